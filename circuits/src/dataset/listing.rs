@@ -1,0 +1,115 @@
+//! `listing.json`: what a seller publishes about a committed dataset.
+
+use super::{commitment, keys::DatasetKey, Committed, Schema};
+use crate::{field::serde_hex, Error, Fr, Result};
+use serde::{Deserialize, Serialize};
+
+/// Listing format version.
+pub const LISTING_VERSION: u32 = 1;
+
+/// The public description of a committed dataset (versioned JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listing {
+    /// Format version, [`LISTING_VERSION`].
+    pub veil: u32,
+    /// Always `"listing"`.
+    pub kind: String,
+    /// The seller's name for the dataset; its key derives from it.
+    pub dataset_id: String,
+    /// The dataset commitment `C`.
+    #[serde(with = "serde_hex")]
+    pub commitment: Fr,
+    /// Merkle root over the records.
+    #[serde(with = "serde_hex")]
+    pub root: Fr,
+    /// Number of records `n`.
+    pub records: u64,
+    /// Merkle tree depth.
+    pub depth: u32,
+    /// Schema: format and column names.
+    pub schema: Schema,
+    /// `H(schema)`.
+    #[serde(with = "serde_hex")]
+    pub schema_hash: Fr,
+    /// `H(KEY_ID, key)`: fingerprint of the dataset key.
+    #[serde(with = "serde_hex")]
+    pub key_id: Fr,
+    /// SHA-256 of the file (hex), so a buyer can check the encrypted archive's plaintext.
+    pub file_sha256: String,
+    /// File size in bytes.
+    pub file_bytes: u64,
+}
+
+impl Listing {
+    /// The listing of a committed dataset.
+    pub fn new(
+        dataset_id: &str,
+        c: &Committed,
+        key: &DatasetKey,
+        sha256: [u8; 32],
+        bytes: u64,
+    ) -> Self {
+        Listing {
+            veil: LISTING_VERSION,
+            kind: "listing".into(),
+            dataset_id: dataset_id.into(),
+            commitment: c.commitment,
+            root: c.root,
+            records: c.records,
+            depth: c.depth,
+            schema: c.schema.clone(),
+            schema_hash: c.schema_hash,
+            key_id: key.id(),
+            file_sha256: hex::encode(sha256),
+            file_bytes: bytes,
+        }
+    }
+
+    /// Parses a listing and checks that its fields agree with its commitment.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let l: Listing = serde_json::from_str(text).map_err(|e| Error::parse("listing", e))?;
+        l.check()?;
+        Ok(l)
+    }
+
+    /// Checks the version, and that `schema_hash` and `commitment` are what the other fields give.
+    pub fn check(&self) -> Result<()> {
+        if self.veil != LISTING_VERSION || self.kind != "listing" {
+            return Err(Error::parse(
+                "listing",
+                format!(
+                    "kind {:?} version {}, expected listing version {LISTING_VERSION}",
+                    self.kind, self.veil
+                ),
+            ));
+        }
+        if self.schema.hash() != self.schema_hash {
+            return Err(Error::Mismatch(
+                "listing: schema_hash is not the hash of its schema".into(),
+            ));
+        }
+        if commitment(self.root, self.records, self.depth, self.schema_hash) != self.commitment {
+            return Err(Error::Mismatch(
+                "listing: commitment is not H(root, records, depth, schema)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that `key` is this listing's dataset key.
+    pub fn check_key(&self, key: &DatasetKey) -> Result<()> {
+        if key.id() != self.key_id {
+            return Err(Error::Mismatch(format!(
+                "the key does not belong to dataset {:?} (key id differs from the listing's)",
+                self.dataset_id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("listings serialise") + "\n"
+    }
+}

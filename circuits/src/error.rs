@@ -1,0 +1,65 @@
+//! The crate's one error type.
+
+use thiserror::Error;
+
+/// Everything that can go wrong while reading datasets or building witnesses.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// An I/O error, with what was being read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A dataset could not be parsed; the message names the record and what is wrong.
+    #[error("malformed dataset: {0}")]
+    MalformedDataset(String),
+    /// The dataset holds no records.
+    #[error("empty dataset: the file holds no records")]
+    EmptyDataset,
+    /// The dataset has more records than the tree depth allows.
+    #[error("dataset has more than 2^{depth} records; raise the tree depth (at most 32)")]
+    TooManyRecords {
+        /// The tree depth in use.
+        depth: u32,
+    },
+    /// A parameter is out of range.
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    /// A value failed to parse (hex, field element, key file...).
+    #[error("cannot parse {what}: {why}")]
+    Parse {
+        /// What was being parsed.
+        what: String,
+        /// Why it failed.
+        why: String,
+    },
+    /// A witness does not satisfy its statement (native check).
+    #[error("statement not satisfied: {0}")]
+    Unsatisfied(String),
+    /// A secret or listing does not belong with the data it was used with.
+    #[error("mismatch: {0}")]
+    Mismatch(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+    /// A parse error.
+    pub fn parse(what: impl Into<String>, why: impl ToString) -> Self {
+        Error::Parse {
+            what: what.into(),
+            why: why.to_string(),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The statements Veil proves. Each module holds one statement: its shape, public inputs
+//! (in the order every backend and the Noir twin use), witness, native relation `check` (the
+//! source of truth), the witness builder, and the R1CS circuit (feature `r1cs`).
+
+pub mod preview;

@@ -1,0 +1,174 @@
+//! The preview-membership R1CS circuit; its statement is written out in the parent module.
+
+use super::{
+    draw_sample, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic, SampleWitness,
+};
+use crate::gadgets::range_bits;
+use crate::merkle::{r1cs::root_from_path, MerklePath};
+use crate::poseidon2::r1cs::hash;
+use crate::{tags, Fr};
+use ark_ff::Zero;
+use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::ns;
+
+/// The circuit for one shape, with an assignment (a blank one for key generation).
+#[derive(Clone, Debug)]
+pub struct PreviewCircuit {
+    /// Shape.
+    pub shape: PreviewShape,
+    /// Public inputs.
+    pub public: PreviewPublic,
+    /// Witness.
+    pub witness: PreviewWitness,
+}
+
+impl PreviewCircuit {
+    /// An assignment of the right shape with placeholder values, for setup and for
+    /// extracting the constraint matrices (it does not satisfy the constraints).
+    pub fn blank(shape: PreviewShape) -> Self {
+        let public = PreviewPublic {
+            commitment: Fr::zero(),
+            challenge: Fr::zero(),
+            reveal_mask: 0,
+            samples: vec![
+                SamplePublic {
+                    index: 0,
+                    revealed: vec![Fr::zero(); shape.columns]
+                };
+                shape.samples
+            ],
+        };
+        let witness = PreviewWitness {
+            root: Fr::zero(),
+            records: 1,
+            schema_hash: Fr::zero(),
+            samples: vec![
+                SampleWitness {
+                    salt: Fr::zero(),
+                    values: vec![Fr::zero(); shape.columns],
+                    path: MerklePath {
+                        index: 0,
+                        siblings: vec![Fr::zero(); shape.depth as usize]
+                    },
+                };
+                shape.samples
+            ],
+        };
+        PreviewCircuit {
+            shape,
+            public,
+            witness,
+        }
+    }
+}
+
+fn constant(x: u128) -> FpVar<Fr> {
+    FpVar::Constant(Fr::from(x))
+}
+
+impl ConstraintSynthesizer<Fr> for PreviewCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let PreviewCircuit {
+            shape,
+            public,
+            witness,
+        } = self;
+        let depth = shape.depth as usize;
+        if public.samples.len() != shape.samples
+            || witness.samples.len() != shape.samples
+            || public
+                .samples
+                .iter()
+                .any(|s| s.revealed.len() != shape.columns)
+            || witness
+                .samples
+                .iter()
+                .any(|s| s.values.len() != shape.columns || s.path.siblings.len() != depth)
+        {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+
+        // Public inputs, in the documented order.
+        let c = FpVar::new_input(ns!(cs, "commitment"), || Ok(public.commitment))?;
+        let s = FpVar::new_input(ns!(cs, "challenge"), || Ok(public.challenge))?;
+        let mask = FpVar::new_input(ns!(cs, "reveal_mask"), || Ok(Fr::from(public.reveal_mask)))?;
+        let mut pub_samples = Vec::with_capacity(shape.samples);
+        for p in &public.samples {
+            let idx = FpVar::new_input(ns!(cs, "index"), || Ok(Fr::from(p.index)))?;
+            let vals = p
+                .revealed
+                .iter()
+                .map(|v| FpVar::new_input(ns!(cs, "revealed_value"), || Ok(*v)))
+                .collect::<Result<Vec<_>, _>>()?;
+            pub_samples.push((idx, vals));
+        }
+
+        // 1. Open the commitment.
+        let root = FpVar::new_witness(ns!(cs, "root"), || Ok(witness.root))?;
+        let n = FpVar::new_witness(ns!(cs, "records"), || Ok(Fr::from(witness.records)))?;
+        let schema = FpVar::new_witness(ns!(cs, "schema_hash"), || Ok(witness.schema_hash))?;
+        hash(&[
+            constant(tags::DATASET),
+            root.clone(),
+            n.clone(),
+            constant(shape.depth as u128),
+            schema,
+        ])?
+        .enforce_equal(&c)?;
+
+        // 2. The mask's bits.
+        let mask_bits = range_bits(
+            ns!(cs, "mask_bits").cs(),
+            &mask,
+            public.reveal_mask,
+            shape.columns,
+        )?;
+
+        // 3. The sample seed.
+        let seed = hash(&[constant(tags::SAMPLE_SEED), c.clone(), s])?;
+        let seed_value = super::sample_seed(public.commitment, public.challenge);
+
+        for (j, ((idx, pvals), w)) in pub_samples.iter().zip(&witness.samples).enumerate() {
+            let cs = ns!(cs, "sample").cs();
+            // 3. lo_j: the low 64 bits of the unique decomposition of h_j.
+            let h = hash(&[constant(tags::SAMPLE), seed.clone(), constant(j as u128)])?;
+            let h_bits = h.to_bits_le()?;
+            let lo = Boolean::le_bits_to_fp(&h_bits[..64])?;
+
+            // 4. lo = q n + idx, q < 2^64, idx < 2^D, n - 1 - idx < 2^D.
+            let draw = draw_sample(seed_value, j, witness.records);
+            let q = FpVar::new_witness(ns!(cs, "quotient"), || Ok(Fr::from(draw.quotient)))?;
+            range_bits(cs.clone(), &q, draw.quotient, 64)?;
+            let index = w.path.index;
+            let idx_bits = range_bits(cs.clone(), idx, index, depth)?;
+            (&q * &n + idx).enforce_equal(&lo)?;
+            let slack = witness.records.wrapping_sub(1).wrapping_sub(index);
+            range_bits(cs.clone(), &(&n - idx - Fr::from(1u64)), slack, depth)?;
+
+            // 5. Revealed cells are the public ones; redacted ones publish zero.
+            let mut leaf_inputs = vec![
+                constant(tags::ROW),
+                idx.clone(),
+                FpVar::new_witness(ns!(cs, "salt"), || Ok(w.salt))?,
+            ];
+            for (col, (pv, bit)) in pvals.iter().zip(&mask_bits).enumerate() {
+                let v = FpVar::new_witness(ns!(cs, "value"), || Ok(w.values[col]))?;
+                let b = FpVar::from(bit.clone());
+                pv.mul_equals(&(FpVar::one() - &b), &FpVar::zero())?;
+                leaf_inputs.push(&v + &b * (pv - &v));
+            }
+
+            // 6. The leaf is on a path to the root, steered by idx's bits.
+            let leaf = hash(&leaf_inputs)?;
+            let sibs = w
+                .path
+                .siblings
+                .iter()
+                .map(|x| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*x)))
+                .collect::<Result<Vec<_>, _>>()?;
+            root_from_path(&leaf, &sibs, &idx_bits)?.enforce_equal(&root)?;
+        }
+        Ok(())
+    }
+}

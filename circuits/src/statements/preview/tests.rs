@@ -1,0 +1,178 @@
+use super::*;
+use crate::dataset::{commit, Format, IterRecords, Record, Schema, SellerSecret};
+
+pub(crate) fn small_dataset(rows: u64) -> (Schema, Vec<Record>) {
+    let schema = Schema {
+        format: Format::Csv,
+        columns: vec!["id".into(), "city".into(), "amount".into()],
+        chunk_size: 0,
+    };
+    let records = (0..rows)
+        .map(|i| {
+            vec![
+                format!("{i}").into_bytes(),
+                format!("city-{}", i % 7).into_bytes(),
+                format!("{}.{:02}", i * 13 % 1000, i % 100).into_bytes(),
+            ]
+        })
+        .collect();
+    (schema, records)
+}
+
+/// An honest (shape, public, witness) for a small dataset.
+pub(crate) fn honest(
+    depth: u32,
+    k: usize,
+    rows: u64,
+    mask: u64,
+    challenge: u64,
+) -> (PreviewShape, PreviewPublic, PreviewWitness) {
+    let (schema, records) = small_dataset(rows);
+    let key = SellerSecret(Fr::from(5u64)).dataset_key("sample");
+    let shape = PreviewShape {
+        depth,
+        samples: k,
+        columns: 3,
+    };
+    let first = commit(
+        &mut IterRecords::new(schema.clone(), records.clone().into_iter()),
+        &key,
+        depth,
+        &[],
+    )
+    .unwrap();
+    let idx = sample_indices(first.commitment, Fr::from(challenge), first.records, k);
+    let c = commit(
+        &mut IterRecords::new(schema, records.into_iter()),
+        &key,
+        depth,
+        &idx,
+    )
+    .unwrap();
+    let (p, w) = build(&shape, &c, &key, Fr::from(challenge), mask).unwrap();
+    (shape, p, w)
+}
+
+#[test]
+fn honest_preview_satisfies_the_relation() {
+    let (shape, p, w) = honest(5, 4, 20, 0b101, 99);
+    check(&shape, &p, &w).unwrap();
+    assert_eq!(p.to_field_elements().len(), shape.num_public_inputs());
+    assert!(p
+        .samples
+        .iter()
+        .all(|s| s.index < 20 && s.revealed[1].is_zero() && !s.revealed[0].is_zero()));
+}
+
+#[test]
+fn indices_are_spread_and_depend_on_the_challenge() {
+    let a = sample_indices(Fr::from(1u64), Fr::from(2u64), 1000, 64);
+    let b = sample_indices(Fr::from(1u64), Fr::from(3u64), 1000, 64);
+    assert_ne!(a, b);
+    assert!(a.iter().all(|&i| i < 1000));
+    let distinct: std::collections::HashSet<_> = a.iter().collect();
+    assert!(distinct.len() > 50);
+}
+
+/// Each mutation must break the native relation and (feature r1cs) the circuit.
+pub(crate) fn mutations() -> Vec<(
+    &'static str,
+    Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>,
+)> {
+    vec![
+        (
+            "changed index",
+            Box::new(|p, w| {
+                p.samples[0].index = (p.samples[0].index + 1) % w.records;
+                w.samples[0].path.index = p.samples[0].index;
+            }),
+        ),
+        (
+            "edited revealed cell",
+            Box::new(|p, _| p.samples[1].revealed[0] += Fr::from(1u64)),
+        ),
+        (
+            "other challenge",
+            Box::new(|p, _| p.challenge += Fr::from(1u64)),
+        ),
+        (
+            "other commitment",
+            Box::new(|p, _| p.commitment += Fr::from(1u64)),
+        ),
+        (
+            "redacted cell published",
+            Box::new(|p, w| p.samples[0].revealed[1] = w.samples[0].values[1]),
+        ),
+        (
+            "mask claims an unrevealed column",
+            Box::new(|p, _| p.reveal_mask |= 0b010),
+        ),
+        (
+            "mask beyond the columns",
+            Box::new(|p, _| p.reveal_mask |= 1 << 3),
+        ),
+        (
+            "wrong sibling",
+            Box::new(|_, w| w.samples[0].path.siblings[2] += Fr::from(1u64)),
+        ),
+        (
+            "wrong salt",
+            Box::new(|_, w| w.samples[1].salt += Fr::from(1u64)),
+        ),
+        ("wrong record count", Box::new(|_, w| w.records += 1)),
+    ]
+}
+
+#[test]
+fn every_mutation_breaks_the_native_relation() {
+    for (name, m) in mutations() {
+        let (shape, mut p, mut w) = honest(5, 3, 20, 0b101, 7);
+        m(&mut p, &mut w);
+        assert!(check(&shape, &p, &w).is_err(), "{name} accepted");
+    }
+}
+
+#[cfg(feature = "r1cs")]
+mod r1cs {
+    use super::*;
+    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
+
+    fn satisfied(shape: PreviewShape, p: PreviewPublic, w: PreviewWitness) -> (bool, usize) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        PreviewCircuit {
+            shape,
+            public: p,
+            witness: w,
+        }
+        .generate_constraints(cs.clone())
+        .unwrap();
+        (cs.is_satisfied().unwrap(), cs.num_constraints())
+    }
+
+    #[test]
+    fn honest_preview_satisfies_the_circuit() {
+        let (shape, p, w) = honest(5, 2, 20, 0b011, 1);
+        let (ok, _) = satisfied(shape, p, w);
+        assert!(ok);
+    }
+
+    #[test]
+    fn every_mutation_breaks_the_circuit() {
+        for (name, m) in mutations() {
+            let (shape, mut p, mut w) = honest(5, 3, 20, 0b101, 7);
+            m(&mut p, &mut w);
+            let (ok, _) = satisfied(shape, p, w);
+            assert!(!ok, "{name} satisfied the circuit");
+        }
+    }
+
+    #[test]
+    fn full_sample_set_with_duplicates_and_tiny_dataset() {
+        // n = 1: every sample is record 0; n = 2^D exactly fills the tree.
+        let (shape, p, w) = honest(3, 4, 1, 0b111, 3);
+        assert!(p.samples.iter().all(|s| s.index == 0));
+        assert!(satisfied(shape, p, w).0);
+        let (shape, p, w) = honest(3, 4, 8, 0, 4);
+        assert!(satisfied(shape, p, w).0);
+    }
+}

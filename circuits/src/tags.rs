@@ -1,0 +1,92 @@
+//! Every domain-separation tag, defined once.
+//!
+//! Each hash in Veil starts with one of these constants (`H(tag, ...)`), so that no two uses of
+//! Poseidon2 can collide. A tag is the big-endian integer of its ASCII name (at most 31 bytes,
+//! so it is a canonical field element); the Noir library and the docs carry the same table.
+
+use crate::Fr;
+
+/// Builds a tag from its ASCII name at compile time: the big-endian integer of the bytes.
+const fn tag(name: &str) -> u128 {
+    let b = name.as_bytes();
+    assert!(b.len() <= 16, "tag names fit in 16 bytes");
+    let mut v: u128 = 0;
+    let mut i = 0;
+    while i < b.len() {
+        v = (v << 8) | b[i] as u128;
+        i += 1;
+    }
+    v
+}
+
+/// `H(VALUE, len, chunk_0, ...)`: the hash of a cell's bytes.
+pub const VALUE: u128 = tag("veil/value");
+/// `H(SCHEMA, format, param, m, name_0, ...)`: the dataset schema.
+pub const SCHEMA: u128 = tag("veil/schema");
+/// `H(SALT, key, i)`: the blinding salt of row `i`.
+pub const SALT: u128 = tag("veil/salt");
+/// `H(ROW, i, salt, v_0, ..., v_{m-1})`: the Merkle leaf of row `i`.
+pub const ROW: u128 = tag("veil/row");
+/// `H(NODE, left, right)`: an inner Merkle node.
+pub const NODE: u128 = tag("veil/node");
+/// `H(DATASET, root, n, depth, schema)`: the dataset commitment `C`.
+pub const DATASET: u128 = tag("veil/dataset");
+/// `H(DATASET_KEY, master, id)`: a dataset's key, derived from the seller's master secret.
+pub const DATASET_KEY: u128 = tag("veil/dataset-key");
+/// `H(KEY_ID, key)`: the public fingerprint of a dataset key.
+pub const KEY_ID: u128 = tag("veil/key-id");
+/// `H(SAMPLE_SEED, C, s)`: the seed of a preview's sample indices.
+pub const SAMPLE_SEED: u128 = tag("veil/sample-seed");
+/// `H(SAMPLE, seed, j)`: the hash that picks preview sample `j`.
+pub const SAMPLE: u128 = tag("veil/sample");
+/// Reserved: sale receipt notes (aggregate totals).
+pub const RECEIPT: u128 = tag("veil/receipt");
+/// Reserved: licence notes (usage counters).
+pub const LICENCE: u128 = tag("veil/licence");
+/// Reserved: a buyer key commitment.
+pub const KEY: u128 = tag("veil/key");
+/// Reserved: usage-counter nullifiers.
+pub const NULLIFIER: u128 = tag("veil/nullifier");
+/// Reserved: usage commitments for billing tiers.
+pub const USAGE: u128 = tag("veil/usage");
+
+/// Every tag with its name, for docs, vectors and the uniqueness test.
+pub const ALL: [(&str, u128); 15] = [
+    ("veil/value", VALUE),
+    ("veil/schema", SCHEMA),
+    ("veil/salt", SALT),
+    ("veil/row", ROW),
+    ("veil/node", NODE),
+    ("veil/dataset", DATASET),
+    ("veil/dataset-key", DATASET_KEY),
+    ("veil/key-id", KEY_ID),
+    ("veil/sample-seed", SAMPLE_SEED),
+    ("veil/sample", SAMPLE),
+    ("veil/receipt", RECEIPT),
+    ("veil/licence", LICENCE),
+    ("veil/key", KEY),
+    ("veil/nullifier", NULLIFIER),
+    ("veil/usage", USAGE),
+];
+
+/// A tag as a field element.
+pub fn fr(tag: u128) -> Fr {
+    Fr::from(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_distinct_and_match_their_names() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, value) in ALL {
+            assert!(seen.insert(value), "duplicate tag {name}");
+            let mut be = [0u8; 16];
+            be[16 - name.len()..].copy_from_slice(name.as_bytes());
+            assert_eq!(u128::from_be_bytes(be), value, "{name}");
+        }
+        assert_eq!(VALUE, 0x7665696c2f76616c7565);
+    }
+}
