@@ -1,0 +1,34 @@
+//! The crate's one error type.
+
+use thiserror::Error;
+
+/// Why a setup or proof did not complete.
+#[derive(Debug, Error)]
+pub enum ProverError {
+    /// Bad input data, key files or parameters (from the circuits crate).
+    #[error(transparent)]
+    Circuits(#[from] veil_circuits::Error),
+    /// Keys, formats or a self-check failed (from the verifier crate).
+    #[error(transparent)]
+    Verify(#[from] veil_verifier::VerifyError),
+    /// Constraint synthesis or proving failed.
+    #[error("proving failed: {0}")]
+    Proving(String),
+    /// Reading or writing a file failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, ProverError>;
+
+impl From<ark_relations::gr1cs::SynthesisError> for ProverError {
+    fn from(e: ark_relations::gr1cs::SynthesisError) -> Self {
+        ProverError::Proving(e.to_string())
+    }
+}

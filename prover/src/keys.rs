@@ -1,0 +1,100 @@
+//! The key store: Groth16 keys per circuit shape under a params directory, with a manifest of
+//! digests (format in `veil_verifier::params`). Proving keys are written uncompressed and read
+//! back unchecked, which is safe only because their SHA-256 must match the manifest first.
+
+use crate::backend::groth16::{self, Groth16Prover};
+use crate::{ProverError, Result};
+use ark_bn254::Bn254;
+use ark_groth16::ProvingKey;
+use ark_relations::gr1cs::ConstraintSynthesizer;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_std::rand::{CryptoRng, RngCore};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+use veil_circuits::Fr;
+use veil_verifier::params::{read_checked, sha256_hex, FileRef, KeyEntry, Manifest, MANIFEST_FILE};
+use veil_verifier::proof::GROTH16;
+
+/// Keys under one directory.
+#[derive(Clone, Debug)]
+pub struct KeyStore {
+    dir: PathBuf,
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a crash or a full disk
+/// never leaves a half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| ProverError::Io { context: format!("writing {}", path.display()), source };
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+impl KeyStore {
+    /// A store in `dir` (created on first setup).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        KeyStore { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs a single-party (insecure, development) Groth16 setup for one shape and records it
+    /// in the manifest. `blank` is any assignment of the shape.
+    pub fn setup<C, R>(&self, key: &str, statement: &str, shape: serde_json::Value, blank: C, rng: &mut R) -> Result<KeyEntry>
+    where
+        C: ConstraintSynthesizer<Fr> + Clone,
+        R: RngCore + CryptoRng,
+    {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|source| ProverError::Io { context: format!("creating {}", self.dir.display()), source })?;
+        let matrices = groth16::constraint_matrices(blank.clone())?;
+        let pk = groth16::insecure_setup(blank, rng)?;
+        let mut pk_bytes = Vec::new();
+        pk.serialize_uncompressed(&mut pk_bytes).map_err(|e| ProverError::Proving(e.to_string()))?;
+        let mut vk_bytes = Vec::new();
+        pk.vk.serialize_compressed(&mut vk_bytes).map_err(|e| ProverError::Proving(e.to_string()))?;
+        let file_ref = |ext: &str, bytes: &[u8]| FileRef {
+            file: format!("{key}.{ext}"),
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
+        };
+        let entry = KeyEntry {
+            statement: statement.into(),
+            backend: GROTH16.into(),
+            shape,
+            constraints: matrices.num_constraints,
+            public_inputs: matrices.num_instance - 1,
+            proving_key: file_ref("pk", &pk_bytes),
+            verifying_key: file_ref("vk", &vk_bytes),
+            created_unix: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+            insecure_dev_setup: true,
+        };
+        write_atomic(&self.dir.join(&entry.proving_key.file), &pk_bytes)?;
+        write_atomic(&self.dir.join(&entry.verifying_key.file), &vk_bytes)?;
+        let mut manifest = Manifest::load(&self.dir)?;
+        manifest.keys.insert(key.to_string(), entry.clone());
+        let text = serde_json::to_string_pretty(&manifest).expect("manifests serialise") + "\n";
+        write_atomic(&self.dir.join(MANIFEST_FILE), text.as_bytes())?;
+        Ok(entry)
+    }
+
+    /// Loads the proving key of `key` (digest-checked, then uncompressed and unchecked) and
+    /// caches its shape's matrices from `blank`.
+    pub fn load_prover<C: ConstraintSynthesizer<Fr>>(&self, key: &str, blank: C) -> Result<(Groth16Prover, KeyEntry)> {
+        let manifest = Manifest::load(&self.dir)?;
+        let entry = manifest.entry(&self.dir, key)?.clone();
+        let bytes = read_checked(&self.dir, &entry.proving_key)?;
+        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(bytes.as_slice())
+            .map_err(|e| ProverError::Proving(format!("{}: {e}", entry.proving_key.file)))?;
+        Ok((Groth16Prover::new(pk, blank)?, entry))
+    }
+}

@@ -1,0 +1,17 @@
+//! Veil's verifier: proof and key formats, Groth16 verification, and snarkjs export.
+//!
+//! It depends on the circuits crate only for native encodings (no R1CS, no prover), so it is
+//! small enough for a buyer's browser: `cargo build -p veil-verifier --target
+//! wasm32-unknown-unknown --features wasm`.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod groth16;
+pub mod params;
+pub mod preview;
+pub mod proof;
+pub mod snarkjs;
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
+pub use error::{Result, VerifyError};

@@ -1,0 +1,131 @@
+//! The params directory: keys per circuit shape, and `manifest.json` describing them.
+//!
+//! ```json
+//! { "veil": 1, "keys": { "preview-membership-d20-k8-m3": {
+//!     "statement": "preview-membership", "backend": "groth16-bn254", "shape": {...},
+//!     "constraints": 54000, "public_inputs": 35,
+//!     "proving_key":   { "file": "preview-membership-d20-k8-m3.pk", "sha256": "..", "bytes": .. },
+//!     "verifying_key": { "file": "preview-membership-d20-k8-m3.vk", "sha256": "..", "bytes": .. },
+//!     "created_unix": 1790000000, "insecure_dev_setup": true } } }
+//! ```
+//! Keys are read only when their SHA-256 matches the manifest, which is what lets the prover
+//! load its large proving key uncompressed and unchecked.
+
+use crate::{Result, VerifyError};
+use ark_bn254::Bn254;
+use ark_groth16::VerifyingKey;
+use ark_serialize::CanonicalDeserialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Manifest format version.
+pub const MANIFEST_VERSION: u32 = 1;
+/// The manifest's file name inside the params directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// A key file and its digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// File name, relative to the params directory.
+    pub file: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// One circuit shape's keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEntry {
+    /// Statement name.
+    pub statement: String,
+    /// Backend name.
+    pub backend: String,
+    /// Statement-specific shape.
+    pub shape: serde_json::Value,
+    /// R1CS constraints.
+    pub constraints: usize,
+    /// Public inputs (not counting the constant 1).
+    pub public_inputs: usize,
+    /// Groth16 proving key, uncompressed arkworks serialisation.
+    pub proving_key: FileRef,
+    /// Groth16 verifying key, compressed arkworks serialisation.
+    pub verifying_key: FileRef,
+    /// When the keys were made (Unix seconds).
+    pub created_unix: u64,
+    /// True when one party made the keys and could forge proofs: development only.
+    pub insecure_dev_setup: bool,
+}
+
+/// `manifest.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Format version, [`MANIFEST_VERSION`].
+    pub veil: u32,
+    /// Entries by key id.
+    pub keys: BTreeMap<String, KeyEntry>,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest { veil: MANIFEST_VERSION, keys: BTreeMap::new() }
+    }
+}
+
+impl Manifest {
+    /// Reads `dir/manifest.json`; a missing manifest is an empty one.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
+            Err(e) => return Err(VerifyError::Keys(format!("reading {}: {e}", path.display()))),
+        };
+        let m: Manifest = serde_json::from_str(&text)
+            .map_err(|e| VerifyError::Keys(format!("{}: {e}", path.display())))?;
+        if m.veil != MANIFEST_VERSION {
+            return Err(VerifyError::Keys(format!("{}: version {}, expected {MANIFEST_VERSION}", path.display(), m.veil)));
+        }
+        Ok(m)
+    }
+
+    /// The entry for `key`, or an error saying how to make it.
+    pub fn entry(&self, dir: &Path, key: &str) -> Result<&KeyEntry> {
+        self.keys.get(key).ok_or_else(|| {
+            VerifyError::Keys(format!(
+                "no keys for {key} in {}; run `veil setup` for this shape",
+                dir.display()
+            ))
+        })
+    }
+}
+
+/// SHA-256 as hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Reads a key file and checks it against its manifest digest.
+pub fn read_checked(dir: &Path, f: &FileRef) -> Result<Vec<u8>> {
+    let path = dir.join(&f.file);
+    let bytes = std::fs::read(&path).map_err(|e| VerifyError::Keys(format!("reading {}: {e}", path.display())))?;
+    if sha256_hex(&bytes) != f.sha256 {
+        return Err(VerifyError::Keys(format!(
+            "{} does not match its manifest digest (edited or truncated); run `veil setup` again",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Loads the verifying key of `key` from `dir`, digest-checked.
+pub fn load_verifying_key(dir: &Path, key: &str) -> Result<(VerifyingKey<Bn254>, KeyEntry)> {
+    let manifest = Manifest::load(dir)?;
+    let entry = manifest.entry(dir, key)?.clone();
+    let bytes = read_checked(dir, &entry.verifying_key)?;
+    let vk = VerifyingKey::<Bn254>::deserialize_compressed(bytes.as_slice())
+        .map_err(|e| VerifyError::Keys(format!("{}: {e}", entry.verifying_key.file)))?;
+    Ok((vk, entry))
+}

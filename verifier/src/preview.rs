@@ -1,0 +1,202 @@
+//! `preview.json`: sampled rows with redacted columns, and the proof that they belong to a
+//! listing's commitment; and its verification.
+//!
+//! ```json
+//! { "veil": 1, "kind": "preview", "dataset_id": "sales-2026", "commitment": "0x..",
+//!   "challenge": "0x..", "revealed_columns": ["city", "amount"],
+//!   "samples": [ { "index": 17, "cells": ["redacted", {"utf8": "Lyon"}, {"hex": "00ff"}] } ],
+//!   "proof": { ...envelope... } }
+//! ```
+//! A revealed cell is its bytes, as `utf8` text when they are UTF-8 and as `hex` otherwise.
+
+use crate::groth16::{self, PreparedKey};
+use crate::proof::ProofEnvelope;
+use crate::{Result, VerifyError};
+use serde::{Deserialize, Serialize};
+use veil_circuits::dataset::{value_hash, Listing};
+use veil_circuits::field::serde_hex;
+use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, SamplePublic};
+use veil_circuits::Fr;
+
+/// Preview file format version.
+pub const PREVIEW_VERSION: u32 = 1;
+
+/// One cell of a sampled row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// A revealed cell whose bytes are UTF-8.
+    Utf8(String),
+    /// A revealed cell with other bytes, hex.
+    Hex(String),
+    /// A redacted cell.
+    Redacted,
+}
+
+impl Cell {
+    /// A revealed cell from its bytes.
+    pub fn revealed(bytes: &[u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cell::Utf8(s.to_string()),
+            Err(_) => Cell::Hex(hex::encode(bytes)),
+        }
+    }
+
+    /// The cell's bytes, `None` when redacted.
+    pub fn bytes(&self) -> Result<Option<Vec<u8>>> {
+        match self {
+            Cell::Utf8(s) => Ok(Some(s.as_bytes().to_vec())),
+            Cell::Hex(h) => hex::decode(h).map(Some).map_err(|e| VerifyError::Malformed(format!("cell is not hex: {e}"))),
+            Cell::Redacted => Ok(None),
+        }
+    }
+}
+
+/// One sampled row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    /// Record index in the dataset.
+    pub index: u64,
+    /// Cells in schema order.
+    pub cells: Vec<Cell>,
+}
+
+/// `preview.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewFile {
+    /// Format version, [`PREVIEW_VERSION`].
+    pub veil: u32,
+    /// Always `"preview"`.
+    pub kind: String,
+    /// The listing's dataset id.
+    pub dataset_id: String,
+    /// The listing's commitment `C`.
+    #[serde(with = "serde_hex")]
+    pub commitment: Fr,
+    /// The challenge `s`, reduced into the field.
+    #[serde(with = "serde_hex")]
+    pub challenge: Fr,
+    /// Names of the revealed columns.
+    pub revealed_columns: Vec<String>,
+    /// The sampled rows, in draw order.
+    pub samples: Vec<Sample>,
+    /// The proof.
+    pub proof: ProofEnvelope,
+}
+
+impl PreviewFile {
+    /// Parses a preview file.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let f: PreviewFile = serde_json::from_str(text).map_err(|e| VerifyError::Malformed(format!("preview: {e}")))?;
+        if f.veil != PREVIEW_VERSION || f.kind != "preview" {
+            return Err(VerifyError::Malformed(format!(
+                "preview: kind {:?} version {}, expected preview version {PREVIEW_VERSION}",
+                f.kind, f.veil
+            )));
+        }
+        Ok(f)
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("previews serialise") + "\n"
+    }
+
+    /// The circuit shape this preview needs, given its listing.
+    pub fn shape(&self, listing: &Listing) -> PreviewShape {
+        PreviewShape { depth: listing.depth, samples: self.samples.len(), columns: listing.schema.columns.len() }
+    }
+}
+
+/// The reveal mask of the named columns.
+pub fn reveal_mask(listing: &Listing, columns: &[String]) -> Result<u64> {
+    let mut mask = 0u64;
+    for c in columns {
+        let i = listing.schema.column_index(c)?;
+        if i >= 64 {
+            return Err(VerifyError::Malformed(format!("column {c:?} is past the 64 a preview supports")));
+        }
+        mask |= 1 << i;
+    }
+    Ok(mask)
+}
+
+/// Checks everything a preview says against its listing, and returns the shape and the public
+/// inputs the proof must verify for. Revealed cells are hashed here, from their plain text.
+pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewShape, PreviewPublic)> {
+    listing.check()?;
+    if file.dataset_id != listing.dataset_id || file.commitment != listing.commitment {
+        return Err(VerifyError::Mismatch(format!(
+            "the preview is for dataset {:?} (commitment {}), the listing is {:?} (commitment {})",
+            file.dataset_id,
+            veil_circuits::field::to_hex(&file.commitment),
+            listing.dataset_id,
+            veil_circuits::field::to_hex(&listing.commitment)
+        )));
+    }
+    let shape = file.shape(listing);
+    shape.validate()?;
+    let env = &file.proof;
+    let shape_json = serde_json::to_value(shape).expect("shapes serialise");
+    if env.statement != preview::NAME || env.key != shape.id() || env.shape != shape_json {
+        return Err(VerifyError::Mismatch(format!(
+            "the proof is for {} ({}), this preview needs {}",
+            env.statement,
+            env.key,
+            shape.id()
+        )));
+    }
+    let mask = reveal_mask(listing, &file.revealed_columns)?;
+    let drawn = preview::sample_indices(file.commitment, file.challenge, listing.records, shape.samples);
+    let mut samples = Vec::with_capacity(shape.samples);
+    for (j, (s, want)) in file.samples.iter().zip(drawn).enumerate() {
+        if s.index != want {
+            return Err(VerifyError::Mismatch(format!(
+                "sample {j}: index {} is not the row the challenge draws ({want})",
+                s.index
+            )));
+        }
+        if s.cells.len() != shape.columns {
+            return Err(VerifyError::Malformed(format!("sample {j}: {} cells, the schema has {}", s.cells.len(), shape.columns)));
+        }
+        let mut revealed = Vec::with_capacity(shape.columns);
+        for (c, cell) in s.cells.iter().enumerate() {
+            let open = (mask >> c) & 1 == 1;
+            match (open, cell.bytes()?) {
+                (true, Some(b)) => revealed.push(value_hash(&b)),
+                (false, None) => revealed.push(Fr::from(0u64)),
+                (true, None) => {
+                    return Err(VerifyError::Malformed(format!("sample {j}: revealed column {c} is marked redacted")))
+                }
+                (false, Some(_)) => {
+                    return Err(VerifyError::Malformed(format!("sample {j}: column {c} is not revealed but has a value")))
+                }
+            }
+        }
+        samples.push(SamplePublic { index: s.index, revealed });
+    }
+    let public = PreviewPublic { commitment: file.commitment, challenge: file.challenge, reveal_mask: mask, samples };
+    let elements = public.to_field_elements();
+    if elements.len() != env.public_inputs.len() {
+        return Err(VerifyError::Mismatch(format!(
+            "the proof carries {} public inputs, this preview has {}",
+            env.public_inputs.len(),
+            elements.len()
+        )));
+    }
+    if let Some(i) = elements.iter().zip(&env.public_inputs).position(|(a, b)| a != b) {
+        return Err(VerifyError::Mismatch(format!(
+            "public input {i} of the proof differs from the preview's content (edited cell, index or challenge)"
+        )));
+    }
+    Ok((shape, public))
+}
+
+/// Verifies a preview against its listing with the verifying key of its shape.
+pub fn verify(file: &PreviewFile, listing: &Listing, vk: &PreparedKey) -> Result<()> {
+    let (_, public) = public_inputs(file, listing)?;
+    let proof = file.proof.groth16_proof()?;
+    groth16::verify(vk, &public.to_field_elements(), &proof)
+}
