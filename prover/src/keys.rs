@@ -24,7 +24,10 @@ pub struct KeyStore {
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash or a full disk
 /// never leaves a half-written file under the final name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| ProverError::Io { context: format!("writing {}", path.display()), source };
+    let io = |source| ProverError::Io {
+        context: format!("writing {}", path.display()),
+        source,
+    };
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
@@ -49,19 +52,31 @@ impl KeyStore {
 
     /// Runs a single-party (insecure, development) Groth16 setup for one shape and records it
     /// in the manifest. `blank` is any assignment of the shape.
-    pub fn setup<C, R>(&self, key: &str, statement: &str, shape: serde_json::Value, blank: C, rng: &mut R) -> Result<KeyEntry>
+    pub fn setup<C, R>(
+        &self,
+        key: &str,
+        statement: &str,
+        shape: serde_json::Value,
+        blank: C,
+        rng: &mut R,
+    ) -> Result<KeyEntry>
     where
         C: ConstraintSynthesizer<Fr> + Clone,
         R: RngCore + CryptoRng,
     {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|source| ProverError::Io { context: format!("creating {}", self.dir.display()), source })?;
+        std::fs::create_dir_all(&self.dir).map_err(|source| ProverError::Io {
+            context: format!("creating {}", self.dir.display()),
+            source,
+        })?;
         let matrices = groth16::constraint_matrices(blank.clone())?;
         let pk = groth16::insecure_setup(blank, rng)?;
         let mut pk_bytes = Vec::new();
-        pk.serialize_uncompressed(&mut pk_bytes).map_err(|e| ProverError::Proving(e.to_string()))?;
+        pk.serialize_uncompressed(&mut pk_bytes)
+            .map_err(|e| ProverError::Proving(e.to_string()))?;
         let mut vk_bytes = Vec::new();
-        pk.vk.serialize_compressed(&mut vk_bytes).map_err(|e| ProverError::Proving(e.to_string()))?;
+        pk.vk
+            .serialize_compressed(&mut vk_bytes)
+            .map_err(|e| ProverError::Proving(e.to_string()))?;
         let file_ref = |ext: &str, bytes: &[u8]| FileRef {
             file: format!("{key}.{ext}"),
             sha256: sha256_hex(bytes),
@@ -75,7 +90,10 @@ impl KeyStore {
             public_inputs: matrices.num_instance - 1,
             proving_key: file_ref("pk", &pk_bytes),
             verifying_key: file_ref("vk", &vk_bytes),
-            created_unix: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+            created_unix: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
             insecure_dev_setup: true,
         };
         write_atomic(&self.dir.join(&entry.proving_key.file), &pk_bytes)?;
@@ -89,7 +107,11 @@ impl KeyStore {
 
     /// Loads the proving key of `key` (digest-checked, then uncompressed and unchecked) and
     /// caches its shape's matrices from `blank`.
-    pub fn load_prover<C: ConstraintSynthesizer<Fr>>(&self, key: &str, blank: C) -> Result<(Groth16Prover, KeyEntry)> {
+    pub fn load_prover<C: ConstraintSynthesizer<Fr>>(
+        &self,
+        key: &str,
+        blank: C,
+    ) -> Result<(Groth16Prover, KeyEntry)> {
         let manifest = Manifest::load(&self.dir)?;
         let entry = manifest.entry(&self.dir, key)?.clone();
         let bytes = read_checked(&self.dir, &entry.proving_key)?;

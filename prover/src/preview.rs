@@ -35,7 +35,11 @@ pub struct PreviewRequest<'a> {
 /// The shape a request needs, after checking it against its listing.
 pub fn shape_for(listing: &Listing, samples: usize) -> Result<PreviewShape> {
     listing.check()?;
-    let shape = PreviewShape { depth: listing.depth, samples, columns: listing.schema.columns.len() };
+    let shape = PreviewShape {
+        depth: listing.depth,
+        samples,
+        columns: listing.schema.columns.len(),
+    };
     shape.validate()?;
     if samples as u64 > listing.records {
         return Err(veil_circuits::Error::InvalidParameter(format!(
@@ -58,7 +62,12 @@ pub fn prove<R: RngCore + CryptoRng>(
     let shape = shape_for(listing, req.samples)?;
     listing.check_key(&req.key)?;
     let mask = reveal_mask(listing, &req.reveal)?;
-    let indices = preview::sample_indices(listing.commitment, req.challenge, listing.records, shape.samples);
+    let indices = preview::sample_indices(
+        listing.commitment,
+        req.challenge,
+        listing.records,
+        shape.samples,
+    );
 
     let mut file = dataset::open(req.dataset, req.format, req.chunk_size, progress)?;
     let committed = dataset::commit(file.records(), &req.key, listing.depth, &indices)?;
@@ -82,14 +91,26 @@ pub fn prove<R: RngCore + CryptoRng>(
             cells: record
                 .iter()
                 .enumerate()
-                .map(|(c, bytes)| if (mask >> c) & 1 == 1 { Cell::revealed(bytes) } else { Cell::Redacted })
+                .map(|(c, bytes)| {
+                    if (mask >> c) & 1 == 1 {
+                        Cell::revealed(bytes)
+                    } else {
+                        Cell::Redacted
+                    }
+                })
                 .collect(),
         })
         .collect();
-    let circuit = PreviewCircuit { shape, public: public.clone(), witness };
+    let circuit = PreviewCircuit {
+        shape,
+        public: public.clone(),
+        witness,
+    };
     let (proof, inputs) = prover.prove(circuit, rng)?;
     if inputs != public.to_field_elements() {
-        return Err(ProverError::Proving("the circuit's public inputs differ from the statement's".into()));
+        return Err(ProverError::Proving(
+            "the circuit's public inputs differ from the statement's".into(),
+        ));
     }
     let out = PreviewFile {
         veil: PREVIEW_VERSION,

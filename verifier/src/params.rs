@@ -70,7 +70,10 @@ pub struct Manifest {
 
 impl Default for Manifest {
     fn default() -> Self {
-        Manifest { veil: MANIFEST_VERSION, keys: BTreeMap::new() }
+        Manifest {
+            veil: MANIFEST_VERSION,
+            keys: BTreeMap::new(),
+        }
     }
 }
 
@@ -81,12 +84,21 @@ impl Manifest {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
-            Err(e) => return Err(VerifyError::Keys(format!("reading {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(VerifyError::Keys(format!(
+                    "reading {}: {e}",
+                    path.display()
+                )))
+            }
         };
         let m: Manifest = serde_json::from_str(&text)
             .map_err(|e| VerifyError::Keys(format!("{}: {e}", path.display())))?;
         if m.veil != MANIFEST_VERSION {
-            return Err(VerifyError::Keys(format!("{}: version {}, expected {MANIFEST_VERSION}", path.display(), m.veil)));
+            return Err(VerifyError::Keys(format!(
+                "{}: version {}, expected {MANIFEST_VERSION}",
+                path.display(),
+                m.veil
+            )));
         }
         Ok(m)
     }
@@ -110,7 +122,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Reads a key file and checks it against its manifest digest.
 pub fn read_checked(dir: &Path, f: &FileRef) -> Result<Vec<u8>> {
     let path = dir.join(&f.file);
-    let bytes = std::fs::read(&path).map_err(|e| VerifyError::Keys(format!("reading {}: {e}", path.display())))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| VerifyError::Keys(format!("reading {}: {e}", path.display())))?;
     if sha256_hex(&bytes) != f.sha256 {
         return Err(VerifyError::Keys(format!(
             "{} does not match its manifest digest (edited or truncated); run `veil setup` again",

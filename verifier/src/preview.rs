@@ -46,7 +46,9 @@ impl Cell {
     pub fn bytes(&self) -> Result<Option<Vec<u8>>> {
         match self {
             Cell::Utf8(s) => Ok(Some(s.as_bytes().to_vec())),
-            Cell::Hex(h) => hex::decode(h).map(Some).map_err(|e| VerifyError::Malformed(format!("cell is not hex: {e}"))),
+            Cell::Hex(h) => hex::decode(h)
+                .map(Some)
+                .map_err(|e| VerifyError::Malformed(format!("cell is not hex: {e}"))),
             Cell::Redacted => Ok(None),
         }
     }
@@ -89,7 +91,8 @@ pub struct PreviewFile {
 impl PreviewFile {
     /// Parses a preview file.
     pub fn from_json(text: &str) -> Result<Self> {
-        let f: PreviewFile = serde_json::from_str(text).map_err(|e| VerifyError::Malformed(format!("preview: {e}")))?;
+        let f: PreviewFile = serde_json::from_str(text)
+            .map_err(|e| VerifyError::Malformed(format!("preview: {e}")))?;
         if f.veil != PREVIEW_VERSION || f.kind != "preview" {
             return Err(VerifyError::Malformed(format!(
                 "preview: kind {:?} version {}, expected preview version {PREVIEW_VERSION}",
@@ -106,7 +109,11 @@ impl PreviewFile {
 
     /// The circuit shape this preview needs, given its listing.
     pub fn shape(&self, listing: &Listing) -> PreviewShape {
-        PreviewShape { depth: listing.depth, samples: self.samples.len(), columns: listing.schema.columns.len() }
+        PreviewShape {
+            depth: listing.depth,
+            samples: self.samples.len(),
+            columns: listing.schema.columns.len(),
+        }
     }
 }
 
@@ -116,7 +123,9 @@ pub fn reveal_mask(listing: &Listing, columns: &[String]) -> Result<u64> {
     for c in columns {
         let i = listing.schema.column_index(c)?;
         if i >= 64 {
-            return Err(VerifyError::Malformed(format!("column {c:?} is past the 64 a preview supports")));
+            return Err(VerifyError::Malformed(format!(
+                "column {c:?} is past the 64 a preview supports"
+            )));
         }
         mask |= 1 << i;
     }
@@ -125,7 +134,10 @@ pub fn reveal_mask(listing: &Listing, columns: &[String]) -> Result<u64> {
 
 /// Checks everything a preview says against its listing, and returns the shape and the public
 /// inputs the proof must verify for. Revealed cells are hashed here, from their plain text.
-pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewShape, PreviewPublic)> {
+pub fn public_inputs(
+    file: &PreviewFile,
+    listing: &Listing,
+) -> Result<(PreviewShape, PreviewPublic)> {
     listing.check()?;
     if file.dataset_id != listing.dataset_id || file.commitment != listing.commitment {
         return Err(VerifyError::Mismatch(format!(
@@ -149,7 +161,12 @@ pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewSh
         )));
     }
     let mask = reveal_mask(listing, &file.revealed_columns)?;
-    let drawn = preview::sample_indices(file.commitment, file.challenge, listing.records, shape.samples);
+    let drawn = preview::sample_indices(
+        file.commitment,
+        file.challenge,
+        listing.records,
+        shape.samples,
+    );
     let mut samples = Vec::with_capacity(shape.samples);
     for (j, (s, want)) in file.samples.iter().zip(drawn).enumerate() {
         if s.index != want {
@@ -159,7 +176,11 @@ pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewSh
             )));
         }
         if s.cells.len() != shape.columns {
-            return Err(VerifyError::Malformed(format!("sample {j}: {} cells, the schema has {}", s.cells.len(), shape.columns)));
+            return Err(VerifyError::Malformed(format!(
+                "sample {j}: {} cells, the schema has {}",
+                s.cells.len(),
+                shape.columns
+            )));
         }
         let mut revealed = Vec::with_capacity(shape.columns);
         for (c, cell) in s.cells.iter().enumerate() {
@@ -168,16 +189,28 @@ pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewSh
                 (true, Some(b)) => revealed.push(value_hash(&b)),
                 (false, None) => revealed.push(Fr::from(0u64)),
                 (true, None) => {
-                    return Err(VerifyError::Malformed(format!("sample {j}: revealed column {c} is marked redacted")))
+                    return Err(VerifyError::Malformed(format!(
+                        "sample {j}: revealed column {c} is marked redacted"
+                    )))
                 }
                 (false, Some(_)) => {
-                    return Err(VerifyError::Malformed(format!("sample {j}: column {c} is not revealed but has a value")))
+                    return Err(VerifyError::Malformed(format!(
+                        "sample {j}: column {c} is not revealed but has a value"
+                    )))
                 }
             }
         }
-        samples.push(SamplePublic { index: s.index, revealed });
+        samples.push(SamplePublic {
+            index: s.index,
+            revealed,
+        });
     }
-    let public = PreviewPublic { commitment: file.commitment, challenge: file.challenge, reveal_mask: mask, samples };
+    let public = PreviewPublic {
+        commitment: file.commitment,
+        challenge: file.challenge,
+        reveal_mask: mask,
+        samples,
+    };
     let elements = public.to_field_elements();
     if elements.len() != env.public_inputs.len() {
         return Err(VerifyError::Mismatch(format!(
@@ -186,7 +219,11 @@ pub fn public_inputs(file: &PreviewFile, listing: &Listing) -> Result<(PreviewSh
             elements.len()
         )));
     }
-    if let Some(i) = elements.iter().zip(&env.public_inputs).position(|(a, b)| a != b) {
+    if let Some(i) = elements
+        .iter()
+        .zip(&env.public_inputs)
+        .position(|(a, b)| a != b)
+    {
         return Err(VerifyError::Mismatch(format!(
             "public input {i} of the proof differs from the preview's content (edited cell, index or challenge)"
         )));

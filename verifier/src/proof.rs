@@ -41,9 +41,17 @@ pub struct ProofEnvelope {
 
 impl ProofEnvelope {
     /// Wraps a Groth16 proof.
-    pub fn groth16(statement: &str, key: String, shape: serde_json::Value, public_inputs: Vec<Fr>, proof: &Proof<Bn254>) -> Self {
+    pub fn groth16(
+        statement: &str,
+        key: String,
+        shape: serde_json::Value,
+        public_inputs: Vec<Fr>,
+        proof: &Proof<Bn254>,
+    ) -> Self {
         let mut bytes = Vec::new();
-        proof.serialize_compressed(&mut bytes).expect("writing to a Vec cannot fail");
+        proof
+            .serialize_compressed(&mut bytes)
+            .expect("writing to a Vec cannot fail");
         ProofEnvelope {
             veil: PROOF_VERSION,
             statement: statement.into(),
@@ -59,17 +67,28 @@ impl ProofEnvelope {
     /// and in the subgroup).
     pub fn groth16_proof(&self) -> Result<Proof<Bn254>> {
         if self.veil != PROOF_VERSION {
-            return Err(VerifyError::Malformed(format!("proof version {}, this build reads {PROOF_VERSION}", self.veil)));
+            return Err(VerifyError::Malformed(format!(
+                "proof version {}, this build reads {PROOF_VERSION}",
+                self.veil
+            )));
         }
         if self.backend != GROTH16 {
-            return Err(VerifyError::Malformed(format!("backend {:?}, expected {GROTH16:?}", self.backend)));
+            return Err(VerifyError::Malformed(format!(
+                "backend {:?}, expected {GROTH16:?}",
+                self.backend
+            )));
         }
-        let bytes = hex::decode(&self.proof).map_err(|e| VerifyError::Malformed(format!("proof is not hex: {e}")))?;
+        let bytes = hex::decode(&self.proof)
+            .map_err(|e| VerifyError::Malformed(format!("proof is not hex: {e}")))?;
         let mut slice = bytes.as_slice();
-        let proof = Proof::<Bn254>::deserialize_compressed(&mut slice)
-            .map_err(|e| VerifyError::Malformed(format!("proof bytes do not decode to curve points: {e}")))?;
+        let proof = Proof::<Bn254>::deserialize_compressed(&mut slice).map_err(|e| {
+            VerifyError::Malformed(format!("proof bytes do not decode to curve points: {e}"))
+        })?;
         if !slice.is_empty() {
-            return Err(VerifyError::Malformed(format!("{} trailing bytes after the proof", slice.len())));
+            return Err(VerifyError::Malformed(format!(
+                "{} trailing bytes after the proof",
+                slice.len()
+            )));
         }
         Ok(proof)
     }

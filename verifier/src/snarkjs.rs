@@ -52,7 +52,12 @@ pub fn proof(p: &Proof<Bn254>) -> Value {
 
 /// `public.json`.
 pub fn public(inputs: &[Fr]) -> Value {
-    Value::Array(inputs.iter().map(|x| Value::String(to_decimal(x))).collect())
+    Value::Array(
+        inputs
+            .iter()
+            .map(|x| Value::String(to_decimal(x)))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -61,7 +66,13 @@ mod tests {
 
     #[test]
     fn decimal_encoding() {
-        assert_eq!(public(&[Fr::from(1u64), -Fr::from(1u64)]), json!(["1", "21888242871839275222246405745257275088548364400416034343698204186575808495616"]));
+        assert_eq!(
+            public(&[Fr::from(1u64), -Fr::from(1u64)]),
+            json!([
+                "1",
+                "21888242871839275222246405745257275088548364400416034343698204186575808495616"
+            ])
+        );
         assert_eq!(g1(&G1Affine::generator()), json!(["1", "2", "1"]));
     }
 }

@@ -11,12 +11,18 @@ use wasm_bindgen::prelude::*;
 /// compressed bytes of the `.vk` file, whose SHA-256 the caller checks against the published
 /// manifest). Returns a one-line summary, or throws an error naming what is wrong.
 #[wasm_bindgen(js_name = verifyPreview)]
-pub fn verify_preview(preview_json: &str, listing_json: &str, verifying_key: &[u8]) -> Result<String, JsError> {
-    let file = preview::PreviewFile::from_json(preview_json).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn verify_preview(
+    preview_json: &str,
+    listing_json: &str,
+    verifying_key: &[u8],
+) -> Result<String, JsError> {
+    let file =
+        preview::PreviewFile::from_json(preview_json).map_err(|e| JsError::new(&e.to_string()))?;
     let listing = Listing::from_json(listing_json).map_err(|e| JsError::new(&e.to_string()))?;
     let vk = VerifyingKey::<Bn254>::deserialize_compressed(verifying_key)
         .map_err(|e| JsError::new(&format!("verifying key: {e}")))?;
-    preview::verify(&file, &listing, &groth16::prepare(&vk)).map_err(|e| JsError::new(&e.to_string()))?;
+    preview::verify(&file, &listing, &groth16::prepare(&vk))
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(format!(
         "preview of {} rows of {:?} verified against commitment {}",
         file.samples.len(),

@@ -8,8 +8,8 @@ use crate::{ProverError, Result};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, Proof, ProvingKey};
 use ark_relations::gr1cs::{
-    predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal,
-    SynthesisMode,
+    predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
+    ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use ark_relations::utils::matrix::Matrix;
 use ark_std::rand::{CryptoRng, RngCore};
@@ -53,7 +53,11 @@ pub fn insecure_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     circuit: C,
     rng: &mut R,
 ) -> Result<ProvingKey<Bn254>> {
-    Ok(Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(circuit, rng)?)
+    Ok(
+        Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(
+            circuit, rng,
+        )?,
+    )
 }
 
 /// A proving key with its shape's cached matrices, ready to prove many times.
@@ -89,7 +93,10 @@ impl Groth16Prover {
     ) -> Result<(Proof<Bn254>, Vec<Fr>)> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
         circuit.generate_constraints(cs.clone())?;
         cs.finalize();
         let instance = cs.instance_assignment()?;

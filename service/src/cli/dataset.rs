@@ -55,14 +55,24 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
     match cmd {
         DatasetCommand::Keygen { out, force } => {
             if out.exists() && !force {
-                bail!("{} exists; refusing to overwrite a secret (use --force)", out.display());
+                bail!(
+                    "{} exists; refusing to overwrite a secret (use --force)",
+                    out.display()
+                );
             }
             let secret = SellerSecret::random(&mut rand::rngs::OsRng);
             write_output(&out, &secret.to_file())?;
             println!("wrote seller secret to {}", out.display());
             Ok(())
         }
-        DatasetCommand::Commit { data, secret_file, out, dataset_id, depth, format } => {
+        DatasetCommand::Commit {
+            data,
+            secret_file,
+            out,
+            dataset_id,
+            depth,
+            format,
+        } => {
             let id = match dataset_id {
                 Some(id) => id,
                 None => data
@@ -90,12 +100,23 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             );
             Ok(())
         }
-        DatasetCommand::ExportKey { secret_file, listing, out } => {
+        DatasetCommand::ExportKey {
+            secret_file,
+            listing,
+            out,
+        } => {
             let listing = read_listing(&listing)?;
-            let key = load_dataset_key(&read_text(&secret_file, "secret file")?, &listing.dataset_id)?;
+            let key = load_dataset_key(
+                &read_text(&secret_file, "secret file")?,
+                &listing.dataset_id,
+            )?;
             listing.check_key(&key)?;
             write_output(&out, &key.to_file(&listing.dataset_id))?;
-            println!("wrote the key of {:?} to {}", listing.dataset_id, out.display());
+            println!(
+                "wrote the key of {:?} to {}",
+                listing.dataset_id,
+                out.display()
+            );
             Ok(())
         }
     }

@@ -24,14 +24,28 @@ pub enum DeliveryCommand {
 }
 
 pub fn run(cmd: DeliveryCommand) -> Result<()> {
-    let DeliveryCommand::Verify { data, listing, key, format } = cmd;
+    let DeliveryCommand::Verify {
+        data,
+        listing,
+        key,
+        format,
+    } = cmd;
     let listing = read_listing(&listing)?;
     let key = load_dataset_key(&read_text(&key, "key file")?, &listing.dataset_id)
         .with_context(|| format!("{}", key.display()))?;
     listing.check_key(&key)?;
-    let chunk = if listing.schema.chunk_size > 0 { listing.schema.chunk_size as usize } else { format.chunk_size };
+    let chunk = if listing.schema.chunk_size > 0 {
+        listing.schema.chunk_size as usize
+    } else {
+        format.chunk_size
+    };
     let (bar, progress) = progress_bar(file_size(&data), "verifying");
-    let mut file = dataset::open(&data, format.format.or(Some(listing.schema.format)), chunk, Some(progress))?;
+    let mut file = dataset::open(
+        &data,
+        format.format.or(Some(listing.schema.format)),
+        chunk,
+        Some(progress),
+    )?;
     let committed = dataset::commit(file.records(), &key, listing.depth, &[])?;
     bar.finish_and_clear();
     let (sha, _) = file.digest();
@@ -45,7 +59,12 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
             if hex_eq(&sha, &listing.file_sha256) { "matches" } else { "differs" }
         );
     }
-    println!("OK: {} matches the commitment of {:?} ({} records)", data.display(), listing.dataset_id, committed.records);
+    println!(
+        "OK: {} matches the commitment of {:?} ({} records)",
+        data.display(),
+        listing.dataset_id,
+        committed.records
+    );
     Ok(())
 }
 

@@ -90,8 +90,10 @@ fn write_output(path: &Path, text: &str) -> Result<()> {
 fn progress_bar(size: u64, what: &str) -> (indicatif::ProgressBar, Arc<dyn Fn(u64) + Send + Sync>) {
     let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(what.to_string());
     let b = bar.clone();
@@ -104,5 +106,7 @@ fn file_size(path: &Path) -> u64 {
 
 /// Default params directory: `$VEIL_PARAMS`, else `params`.
 fn default_params() -> PathBuf {
-    std::env::var_os("VEIL_PARAMS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("params"))
+    std::env::var_os("VEIL_PARAMS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("params"))
 }

@@ -1,6 +1,8 @@
 //! `veil preview prove | verify`.
 
-use super::{default_params, file_size, progress_bar, read_listing, read_text, write_output, FormatArgs};
+use super::{
+    default_params, file_size, progress_bar, read_listing, read_text, write_output, FormatArgs,
+};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -56,11 +58,24 @@ pub enum PreviewCommand {
 
 pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
-        PreviewCommand::Prove { dataset, secret_file, listing, challenge, samples, reveal, out, params, format } => {
+        PreviewCommand::Prove {
+            dataset,
+            secret_file,
+            listing,
+            challenge,
+            samples,
+            reveal,
+            out,
+            params,
+            format,
+        } => {
             let challenge = challenge_from_hex(&challenge)?;
             let listing = read_listing(&listing)?;
-            let key = load_dataset_key(&read_text(&secret_file, "secret file")?, &listing.dataset_id)
-                .with_context(|| format!("{}", secret_file.display()))?;
+            let key = load_dataset_key(
+                &read_text(&secret_file, "secret file")?,
+                &listing.dataset_id,
+            )
+            .with_context(|| format!("{}", secret_file.display()))?;
             listing.check_key(&key)?;
             let shape = preview::shape_for(&listing, samples)?;
             let store = KeyStore::new(params.unwrap_or_else(default_params));
@@ -68,7 +83,11 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
             let req = PreviewRequest {
                 dataset: &dataset,
                 format: format.format.or(Some(listing.schema.format)),
-                chunk_size: if listing.schema.chunk_size > 0 { listing.schema.chunk_size as usize } else { format.chunk_size },
+                chunk_size: if listing.schema.chunk_size > 0 {
+                    listing.schema.chunk_size as usize
+                } else {
+                    format.chunk_size
+                },
                 key,
                 listing: &listing,
                 challenge,
@@ -80,14 +99,26 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
             bar.finish_and_clear();
             write_output(&out, &file.to_json())?;
             if entry.insecure_dev_setup {
-                eprintln!("note: these keys come from an insecure single-party setup (development only)");
+                eprintln!(
+                    "note: these keys come from an insecure single-party setup (development only)"
+                );
             }
             let rows: Vec<String> = file.samples.iter().map(|s| s.index.to_string()).collect();
-            println!("proved preview of rows [{}] of {:?} into {}", rows.join(", "), listing.dataset_id, out.display());
+            println!(
+                "proved preview of rows [{}] of {:?} into {}",
+                rows.join(", "),
+                listing.dataset_id,
+                out.display()
+            );
             Ok(())
         }
-        PreviewCommand::Verify { preview: path, listing, params } => {
-            let file = PreviewFile::from_json(&read_text(&path, "preview")?).with_context(|| format!("{}", path.display()))?;
+        PreviewCommand::Verify {
+            preview: path,
+            listing,
+            params,
+        } => {
+            let file = PreviewFile::from_json(&read_text(&path, "preview")?)
+                .with_context(|| format!("{}", path.display()))?;
             let listing = read_listing(&listing)?;
             let dir = params.unwrap_or_else(default_params);
             let (vk, entry) = veil_verifier::params::load_verifying_key(&dir, &file.proof.key)?;
@@ -99,7 +130,11 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
                 "OK: preview of {} rows of {:?} verified (revealed: {})",
                 file.samples.len(),
                 listing.dataset_id,
-                if file.revealed_columns.is_empty() { "none".to_string() } else { file.revealed_columns.join(", ") }
+                if file.revealed_columns.is_empty() {
+                    "none".to_string()
+                } else {
+                    file.revealed_columns.join(", ")
+                }
             );
             for s in &file.samples {
                 let cells: Vec<String> = s

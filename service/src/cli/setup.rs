@@ -32,7 +32,11 @@ pub struct SetupArgs {
 
 pub fn run(a: SetupArgs) -> Result<()> {
     if a.statement != preview::NAME {
-        bail!("unknown statement {:?}; available: {}", a.statement, preview::NAME);
+        bail!(
+            "unknown statement {:?}; available: {}",
+            a.statement,
+            preview::NAME
+        );
     }
     let (depth, columns) = match &a.listing {
         Some(l) => {
@@ -44,7 +48,11 @@ pub fn run(a: SetupArgs) -> Result<()> {
             None => bail!("give --columns, or --listing to take depth and columns from a listing"),
         },
     };
-    let shape = PreviewShape { depth, samples: a.samples, columns };
+    let shape = PreviewShape {
+        depth,
+        samples: a.samples,
+        columns,
+    };
     shape.validate()?;
     let store = KeyStore::new(a.params.unwrap_or_else(default_params));
     let t = Instant::now();
@@ -55,7 +63,9 @@ pub fn run(a: SetupArgs) -> Result<()> {
         PreviewCircuit::blank(shape),
         &mut rand::rngs::OsRng,
     )?;
-    eprintln!("WARNING: single-party setup: whoever ran it can forge proofs. For development only.");
+    eprintln!(
+        "WARNING: single-party setup: whoever ran it can forge proofs. For development only."
+    );
     println!(
         "set up {} in {:.1} s: {} constraints, {} public inputs, proving key {} MB, in {}",
         shape.id(),

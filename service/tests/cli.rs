@@ -1,0 +1,480 @@
+//! End-to-end tests of the `veil` binary: the seller's and buyer's flows, every rejection the
+//! preview verifier must make, bad input handling, and snarkjs as an independent verifier.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const VEIL: &str = env!("CARGO_BIN_EXE_veil");
+
+fn veil(args: &[&str]) -> Output {
+    Command::new(VEIL)
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("the veil binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Asserts a clean failure: non-zero exit, a one-line `error:` naming `needle`, no panic.
+fn assert_fails(out: &Output, needle: &str) {
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "expected failure, got success; stdout: {}",
+        text(&out.stdout)
+    );
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("no error line in {err:?}"));
+    assert!(
+        line.to_lowercase().contains(&needle.to_lowercase()),
+        "{needle:?} not in {line:?}"
+    );
+}
+
+fn assert_ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn s(&self, name: &str) -> String {
+        self.p(name).display().to_string()
+    }
+}
+
+fn write_csv(path: &Path, rows: usize, salt: &str) {
+    let mut s = String::from("id,city,amount,email\n");
+    for i in 0..rows {
+        s += &format!(
+            "{i},city{},{}.{:02},u{i}{salt}@x.org\n",
+            i % 5,
+            i * 37 % 500,
+            i % 100
+        );
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+/// One seller, one committed dataset, keys for K = 3, and an honest preview, shared by tests.
+fn world() -> &'static World {
+    static W: OnceLock<World> = OnceLock::new();
+    W.get_or_init(|| {
+        let w = World {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        write_csv(&w.p("data.csv"), 40, "");
+        write_csv(&w.p("other.csv"), 40, "x");
+        assert_ok(&veil(&["dataset", "keygen", "--out", &w.s("seller.key")]));
+        for (data, listing) in [
+            ("data.csv", "listing.json"),
+            ("other.csv", "other-listing.json"),
+        ] {
+            assert_ok(&veil(&[
+                "dataset",
+                "commit",
+                &w.s(data),
+                "--secret-file",
+                &w.s("seller.key"),
+                "--out",
+                &w.s(listing),
+                "--depth",
+                "8",
+                "--dataset-id",
+                data,
+            ]));
+        }
+        assert_ok(&veil(&[
+            "setup",
+            "--listing",
+            &w.s("listing.json"),
+            "--samples",
+            "3",
+            "--params",
+            &w.s("params"),
+        ]));
+        for (challenge, out) in [("0x01", "preview.json"), ("0x02", "preview2.json")] {
+            assert_ok(&prove(&w, challenge, "3", &w.s(out)));
+        }
+        w
+    })
+}
+
+fn prove(w: &World, challenge: &str, k: &str, out: &str) -> Output {
+    veil(&[
+        "preview",
+        "prove",
+        "--dataset",
+        &w.s("data.csv"),
+        "--secret-file",
+        &w.s("seller.key"),
+        "--listing",
+        &w.s("listing.json"),
+        "--challenge",
+        challenge,
+        "--samples",
+        k,
+        "--reveal",
+        "city,amount",
+        "--out",
+        out,
+        "--params",
+        &w.s("params"),
+    ])
+}
+
+fn verify_file(w: &World, preview: &Path, listing: &str) -> Output {
+    veil(&[
+        "preview",
+        "verify",
+        &preview.display().to_string(),
+        "--listing",
+        &w.s(listing),
+        "--params",
+        &w.s("params"),
+    ])
+}
+
+fn preview_json(w: &World, name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(w.p(name)).unwrap()).unwrap()
+}
+
+/// Writes an edited copy of the honest preview and verifies it.
+fn verify_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Output {
+    let w = world();
+    let mut v = preview_json(w, "preview.json");
+    edit(&mut v);
+    let f = tempfile::NamedTempFile::new_in(w.dir.path()).unwrap();
+    std::fs::write(f.path(), serde_json::to_string(&v).unwrap()).unwrap();
+    verify_file(w, f.path(), "listing.json")
+}
+
+#[test]
+fn honest_preview_verifies_and_shows_revealed_cells_only() {
+    let w = world();
+    let out = assert_ok(&verify_file(w, &w.p("preview.json"), "listing.json"));
+    assert!(out.contains("OK: preview of 3 rows"), "{out}");
+    let v = preview_json(w, "preview.json");
+    for s in v["samples"].as_array().unwrap() {
+        let cells = s["cells"].as_array().unwrap();
+        assert_eq!(cells[0], "redacted");
+        assert_eq!(cells[3], "redacted");
+        assert!(cells[1]["utf8"].as_str().unwrap().starts_with("city"));
+    }
+    assert_eq!(v["proof"]["veil"], 1);
+    assert_eq!(v["proof"]["statement"], "preview-membership");
+}
+
+#[test]
+fn edited_revealed_cell_is_rejected() {
+    let out = verify_edited(|v| v["samples"][0]["cells"][1] = serde_json::json!({"utf8": "city9"}));
+    assert_fails(&out, "public input");
+}
+
+#[test]
+fn changed_index_is_rejected() {
+    let out = verify_edited(|v| {
+        let i = v["samples"][1]["index"].as_u64().unwrap();
+        v["samples"][1]["index"] = ((i + 1) % 40).into();
+    });
+    assert_fails(&out, "not the row the challenge draws");
+}
+
+#[test]
+fn proof_for_another_challenge_is_rejected() {
+    let w = world();
+    // The other challenge's proof (and its public inputs) inside this preview.
+    let other = preview_json(w, "preview2.json");
+    assert_fails(
+        &verify_edited(|v| v["proof"] = other["proof"].clone()),
+        "public input",
+    );
+    // This preview's rows and proof claimed for the other challenge.
+    let c2 = other["challenge"].clone();
+    assert_fails(&verify_edited(|v| v["challenge"] = c2), "challenge draws");
+    // The other challenge's whole content but with this proof: the pairing must fail.
+    let this = preview_json(w, "preview.json");
+    let out = verify_edited(|v| {
+        *v = other.clone();
+        let mut env = this["proof"].clone();
+        env["public_inputs"] = other["proof"]["public_inputs"].clone();
+        v["proof"] = env;
+    });
+    assert_fails(&out, "proof rejected");
+}
+
+#[test]
+fn another_datasets_listing_is_rejected() {
+    let w = world();
+    assert_fails(
+        &verify_file(w, &w.p("preview.json"), "other-listing.json"),
+        "the preview is for dataset",
+    );
+}
+
+#[test]
+fn flipped_proof_byte_is_rejected() {
+    for pos in [0usize, 40, 100, 200, 255] {
+        let out = verify_edited(|v| {
+            let mut p = v["proof"]["proof"].as_str().unwrap().as_bytes().to_vec();
+            p[pos] = if p[pos] == b'0' { b'1' } else { b'0' };
+            v["proof"]["proof"] = String::from_utf8(p).unwrap().into();
+        });
+        let err = text(&out.stderr);
+        assert!(!out.status.success() && !err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("proof rejected") || err.contains("malformed"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn truncated_or_garbled_preview_is_a_clear_error() {
+    let w = world();
+    let full = std::fs::read_to_string(w.p("preview.json")).unwrap();
+    let f = w.p("truncated.json");
+    std::fs::write(&f, &full[..full.len() / 2]).unwrap();
+    assert_fails(&verify_file(w, &f, "listing.json"), "malformed");
+    std::fs::write(&f, "").unwrap();
+    assert_fails(&verify_file(w, &f, "listing.json"), "malformed");
+}
+
+#[test]
+fn delivery_check_accepts_the_file_and_rejects_an_edit() {
+    let w = world();
+    assert_ok(&veil(&[
+        "dataset",
+        "export-key",
+        "--secret-file",
+        &w.s("seller.key"),
+        "--listing",
+        &w.s("listing.json"),
+        "--out",
+        &w.s("data.key"),
+    ]));
+    let out = assert_ok(&veil(&[
+        "delivery",
+        "verify",
+        &w.s("data.csv"),
+        "--listing",
+        &w.s("listing.json"),
+        "--key",
+        &w.s("data.key"),
+    ]));
+    assert!(out.contains("OK"), "{out}");
+    let edited = w.p("edited.csv");
+    let body = std::fs::read_to_string(w.p("data.csv"))
+        .unwrap()
+        .replacen("city1", "city2", 1);
+    std::fs::write(&edited, body).unwrap();
+    assert_fails(
+        &veil(&[
+            "delivery",
+            "verify",
+            &w.s("edited.csv"),
+            "--listing",
+            &w.s("listing.json"),
+            "--key",
+            &w.s("data.key"),
+        ]),
+        "MISMATCH",
+    );
+    // The key of another dataset is refused by name.
+    assert_fails(
+        &veil(&[
+            "delivery",
+            "verify",
+            &w.s("data.csv"),
+            "--listing",
+            &w.s("other-listing.json"),
+            "--key",
+            &w.s("data.key"),
+        ]),
+        "data.csv",
+    );
+}
+
+#[test]
+fn bad_inputs_fail_cleanly_and_write_nothing() {
+    let w = world();
+    let out = w.s("never.json");
+    // Malformed CSV row.
+    std::fs::write(w.p("bad.csv"), "a,b\n1,2\n3\n").unwrap();
+    assert_fails(
+        &veil(&[
+            "dataset",
+            "commit",
+            &w.s("bad.csv"),
+            "--secret-file",
+            &w.s("seller.key"),
+            "--out",
+            &out,
+        ]),
+        "line 3",
+    );
+    // Empty file.
+    std::fs::write(w.p("empty.csv"), "").unwrap();
+    assert_fails(
+        &veil(&[
+            "dataset",
+            "commit",
+            &w.s("empty.csv"),
+            "--secret-file",
+            &w.s("seller.key"),
+            "--out",
+            &out,
+        ]),
+        "empty",
+    );
+    // Wrong secret.
+    assert_ok(&veil(&["dataset", "keygen", "--out", &w.s("other.key")]));
+    let wrong = veil(&[
+        "preview",
+        "prove",
+        "--dataset",
+        &w.s("data.csv"),
+        "--secret-file",
+        &w.s("other.key"),
+        "--listing",
+        &w.s("listing.json"),
+        "--challenge",
+        "01",
+        "--samples",
+        "3",
+        "--out",
+        &out,
+        "--params",
+        &w.s("params"),
+    ]);
+    assert_fails(&wrong, "key does not belong");
+    // A challenge that is not hex.
+    assert_fails(&prove(w, "0xnothex", "3", &out), "challenge");
+    // K larger than n.
+    assert_fails(&prove(w, "01", "41", &out), "only 40 records");
+    // A shape with no keys.
+    assert_fails(&prove(w, "01", "2", &out), "veil setup");
+    // The dataset does not match the listing.
+    let mismatched = veil(&[
+        "preview",
+        "prove",
+        "--dataset",
+        &w.s("other.csv"),
+        "--secret-file",
+        &w.s("seller.key"),
+        "--listing",
+        &w.s("listing.json"),
+        "--challenge",
+        "01",
+        "--samples",
+        "3",
+        "--out",
+        &out,
+        "--params",
+        &w.s("params"),
+    ]);
+    assert_fails(&mismatched, "does not match the listing");
+    // Secret file that is not a key file; keygen refusing to overwrite.
+    assert_fails(
+        &veil(&[
+            "dataset",
+            "commit",
+            &w.s("data.csv"),
+            "--secret-file",
+            &w.s("data.csv"),
+            "--out",
+            &out,
+        ]),
+        "key file",
+    );
+    assert_fails(
+        &veil(&["dataset", "keygen", "--out", &w.s("seller.key")]),
+        "refusing",
+    );
+    assert!(!Path::new(&out).exists(), "a failed command left {out}");
+    let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// snarkjs (npm) is an independent Groth16 verifier: it must accept the exported honest proof
+/// and reject a tampered one. `scripts/test.sh` installs it; CI sets VEIL_REQUIRE_SNARKJS=1.
+#[test]
+fn snarkjs_verifies_exported_proof_and_rejects_a_tampered_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let snarkjs = root.join("tools/node_modules/.bin/snarkjs");
+    if !snarkjs.exists() {
+        assert!(
+            std::env::var_os("VEIL_REQUIRE_SNARKJS").is_none(),
+            "VEIL_REQUIRE_SNARKJS is set but {} is missing",
+            snarkjs.display()
+        );
+        eprintln!(
+            "SKIPPED: snarkjs not installed (run scripts/test.sh, which installs it in tools/)"
+        );
+        return;
+    }
+    let w = world();
+    let dir = w.p("snarkjs");
+    assert_ok(&veil(&[
+        "export",
+        "snarkjs",
+        &w.s("preview.json"),
+        "--out",
+        &dir.display().to_string(),
+        "--params",
+        &w.s("params"),
+    ]));
+    let run = |public: &str| {
+        Command::new(&snarkjs)
+            .args(["groth16", "verify"])
+            .arg(dir.join("verification_key.json"))
+            .arg(dir.join(public))
+            .arg(dir.join("proof.json"))
+            .output()
+            .expect("snarkjs runs")
+    };
+    let ok = run("public.json");
+    let said = text(&ok.stdout) + &text(&ok.stderr);
+    assert!(
+        ok.status.success() && said.contains("OK"),
+        "snarkjs rejected the honest proof: {said}"
+    );
+    // Tamper: change one public input (a revealed value hash).
+    let mut public: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("public.json")).unwrap()).unwrap();
+    public[4] = "12345".into();
+    std::fs::write(
+        dir.join("tampered.json"),
+        serde_json::to_string(&public).unwrap(),
+    )
+    .unwrap();
+    let bad = run("tampered.json");
+    let said = text(&bad.stdout) + &text(&bad.stderr);
+    assert!(
+        !bad.status.success() || said.contains("Invalid proof"),
+        "snarkjs accepted a tampered input: {said}"
+    );
+    assert!(!said.contains("OK!"), "{said}");
+}
