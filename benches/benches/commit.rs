@@ -7,7 +7,10 @@ use veil_circuits::Fr;
 
 fn bench(c: &mut Criterion) {
     let key = SellerSecret(Fr::from(1u64)).dataset_key("bench");
-    let rows: u64 = std::env::var("VEIL_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 = std::env::var("VEIL_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let mut g = c.benchmark_group("commit");
     g.sample_size(10);
     g.throughput(Throughput::Elements(rows));

@@ -16,7 +16,9 @@ fn bench(c: &mut Criterion) {
         })
     });
     let xs = [Fr::rand(&mut rng), Fr::rand(&mut rng)];
-    c.bench_function("poseidon2/hash-2", |b| b.iter(|| poseidon2::hash(black_box(&xs))));
+    c.bench_function("poseidon2/hash-2", |b| {
+        b.iter(|| poseidon2::hash(black_box(&xs)))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -16,20 +16,46 @@ fn bench(c: &mut Criterion) {
     let key = SellerSecret(Fr::from(1u64)).dataset_key("bench");
     let rows = 4096u64;
     let depth = 20;
-    let first = commit(&mut IterRecords::new(short_schema(), (0..rows).map(short_row)), &key, depth, &[]).expect("commit");
+    let first = commit(
+        &mut IterRecords::new(short_schema(), (0..rows).map(short_row)),
+        &key,
+        depth,
+        &[],
+    )
+    .expect("commit");
     let mut g = c.benchmark_group("preview");
     g.sample_size(10);
     for k in [1usize, 8] {
-        let shape = PreviewShape { depth, samples: k, columns: 3 };
+        let shape = PreviewShape {
+            depth,
+            samples: k,
+            columns: 3,
+        };
         let challenge = Fr::from(42u64);
         let idx = preview::sample_indices(first.commitment, challenge, rows, k);
-        let done = commit(&mut IterRecords::new(short_schema(), (0..rows).map(short_row)), &key, depth, &idx).expect("commit");
-        let (public, witness) = preview::build(&shape, &done, &key, challenge, 0b110).expect("witness");
-        let circuit = PreviewCircuit { shape, public: public.clone(), witness };
+        let done = commit(
+            &mut IterRecords::new(short_schema(), (0..rows).map(short_row)),
+            &key,
+            depth,
+            &idx,
+        )
+        .expect("commit");
+        let (public, witness) =
+            preview::build(&shape, &done, &key, challenge, 0b110).expect("witness");
+        let circuit = PreviewCircuit {
+            shape,
+            public: public.clone(),
+            witness,
+        };
         let pk = insecure_setup(PreviewCircuit::blank(shape), &mut rng).expect("setup");
         let prover = Groth16Prover::new(pk.clone(), PreviewCircuit::blank(shape)).expect("prover");
-        eprintln!("preview d{depth} k{k}: {} constraints", prover.matrices.num_constraints);
-        g.bench_function(format!("prove/d{depth}/k{k}"), |b| b.iter(|| prover.prove(circuit.clone(), &mut rng).expect("prove")));
+        eprintln!(
+            "preview d{depth} k{k}: {} constraints",
+            prover.matrices.num_constraints
+        );
+        g.bench_function(format!("prove/d{depth}/k{k}"), |b| {
+            b.iter(|| prover.prove(circuit.clone(), &mut rng).expect("prove"))
+        });
         g.bench_function(format!("prove-arkworks-resynthesis/d{depth}/k{k}"), |b| {
             b.iter(|| Groth16::<Bn254>::prove(&pk, circuit.clone(), &mut rng).expect("prove"))
         });

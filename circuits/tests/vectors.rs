@@ -21,15 +21,27 @@ fn check_or_bless(name: &str, value: &Value) {
         std::fs::write(&path, &text).unwrap();
         return;
     }
-    let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (VEIL_BLESS=1 writes it)", path.display()));
-    assert_eq!(stored, text, "{} differs from what the code computes now", path.display());
+    let stored = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (VEIL_BLESS=1 writes it)", path.display()));
+    assert_eq!(
+        stored,
+        text,
+        "{} differs from what the code computes now",
+        path.display()
+    );
 }
 
 const CSV: &str = "order_id,city,amount\nA-1,Lyon,12.50\nA-2,Oslo,7.00\nA-3,Lima,199.99\nA-4,Lyon,0.10\nA-5,Perth,55.00\nA-6,Osaka,3.30\n";
 
 #[test]
 fn poseidon2_and_tags() {
-    let inputs: Vec<Vec<u64>> = vec![vec![], vec![1, 2], vec![0, 0, 0], vec![1, 2, 3, 4], vec![7; 7]];
+    let inputs: Vec<Vec<u64>> = vec![
+        vec![],
+        vec![1, 2],
+        vec![0, 0, 0],
+        vec![1, 2, 3, 4],
+        vec![7; 7],
+    ];
     let cases: Vec<Value> = inputs
         .iter()
         .map(|xs| {
@@ -39,14 +51,20 @@ fn poseidon2_and_tags() {
         .collect();
     let mut perm = [0u64, 1, 2, 3].map(Fr::from);
     poseidon2::permute(&mut perm);
-    let tag_table: Vec<Value> = tags::ALL.iter().map(|(n, v)| json!({ "name": n, "value": to_hex(&Fr::from(*v)) })).collect();
+    let tag_table: Vec<Value> = tags::ALL
+        .iter()
+        .map(|(n, v)| json!({ "name": n, "value": to_hex(&Fr::from(*v)) }))
+        .collect();
     let v = json!({
         "description": "Poseidon2 (Barretenberg/Noir) sponge hashes, one permutation, and Veil's domain tags",
         "hash": cases,
         "permutation": { "input": [0, 1, 2, 3], "output": perm.iter().map(to_hex).collect::<Vec<_>>() },
         "tags": tag_table,
     });
-    assert_eq!(v["hash"][1]["hash"], "0x038682aa1cb5ae4e0a3f13da432a95c77c5c111f6f030faf9cad641ce1ed7383");
+    assert_eq!(
+        v["hash"][1]["hash"],
+        "0x038682aa1cb5ae4e0a3f13da432a95c77c5c111f6f030faf9cad641ce1ed7383"
+    );
     check_or_bless("poseidon2.json", &v);
 }
 
@@ -68,7 +86,11 @@ fn dataset_commitment_and_preview() {
     let indices = preview::sample_indices(first.commitment, challenge, first.records, k);
     let mut f = dataset::open(&path, None, dataset::DEFAULT_CHUNK_SIZE, None).unwrap();
     let c = dataset::commit(f.records(), &key, depth, &indices).unwrap();
-    let shape = PreviewShape { depth, samples: k, columns: 3 };
+    let shape = PreviewShape {
+        depth,
+        samples: k,
+        columns: 3,
+    };
     let mask = 0b110; // city, amount revealed; order_id redacted
     let (public, _) = preview::build(&shape, &c, &key, challenge, mask).unwrap();
 
@@ -79,7 +101,10 @@ fn dataset_commitment_and_preview() {
         .enumerate()
         .map(|(i, line)| {
             let cells: Vec<&str> = line.split(',').collect();
-            let values: Vec<Fr> = cells.iter().map(|c| dataset::value_hash(c.as_bytes())).collect();
+            let values: Vec<Fr> = cells
+                .iter()
+                .map(|c| dataset::value_hash(c.as_bytes()))
+                .collect();
             let salt = dataset::row_salt(&key, i as u64);
             json!({
                 "cells": cells,
@@ -90,8 +115,18 @@ fn dataset_commitment_and_preview() {
         })
         .collect();
     // The same leaves from the in-memory source: file and memory paths agree.
-    let rows: Vec<Vec<Vec<u8>>> = CSV.lines().skip(1).map(|l| l.split(',').map(|c| c.as_bytes().to_vec()).collect()).collect();
-    let mem = dataset::commit(&mut IterRecords::new(c.schema.clone(), rows.into_iter()), &key, depth, &[]).unwrap();
+    let rows: Vec<Vec<Vec<u8>>> = CSV
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|c| c.as_bytes().to_vec()).collect())
+        .collect();
+    let mem = dataset::commit(
+        &mut IterRecords::new(c.schema.clone(), rows.into_iter()),
+        &key,
+        depth,
+        &[],
+    )
+    .unwrap();
     assert_eq!(mem.commitment, c.commitment);
 
     let v = json!({
