@@ -74,11 +74,14 @@ fn indices_are_spread_and_depend_on_the_challenge() {
     assert!(distinct.len() > 50);
 }
 
-/// Each mutation must break the native relation and (feature r1cs) the circuit.
-pub(crate) fn mutations() -> Vec<(
+/// A named edit of an honest assignment.
+type Mutation = (
     &'static str,
     Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>,
-)> {
+);
+
+/// Each mutation must break the native relation and (feature r1cs) the circuit.
+pub(crate) fn mutations() -> Vec<Mutation> {
     vec![
         (
             "changed index",
