@@ -2,7 +2,7 @@
 # Veil's test command: installs what the tests need on a fresh machine, then runs them all.
 #   - npm: snarkjs (independent Groth16 verifier) into tools/node_modules
 #   - rustup: the wasm32 target, to check that the verifier builds for browsers
-#   - cargo test --workspace (unit, vector, end-to-end and snarkjs cross tests)
+#   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +17,4 @@ rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm --release
 
 echo "== running the tests"
-VEIL_REQUIRE_SNARKJS=1 cargo test --workspace
+VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 cargo test --workspace

@@ -49,10 +49,19 @@ fn bench(c: &mut Criterion) {
         };
         let pk = insecure_setup(PreviewCircuit::blank(shape), &mut rng).expect("setup");
         let prover = Groth16Prover::new(pk.clone(), PreviewCircuit::blank(shape)).expect("prover");
+        let m = &prover.matrices;
+        let entries: usize = m.abc.iter().flatten().map(|row| row.len()).sum();
         eprintln!(
-            "preview d{depth} k{k}: {} constraints",
-            prover.matrices.num_constraints
+            "preview d{depth} k{k}: {} constraints, {} variables, {entries} matrix entries",
+            m.num_constraints,
+            m.num_instance + m.num_witness
         );
+        g.bench_function(format!("synthesise-matrices/d{depth}/k{k}"), |b| {
+            b.iter(|| {
+                veil_prover::backend::groth16::constraint_matrices(PreviewCircuit::blank(shape))
+                    .expect("matrices")
+            })
+        });
         g.bench_function(format!("prove/d{depth}/k{k}"), |b| {
             b.iter(|| prover.prove(circuit.clone(), &mut rng).expect("prove"))
         });

@@ -119,13 +119,17 @@ fn world() -> &'static World {
 }
 
 fn prove(w: &World, challenge: &str, k: &str, out: &str) -> Output {
+    prove_with(w, "data.csv", "seller.key", challenge, k, out)
+}
+
+fn prove_with(w: &World, data: &str, secret: &str, challenge: &str, k: &str, out: &str) -> Output {
     veil(&[
         "preview",
         "prove",
         "--dataset",
-        &w.s("data.csv"),
+        &w.s(data),
         "--secret-file",
-        &w.s("seller.key"),
+        &w.s(secret),
         "--listing",
         &w.s("listing.json"),
         "--challenge",
@@ -347,24 +351,7 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     );
     // Wrong secret.
     assert_ok(&veil(&["dataset", "keygen", "--out", &w.s("other.key")]));
-    let wrong = veil(&[
-        "preview",
-        "prove",
-        "--dataset",
-        &w.s("data.csv"),
-        "--secret-file",
-        &w.s("other.key"),
-        "--listing",
-        &w.s("listing.json"),
-        "--challenge",
-        "01",
-        "--samples",
-        "3",
-        "--out",
-        &out,
-        "--params",
-        &w.s("params"),
-    ]);
+    let wrong = prove_with(w, "data.csv", "other.key", "01", "3", &out);
     assert_fails(&wrong, "key does not belong");
     // A challenge that is not hex.
     assert_fails(&prove(w, "0xnothex", "3", &out), "challenge");
@@ -373,24 +360,7 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     // A shape with no keys.
     assert_fails(&prove(w, "01", "2", &out), "veil setup");
     // The dataset does not match the listing.
-    let mismatched = veil(&[
-        "preview",
-        "prove",
-        "--dataset",
-        &w.s("other.csv"),
-        "--secret-file",
-        &w.s("seller.key"),
-        "--listing",
-        &w.s("listing.json"),
-        "--challenge",
-        "01",
-        "--samples",
-        "3",
-        "--out",
-        &out,
-        "--params",
-        &w.s("params"),
-    ]);
+    let mismatched = prove_with(w, "other.csv", "seller.key", "01", "3", &out);
     assert_fails(&mismatched, "does not match the listing");
     // Secret file that is not a key file; keygen refusing to overwrite.
     assert_fails(
@@ -477,4 +447,78 @@ fn snarkjs_verifies_exported_proof_and_rejects_a_tampered_one() {
         "snarkjs accepted a tampered input: {said}"
     );
     assert!(!said.contains("OK!"), "{said}");
+}
+
+/// The WebAssembly verifier (as a buyer's browser runs it), driven by Node: it must accept the
+/// honest preview and name the problem in an edited one. `scripts/test.sh` builds the wasm
+/// first and sets VEIL_REQUIRE_WASM=1.
+#[test]
+fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let wasm = root.join("target/wasm32-unknown-unknown/release/veil_verifier.wasm");
+    if !wasm.exists() {
+        assert!(
+            std::env::var_os("VEIL_REQUIRE_WASM").is_none(),
+            "VEIL_REQUIRE_WASM is set but {} is missing",
+            wasm.display()
+        );
+        eprintln!(
+            "SKIPPED: {} not built (scripts/test.sh builds it)",
+            wasm.display()
+        );
+        return;
+    }
+    let w = world();
+    let key = preview_json(w, "preview.json")["proof"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let vk = w.p("params").join(format!("{key}.vk"));
+    let node = |preview: &Path| {
+        Command::new("node")
+            .arg(root.join("verifier/js/verify-preview.mjs"))
+            .arg(&wasm)
+            .arg(preview)
+            .arg(w.p("listing.json"))
+            .arg(&vk)
+            .output()
+            .expect("node runs")
+    };
+    let ok = node(&w.p("preview.json"));
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        text(&ok.stdout),
+        text(&ok.stderr)
+    );
+    assert!(
+        text(&ok.stdout).starts_with("accepted"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    let mut v = preview_json(w, "preview.json");
+    v["samples"][0]["cells"][1] = serde_json::json!({"utf8": "city9"});
+    let edited = w.p("wasm-edited.json");
+    std::fs::write(&edited, serde_json::to_string(&v).unwrap()).unwrap();
+    let bad = node(&edited);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stdout).starts_with("mismatch"),
+        "{}",
+        text(&bad.stdout)
+    );
+
+    let mut v = preview_json(w, "preview.json");
+    let mut p = v["proof"]["proof"].as_str().unwrap().as_bytes().to_vec();
+    p[10] = if p[10] == b'0' { b'1' } else { b'0' };
+    v["proof"]["proof"] = String::from_utf8(p).unwrap().into();
+    std::fs::write(&edited, serde_json::to_string(&v).unwrap()).unwrap();
+    let bad = node(&edited);
+    assert!(!bad.status.success());
+    let said = text(&bad.stdout);
+    assert!(
+        said.starts_with("proof rejected") || said.starts_with("malformed"),
+        "{said}"
+    );
 }

@@ -2,7 +2,7 @@
 //!
 //! It depends on the circuits crate only for native encodings (no R1CS, no prover), so it is
 //! small enough for a buyer's browser: `cargo build -p veil-verifier --target
-//! wasm32-unknown-unknown --features wasm`.
+//! wasm32-unknown-unknown --features wasm --release`, loaded by `verifier/js/veil-verifier.mjs`.
 #![deny(missing_docs)]
 
 pub mod error;

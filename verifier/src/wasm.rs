@@ -1,32 +1,100 @@
-//! JavaScript bindings: a buyer's browser checks a preview against a listing.
+//! A dependency-free WebAssembly interface: plain exported functions over linear memory, so a
+//! browser or Node loads `veil_verifier.wasm` with `WebAssembly.instantiate` and no generated
+//! glue. `verifier/js/veil-verifier.mjs` wraps it.
+//!
+//! Protocol: the host copies each input into memory from `veil_alloc(len)`, calls
+//! `veil_verify_preview`, reads the one-line message at `veil_message_ptr()` /
+//! `veil_message_len()`, and releases inputs with `veil_free(ptr, len)`.
+//! Return codes: 0 accepted, 1 proof rejected, 2 mismatch, 3 malformed input, 4 bad key.
 
-use crate::{groth16, preview};
+use crate::{groth16, preview, VerifyError};
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use ark_serialize::CanonicalDeserialize;
+use std::cell::RefCell;
 use veil_circuits::dataset::Listing;
-use wasm_bindgen::prelude::*;
 
-/// Verifies `preview.json` against `listing.json` with the shape's verifying key (the
-/// compressed bytes of the `.vk` file, whose SHA-256 the caller checks against the published
-/// manifest). Returns a one-line summary, or throws an error naming what is wrong.
-#[wasm_bindgen(js_name = verifyPreview)]
-pub fn verify_preview(
-    preview_json: &str,
-    listing_json: &str,
-    verifying_key: &[u8],
-) -> Result<String, JsError> {
-    let file =
-        preview::PreviewFile::from_json(preview_json).map_err(|e| JsError::new(&e.to_string()))?;
-    let listing = Listing::from_json(listing_json).map_err(|e| JsError::new(&e.to_string()))?;
-    let vk = VerifyingKey::<Bn254>::deserialize_compressed(verifying_key)
-        .map_err(|e| JsError::new(&format!("verifying key: {e}")))?;
-    preview::verify(&file, &listing, &groth16::prepare(&vk))
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(format!(
-        "preview of {} rows of {:?} verified against commitment {}",
-        file.samples.len(),
-        listing.dataset_id,
-        veil_circuits::field::to_hex(&listing.commitment)
-    ))
+thread_local! {
+    static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Allocates `len` bytes for the host to write an input into.
+#[no_mangle]
+pub extern "C" fn veil_alloc(len: usize) -> *mut u8 {
+    let mut v = Vec::<u8>::with_capacity(len.max(1));
+    let p = v.as_mut_ptr();
+    std::mem::forget(v);
+    p
+}
+
+/// Frees a buffer from [`veil_alloc`].
+///
+/// # Safety
+/// `ptr` and `len` must come from one `veil_alloc(len)` call, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn veil_free(ptr: *mut u8, len: usize) {
+    drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
+}
+
+/// Address of the last call's message (UTF-8).
+#[no_mangle]
+pub extern "C" fn veil_message_ptr() -> *const u8 {
+    MESSAGE.with(|m| m.borrow().as_ptr())
+}
+
+/// Length of the last call's message in bytes.
+#[no_mangle]
+pub extern "C" fn veil_message_len() -> usize {
+    MESSAGE.with(|m| m.borrow().len())
+}
+
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        std::slice::from_raw_parts(ptr, len)
+    }
+}
+
+fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| VerifyError::Malformed(format!("{what} is not UTF-8")))
+}
+
+/// Verifies `preview.json` against `listing.json` with the compressed verifying key of the
+/// preview's shape (whose SHA-256 the host checks against the published manifest).
+///
+/// # Safety
+/// Each `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_verify_preview(
+    preview_ptr: *const u8,
+    preview_len: usize,
+    listing_ptr: *const u8,
+    listing_len: usize,
+    vk_ptr: *const u8,
+    vk_len: usize,
+) -> u32 {
+    let result = (|| {
+        let file =
+            preview::PreviewFile::from_json(&text(input(preview_ptr, preview_len), "preview")?)?;
+        let listing = Listing::from_json(&text(input(listing_ptr, listing_len), "listing")?)?;
+        let vk = VerifyingKey::<Bn254>::deserialize_compressed(input(vk_ptr, vk_len))
+            .map_err(|e| VerifyError::Keys(format!("verifying key: {e}")))?;
+        preview::verify(&file, &listing, &groth16::prepare(&vk))?;
+        Ok::<_, VerifyError>(format!(
+            "OK: preview of {} rows of {:?} verified",
+            file.samples.len(),
+            listing.dataset_id
+        ))
+    })();
+    let (code, message) = match result {
+        Ok(m) => (0, m),
+        Err(e @ VerifyError::Rejected(_)) => (1, e.to_string()),
+        Err(e @ VerifyError::Mismatch(_)) => (2, e.to_string()),
+        Err(e @ VerifyError::Malformed(_)) => (3, e.to_string()),
+        Err(e @ VerifyError::Keys(_)) => (4, e.to_string()),
+    };
+    MESSAGE.with(|m| *m.borrow_mut() = message);
+    code
 }

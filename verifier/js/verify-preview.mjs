@@ -1,0 +1,15 @@
+// Command-line check with the wasm verifier:
+//   node verify-preview.mjs VERIFIER.wasm preview.json listing.json KEY.vk
+// Prints the verifier's message; exits 0 when accepted, 1 otherwise.
+import { readFile } from "node:fs/promises";
+import { loadVerifier } from "./veil-verifier.mjs";
+
+const [wasm, preview, listing, vk] = process.argv.slice(2);
+if (!vk) {
+  console.error("usage: node verify-preview.mjs VERIFIER.wasm preview.json listing.json KEY.vk");
+  process.exit(2);
+}
+const verifier = await loadVerifier(await readFile(wasm));
+const r = verifier.verifyPreview(await readFile(preview, "utf8"), await readFile(listing, "utf8"), await readFile(vk));
+console.log(`${r.outcome}: ${r.message}`);
+process.exit(r.ok ? 0 : 1);
