@@ -9,5 +9,6 @@ pub mod backend;
 pub mod error;
 pub mod keys;
 pub mod preview;
+pub mod usage;
 
 pub use error::{ProverError, Result};

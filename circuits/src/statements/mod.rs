@@ -3,3 +3,4 @@
 //! source of truth), the witness builder, and the R1CS circuit (feature `r1cs`).
 
 pub mod preview;
+pub mod usage;

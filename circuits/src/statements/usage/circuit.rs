@@ -1,0 +1,191 @@
+//! The usage-call and usage-tier R1CS circuits; statements in the parent module.
+
+use super::{CallPublic, CallWitness, Licence, TierPublic, TierWitness, COUNTER_BITS};
+use crate::gadgets::range_bits;
+use crate::merkle::{r1cs::root_from_path, MerklePath};
+use crate::poseidon2::r1cs::hash;
+use crate::{tags, Fr};
+use ark_ff::Zero;
+use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::ns;
+
+fn tag(t: u128) -> FpVar<Fr> {
+    FpVar::Constant(Fr::from(t))
+}
+
+/// The call circuit for a licence tree of depth `depth`.
+#[derive(Clone, Debug)]
+pub struct CallCircuit {
+    /// Licence-tree depth.
+    pub depth: u32,
+    /// Public inputs.
+    pub public: CallPublic,
+    /// Witness.
+    pub witness: CallWitness,
+}
+
+impl CallCircuit {
+    /// Placeholder assignment of the shape, for setup and matrix extraction.
+    pub fn blank(depth: u32) -> Self {
+        let z = Fr::zero();
+        CallCircuit {
+            depth,
+            public: CallPublic {
+                root: z,
+                listing: z,
+                epoch: 0,
+                nullifier: z,
+                request: z,
+            },
+            witness: CallWitness {
+                licence: Licence {
+                    listing: z,
+                    sk: z,
+                    quota: 1,
+                    expiry: 0,
+                    salt: z,
+                },
+                counter: 0,
+                path: MerklePath {
+                    index: 0,
+                    siblings: vec![z; depth as usize],
+                },
+            },
+        }
+    }
+}
+
+impl ConstraintSynthesizer<Fr> for CallCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let CallCircuit {
+            depth,
+            public: p,
+            witness: w,
+        } = self;
+        if w.path.siblings.len() != depth as usize {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let root = FpVar::new_input(ns!(cs, "root"), || Ok(p.root))?;
+        let listing = FpVar::new_input(ns!(cs, "listing"), || Ok(p.listing))?;
+        let epoch = FpVar::new_input(ns!(cs, "epoch"), || Ok(Fr::from(p.epoch)))?;
+        let nullifier = FpVar::new_input(ns!(cs, "nullifier"), || Ok(p.nullifier))?;
+        let request = FpVar::new_input(ns!(cs, "request"), || Ok(p.request))?;
+
+        let l = &w.licence;
+        let sk = FpVar::new_witness(ns!(cs, "sk"), || Ok(l.sk))?;
+        let salt = FpVar::new_witness(ns!(cs, "salt"), || Ok(l.salt))?;
+        let quota = FpVar::new_witness(ns!(cs, "quota"), || Ok(Fr::from(l.quota)))?;
+        let expiry = FpVar::new_witness(ns!(cs, "expiry"), || Ok(Fr::from(l.expiry)))?;
+        let counter = FpVar::new_witness(ns!(cs, "counter"), || Ok(Fr::from(w.counter)))?;
+
+        // 1. The licence note is in the tree.
+        let key = hash(&[tag(tags::KEY), sk.clone()])?;
+        let note = hash(&[
+            tag(tags::LICENCE),
+            listing.clone(),
+            key,
+            quota.clone(),
+            expiry.clone(),
+            salt,
+        ])?;
+        let bits = (0..depth)
+            .map(|h| {
+                Boolean::new_witness(ns!(cs, "index_bit"), || Ok((w.path.index >> h) & 1 == 1))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let sibs = w
+            .path
+            .siblings
+            .iter()
+            .map(|s| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*s)))
+            .collect::<Result<Vec<_>, _>>()?;
+        root_from_path(&note, &sibs, &bits)?.enforce_equal(&root)?;
+
+        // 2-3. Range checks: epoch <= expiry, counter < quota.
+        let n = COUNTER_BITS;
+        range_bits(cs.clone(), &epoch, p.epoch, n)?;
+        range_bits(cs.clone(), &expiry, l.expiry, n)?;
+        range_bits(cs.clone(), &quota, l.quota, n)?;
+        range_bits(cs.clone(), &counter, w.counter, n)?;
+        range_bits(
+            cs.clone(),
+            &(&expiry - &epoch),
+            l.expiry.wrapping_sub(p.epoch),
+            n,
+        )?;
+        let slack = l.quota.wrapping_sub(1).wrapping_sub(w.counter);
+        range_bits(cs.clone(), &(&quota - &counter - Fr::from(1u64)), slack, n)?;
+
+        // 4. The nullifier.
+        hash(&[tag(tags::NULLIFIER), sk, listing, epoch, counter])?.enforce_equal(&nullifier)?;
+
+        // 5. Bind the request hash.
+        let r2 = FpVar::new_witness(ns!(cs, "request_squared"), || Ok(p.request * p.request))?;
+        request.mul_equals(&request, &r2)?;
+        Ok(())
+    }
+}
+
+/// The tier circuit.
+#[derive(Clone, Debug)]
+pub struct TierCircuit {
+    /// Public inputs.
+    pub public: TierPublic,
+    /// Witness.
+    pub witness: TierWitness,
+}
+
+impl TierCircuit {
+    /// Placeholder assignment, for setup and matrix extraction.
+    pub fn blank() -> Self {
+        let z = Fr::zero();
+        TierCircuit {
+            public: TierPublic {
+                usage: z,
+                listing: z,
+                epoch: 0,
+                lo: 0,
+                hi: 1,
+            },
+            witness: TierWitness { count: 0, salt: z },
+        }
+    }
+}
+
+impl ConstraintSynthesizer<Fr> for TierCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let TierCircuit {
+            public: p,
+            witness: w,
+        } = self;
+        let usage = FpVar::new_input(ns!(cs, "usage"), || Ok(p.usage))?;
+        let listing = FpVar::new_input(ns!(cs, "listing"), || Ok(p.listing))?;
+        let epoch = FpVar::new_input(ns!(cs, "epoch"), || Ok(Fr::from(p.epoch)))?;
+        let lo = FpVar::new_input(ns!(cs, "lo"), || Ok(Fr::from(p.lo)))?;
+        let hi = FpVar::new_input(ns!(cs, "hi"), || Ok(Fr::from(p.hi)))?;
+        let count = FpVar::new_witness(ns!(cs, "count"), || Ok(Fr::from(w.count)))?;
+        let salt = FpVar::new_witness(ns!(cs, "salt"), || Ok(w.salt))?;
+        hash(&[
+            tag(tags::USAGE),
+            listing,
+            epoch.clone(),
+            count.clone(),
+            salt,
+        ])?
+        .enforce_equal(&usage)?;
+        let n = COUNTER_BITS;
+        range_bits(cs.clone(), &epoch, p.epoch, n)?;
+        range_bits(cs.clone(), &count, w.count, n)?;
+        range_bits(cs.clone(), &lo, p.lo, n)?;
+        range_bits(cs.clone(), &hi, p.hi, n)?;
+        range_bits(cs.clone(), &(&count - &lo), w.count.wrapping_sub(p.lo), n)?;
+        range_bits(
+            cs.clone(),
+            &(&hi - &count - Fr::from(1u64)),
+            p.hi.wrapping_sub(1).wrapping_sub(w.count),
+            n,
+        )?;
+        Ok(())
+    }
+}

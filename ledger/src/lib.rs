@@ -1,0 +1,43 @@
+//! Veil's durable state, in one SQLite file: the licence tree (append-only, every root kept)
+//! and the per-epoch nullifier set, plus the gateway check that verifies a metered call and
+//! records its nullifier atomically.
+#![deny(missing_docs)]
+
+pub mod gateway;
+mod store;
+
+pub use gateway::{Accepted, Gateway};
+pub use store::Ledger;
+
+use thiserror::Error;
+
+/// The crate's one error type.
+#[derive(Debug, Error)]
+pub enum LedgerError {
+    /// The database could not be opened, read or written.
+    #[error("ledger database: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// Stored data is not what this build wrote.
+    #[error("ledger corrupt: {0}")]
+    Corrupt(String),
+    /// Bad input (an index past the end, a parameter out of range).
+    #[error(transparent)]
+    Circuits(#[from] veil_circuits::Error),
+    /// The call proof did not verify, or does not fit this gateway.
+    #[error(transparent)]
+    Verify(#[from] veil_verifier::VerifyError),
+    /// The nullifier was already spent in this epoch.
+    #[error("replayed call: nullifier {nullifier} was already used in epoch {epoch}")]
+    Replay {
+        /// The epoch.
+        epoch: u64,
+        /// The nullifier, hex.
+        nullifier: String,
+    },
+    /// The call is for a licence root this gateway does not accept (unknown or too old).
+    #[error("unknown licence root {0}: not among the gateway's recent roots")]
+    UnknownRoot(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, LedgerError>;

@@ -1,0 +1,158 @@
+//! The SQLite store. Writes are transactions with `synchronous = FULL`, so an acknowledged
+//! issuance or nullifier survives a crash or restart.
+
+use crate::{LedgerError, Result};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use std::path::Path;
+use std::time::Duration;
+use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::merkle::{MerklePath, TreeBuilder};
+use veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH;
+use veil_circuits::Fr;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS licences (idx INTEGER PRIMARY KEY, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS licence_roots (seq INTEGER PRIMARY KEY, root TEXT NOT NULL, leaves INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nullifiers (
+    epoch INTEGER NOT NULL, nullifier TEXT NOT NULL, request TEXT NOT NULL,
+    PRIMARY KEY (epoch, nullifier));
+";
+
+/// One ledger file.
+pub struct Ledger {
+    conn: Connection,
+    depth: u32,
+}
+
+fn fr(what: &str, s: &str) -> Result<Fr> {
+    from_hex(what, s).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger at `path`, with the default licence-tree depth.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        let depth: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'licence_depth'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let depth = match depth {
+            Some(d) => d
+                .parse()
+                .map_err(|_| LedgerError::Corrupt(format!("licence_depth {d:?}")))?,
+            None => {
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('licence_depth', ?1)",
+                    params![DEFAULT_LICENCE_DEPTH.to_string()],
+                )?;
+                DEFAULT_LICENCE_DEPTH
+            }
+        };
+        Ok(Ledger { conn, depth })
+    }
+
+    /// Depth of the licence tree.
+    pub fn licence_depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Appends a licence note; returns its index and the new root. The leaf and the root it
+    /// yields are written in one transaction.
+    pub fn issue_licence(&mut self, note: Fr) -> Result<(u64, Fr)> {
+        let depth = self.depth;
+        let tx = self.conn.transaction()?;
+        let n: u64 = tx.query_row("SELECT COUNT(*) FROM licences", [], |r| r.get(0))?;
+        if n >> depth != 0 {
+            return Err(veil_circuits::Error::TooManyRecords { depth }.into());
+        }
+        tx.execute(
+            "INSERT INTO licences (idx, note) VALUES (?1, ?2)",
+            params![n, to_hex(&note)],
+        )?;
+        let (root, _) = tree(&tx, depth, &[])?;
+        tx.execute(
+            "INSERT INTO licence_roots (root, leaves) VALUES (?1, ?2)",
+            params![to_hex(&root), n + 1],
+        )?;
+        tx.commit()?;
+        Ok((n, root))
+    }
+
+    /// The current root and the path of licence `index`.
+    pub fn licence_path(&self, index: u64) -> Result<(Fr, MerklePath)> {
+        let n: u64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM licences", [], |r| r.get(0))?;
+        if index >= n {
+            return Err(veil_circuits::Error::InvalidParameter(format!(
+                "no licence {index}: {n} issued"
+            ))
+            .into());
+        }
+        let (root, mut paths) = tree(&self.conn, self.depth, &[index])?;
+        Ok((root, paths.remove(0)))
+    }
+
+    /// The `n` most recent licence roots, newest first.
+    pub fn recent_roots(&self, n: usize) -> Result<Vec<Fr>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT root FROM licence_roots ORDER BY seq DESC LIMIT ?1")?;
+        let rows = st.query_map(params![n as i64], |r| r.get::<_, String>(0))?;
+        rows.map(|r| fr("licence root", &r?)).collect()
+    }
+
+    /// Records a nullifier for `epoch`, atomically: exactly one of any number of concurrent
+    /// attempts with the same `(epoch, nullifier)` succeeds; the others get
+    /// [`LedgerError::Replay`].
+    pub fn record_nullifier(&self, epoch: u64, nullifier: Fr, request: Fr) -> Result<()> {
+        match self.conn.execute(
+            "INSERT INTO nullifiers (epoch, nullifier, request) VALUES (?1, ?2, ?3)",
+            params![epoch as i64, to_hex(&nullifier), to_hex(&request)],
+        ) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::ConstraintViolation =>
+            {
+                Err(LedgerError::Replay {
+                    epoch,
+                    nullifier: to_hex(&nullifier),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Calls recorded in `epoch`.
+    pub fn calls_in_epoch(&self, epoch: u64) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM nullifiers WHERE epoch = ?1",
+            params![epoch as i64],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// The licence tree's root (and watched paths), rebuilt from the stored leaves.
+fn tree(conn: &Connection, depth: u32, watch: &[u64]) -> Result<(Fr, Vec<MerklePath>)> {
+    let mut st = conn.prepare("SELECT note FROM licences ORDER BY idx")?;
+    let leaves = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .map(|r| fr("licence note", &r?))
+        .collect::<Result<Vec<_>>>()?;
+    let mut b = TreeBuilder::new(depth, watch)?;
+    b.push(&leaves)?;
+    if leaves.is_empty() {
+        b.push(&[Fr::from(0u64)])?; // the empty tree: every leaf empty
+    }
+    let t = b.finish()?;
+    Ok((t.root, t.paths))
+}

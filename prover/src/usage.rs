@@ -1,0 +1,243 @@
+//! The buyer's side of metered access: the licence file, the counter state that never hands
+//! out a slot twice, and the call and tier provers.
+
+use crate::backend::groth16::Groth16Prover;
+use crate::keys::write_atomic;
+use crate::{ProverError, Result};
+use ark_std::rand::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use veil_circuits::field::serde_hex;
+use veil_circuits::merkle::MerklePath;
+use veil_circuits::statements::usage::{
+    self, CallCircuit, CallPublic, CallWitness, Licence, TierCircuit, TierPublic, TierWitness,
+};
+use veil_circuits::{Error, Fr};
+use veil_verifier::proof::ProofEnvelope;
+use veil_verifier::usage::{call_key, tier_key};
+
+/// Format version of licence and counter-state files.
+pub const FILE_VERSION: u32 = 1;
+
+/// `licence.json`: the buyer's opening of a licence note (secret: it holds the buyer key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceFile {
+    /// Format version.
+    pub veil: u32,
+    /// Always `"licence"`.
+    pub kind: String,
+    /// The listing's id.
+    pub listing_id: String,
+    /// Buyer secret key.
+    #[serde(with = "serde_hex")]
+    pub sk: Fr,
+    /// Note blinding.
+    #[serde(with = "serde_hex")]
+    pub salt: Fr,
+    /// Calls per epoch.
+    pub quota: u64,
+    /// Last valid epoch.
+    pub expiry: u64,
+    /// Leaf index in the licence tree.
+    pub index: u64,
+}
+
+impl LicenceFile {
+    /// The licence it opens.
+    pub fn licence(&self) -> Licence {
+        Licence {
+            listing: usage::listing_field(&self.listing_id),
+            sk: self.sk,
+            quota: self.quota,
+            expiry: self.expiry,
+            salt: self.salt,
+        }
+    }
+
+    /// Parses a licence file.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let f: LicenceFile =
+            serde_json::from_str(text).map_err(|e| Error::parse("licence file", e))?;
+        if f.veil != FILE_VERSION || f.kind != "licence" {
+            return Err(Error::parse(
+                "licence file",
+                format!("kind {:?} version {}", f.kind, f.veil),
+            )
+            .into());
+        }
+        Ok(f)
+    }
+}
+
+/// The counter state: which slot the next call uses in which epoch, for one licence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterState {
+    /// Format version.
+    pub veil: u32,
+    /// Always `"counter-state"`.
+    pub kind: String,
+    /// The licence note this state counts for.
+    #[serde(with = "serde_hex")]
+    pub licence: Fr,
+    /// The epoch `next` refers to.
+    pub epoch: u64,
+    /// The next unused slot in `epoch`.
+    pub next: u64,
+}
+
+/// Reserves the next counter slot of `licence` in `epoch`, durably, before any proof is made:
+/// the state file is rewritten (atomically) with the slot consumed, so a crash after this
+/// point can waste a slot but never reuse one. Refuses past the quota or after expiry.
+pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Result<u64> {
+    let note = licence.note();
+    let state = match std::fs::read_to_string(state_path) {
+        Ok(text) => {
+            let s: CounterState = serde_json::from_str(&text).map_err(|e| {
+                Error::parse(
+                    format!("counter state {}", state_path.display()),
+                    format!("{e}; refusing to guess which slots were used (restore it, or wait for the next epoch with a new file)"),
+                )
+            })?;
+            if s.veil != FILE_VERSION || s.kind != "counter-state" {
+                return Err(Error::parse(
+                    "counter state",
+                    format!("kind {:?} version {}", s.kind, s.veil),
+                )
+                .into());
+            }
+            if s.licence != note {
+                return Err(Error::Mismatch(format!(
+                    "{} counts for another licence",
+                    state_path.display()
+                ))
+                .into());
+            }
+            if epoch < s.epoch {
+                return Err(Error::InvalidParameter(format!(
+                    "epoch {epoch} is before the state's epoch {}",
+                    s.epoch
+                ))
+                .into());
+            }
+            s
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => CounterState {
+            veil: FILE_VERSION,
+            kind: "counter-state".into(),
+            licence: note,
+            epoch,
+            next: 0,
+        },
+        Err(e) => {
+            return Err(ProverError::Io {
+                context: format!("reading {}", state_path.display()),
+                source: e,
+            })
+        }
+    };
+    if epoch > licence.expiry {
+        return Err(Error::InvalidParameter(format!(
+            "the licence expired after epoch {}",
+            licence.expiry
+        ))
+        .into());
+    }
+    let slot = if state.epoch == epoch { state.next } else { 0 };
+    if slot >= licence.quota {
+        return Err(Error::InvalidParameter(format!(
+            "quota reached: all {} calls of epoch {epoch} are used",
+            licence.quota
+        ))
+        .into());
+    }
+    let new = CounterState {
+        epoch,
+        next: slot + 1,
+        ..state
+    };
+    write_atomic(
+        state_path,
+        (serde_json::to_string_pretty(&new).expect("states serialise") + "\n").as_bytes(),
+    )?;
+    Ok(slot)
+}
+
+/// Proves a call with counter slot `counter` (native check first).
+#[allow(clippy::too_many_arguments)]
+pub fn prove_call<R: RngCore + CryptoRng>(
+    prover: &Groth16Prover,
+    depth: u32,
+    licence: &Licence,
+    counter: u64,
+    epoch: u64,
+    request: Fr,
+    root: Fr,
+    path: MerklePath,
+    rng: &mut R,
+) -> Result<ProofEnvelope> {
+    let public = CallPublic {
+        root,
+        listing: licence.listing,
+        epoch,
+        nullifier: licence.nullifier(epoch, counter),
+        request,
+    };
+    let witness = CallWitness {
+        licence: *licence,
+        counter,
+        path,
+    };
+    usage::check_call(depth, &public, &witness)?;
+    let (proof, inputs) = prover.prove(
+        CallCircuit {
+            depth,
+            public,
+            witness,
+        },
+        rng,
+    )?;
+    debug_assert_eq!(inputs, public.to_field_elements());
+    Ok(ProofEnvelope::groth16(
+        usage::CALL,
+        call_key(depth),
+        serde_json::json!({ "depth": depth }),
+        inputs,
+        &proof,
+    ))
+}
+
+/// Commits to `count` and proves `lo <= count < hi`. Returns the proof and the commitment's
+/// salt (the opening, kept by whoever must later disclose the count).
+pub fn prove_tier<R: RngCore + CryptoRng>(
+    prover: &Groth16Prover,
+    listing: Fr,
+    epoch: u64,
+    count: u64,
+    lo: u64,
+    hi: u64,
+    rng: &mut R,
+) -> Result<(ProofEnvelope, Fr)> {
+    let salt = <Fr as ark_std::UniformRand>::rand(rng);
+    let public = TierPublic {
+        usage: usage::usage_commitment(listing, epoch, count, salt),
+        listing,
+        epoch,
+        lo,
+        hi,
+    };
+    let witness = TierWitness { count, salt };
+    usage::check_tier(&public, &witness)?;
+    let (proof, inputs) = prover.prove(TierCircuit { public, witness }, rng)?;
+    Ok((
+        ProofEnvelope::groth16(
+            usage::TIER,
+            tier_key(),
+            serde_json::json!({}),
+            inputs,
+            &proof,
+        ),
+        salt,
+    ))
+}

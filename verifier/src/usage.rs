@@ -1,0 +1,84 @@
+//! Verification of usage-counter proofs: metered calls and billing tiers.
+
+use crate::groth16::{self, PreparedKey};
+use crate::proof::ProofEnvelope;
+use crate::{Result, VerifyError};
+use ark_ff::{BigInteger, PrimeField};
+use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, TIER};
+use veil_circuits::Fr;
+
+/// Key id of the call circuit for a licence tree of `depth`.
+pub fn call_key(depth: u32) -> String {
+    format!("{CALL}-d{depth}")
+}
+
+/// Key id of the tier circuit.
+pub fn tier_key() -> String {
+    TIER.to_string()
+}
+
+fn small(x: &Fr, what: &str) -> Result<u64> {
+    let b = x.into_bigint();
+    if b.num_bits() > 32 {
+        return Err(VerifyError::Malformed(format!(
+            "{what} does not fit 32 bits"
+        )));
+    }
+    Ok(b.as_ref()[0])
+}
+
+fn check_envelope(env: &ProofEnvelope, statement: &str, key: &str, inputs: usize) -> Result<()> {
+    if env.statement != statement || env.key != key {
+        return Err(VerifyError::Mismatch(format!(
+            "the proof is for {} ({}), expected {statement} ({key})",
+            env.statement, env.key
+        )));
+    }
+    if env.public_inputs.len() != inputs {
+        return Err(VerifyError::Malformed(format!(
+            "{} public inputs, expected {inputs}",
+            env.public_inputs.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads a call's public inputs (no proof check).
+pub fn call_public(env: &ProofEnvelope, depth: u32) -> Result<CallPublic> {
+    check_envelope(env, CALL, &call_key(depth), 5)?;
+    let x = &env.public_inputs;
+    Ok(CallPublic {
+        root: x[0],
+        listing: x[1],
+        epoch: small(&x[2], "epoch")?,
+        nullifier: x[3],
+        request: x[4],
+    })
+}
+
+/// Verifies a call proof; returns its public inputs.
+pub fn verify_call(env: &ProofEnvelope, vk: &PreparedKey, depth: u32) -> Result<CallPublic> {
+    let p = call_public(env, depth)?;
+    groth16::verify(vk, &p.to_field_elements(), &env.groth16_proof()?)?;
+    Ok(p)
+}
+
+/// Reads a tier proof's public inputs (no proof check).
+pub fn tier_public(env: &ProofEnvelope) -> Result<TierPublic> {
+    check_envelope(env, TIER, &tier_key(), 5)?;
+    let x = &env.public_inputs;
+    Ok(TierPublic {
+        usage: x[0],
+        listing: x[1],
+        epoch: small(&x[2], "epoch")?,
+        lo: small(&x[3], "lo")?,
+        hi: small(&x[4], "hi")?,
+    })
+}
+
+/// Verifies a tier proof; returns its public inputs.
+pub fn verify_tier(env: &ProofEnvelope, vk: &PreparedKey) -> Result<TierPublic> {
+    let p = tier_public(env)?;
+    groth16::verify(vk, &p.to_field_elements(), &env.groth16_proof()?)?;
+    Ok(p)
+}
