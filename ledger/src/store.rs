@@ -30,30 +30,54 @@ fn fr(what: &str, s: &str) -> Result<Fr> {
 }
 
 impl Ledger {
-    /// Opens (creating if needed) the ledger at `path`, with the default licence-tree depth.
+    /// Opens (creating if needed) the ledger at `path`; a new ledger gets the default
+    /// licence-tree depth.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_depth(path, None)
+    }
+
+    /// Opens the ledger at `path`, creating it with licence-tree `depth` (default
+    /// [`DEFAULT_LICENCE_DEPTH`]) if new; an existing ledger must have that depth.
+    pub fn open_with_depth(path: &Path, depth: Option<u32>) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        let depth: Option<String> = conn
+        let stored: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'licence_depth'",
                 [],
                 |r| r.get(0),
             )
             .optional()?;
-        let depth = match depth {
-            Some(d) => d
-                .parse()
-                .map_err(|_| LedgerError::Corrupt(format!("licence_depth {d:?}")))?,
+        let depth = match stored {
+            Some(d) => {
+                let d: u32 = d
+                    .parse()
+                    .map_err(|_| LedgerError::Corrupt(format!("licence_depth {d:?}")))?;
+                if let Some(w) = depth.filter(|w| *w != d) {
+                    return Err(veil_circuits::Error::Mismatch(format!(
+                        "{} has licence-tree depth {d}, not {w}",
+                        path.display()
+                    ))
+                    .into());
+                }
+                d
+            }
             None => {
+                let d = depth.unwrap_or(DEFAULT_LICENCE_DEPTH);
+                if d == 0 || d > veil_circuits::merkle::MAX_DEPTH {
+                    return Err(veil_circuits::Error::InvalidParameter(format!(
+                        "licence depth {d}"
+                    ))
+                    .into());
+                }
                 conn.execute(
                     "INSERT OR IGNORE INTO meta (key, value) VALUES ('licence_depth', ?1)",
-                    params![DEFAULT_LICENCE_DEPTH.to_string()],
+                    params![d.to_string()],
                 )?;
-                DEFAULT_LICENCE_DEPTH
+                d
             }
         };
         Ok(Ledger { conn, depth })

@@ -10,7 +10,8 @@ use std::path::Path;
 use veil_circuits::field::serde_hex;
 use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::usage::{
-    self, CallCircuit, CallPublic, CallWitness, Licence, TierCircuit, TierPublic, TierWitness,
+    self, CallCircuit, CallPublic, CallWitness, Licence, LicenceTerms, TierCircuit, TierPublic,
+    TierWitness,
 };
 use veil_circuits::{Error, Fr};
 use veil_verifier::proof::ProofEnvelope;
@@ -19,7 +20,51 @@ use veil_verifier::usage::{call_key, tier_key};
 /// Format version of licence and counter-state files.
 pub const FILE_VERSION: u32 = 1;
 
-/// `licence.json`: the buyer's opening of a licence note (secret: it holds the buyer key).
+/// `buyer.key`: the buyer's secret key for metered access (never leaves the buyer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuyerKeyFile {
+    /// Format version.
+    pub veil: u32,
+    /// Always `"buyer-key"`.
+    pub kind: String,
+    /// The secret key.
+    #[serde(with = "serde_hex")]
+    pub sk: Fr,
+}
+
+impl BuyerKeyFile {
+    /// A fresh key.
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        BuyerKeyFile {
+            veil: FILE_VERSION,
+            kind: "buyer-key".into(),
+            sk: <Fr as ark_std::UniformRand>::rand(rng),
+        }
+    }
+
+    /// `K = H(KEY, sk)`, what the buyer gives the issuer.
+    pub fn key_commitment(&self) -> Fr {
+        usage::key_commitment(self.sk)
+    }
+
+    /// Parses a buyer key file.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let f: BuyerKeyFile =
+            serde_json::from_str(text).map_err(|e| Error::parse("buyer key file", e))?;
+        if f.veil != FILE_VERSION || f.kind != "buyer-key" {
+            return Err(Error::parse(
+                "buyer key file",
+                format!("kind {:?} version {}", f.kind, f.veil),
+            )
+            .into());
+        }
+        Ok(f)
+    }
+}
+
+/// `licence.json`: what the issuer hands the buyer (no secret: the terms, the blinding, the
+/// leaf index; the buyer's key stays in `buyer.key`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LicenceFile {
@@ -29,9 +74,9 @@ pub struct LicenceFile {
     pub kind: String,
     /// The listing's id.
     pub listing_id: String,
-    /// Buyer secret key.
+    /// The buyer's key commitment `K`.
     #[serde(with = "serde_hex")]
-    pub sk: Fr,
+    pub key_commitment: Fr,
     /// Note blinding.
     #[serde(with = "serde_hex")]
     pub salt: Fr,
@@ -44,15 +89,34 @@ pub struct LicenceFile {
 }
 
 impl LicenceFile {
-    /// The licence it opens.
-    pub fn licence(&self) -> Licence {
-        Licence {
+    /// The file for issued `terms` at leaf `index`.
+    pub fn new(listing_id: &str, terms: &LicenceTerms, index: u64) -> Self {
+        LicenceFile {
+            veil: FILE_VERSION,
+            kind: "licence".into(),
+            listing_id: listing_id.into(),
+            key_commitment: terms.key_commitment,
+            salt: terms.salt,
+            quota: terms.quota,
+            expiry: terms.expiry,
+            index,
+        }
+    }
+
+    /// The licence terms.
+    pub fn terms(&self) -> LicenceTerms {
+        LicenceTerms {
             listing: usage::listing_field(&self.listing_id),
-            sk: self.sk,
+            key_commitment: self.key_commitment,
             quota: self.quota,
             expiry: self.expiry,
             salt: self.salt,
         }
+    }
+
+    /// The full licence, given the buyer's key (checked against `K`).
+    pub fn licence(&self, key: &BuyerKeyFile) -> Result<Licence> {
+        Ok(Licence::new(key.sk, &self.terms())?)
     }
 
     /// Parses a licence file.

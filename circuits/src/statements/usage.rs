@@ -37,8 +37,9 @@ use ark_std::rand::RngCore;
 pub const CALL: &str = "usage-call";
 /// Name of the tier statement.
 pub const TIER: &str = "usage-tier";
-/// Default depth of the licence tree (about a million licences).
-pub const DEFAULT_LICENCE_DEPTH: u32 = 20;
+/// Default depth of the licence tree: 65,536 licences per ledger, which keeps a call proof
+/// under 150 ms on a 2-core machine (each further level costs 266 constraints, ~5 ms).
+pub const DEFAULT_LICENCE_DEPTH: u32 = 16;
 /// Bits of epochs, quotas, counters and counts.
 pub const COUNTER_BITS: usize = 32;
 
@@ -54,7 +55,66 @@ pub fn listing_field(listing_id: &str) -> Fr {
     crate::dataset::value_hash(listing_id.as_bytes())
 }
 
-/// A buyer's licence: what the buyer keeps (the note's opening) and where it sits in the tree.
+/// `K = H(KEY, sk)`: the buyer's public key commitment. The buyer makes `sk` and sends only
+/// `K` to the issuer, so no one but the buyer can compute its nullifiers.
+pub fn key_commitment(sk: Fr) -> Fr {
+    h(tags::KEY, &[sk])
+}
+
+/// What the issuer knows of a licence: its terms, the buyer's key commitment, the blinding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LicenceTerms {
+    /// The listing it grants access to.
+    pub listing: Fr,
+    /// The buyer's `K = H(KEY, sk)`.
+    pub key_commitment: Fr,
+    /// Calls per epoch.
+    pub quota: u64,
+    /// Last epoch it is valid in.
+    pub expiry: u64,
+    /// Note blinding.
+    pub salt: Fr,
+}
+
+impl LicenceTerms {
+    /// New terms with a fresh salt; `1 <= quota < 2^32`, `expiry < 2^32`.
+    pub fn new<R: RngCore>(
+        rng: &mut R,
+        listing: Fr,
+        key_commitment: Fr,
+        quota: u64,
+        expiry: u64,
+    ) -> Result<Self> {
+        if quota == 0 || quota >= 1 << COUNTER_BITS || expiry >= 1 << COUNTER_BITS {
+            return Err(Error::InvalidParameter(format!(
+                "quota {quota} must be in 1..2^32 and expiry {expiry} below 2^32"
+            )));
+        }
+        Ok(LicenceTerms {
+            listing,
+            key_commitment,
+            quota,
+            expiry,
+            salt: Fr::rand(rng),
+        })
+    }
+
+    /// `L = H(LICENCE, listing, K, quota, expiry, salt)`.
+    pub fn note(&self) -> Fr {
+        h(
+            tags::LICENCE,
+            &[
+                self.listing,
+                self.key_commitment,
+                Fr::from(self.quota),
+                Fr::from(self.expiry),
+                self.salt,
+            ],
+        )
+    }
+}
+
+/// A buyer's licence: the terms and the secret key they commit to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Licence {
     /// The listing it grants access to.
@@ -70,39 +130,45 @@ pub struct Licence {
 }
 
 impl Licence {
-    /// A new licence with a fresh buyer key and salt.
-    pub fn issue<R: RngCore>(rng: &mut R, listing: Fr, quota: u64, expiry: u64) -> Result<Self> {
-        if quota == 0 || quota >= 1 << COUNTER_BITS || expiry >= 1 << COUNTER_BITS {
-            return Err(Error::InvalidParameter(format!(
-                "quota {quota} must be in 1..2^32 and expiry {expiry} below 2^32"
-            )));
+    /// Joins issued terms with the buyer's key; fails when the key is not the one committed.
+    pub fn new(sk: Fr, terms: &LicenceTerms) -> Result<Self> {
+        if key_commitment(sk) != terms.key_commitment {
+            return Err(Error::Mismatch(
+                "the buyer key is not the one this licence was issued to".into(),
+            ));
         }
         Ok(Licence {
-            listing,
-            sk: Fr::rand(rng),
-            quota,
-            expiry,
-            salt: Fr::rand(rng),
+            listing: terms.listing,
+            sk,
+            quota: terms.quota,
+            expiry: terms.expiry,
+            salt: terms.salt,
         })
     }
 
-    /// `K = H(KEY, sk)`.
-    pub fn key_commitment(&self) -> Fr {
-        h(tags::KEY, &[self.sk])
+    /// A fresh buyer key and licence (tests, benches, simulations).
+    pub fn issue<R: RngCore>(rng: &mut R, listing: Fr, quota: u64, expiry: u64) -> Result<Self> {
+        let sk = Fr::rand(rng);
+        Licence::new(
+            sk,
+            &LicenceTerms::new(rng, listing, key_commitment(sk), quota, expiry)?,
+        )
     }
 
-    /// `L = H(LICENCE, listing, K, quota, expiry, salt)`.
+    /// The issuer's view.
+    pub fn terms(&self) -> LicenceTerms {
+        LicenceTerms {
+            listing: self.listing,
+            key_commitment: key_commitment(self.sk),
+            quota: self.quota,
+            expiry: self.expiry,
+            salt: self.salt,
+        }
+    }
+
+    /// `L`, the licence note.
     pub fn note(&self) -> Fr {
-        h(
-            tags::LICENCE,
-            &[
-                self.listing,
-                self.key_commitment(),
-                Fr::from(self.quota),
-                Fr::from(self.expiry),
-                self.salt,
-            ],
-        )
+        self.terms().note()
     }
 
     /// `N = H(NULLIFIER, sk, listing, epoch, c)`.

@@ -3,6 +3,7 @@
 mod dataset;
 mod delivery;
 mod export;
+mod meter;
 mod preview;
 mod setup;
 
@@ -31,6 +32,9 @@ enum Command {
     /// Buyer: check that a delivered file is the committed dataset.
     #[command(subcommand)]
     Delivery(delivery::DeliveryCommand),
+    /// Metered API access: issue licences, prove and verify calls, prove usage tiers.
+    #[command(subcommand)]
+    Meter(meter::MeterCommand),
     /// Operator: generate keys for a circuit shape into the params directory.
     Setup(setup::SetupArgs),
     /// Export proofs to other tools' formats.
@@ -44,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dataset(c) => dataset::run(c),
         Command::Preview(c) => preview::run(c),
         Command::Delivery(c) => delivery::run(c),
+        Command::Meter(c) => meter::run(c),
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),
     }

@@ -1,4 +1,4 @@
-//! `veil setup`: keys per circuit shape.
+//! `veil setup`: keys per statement and circuit shape.
 
 use super::{default_params, read_listing};
 use anyhow::{bail, Result};
@@ -6,23 +6,25 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
+use veil_circuits::statements::usage::{self, CallCircuit, TierCircuit};
 use veil_prover::keys::KeyStore;
+use veil_verifier::params::KeyEntry;
 
 #[derive(Args, Debug)]
 pub struct SetupArgs {
-    /// Statement to set up (only `preview-membership` so far).
+    /// Statement to set up: preview-membership, usage-call or usage-tier.
     #[arg(long, default_value = preview::NAME)]
     statement: String,
-    /// Take depth and columns from this listing.
+    /// Preview: take depth and columns from this listing.
     #[arg(long)]
     listing: Option<PathBuf>,
-    /// Merkle tree depth.
-    #[arg(long, default_value_t = veil_circuits::dataset::DEFAULT_DEPTH)]
-    depth: u32,
-    /// Samples per proof (1..=64).
+    /// Merkle tree depth (preview: the dataset's; usage-call: the licence tree's). Default 20.
+    #[arg(long)]
+    depth: Option<u32>,
+    /// Preview: samples per proof (1..=64).
     #[arg(long, default_value_t = 8)]
     samples: usize,
-    /// Columns per record.
+    /// Preview: columns per record.
     #[arg(long)]
     columns: Option<usize>,
     /// Params directory (default: $VEIL_PARAMS or ./params).
@@ -31,49 +33,80 @@ pub struct SetupArgs {
 }
 
 pub fn run(a: SetupArgs) -> Result<()> {
-    if a.statement != preview::NAME {
-        bail!(
-            "unknown statement {:?}; available: {}",
-            a.statement,
-            preview::NAME
-        );
-    }
-    let (depth, columns) = match &a.listing {
-        Some(l) => {
-            let l = read_listing(l)?;
-            (l.depth, l.schema.columns.len())
-        }
-        None => match a.columns {
-            Some(c) => (a.depth, c),
-            None => bail!("give --columns, or --listing to take depth and columns from a listing"),
-        },
-    };
-    let shape = PreviewShape {
-        depth,
-        samples: a.samples,
-        columns,
-    };
-    shape.validate()?;
-    let store = KeyStore::new(a.params.unwrap_or_else(default_params));
+    let store = KeyStore::new(a.params.clone().unwrap_or_else(default_params));
     let t = Instant::now();
-    let entry = store.setup(
-        &shape.id(),
-        preview::NAME,
-        serde_json::to_value(shape)?,
-        PreviewCircuit::blank(shape),
-        &mut rand::rngs::OsRng,
-    )?;
+    let rng = &mut rand::rngs::OsRng;
+    let (key, entry) = match a.statement.as_str() {
+        preview::NAME => {
+            let (depth, columns) = match (&a.listing, a.columns) {
+                (Some(l), _) => {
+                    let l = read_listing(l)?;
+                    (l.depth, l.schema.columns.len())
+                }
+                (None, Some(c)) => (a.depth.unwrap_or(veil_circuits::dataset::DEFAULT_DEPTH), c),
+                (None, None) => {
+                    bail!("give --columns, or --listing to take depth and columns from a listing")
+                }
+            };
+            let shape = PreviewShape {
+                depth,
+                samples: a.samples,
+                columns,
+            };
+            shape.validate()?;
+            let e = store.setup(
+                &shape.id(),
+                preview::NAME,
+                serde_json::to_value(shape)?,
+                PreviewCircuit::blank(shape),
+                rng,
+            )?;
+            (shape.id(), e)
+        }
+        usage::CALL => {
+            let depth = a.depth.unwrap_or(usage::DEFAULT_LICENCE_DEPTH);
+            let key = veil_verifier::usage::call_key(depth);
+            let e = store.setup(
+                &key,
+                usage::CALL,
+                serde_json::json!({ "depth": depth }),
+                CallCircuit::blank(depth),
+                rng,
+            )?;
+            (key, e)
+        }
+        usage::TIER => {
+            let key = veil_verifier::usage::tier_key();
+            let e = store.setup(
+                &key,
+                usage::TIER,
+                serde_json::json!({}),
+                TierCircuit::blank(),
+                rng,
+            )?;
+            (key, e)
+        }
+        other => bail!(
+            "unknown statement {other:?}; available: {}, {}, {}",
+            preview::NAME,
+            usage::CALL,
+            usage::TIER
+        ),
+    };
+    report(&key, &entry, t, &store);
+    Ok(())
+}
+
+fn report(key: &str, entry: &KeyEntry, t: Instant, store: &KeyStore) {
     eprintln!(
         "WARNING: single-party setup: whoever ran it can forge proofs. For development only."
     );
     println!(
-        "set up {} in {:.1} s: {} constraints, {} public inputs, proving key {} MB, in {}",
-        shape.id(),
+        "set up {key} in {:.1} s: {} constraints, {} public inputs, proving key {} MB, in {}",
         t.elapsed().as_secs_f64(),
         entry.constraints,
         entry.public_inputs,
         entry.proving_key.bytes / 1_000_000,
         store.dir().display()
     );
-    Ok(())
 }

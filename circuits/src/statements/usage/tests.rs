@@ -99,6 +99,14 @@ fn nullifiers_are_distinct_and_unlinkable_in_form() {
 }
 
 #[test]
+fn a_licence_only_joins_its_own_key() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let lic = Licence::issue(&mut rng, listing_field("a"), 2, 3).unwrap();
+    assert_eq!(Licence::new(lic.sk, &lic.terms()).unwrap(), lic);
+    assert!(Licence::new(lic.sk + Fr::from(1u64), &lic.terms()).is_err());
+}
+
+#[test]
 fn tier_relation() {
     let listing = listing_field("weather-api");
     let salt = Fr::from(77u64);
@@ -152,10 +160,11 @@ mod r1cs {
                 "{name} satisfied"
             );
         }
-        // Constraint count at the default depth, pinned.
+        // Constraint counts, pinned: 265 per Merkle level + 1 for its direction bit.
+        assert_eq!(sat(CallCircuit::blank(20)).1, CALL_CONSTRAINTS_D20);
         assert_eq!(
             sat(CallCircuit::blank(DEFAULT_LICENCE_DEPTH)).1,
-            CALL_CONSTRAINTS_D20
+            CALL_CONSTRAINTS_D20 - 4 * 266
         );
     }
 

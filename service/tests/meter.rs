@@ -1,0 +1,203 @@
+//! `veil meter` end to end: every call is its own process, so each check below also runs
+//! across gateway restarts.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const VEIL: &str = env!("CARGO_BIN_EXE_veil");
+
+fn veil(dir: &Path, args: &[&str]) -> Output {
+    Command::new(VEIL)
+        .current_dir(dir)
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("veil runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fails(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "unexpected success");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+}
+
+#[test]
+fn metered_calls_quota_replay_tier() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    ok(&veil(
+        d,
+        &["setup", "--statement", "usage-call", "--params", "p"],
+    ));
+    ok(&veil(
+        d,
+        &["setup", "--statement", "usage-tier", "--params", "p"],
+    ));
+
+    // The buyer makes a key and gives only its commitment K to the issuer.
+    let k = ok(&veil(d, &["meter", "keygen", "--out", "buyer.key"]));
+    let k = k.trim().to_string();
+    let issue = |out: &str| {
+        let args = [
+            "meter",
+            "issue",
+            "--db",
+            "m.db",
+            "--listing-id",
+            "api",
+            "--quota",
+            "2",
+            "--expiry",
+            "4",
+        ];
+        veil(d, &[&args[..], &["--buyer", &k, "--out", out]].concat())
+    };
+    ok(&issue("lic.json"));
+    fails(&issue("lic.json"), "refusing");
+    let lic = std::fs::read_to_string(d.join("lic.json")).unwrap();
+    let key: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("buyer.key")).unwrap()).unwrap();
+    assert!(
+        !lic.contains(key["sk"].as_str().unwrap()) && lic.contains(&k),
+        "the issuer saw the secret"
+    );
+
+    let call_with = |key: &str, state: &str, n: &str, epoch: &str| {
+        let request = format!("GET /{n}");
+        let out = format!("call-{n}.json");
+        let args = [
+            "meter",
+            "call",
+            "--licence",
+            "lic.json",
+            "--db",
+            "m.db",
+            "--params",
+            "p",
+        ];
+        veil(
+            d,
+            &[
+                &args[..],
+                &[
+                    "--key",
+                    key,
+                    "--counter-state",
+                    state,
+                    "--epoch",
+                    epoch,
+                    "--request",
+                    &request,
+                    "--out",
+                    &out,
+                ],
+            ]
+            .concat(),
+        )
+    };
+    let call = |n: &str, epoch: &str| call_with("buyer.key", "state.json", n, epoch);
+    let verify = |n: &str, epoch: &str, request: &str| {
+        let call = format!("call-{n}.json");
+        let args = [
+            "meter",
+            "verify",
+            &call,
+            "--db",
+            "m.db",
+            "--listing-id",
+            "api",
+            "--params",
+            "p",
+        ];
+        veil(
+            d,
+            &[&args[..], &["--epoch", epoch, "--request", request]].concat(),
+        )
+    };
+    ok(&call("a", "3"));
+    ok(&call("b", "3"));
+    fails(&call("c", "3"), "quota reached");
+    assert!(!d.join("call-c.json").exists());
+    assert!(ok(&verify("a", "3", "GET /a")).contains("ACCEPTED"));
+    fails(&verify("a", "3", "GET /a"), "replayed call");
+    fails(&verify("b", "3", "GET /other"), "another request");
+    fails(&verify("b", "4", "GET /b"), "epoch");
+    ok(&verify("b", "3", "GET /b"));
+
+    // Another buyer's key does not open this licence.
+    ok(&veil(d, &["meter", "keygen", "--out", "other.key"]));
+    fails(
+        &call_with("other.key", "s2.json", "x", "3"),
+        "not the one this licence was issued to",
+    );
+    // Expired licence; corrupted counter state.
+    fails(&call("d", "5"), "expired");
+    std::fs::write(d.join("state.json"), "garbage").unwrap();
+    fails(&call("e", "4"), "counter state");
+
+    // The gateway counted 2 calls in epoch 3: tier [1, 3) proves, [3, 10) cannot.
+    let tier = |lo: &str, hi: &str, out: &str| {
+        let args = [
+            "meter",
+            "tier",
+            "prove",
+            "--db",
+            "m.db",
+            "--listing-id",
+            "api",
+            "--epoch",
+            "3",
+            "--params",
+            "p",
+        ];
+        veil(
+            d,
+            &[
+                &args[..],
+                &[
+                    "--lo",
+                    lo,
+                    "--hi",
+                    hi,
+                    "--out",
+                    out,
+                    "--opening",
+                    "open.json",
+                ],
+            ]
+            .concat(),
+        )
+    };
+    ok(&tier("1", "3", "tier.json"));
+    let check = |epoch: &str| {
+        veil(
+            d,
+            &[
+                "meter",
+                "tier",
+                "verify",
+                "tier.json",
+                "--listing-id",
+                "api",
+                "--epoch",
+                epoch,
+                "--params",
+                "p",
+            ],
+        )
+    };
+    assert!(ok(&check("3")).contains("[1, 3)"));
+    fails(&check("2"), "another listing or epoch");
+    fails(&tier("3", "10", "tier2.json"), "not in [3, 10)");
+}
