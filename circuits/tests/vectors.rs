@@ -154,3 +154,60 @@ fn dataset_commitment_and_preview() {
     });
     check_or_bless("preview/sales-d4-k4.json", &v);
 }
+
+#[test]
+fn usage_counters() {
+    use veil_circuits::merkle::TreeBuilder;
+    use veil_circuits::statements::usage::{
+        self, key_commitment, CallPublic, Licence, LicenceTerms,
+    };
+    let listing = usage::listing_field("weather-api");
+    let sk = from_hex("sk", "0x05").unwrap();
+    let terms = LicenceTerms {
+        listing,
+        key_commitment: key_commitment(sk),
+        quota: 3,
+        expiry: 12,
+        salt: from_hex("salt", "0x0777").unwrap(),
+    };
+    let licence = Licence::new(sk, &terms).unwrap();
+    let depth = usage::DEFAULT_LICENCE_DEPTH;
+    let others = [Fr::from(11u64), Fr::from(12u64)];
+    let mut b = TreeBuilder::new(depth, &[2]).unwrap();
+    b.push(&others).unwrap();
+    b.push(&[terms.note()]).unwrap();
+    let t = b.finish().unwrap();
+    let epoch = 9;
+    let calls: Vec<Value> = (0..terms.quota)
+        .map(|c| {
+            let p = CallPublic {
+                root: t.root,
+                listing,
+                epoch,
+                nullifier: licence.nullifier(epoch, c),
+                request: dataset::value_hash(format!("GET /forecast/{c}").as_bytes()),
+            };
+            json!({ "counter": c, "request": format!("GET /forecast/{c}"),
+                    "public_inputs": p.to_field_elements().iter().map(to_hex).collect::<Vec<_>>(), "expect": "accept" })
+        })
+        .collect();
+    let salt = from_hex("salt", "0x99").unwrap();
+    let v = json!({
+        "description": "A licence (quota 3, expiry 12) at leaf 2 of a depth-16 licence tree, its calls in epoch 9, and a usage commitment",
+        "listing_id": "weather-api",
+        "listing": to_hex(&listing),
+        "sk": to_hex(&sk),
+        "key_commitment": to_hex(&terms.key_commitment),
+        "salt": to_hex(&terms.salt),
+        "quota": terms.quota,
+        "expiry": terms.expiry,
+        "note": to_hex(&terms.note()),
+        "tree": { "depth": depth, "leaves": [to_hex(&others[0]), to_hex(&others[1]), to_hex(&terms.note())], "root": to_hex(&t.root) },
+        "epoch": epoch,
+        "calls": calls,
+        "over_quota": { "counter": 3, "nullifier": to_hex(&licence.nullifier(epoch, 3)), "expect": "reject" },
+        "usage": { "epoch": epoch, "count": 1234, "salt": to_hex(&salt),
+                   "commitment": to_hex(&usage::usage_commitment(listing, epoch, 1234, salt)) },
+    });
+    check_or_bless("usage/weather-d16.json", &v);
+}
