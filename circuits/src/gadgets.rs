@@ -1,6 +1,7 @@
 //! Small R1CS helpers shared by the statements.
 
 use crate::Fr;
+use ark_ff::Field;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
@@ -22,6 +23,39 @@ pub fn range_bits(
 }
 
 #[cfg(test)]
+mod tests_lt {
+    use super::*;
+    use ark_relations::gr1cs::ConstraintSystem;
+
+    #[test]
+    fn less_than_is_exact_at_the_edges() {
+        for (a, b) in [
+            (0u64, 0u64),
+            (0, 1),
+            (1, 0),
+            (5, 5),
+            (u64::MAX, u64::MAX),
+            (u64::MAX - 1, u64::MAX),
+            (u64::MAX, 0),
+        ] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let av = FpVar::new_witness(cs.clone(), || Ok(Fr::from(a))).unwrap();
+            let bv = FpVar::new_witness(cs.clone(), || Ok(Fr::from(b))).unwrap();
+            let lt = less_than(cs.clone(), &av, a, &bv, b, 64).unwrap();
+            assert_eq!(lt.value().unwrap(), a < b, "{a} < {b}");
+            assert!(cs.is_satisfied().unwrap());
+        }
+        // A lying prover (claims 3 < 2) cannot satisfy the decomposition.
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let av = FpVar::new_witness(cs.clone(), || Ok(Fr::from(3u64))).unwrap();
+        let bv = FpVar::new_witness(cs.clone(), || Ok(Fr::from(2u64))).unwrap();
+        let lt = less_than(cs.clone(), &av, 1, &bv, 2, 64).unwrap();
+        let _ = lt;
+        assert!(!cs.is_satisfied().unwrap());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use ark_relations::gr1cs::ConstraintSystem;
@@ -40,4 +74,24 @@ mod tests {
             assert_eq!(cs.is_satisfied().unwrap(), ok, "{value} in {bits} bits");
         }
     }
+}
+
+/// `a < b` as a boolean, for `a, b < 2^bits` (`bits < 250`): decomposes `a - b + 2^bits` into
+/// `bits + 1` bits, whose top bit is set exactly when `a >= b`. `bits + 2` constraints.
+pub fn less_than(
+    cs: ConstraintSystemRef<Fr>,
+    a: &FpVar<Fr>,
+    a_value: u64,
+    b: &FpVar<Fr>,
+    b_value: u64,
+    bits: usize,
+) -> Result<Boolean<Fr>, SynthesisError> {
+    assert!(bits <= 64, "u64 values only");
+    let shift = Fr::from(2u64).pow([bits as u64]);
+    let diff = (a_value as u128) + (1u128 << bits) - (b_value as u128);
+    let bs = (0..=bits)
+        .map(|i| Boolean::new_witness(cs.clone(), || Ok((diff >> i) & 1 == 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Boolean::le_bits_to_fp(&bs)?.enforce_equal(&(a - b + shift))?;
+    Ok(!bs[bits].clone())
 }

@@ -8,6 +8,7 @@
 
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
+pub mod sparse;
 
 use crate::{poseidon2, tags, Error, Fr, Result};
 use ark_ff::Zero;

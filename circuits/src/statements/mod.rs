@@ -3,4 +3,5 @@
 //! source of truth), the witness builder, and the R1CS circuit (feature `r1cs`).
 
 pub mod preview;
+pub mod totals;
 pub mod usage;
