@@ -1,9 +1,11 @@
-//! Veil's durable state, in one SQLite file: the licence tree (append-only, every root kept)
-//! and the per-epoch nullifier set, plus the gateway check that verifies a metered call and
-//! records its nullifier atomically.
+//! Veil's durable state, in one SQLite file: the licence tree (append-only, every root kept),
+//! the per-epoch nullifier set, and the receipt ledger (sale receipts in the sparse receipt
+//! tree, every root kept); plus the gateway check that verifies a metered call and records its
+//! nullifier atomically.
 #![deny(missing_docs)]
 
 pub mod gateway;
+pub mod receipts;
 mod store;
 
 pub use gateway::{Accepted, Gateway};

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS nullifiers (
 
 /// One ledger file.
 pub struct Ledger {
-    conn: Connection,
+    pub(crate) conn: Connection,
     depth: u32,
 }
 
@@ -44,6 +44,7 @@ impl Ledger {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::receipts::SCHEMA)?;
         let stored: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'licence_depth'",

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod error;
 pub mod keys;
 pub mod preview;
+pub mod totals;
 pub mod usage;
 
 pub use error::{ProverError, Result};

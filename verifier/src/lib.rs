@@ -11,6 +11,7 @@ pub mod params;
 pub mod preview;
 pub mod proof;
 pub mod snarkjs;
+pub mod totals;
 pub mod usage;
 #[cfg(feature = "wasm")]
 pub mod wasm;

@@ -1,0 +1,286 @@
+//! The receipt ledger: settlement appends each sale's receipt (made from the seller's previous
+//! one, so `seq` and `cum` only advance by one sale) at its fixed position in the sparse receipt
+//! tree, records every root, and serves the batches an audit report proves.
+
+use crate::{Ledger, LedgerError, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::merkle::sparse::{NodeStore, SparseTree};
+use veil_circuits::statements::totals::{
+    build_batch, leaf_index, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale,
+    TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
+};
+use veil_circuits::Fr;
+
+/// Default platform fee: 10% (1,000 basis points).
+pub const DEFAULT_FEE_BPS: u64 = 1_000;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS receipts (
+    seller INTEGER NOT NULL, seq INTEGER NOT NULL, listing TEXT NOT NULL, buyer_tag TEXT NOT NULL,
+    amount TEXT NOT NULL, fee TEXT NOT NULL, time TEXT NOT NULL, cum TEXT NOT NULL, salt TEXT NOT NULL,
+    PRIMARY KEY (seller, seq));
+CREATE TABLE IF NOT EXISTS receipt_nodes (height INTEGER NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (height, idx));
+CREATE TABLE IF NOT EXISTS receipt_roots (seq INTEGER PRIMARY KEY, root TEXT NOT NULL);
+";
+
+/// The receipt tree's nodes in SQLite.
+struct SqlNodes<'a>(&'a Connection);
+
+impl NodeStore for SqlNodes<'_> {
+    type Error = LedgerError;
+    fn get(&mut self, height: u32, index: u64) -> Result<Option<Fr>> {
+        let v: Option<String> = self
+            .0
+            .prepare_cached("SELECT value FROM receipt_nodes WHERE height = ?1 AND idx = ?2")?
+            .query_row(params![height, index as i64], |r| r.get(0))
+            .optional()?;
+        v.map(|s| from_hex("receipt node", &s).map_err(|e| LedgerError::Corrupt(e.to_string())))
+            .transpose()
+    }
+    fn set(&mut self, height: u32, index: u64, value: Fr) -> Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT OR REPLACE INTO receipt_nodes (height, idx, value) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![height, index as i64, to_hex(&value)])?;
+        Ok(())
+    }
+}
+
+fn num(s: String, what: &str) -> rusqlite::Result<u64> {
+    s.parse().map_err(|_| {
+        rusqlite::Error::InvalidColumnType(0, what.into(), rusqlite::types::Type::Text)
+    })
+}
+
+fn field(s: String) -> rusqlite::Result<Fr> {
+    from_hex("receipt field", &s).map_err(|_| {
+        rusqlite::Error::InvalidColumnType(0, "field".into(), rusqlite::types::Type::Text)
+    })
+}
+
+fn receipt_from_row(r: &rusqlite::Row) -> rusqlite::Result<Receipt> {
+    Ok(Receipt {
+        seller: r.get::<_, i64>(0)? as u64,
+        seq: r.get::<_, i64>(1)? as u64,
+        listing: field(r.get(2)?)?,
+        buyer_tag: field(r.get(3)?)?,
+        amount: num(r.get(4)?, "amount")?,
+        fee: num(r.get(5)?, "fee")?,
+        time: num(r.get(6)?, "time")?,
+        cum: num(r.get(7)?, "cum")?,
+        salt: field(r.get(8)?)?,
+    })
+}
+
+const SELECT: &str =
+    "SELECT seller, seq, listing, buyer_tag, amount, fee, time, cum, salt FROM receipts";
+
+fn last_receipt(conn: &Connection, seller: u64) -> Result<Option<Receipt>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE seller = ?1 ORDER BY seq DESC LIMIT 1"
+        ))?
+        .query_row(params![seller as i64], receipt_from_row)
+        .optional()?)
+}
+
+impl Ledger {
+    /// The platform fee rate in basis points (fixed when the ledger is created).
+    pub fn fee_bps(&self) -> Result<u64> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'fee_bps'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match v {
+            Some(v) => v
+                .parse()
+                .map_err(|_| LedgerError::Corrupt(format!("fee_bps {v:?}"))),
+            None => {
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('fee_bps', ?1)",
+                    params![DEFAULT_FEE_BPS.to_string()],
+                )?;
+                Ok(DEFAULT_FEE_BPS)
+            }
+        }
+    }
+
+    /// Settles sales in order, in one transaction: each receipt is made from its seller's
+    /// previous one, placed in the tree, and the final root recorded. Returns the receipts and
+    /// the new root; on any error nothing is written.
+    pub fn settle(&mut self, sales: &[Sale]) -> Result<(Vec<Receipt>, Fr)> {
+        let bps = self.fee_bps()?;
+        let tree = SparseTree::new(RECEIPT_DEPTH);
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(sales.len());
+        let mut root = tree.root(&mut SqlNodes(&tx))?;
+        for sale in sales {
+            let prev = last_receipt(&tx, sale.seller)?;
+            let r = next_receipt(prev.as_ref(), sale, bps)?;
+            tx.prepare_cached(
+                "INSERT INTO receipts (seller, seq, listing, buyer_tag, amount, fee, time, cum, salt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                r.seller as i64,
+                r.seq as i64,
+                to_hex(&r.listing),
+                to_hex(&r.buyer_tag),
+                r.amount.to_string(),
+                r.fee.to_string(),
+                r.time.to_string(),
+                r.cum.to_string(),
+                to_hex(&r.salt),
+            ])?;
+            root = tree.set_leaf(&mut SqlNodes(&tx), r.index(), r.note())?;
+            out.push(r);
+        }
+        tx.execute(
+            "INSERT INTO receipt_roots (root) VALUES (?1)",
+            params![to_hex(&root)],
+        )?;
+        tx.commit()?;
+        Ok((out, root))
+    }
+
+    /// The current receipt-tree root.
+    pub fn receipt_root(&self) -> Result<Fr> {
+        SparseTree::new(RECEIPT_DEPTH).root(&mut SqlNodes(&self.conn))
+    }
+
+    /// Whether `root` was ever the receipt-tree root.
+    pub fn is_receipt_root(&self, root: Fr) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM receipt_roots WHERE root = ?1",
+            params![to_hex(&root)],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Sellers with at least one receipt.
+    pub fn sellers(&self) -> Result<Vec<u64>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT seller FROM receipts ORDER BY seller")?;
+        let rows = st.query_map([], |r| r.get::<_, i64>(0))?;
+        Ok(rows
+            .map(|r| r.map(|s| s as u64))
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A seller's receipts, in sequence.
+    pub fn receipts_of(&self, seller: u64) -> Result<Vec<Receipt>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{SELECT} WHERE seller = ?1 ORDER BY seq"))?;
+        let rows = st.query_map(params![seller as i64], receipt_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One receipt (for selective disclosure) and its path to the current root.
+    pub fn disclose(
+        &self,
+        seller: u64,
+        seq: u64,
+    ) -> Result<(Receipt, veil_circuits::merkle::MerklePath, Fr)> {
+        let r = self
+            .conn
+            .query_row(
+                &format!("{SELECT} WHERE seller = ?1 AND seq = ?2"),
+                params![seller as i64, seq as i64],
+                receipt_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                veil_circuits::Error::InvalidParameter(format!(
+                    "seller {seller} has no receipt {seq}"
+                ))
+            })?;
+        let tree = SparseTree::new(RECEIPT_DEPTH);
+        let path = tree.path(&mut SqlNodes(&self.conn), 0, leaf_index(seller, seq))?;
+        Ok((r, path, self.receipt_root()?))
+    }
+
+    /// The batches a report for `seller` over `[t0, t1)` must prove, against the current
+    /// root: from the batch whose first slot is before `t0` (or batch 0) to the batch whose last
+    /// slot is at or after `t1` (or empty). An unknown seller is an error.
+    pub fn report_batches(
+        &self,
+        shape: &TotalsShape,
+        seller: u64,
+        t0: u64,
+        t1: u64,
+        edges: &[u64],
+    ) -> Result<(Period, Vec<(BatchPublic, BatchWitness)>)> {
+        shape.validate()?;
+        if t0 > t1 || edges.len() != shape.edges || edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(veil_circuits::Error::InvalidParameter(format!(
+                "need t0 <= t1 and {} strictly increasing band edges",
+                shape.edges
+            ))
+            .into());
+        }
+        let receipts = self.receipts_of(seller)?;
+        if receipts.is_empty() {
+            return Err(veil_circuits::Error::InvalidParameter(format!(
+                "unknown seller {seller}: no receipts in the ledger"
+            ))
+            .into());
+        }
+        let period = Period {
+            root: self.receipt_root()?,
+            seller,
+            t0,
+            t1,
+            bps: self.fee_bps()?,
+            edges: edges.to_vec(),
+        };
+        let n = receipts.len() as u64;
+        let b = shape.batch as u64;
+        let first_at = |t: u64| {
+            receipts
+                .iter()
+                .position(|r| r.time >= t)
+                .map(|i| i as u64)
+                .unwrap_or(n)
+        };
+        let (a, c) = (first_at(t0), first_at(t1));
+        let j_start = if a == 0 {
+            0
+        } else if a % b == 0 {
+            a / b - 1
+        } else {
+            a / b
+        };
+        let j_end = c / b;
+        let tree = SparseTree::new(RECEIPT_DEPTH);
+        let mut nodes = SqlNodes(&self.conn);
+        let mut out = Vec::new();
+        for j in j_start..=j_end {
+            let slots: Vec<Option<Receipt>> = (j * b..(j + 1) * b)
+                .map(|q| receipts.get(q as usize).copied())
+                .collect();
+            let cum_in = if j == 0 {
+                0
+            } else {
+                receipts
+                    .get((j * b - 1) as usize)
+                    .map(|r| r.cum)
+                    .unwrap_or(0)
+            };
+            let path = tree.path(
+                &mut nodes,
+                shape.height(),
+                (seller << (SEQ_BITS - shape.height())) | j,
+            )?;
+            out.push(build_batch(shape, &period, j, cum_in, slots, path)?);
+        }
+        Ok((period, out))
+    }
+}
