@@ -1,5 +1,6 @@
 //! Command definitions and dispatch; one module per noun.
 
+mod audit;
 mod dataset;
 mod delivery;
 mod export;
@@ -32,6 +33,9 @@ enum Command {
     /// Buyer: check that a delivered file is the committed dataset.
     #[command(subcommand)]
     Delivery(delivery::DeliveryCommand),
+    /// Sale receipts and period reports for auditors, with selective disclosure.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Metered API access: issue licences, prove and verify calls, prove usage tiers.
     #[command(subcommand)]
     Meter(meter::MeterCommand),
@@ -48,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dataset(c) => dataset::run(c),
         Command::Preview(c) => preview::run(c),
         Command::Delivery(c) => delivery::run(c),
+        Command::Audit(c) => audit::run(c),
         Command::Meter(c) => meter::run(c),
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),

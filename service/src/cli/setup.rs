@@ -6,13 +6,14 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
+use veil_circuits::statements::totals::{self, TotalsCircuit, TotalsShape};
 use veil_circuits::statements::usage::{self, CallCircuit, TierCircuit};
 use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 
 #[derive(Args, Debug)]
 pub struct SetupArgs {
-    /// Statement to set up: preview-membership, usage-call or usage-tier.
+    /// Statement to set up: preview-membership, disclosure-totals, usage-call or usage-tier.
     #[arg(long, default_value = preview::NAME)]
     statement: String,
     /// Preview: take depth and columns from this listing.
@@ -27,6 +28,12 @@ pub struct SetupArgs {
     /// Preview: columns per record.
     #[arg(long)]
     columns: Option<usize>,
+    /// Totals: receipts per batch proof (16, 64, 256, or any power of two).
+    #[arg(long, default_value_t = 16)]
+    batch: usize,
+    /// Totals: number of price-band edges.
+    #[arg(long, default_value_t = 3)]
+    edges: usize,
     /// Params directory (default: $VEIL_PARAMS or ./params).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -63,6 +70,21 @@ pub fn run(a: SetupArgs) -> Result<()> {
             )?;
             (shape.id(), e)
         }
+        totals::NAME => {
+            let shape = TotalsShape {
+                batch: a.batch,
+                edges: a.edges,
+            };
+            shape.validate()?;
+            let e = store.setup(
+                &shape.id(),
+                totals::NAME,
+                serde_json::to_value(shape)?,
+                TotalsCircuit::blank(shape),
+                rng,
+            )?;
+            (shape.id(), e)
+        }
         usage::CALL => {
             let depth = a.depth.unwrap_or(usage::DEFAULT_LICENCE_DEPTH);
             let key = veil_verifier::usage::call_key(depth);
@@ -87,8 +109,9 @@ pub fn run(a: SetupArgs) -> Result<()> {
             (key, e)
         }
         other => bail!(
-            "unknown statement {other:?}; available: {}, {}, {}",
+            "unknown statement {other:?}; available: {}, {}, {}, {}",
             preview::NAME,
+            totals::NAME,
             usage::CALL,
             usage::TIER
         ),

@@ -1,0 +1,345 @@
+//! `veil audit`: sale receipts, period reports for auditors, and selective disclosure.
+
+use super::{default_params, read_text, write_output};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::merkle::MerklePath;
+use veil_circuits::statements::totals::{leaf_index, Receipt, Sale, TotalsCircuit, TotalsShape};
+use veil_circuits::Fr;
+use veil_ledger::Ledger;
+use veil_prover::keys::KeyStore;
+use veil_verifier::totals::{verify_report, Report};
+
+/// Default band edges (in the currency's smallest unit): [0, 10), [10, 100), [100, 1000), [1000, inf) units.
+const DEFAULT_EDGES: &str = "1000,10000,100000";
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Settlement: record one sale (its receipt follows the seller's previous one).
+    Settle {
+        /// The ledger database.
+        #[arg(long)]
+        ledger: PathBuf,
+        /// Seller id (< 4096).
+        #[arg(long)]
+        seller: u64,
+        /// Listing id.
+        #[arg(long)]
+        listing: String,
+        /// Amount, in the smallest currency unit.
+        #[arg(long)]
+        amount: u64,
+        /// Settlement time, Unix seconds (not before the seller's previous sale).
+        #[arg(long)]
+        time: u64,
+    },
+    /// Researchers: fill a ledger with random sales (times one minute apart).
+    Simulate {
+        /// The ledger database.
+        #[arg(long)]
+        ledger: PathBuf,
+        /// Number of sales.
+        #[arg(long, default_value_t = 10_000)]
+        receipts: u64,
+        /// Number of sellers (ids 0..N).
+        #[arg(long, default_value_t = 20)]
+        sellers: u64,
+        /// Time of the first sale.
+        #[arg(long, default_value_t = 1_767_225_600)]
+        start: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Seller: prove a period report (a chain of batch proofs).
+    Prove {
+        /// The ledger database.
+        #[arg(long)]
+        ledger: PathBuf,
+        /// Seller id.
+        #[arg(long)]
+        seller: u64,
+        /// Period start, Unix seconds (inclusive).
+        #[arg(long)]
+        from: u64,
+        /// Period end, Unix seconds (exclusive).
+        #[arg(long)]
+        to: u64,
+        /// Receipts per batch proof (keys must exist: veil setup --statement disclosure-totals).
+        #[arg(long, default_value_t = 16)]
+        batch: usize,
+        /// Price band edges, comma-separated, increasing.
+        #[arg(long, default_value = DEFAULT_EDGES, value_delimiter = ',')]
+        edges: Vec<u64>,
+        /// Where to write the report.
+        #[arg(long)]
+        out: PathBuf,
+        /// Params directory.
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+    /// Auditor: verify a report against the published receipt root and print its totals.
+    Verify {
+        /// The report.
+        report: PathBuf,
+        /// The receipt-tree root the marketplace published, hex.
+        #[arg(long)]
+        root: String,
+        /// Params directory.
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+    /// Seller: open one receipt for one auditor (selective disclosure).
+    Disclose {
+        /// The ledger database.
+        #[arg(long)]
+        ledger: PathBuf,
+        /// Seller id.
+        #[arg(long)]
+        seller: u64,
+        /// The receipt's sequence number.
+        #[arg(long)]
+        receipt: u64,
+        /// Where to write the opening.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Auditor: check a disclosed receipt against the published root.
+    CheckDisclosure {
+        /// The opening.
+        opening: PathBuf,
+        /// The receipt-tree root, hex.
+        #[arg(long)]
+        root: String,
+    },
+}
+
+fn receipt_json(r: &Receipt) -> serde_json::Value {
+    json!({
+        "listing": to_hex(&r.listing), "seller": r.seller, "buyer_tag": to_hex(&r.buyer_tag),
+        "amount": r.amount, "fee": r.fee, "time": r.time, "seq": r.seq, "cum": r.cum, "salt": to_hex(&r.salt),
+    })
+}
+
+fn receipt_from_json(v: &serde_json::Value) -> Result<Receipt> {
+    let f = |k: &str| -> Result<Fr> {
+        Ok(from_hex(
+            k,
+            v[k].as_str().with_context(|| format!("missing {k}"))?,
+        )?)
+    };
+    let u = |k: &str| {
+        v[k].as_u64()
+            .with_context(|| format!("missing or non-integer {k}"))
+    };
+    Ok(Receipt {
+        listing: f("listing")?,
+        seller: u("seller")?,
+        buyer_tag: f("buyer_tag")?,
+        amount: u("amount")?,
+        fee: u("fee")?,
+        time: u("time")?,
+        seq: u("seq")?,
+        cum: u("cum")?,
+        salt: f("salt")?,
+    })
+}
+
+fn open_existing(path: &Path) -> Result<Ledger> {
+    if !path.exists() {
+        bail!("no ledger at {}", path.display());
+    }
+    Ok(Ledger::open(path)?)
+}
+
+pub fn run(cmd: AuditCommand) -> Result<()> {
+    match cmd {
+        AuditCommand::Settle {
+            ledger,
+            seller,
+            listing,
+            amount,
+            time,
+        } => {
+            let mut l = Ledger::open(&ledger)?;
+            let mut rng = rand::rngs::OsRng;
+            let sale = Sale {
+                listing: veil_circuits::dataset::value_hash(listing.as_bytes()),
+                seller,
+                buyer_tag: Fr::from(rng.gen::<u128>()),
+                amount,
+                time,
+                salt: Fr::from(rng.gen::<u128>()),
+            };
+            let (r, root) = l.settle(&[sale])?;
+            println!(
+                "receipt {} of seller {seller}: amount {amount}, fee {}, running total {}; root {}",
+                r[0].seq,
+                r[0].fee,
+                r[0].cum,
+                to_hex(&root)
+            );
+            Ok(())
+        }
+        AuditCommand::Simulate {
+            ledger,
+            receipts,
+            sellers,
+            start,
+            seed,
+        } => {
+            if sellers == 0 || sellers > 4096 {
+                bail!("sellers must be in 1..=4096");
+            }
+            let mut l = Ledger::open(&ledger)?;
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+            let sales: Vec<Sale> = (0..receipts)
+                .map(|i| Sale {
+                    listing: Fr::from(rng.gen_range(0..100u64)),
+                    seller: rng.gen_range(0..sellers),
+                    buyer_tag: Fr::from(rng.gen::<u128>()),
+                    amount: [
+                        rng.gen_range(1..1_000u64),
+                        rng.gen_range(1_000..10_000),
+                        rng.gen_range(10_000..1_000_000),
+                    ][rng.gen_range(0..3)],
+                    time: start + i * 60,
+                    salt: Fr::from(rng.gen::<u128>()),
+                })
+                .collect();
+            let (_, root) = l.settle(&sales)?;
+            println!(
+                "settled {receipts} sales over {sellers} sellers; receipt root {}",
+                to_hex(&root)
+            );
+            Ok(())
+        }
+        AuditCommand::Prove {
+            ledger,
+            seller,
+            from,
+            to,
+            batch,
+            edges,
+            out,
+            params,
+        } => {
+            let l = open_existing(&ledger)?;
+            let shape = TotalsShape {
+                batch,
+                edges: edges.len(),
+            };
+            shape.validate()?;
+            let store = KeyStore::new(params.unwrap_or_else(default_params));
+            let (prover, _) = store.load_prover(&shape.id(), TotalsCircuit::blank(shape))?;
+            let (period, batches) = l.report_batches(&shape, seller, from, to, &edges)?;
+            let n = batches.len();
+            let report = veil_prover::totals::prove_report(&prover, &shape, &period, batches)?;
+            write_output(&out, &report.to_json())?;
+            println!(
+                "proved {n} batches for seller {seller}, [{from}, {to}), against root {} into {}",
+                to_hex(&period.root),
+                out.display()
+            );
+            Ok(())
+        }
+        AuditCommand::Verify {
+            report,
+            root,
+            params,
+        } => {
+            let r = Report::from_json(&read_text(&report, "report")?)
+                .with_context(|| format!("{}", report.display()))?;
+            let root = from_hex("root", &root)?;
+            let (vk, _) = veil_verifier::params::load_verifying_key(
+                &params.unwrap_or_else(default_params),
+                &r.shape().id(),
+            )?;
+            let t = verify_report(&r, &veil_verifier::groth16::prepare(&vk), Some(root))?;
+            println!(
+                "OK: seller {}, period [{}, {}), {} batch proofs verified against root {}",
+                r.seller,
+                r.t0,
+                r.t1,
+                t.batches,
+                to_hex(&root)
+            );
+            println!("  {:<24} {:>10} {:>20}", "", "sales", "amount");
+            println!("  {:<24} {:>10} {:>20}", "total", t.count, t.amount);
+            println!(
+                "  {:<24} {:>10} {:>20}",
+                format!("fees ({} bps)", r.bps),
+                "",
+                t.fees
+            );
+            let mut lo = 0u64;
+            for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
+                let band = match r.edges.get(k) {
+                    Some(hi) => format!("band [{lo}, {hi})"),
+                    None => format!("band [{lo}, inf)"),
+                };
+                println!("  {band:<24} {c:>10} {s:>20}");
+                lo = r.edges.get(k).copied().unwrap_or(lo);
+            }
+            Ok(())
+        }
+        AuditCommand::Disclose {
+            ledger,
+            seller,
+            receipt,
+            out,
+        } => {
+            let l = open_existing(&ledger)?;
+            let (r, path, root) = l.disclose(seller, receipt)?;
+            let opening = json!({
+                "veil": 1, "kind": "receipt-opening", "receipt": receipt_json(&r),
+                "index": path.index, "path": path.siblings.iter().map(to_hex).collect::<Vec<_>>(), "root": to_hex(&root),
+            });
+            write_output(&out, &(serde_json::to_string_pretty(&opening)? + "\n"))?;
+            println!(
+                "opened receipt {receipt} of seller {seller} into {}",
+                out.display()
+            );
+            Ok(())
+        }
+        AuditCommand::CheckDisclosure { opening, root } => {
+            let v: serde_json::Value = serde_json::from_str(&read_text(&opening, "opening")?)
+                .with_context(|| format!("malformed input: {}", opening.display()))?;
+            if v["veil"] != 1 || v["kind"] != "receipt-opening" {
+                bail!(
+                    "malformed input: {} is not a version-1 receipt opening",
+                    opening.display()
+                );
+            }
+            let r = receipt_from_json(&v["receipt"])?;
+            let siblings = v["path"]
+                .as_array()
+                .context("missing path")?
+                .iter()
+                .map(|s| {
+                    Ok(from_hex(
+                        "path",
+                        s.as_str().context("path entries are hex")?,
+                    )?)
+                })
+                .collect::<Result<Vec<Fr>>>()?;
+            let path = MerklePath {
+                index: leaf_index(r.seller, r.seq),
+                siblings,
+            };
+            let root = from_hex("root", &root)?;
+            if path.siblings.len() != 32 || path.root(r.note()) != root {
+                bail!(
+                    "MISMATCH: the receipt is not in the tree with root {}",
+                    to_hex(&root)
+                );
+            }
+            println!("OK: receipt {} of seller {} (amount {}, fee {}, time {}) is in the tree with root {}", r.seq, r.seller, r.amount, r.fee, r.time, to_hex(&root));
+            Ok(())
+        }
+    }
+}
