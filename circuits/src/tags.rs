@@ -39,15 +39,15 @@ pub const KEY_ID: u128 = tag("veil/key-id");
 pub const SAMPLE_SEED: u128 = tag("veil/sample-seed");
 /// `H(SAMPLE, seed, j)`: the hash that picks preview sample `j`.
 pub const SAMPLE: u128 = tag("veil/sample");
-/// Reserved: sale receipt notes (aggregate totals).
+/// `H(RECEIPT, listing, seller, buyer_tag, amount, fee, time, seq, cum, salt)`: a sale receipt.
 pub const RECEIPT: u128 = tag("veil/receipt");
-/// Reserved: licence notes (usage counters).
+/// `H(LICENCE, listing, K, quota, expiry, salt)`: a licence note.
 pub const LICENCE: u128 = tag("veil/licence");
-/// Reserved: a buyer key commitment.
+/// `H(KEY, sk)`: a buyer's key commitment `K`.
 pub const KEY: u128 = tag("veil/key");
-/// Reserved: usage-counter nullifiers.
+/// `H(NULLIFIER, sk, listing, epoch, c)`: a metered call's nullifier.
 pub const NULLIFIER: u128 = tag("veil/nullifier");
-/// Reserved: usage commitments for billing tiers.
+/// `H(USAGE, listing, epoch, count, salt)`: a usage commitment.
 pub const USAGE: u128 = tag("veil/usage");
 
 /// Every tag with its name, for docs, vectors and the uniqueness test.

@@ -211,3 +211,70 @@ fn usage_counters() {
     });
     check_or_bless("usage/weather-d16.json", &v);
 }
+
+#[test]
+fn receipts_and_a_totals_batch() {
+    use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
+    use veil_circuits::statements::totals::{
+        build_batch, next_receipt, Period, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
+    };
+    let bps = 1_000;
+    let tree = SparseTree::new(RECEIPT_DEPTH);
+    let mut nodes = MemoryNodes::default();
+    let mut chains: Vec<Vec<Receipt>> = vec![vec![], vec![]];
+    let sales = [
+        (0u64, 1_250u64, 100u64),
+        (1, 99, 105),
+        (0, 20_000, 110),
+        (0, 7, 120),
+        (1, 5_000, 130),
+        (0, 150_000, 140),
+    ];
+    let mut root = tree.root(&mut nodes).unwrap();
+    for (k, &(seller, amount, time)) in sales.iter().enumerate() {
+        let sale = Sale {
+            listing: dataset::value_hash(b"sales-2026"),
+            seller,
+            buyer_tag: Fr::from(1000 + k as u64),
+            amount,
+            time,
+            salt: Fr::from(2000 + k as u64),
+        };
+        let r = next_receipt(chains[seller as usize].last(), &sale, bps).unwrap();
+        root = tree.set_leaf(&mut nodes, r.index(), r.note()).unwrap();
+        chains[seller as usize].push(r);
+    }
+    let shape = TotalsShape { batch: 4, edges: 3 };
+    let period = Period {
+        root,
+        seller: 0,
+        t0: 105,
+        t1: 135,
+        bps,
+        edges: vec![1_000, 10_000, 100_000],
+    };
+    let slots: Vec<Option<Receipt>> = (0..4).map(|q| chains[0].get(q).copied()).collect();
+    let path = tree
+        .path(&mut nodes, shape.height(), 0 << (SEQ_BITS - shape.height()))
+        .unwrap();
+    let (public, _) = build_batch(&shape, &period, 0, 0, slots, path).unwrap();
+    assert_eq!((public.count, public.amount), (2, 20_007));
+    let receipts: Vec<Value> = chains
+        .iter()
+        .flatten()
+        .map(|r| {
+            json!({ "seller": r.seller, "seq": r.seq, "amount": r.amount, "fee": r.fee, "time": r.time, "cum": r.cum,
+                    "listing": to_hex(&r.listing), "buyer_tag": to_hex(&r.buyer_tag), "salt": to_hex(&r.salt),
+                    "leaf_index": r.index(), "note": to_hex(&r.note()) })
+        })
+        .collect();
+    let v = json!({
+        "description": "Six sales of two sellers at 10% fee in the sparse depth-32 receipt tree, and seller 0's batch 0 (B = 4) for [105, 135)",
+        "fee_bps": bps,
+        "receipts": receipts,
+        "root": to_hex(&root),
+        "batch": { "shape": { "batch": 4, "edges": 3 }, "seller": 0, "t0": 105, "t1": 135, "edges": [1000, 10000, 100000],
+                   "public_inputs": public.to_field_elements().iter().map(to_hex).collect::<Vec<_>>(), "expect": "accept" },
+    });
+    check_or_bless("totals/two-sellers-b4.json", &v);
+}

@@ -1,36 +1,9 @@
 //! `veil meter` end to end: every call is its own process, so each check below also runs
 //! across gateway restarts.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const VEIL: &str = env!("CARGO_BIN_EXE_veil");
-
-fn veil(dir: &Path, args: &[&str]) -> Output {
-    Command::new(VEIL)
-        .current_dir(dir)
-        .args(args)
-        .env("RUST_LOG", "off")
-        .output()
-        .expect("veil runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fails(o: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "unexpected success");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains(needle), "{needle:?} not in {err:?}");
-}
+use common::{fails, ok, veil};
 
 #[test]
 fn metered_calls_quota_replay_tier() {

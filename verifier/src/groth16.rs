@@ -15,7 +15,7 @@ pub fn prepare(vk: &VerifyingKey<Bn254>) -> PreparedKey {
 
 /// Verifies `proof` for `public_inputs`: `Ok(())` or [`VerifyError::Rejected`].
 pub fn verify(pvk: &PreparedKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> Result<()> {
-    let expected = pvk.vk.gamma_abc_g1.len() - 1;
+    let expected = pvk.vk.gamma_abc_g1.len().saturating_sub(1);
     if public_inputs.len() != expected {
         return Err(VerifyError::Mismatch(format!(
             "{} public inputs, the key expects {expected}",

@@ -36,7 +36,7 @@ pub fn verification_key(vk: &VerifyingKey<Bn254>) -> Value {
     json!({
         "protocol": "groth16",
         "curve": "bn128",
-        "nPublic": vk.gamma_abc_g1.len() - 1,
+        "nPublic": vk.gamma_abc_g1.len().saturating_sub(1),
         "vk_alpha_1": g1(&vk.alpha_g1),
         "vk_beta_2": g2(&vk.beta_g2),
         "vk_gamma_2": g2(&vk.gamma_g2),
