@@ -1,8 +1,7 @@
 //! Disclosure totals: proving and verifying one full batch, for B = 16, 64, 256 (3 band edges).
 use criterion::{criterion_group, criterion_main, Criterion};
-use rand::{Rng, SeedableRng};
-use veil_circuits::statements::totals::{Sale, TotalsCircuit, TotalsShape};
-use veil_circuits::Fr;
+use rand::SeedableRng;
+use veil_circuits::statements::totals::{TotalsCircuit, TotalsShape};
 use veil_ledger::Ledger;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
 
@@ -10,16 +9,7 @@ fn bench(c: &mut Criterion) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut ledger = Ledger::open(&dir.path().join("m.db")).expect("ledger");
-    let sales: Vec<Sale> = (0..256u64)
-        .map(|i| Sale {
-            listing: Fr::from(1u64),
-            seller: 0,
-            buyer_tag: Fr::from(rng.gen::<u64>()),
-            amount: rng.gen_range(1..200_000),
-            time: 1_000 + i,
-            salt: Fr::from(rng.gen::<u64>()),
-        })
-        .collect();
+    let sales = veil_ledger::receipts::simulated_sales(&mut rng, 256, 1, 1_000);
     ledger.settle(&sales).expect("settle");
     let mut g = c.benchmark_group("totals");
     g.sample_size(10);
@@ -38,7 +28,7 @@ fn bench(c: &mut Criterion) {
                 &shape,
                 0,
                 0,
-                1_000 + b as u64 - 1,
+                1_000 + 60 * b as u64,
                 &[1_000, 10_000, 100_000],
             )
             .expect("batches");

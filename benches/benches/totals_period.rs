@@ -1,10 +1,9 @@
 //! End to end, once (too long for criterion's repetitions): a seller's period of 10,000
 //! receipts settled into a fresh ledger, proved as a report (batches in parallel) and verified.
 //! `cargo bench -p veil-benches --bench totals_period` (VEIL_BENCH_BATCH, VEIL_BENCH_RECEIPTS).
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use std::time::Instant;
-use veil_circuits::statements::totals::{Sale, TotalsCircuit, TotalsShape};
-use veil_circuits::Fr;
+use veil_circuits::statements::totals::{TotalsCircuit, TotalsShape};
 use veil_ledger::Ledger;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
 
@@ -24,16 +23,7 @@ fn main() {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut ledger = Ledger::open(&dir.path().join("m.db")).expect("ledger");
-    let sales: Vec<Sale> = (0..n)
-        .map(|i| Sale {
-            listing: Fr::from(rng.gen_range(0..20u64)),
-            seller: 0,
-            buyer_tag: Fr::from(rng.gen::<u64>()),
-            amount: rng.gen_range(1..200_000),
-            time: 1_000_000 + 60 * i,
-            salt: Fr::from(rng.gen::<u64>()),
-        })
-        .collect();
+    let sales = veil_ledger::receipts::simulated_sales(&mut rng, n, 1, 1_000_000);
     let t = Instant::now();
     ledger.settle(&sales).expect("settle");
     println!(

@@ -25,6 +25,26 @@ CREATE TABLE IF NOT EXISTS receipt_nodes (height INTEGER NOT NULL, idx INTEGER N
 CREATE TABLE IF NOT EXISTS receipt_roots (seq INTEGER PRIMARY KEY, root TEXT NOT NULL);
 ";
 
+/// Random sales for simulations, tests and benchmarks: `n` sales over sellers `0..sellers`, one
+/// a minute from `start`, amounts spread over three price ranges (under 10, under 100, and up to
+/// 10,000 units of 100).
+pub fn simulated_sales<R: rand::Rng>(rng: &mut R, n: u64, sellers: u64, start: u64) -> Vec<Sale> {
+    (0..n)
+        .map(|i| Sale {
+            listing: Fr::from(rng.gen_range(0..100u64)),
+            seller: rng.gen_range(0..sellers.max(1)),
+            buyer_tag: Fr::from(rng.gen::<u128>()),
+            amount: match rng.gen_range(0..3) {
+                0 => rng.gen_range(1..1_000u64),
+                1 => rng.gen_range(1_000..10_000),
+                _ => rng.gen_range(10_000..1_000_000),
+            },
+            time: start + 60 * i,
+            salt: Fr::from(rng.gen::<u128>()),
+        })
+        .collect()
+}
+
 /// The receipt tree's nodes in SQLite.
 struct SqlNodes<'a>(&'a Connection);
 

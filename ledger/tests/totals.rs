@@ -2,9 +2,9 @@
 //! equal plain sums over the same receipts; every way of leaving out, repeating, swapping or
 //! forging is rejected.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use std::sync::OnceLock;
-use veil_circuits::statements::totals::{Sale, TotalsCircuit, TotalsShape};
+use veil_circuits::statements::totals::{TotalsCircuit, TotalsShape};
 use veil_circuits::Fr;
 use veil_ledger::Ledger;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
@@ -31,20 +31,7 @@ fn world() -> &'static World {
         let dir = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir.path().join("market.db")).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2026);
-        let sales: Vec<Sale> = (0..10_000u64)
-            .map(|i| Sale {
-                listing: Fr::from(rng.gen_range(0..50u64)),
-                seller: rng.gen_range(0..20u64),
-                buyer_tag: Fr::from(rng.gen::<u64>()),
-                amount: [
-                    rng.gen_range(1..1_000u64),
-                    rng.gen_range(1_000..10_000),
-                    rng.gen_range(10_000..500_000),
-                ][rng.gen_range(0..3)],
-                time: 1_000_000 + i * 60,
-                salt: Fr::from(rng.gen::<u64>()),
-            })
-            .collect();
+        let sales = veil_ledger::receipts::simulated_sales(&mut rng, 10_000, 20, 1_000_000);
         ledger.settle(&sales).unwrap();
         let mut srng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let pk = insecure_setup(TotalsCircuit::blank(SHAPE), &mut srng).unwrap();
@@ -187,7 +174,7 @@ fn tampered_reports_are_rejected() {
     }
     // Another root (an old one, or a made-up one).
     let mut r = base.clone();
-    r.root += Fr::from(1u64);
+    r.period.root += Fr::from(1u64);
     fails(&r, "is against root");
     // A flipped proof byte.
     let mut r = base.clone();

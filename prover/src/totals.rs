@@ -47,12 +47,7 @@ pub fn prove_report(
     Ok(Report {
         veil: REPORT_VERSION,
         kind: "totals-report".into(),
-        root: period.root,
-        seller: period.seller,
-        t0: period.t0,
-        t1: period.t1,
-        bps: period.bps,
-        edges: period.edges.clone(),
+        period: period.clone(),
         batch: shape.batch,
         batches: envelopes,
     })

@@ -46,7 +46,7 @@ fn audit_flow_and_bad_inputs() {
     assert!(out.contains("proved"), "{out}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
-    let root = report["root"].as_str().unwrap().to_string();
+    let root = report["period"]["root"].as_str().unwrap().to_string();
     let table = ok(&veil(
         d,
         &[

@@ -2,8 +2,9 @@
 //! period) and its verification.
 //!
 //! ```json
-//! { "veil": 1, "kind": "totals-report", "root": "0x..", "seller": 7, "t0": .., "t1": ..,
-//!   "bps": 1000, "edges": [1000, 10000, 100000], "batch": 16, "batches": [ {envelope}, ... ] }
+//! { "veil": 1, "kind": "totals-report",
+//!   "period": { "root": "0x..", "seller": 7, "t0": .., "t1": .., "bps": 1000, "edges": [1000, 10000, 100000] },
+//!   "batch": 16, "batches": [ {envelope}, ... ] }
 //! ```
 
 use crate::groth16::{self, PreparedKey};
@@ -11,8 +12,8 @@ use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
-use veil_circuits::field::{serde_hex, to_hex};
-use veil_circuits::statements::totals::{BatchPublic, TotalsShape, NAME};
+use veil_circuits::field::to_hex;
+use veil_circuits::statements::totals::{BatchPublic, Period, TotalsShape, NAME};
 use veil_circuits::Fr;
 
 /// Report format version.
@@ -26,19 +27,8 @@ pub struct Report {
     pub veil: u32,
     /// Always `"totals-report"`.
     pub kind: String,
-    /// Receipt-tree root the report is against.
-    #[serde(with = "serde_hex")]
-    pub root: Fr,
-    /// Seller id.
-    pub seller: u64,
-    /// Period start (inclusive).
-    pub t0: u64,
-    /// Period end (exclusive).
-    pub t1: u64,
-    /// Fee rate, basis points.
-    pub bps: u64,
-    /// Band edges.
-    pub edges: Vec<u64>,
+    /// Root, seller, period, fee rate and band edges every batch must share.
+    pub period: Period,
     /// Slots per batch.
     pub batch: usize,
     /// The batch proofs, in order.
@@ -85,7 +75,7 @@ impl Report {
     pub fn shape(&self) -> TotalsShape {
         TotalsShape {
             batch: self.batch,
-            edges: self.edges.len(),
+            edges: self.period.edges.len(),
         }
     }
 }
@@ -129,12 +119,14 @@ pub fn batch_public(env: &ProofEnvelope, shape: &TotalsShape) -> Result<BatchPub
     };
     let o = 5 + e;
     Ok(BatchPublic {
-        root: x[0],
-        seller: u(1, "seller")?,
-        t0: u(2, "t0")?,
-        t1: u(3, "t1")?,
-        bps: u(4, "bps")?,
-        edges: (0..e).map(|k| u(5 + k, "edge")).collect::<Result<_>>()?,
+        period: Period {
+            root: x[0],
+            seller: u(1, "seller")?,
+            t0: u(2, "t0")?,
+            t1: u(3, "t1")?,
+            bps: u(4, "bps")?,
+            edges: (0..e).map(|k| u(5 + k, "edge")).collect::<Result<_>>()?,
+        },
         batch: u(o, "batch")?,
         cum_in: u(o + 1, "cum_in")?,
         cum_out: u(o + 2, "cum_out")?,
@@ -159,14 +151,14 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
     let shape = report.shape();
     shape.validate()?;
     let mismatch = |m: String| Err(VerifyError::Mismatch(m));
-    if let Some(r) = root.filter(|r| *r != report.root) {
+    if let Some(r) = root.filter(|r| *r != report.period.root) {
         return mismatch(format!(
             "the report is against root {}, not {}",
-            to_hex(&report.root),
+            to_hex(&report.period.root),
             to_hex(&r)
         ));
     }
-    if report.t0 > report.t1 || report.edges.windows(2).any(|w| w[0] >= w[1]) {
+    if report.period.t0 > report.period.t1 || report.period.edges.windows(2).any(|w| w[0] >= w[1]) {
         return Err(VerifyError::Malformed(
             "period or band edges out of order".into(),
         ));
@@ -184,13 +176,7 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
     let mut prev: Option<BatchPublic> = None;
     for (k, env) in report.batches.iter().enumerate() {
         let p = batch_public(env, &shape)?;
-        if p.root != report.root
-            || p.seller != report.seller
-            || p.t0 != report.t0
-            || p.t1 != report.t1
-            || p.bps != report.bps
-            || p.edges != report.edges
-        {
+        if p.period != report.period {
             return mismatch(format!(
                 "batch {k} is for another root, seller, period, rate or bands"
             ));

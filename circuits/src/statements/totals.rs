@@ -219,21 +219,30 @@ impl TotalsShape {
     }
 }
 
+/// The report's fixed parameters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// Receipt-tree root.
+    #[serde(with = "crate::field::serde_hex")]
+    pub root: Fr,
+    /// Seller.
+    pub seller: u64,
+    /// Start (inclusive).
+    pub t0: u64,
+    /// End (exclusive).
+    pub t1: u64,
+    /// Fee rate.
+    pub bps: u64,
+    /// Band edges.
+    pub edges: Vec<u64>,
+}
+
 /// What a batch says publicly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchPublic {
-    /// Receipt-tree root.
-    pub root: Fr,
-    /// Seller id.
-    pub seller: u64,
-    /// Period start (inclusive).
-    pub t0: u64,
-    /// Period end (exclusive).
-    pub t1: u64,
-    /// Fee rate, basis points.
-    pub bps: u64,
-    /// Band edges, increasing.
-    pub edges: Vec<u64>,
+    /// Root, seller, period, rate and band edges.
+    pub period: Period,
     /// Batch index `j`.
     pub batch: u64,
     /// Running total before the batch.
@@ -259,16 +268,35 @@ pub struct BatchPublic {
 }
 
 impl BatchPublic {
+    /// A batch with no receipts yet: zero outputs, `cum_out = cum_in`, `closes`.
+    pub fn empty(period: Period, batch: u64, cum_in: u64) -> Self {
+        let bands = period.edges.len() + 1;
+        BatchPublic {
+            period,
+            batch,
+            cum_in,
+            cum_out: cum_in,
+            present: 0,
+            opens: false,
+            closes: true,
+            count: 0,
+            amount: 0,
+            fees: 0,
+            band_counts: vec![0; bands],
+            band_sums: vec![0; bands],
+        }
+    }
+
     /// In circuit order.
     pub fn to_field_elements(&self) -> Vec<Fr> {
         let mut v = vec![
-            self.root,
-            Fr::from(self.seller),
-            Fr::from(self.t0),
-            Fr::from(self.t1),
-            Fr::from(self.bps),
+            self.period.root,
+            Fr::from(self.period.seller),
+            Fr::from(self.period.t0),
+            Fr::from(self.period.t1),
+            Fr::from(self.period.bps),
         ];
-        v.extend(self.edges.iter().map(|&e| Fr::from(e)));
+        v.extend(self.period.edges.iter().map(|&e| Fr::from(e)));
         v.extend(
             [
                 self.batch,
@@ -310,32 +338,23 @@ pub fn band_of(amount: u64, edges: &[u64]) -> usize {
 
 /// Computes a batch's public outputs from its slots (no checks).
 pub fn batch_outputs(base: &BatchPublic, w: &BatchWitness) -> BatchPublic {
-    let mut p = BatchPublic {
-        cum_out: base.cum_in,
-        present: 0,
-        count: 0,
-        amount: 0,
-        fees: 0,
-        band_counts: vec![0; base.edges.len() + 1],
-        band_sums: vec![0; base.edges.len() + 1],
-        ..base.clone()
-    };
+    let mut p = BatchPublic::empty(base.period.clone(), base.batch, base.cum_in);
     for r in w.slots.iter().flatten() {
         p.present += 1;
         p.cum_out = r.cum;
-        if base.t0 <= r.time && r.time < base.t1 {
+        if base.period.t0 <= r.time && r.time < base.period.t1 {
             p.count += 1;
             p.amount += r.amount as u128;
             p.fees += r.fee as u128;
-            let b = band_of(r.amount, &base.edges);
+            let b = band_of(r.amount, &base.period.edges);
             p.band_counts[b] += 1;
             p.band_sums[b] += r.amount as u128;
         }
     }
     let first = w.slots.first().copied().flatten();
     let last = w.slots.last().copied().flatten();
-    p.opens = first.is_some_and(|r| r.time < base.t0);
-    p.closes = last.is_none_or(|r| r.time >= base.t1);
+    p.opens = first.is_some_and(|r| r.time < base.period.t0);
+    p.closes = last.is_none_or(|r| r.time >= base.period.t1);
     p
 }
 
@@ -359,18 +378,18 @@ pub fn check_batch(shape: &TotalsShape, p: &BatchPublic, w: &BatchWitness) -> Re
     shape.validate()?;
     let fail = |m: String| Err(Error::Unsatisfied(m));
     let b = shape.batch as u64;
-    if w.slots.len() != shape.batch || p.edges.len() != shape.edges {
+    if w.slots.len() != shape.batch || p.period.edges.len() != shape.edges {
         return fail("wrong number of slots or edges".into());
     }
-    if p.seller >> SELLER_BITS != 0
+    if p.period.seller >> SELLER_BITS != 0
         || p.batch >> (SEQ_BITS - shape.height()) != 0
-        || p.bps > BPS_DENOMINATOR
+        || p.period.bps > BPS_DENOMINATOR
     {
         return fail("seller, batch index or rate out of range".into());
     }
-    if w.path.index != (p.seller << (SEQ_BITS - shape.height())) | p.batch
+    if w.path.index != (p.period.seller << (SEQ_BITS - shape.height())) | p.batch
         || w.path.siblings.len() != (RECEIPT_DEPTH - shape.height()) as usize
-        || w.path.root(batch_root(&w.slots)) != p.root
+        || w.path.root(batch_root(&w.slots)) != p.period.root
     {
         return fail("the batch is not this seller's slots under the root".into());
     }
@@ -382,14 +401,14 @@ pub fn check_batch(shape: &TotalsShape, p: &BatchPublic, w: &BatchWitness) -> Re
                 if i > 0 && w.slots[i - 1].is_none() {
                     return fail(format!("slot {i} follows an empty slot"));
                 }
-                if r.seller != p.seller || r.seq != p.batch * b + i as u64 {
+                if r.seller != p.period.seller || r.seq != p.batch * b + i as u64 {
                     return fail(format!(
                         "slot {i} is not receipt {} of seller {}",
                         p.batch * b + i as u64,
-                        p.seller
+                        p.period.seller
                     ));
                 }
-                if r.fee != fee_for(r.amount, p.bps) {
+                if r.fee != fee_for(r.amount, p.period.bps) {
                     return fail(format!("slot {i}: fee is not floor(amount * bps / 10^4)"));
                 }
                 if Some(r.cum) != cum.checked_add(r.amount) {
@@ -410,23 +429,6 @@ pub fn check_batch(shape: &TotalsShape, p: &BatchPublic, w: &BatchWitness) -> Re
     Ok(())
 }
 
-/// The report's fixed parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Period {
-    /// Receipt-tree root.
-    pub root: Fr,
-    /// Seller.
-    pub seller: u64,
-    /// Start (inclusive).
-    pub t0: u64,
-    /// End (exclusive).
-    pub t1: u64,
-    /// Fee rate.
-    pub bps: u64,
-    /// Band edges.
-    pub edges: Vec<u64>,
-}
-
 /// Builds batch `j`'s public inputs and witness from the seller's receipts in its slots
 /// (`slots[i]` is receipt `jB + i`, or `None`) and the path of its subtree; `cum_in` is the
 /// running total before the batch (the previous receipt's `cum`, or 0).
@@ -438,25 +440,7 @@ pub fn build_batch(
     slots: Vec<Option<Receipt>>,
     path: MerklePath,
 ) -> Result<(BatchPublic, BatchWitness)> {
-    let base = BatchPublic {
-        root: period.root,
-        seller: period.seller,
-        t0: period.t0,
-        t1: period.t1,
-        bps: period.bps,
-        edges: period.edges.clone(),
-        batch,
-        cum_in,
-        cum_out: cum_in,
-        present: 0,
-        opens: false,
-        closes: true,
-        count: 0,
-        amount: 0,
-        fees: 0,
-        band_counts: vec![],
-        band_sums: vec![],
-    };
+    let base = BatchPublic::empty(period.clone(), batch, cum_in);
     let w = BatchWitness { slots, path };
     let p = batch_outputs(&base, &w);
     check_batch(shape, &p, &w)?;

@@ -197,20 +197,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             }
             let mut l = Ledger::open(&ledger)?;
             let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-            let sales: Vec<Sale> = (0..receipts)
-                .map(|i| Sale {
-                    listing: Fr::from(rng.gen_range(0..100u64)),
-                    seller: rng.gen_range(0..sellers),
-                    buyer_tag: Fr::from(rng.gen::<u128>()),
-                    amount: [
-                        rng.gen_range(1..1_000u64),
-                        rng.gen_range(1_000..10_000),
-                        rng.gen_range(10_000..1_000_000),
-                    ][rng.gen_range(0..3)],
-                    time: start + i * 60,
-                    salt: Fr::from(rng.gen::<u128>()),
-                })
-                .collect();
+            let sales = veil_ledger::receipts::simulated_sales(&mut rng, receipts, sellers, start);
             let (_, root) = l.settle(&sales)?;
             println!(
                 "settled {receipts} sales over {sellers} sellers; receipt root {}",
@@ -262,9 +249,9 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             let t = verify_report(&r, &veil_verifier::groth16::prepare(&vk), Some(root))?;
             println!(
                 "OK: seller {}, period [{}, {}), {} batch proofs verified against root {}",
-                r.seller,
-                r.t0,
-                r.t1,
+                r.period.seller,
+                r.period.t0,
+                r.period.t1,
                 t.batches,
                 to_hex(&root)
             );
@@ -272,18 +259,18 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             println!("  {:<24} {:>10} {:>20}", "total", t.count, t.amount);
             println!(
                 "  {:<24} {:>10} {:>20}",
-                format!("fees ({} bps)", r.bps),
+                format!("fees ({} bps)", r.period.bps),
                 "",
                 t.fees
             );
             let mut lo = 0u64;
             for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
-                let band = match r.edges.get(k) {
+                let band = match r.period.edges.get(k) {
                     Some(hi) => format!("band [{lo}, {hi})"),
                     None => format!("band [{lo}, inf)"),
                 };
                 println!("  {band:<24} {c:>10} {s:>20}");
-                lo = r.edges.get(k).copied().unwrap_or(lo);
+                lo = r.period.edges.get(k).copied().unwrap_or(lo);
             }
             Ok(())
         }

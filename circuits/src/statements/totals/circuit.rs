@@ -1,8 +1,8 @@
 //! The disclosure-totals batch circuit; its statement is in the parent module.
 
 use super::{
-    BatchPublic, BatchWitness, Receipt, TotalsShape, BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS,
-    SEQ_BITS,
+    BatchPublic, BatchWitness, Period, Receipt, TotalsShape, BPS_DENOMINATOR, RECEIPT_DEPTH,
+    SELLER_BITS, SEQ_BITS,
 };
 use crate::gadgets::{less_than, range_bits};
 use crate::merkle::{r1cs::root_from_path, MerklePath};
@@ -27,25 +27,15 @@ pub struct TotalsCircuit {
 impl TotalsCircuit {
     /// Placeholder assignment of the shape (all slots empty).
     pub fn blank(shape: TotalsShape) -> Self {
-        let public = BatchPublic {
+        let period = Period {
             root: Fr::zero(),
             seller: 0,
             t0: 0,
             t1: 0,
             bps: 0,
             edges: vec![0; shape.edges],
-            batch: 0,
-            cum_in: 0,
-            cum_out: 0,
-            present: 0,
-            opens: false,
-            closes: true,
-            count: 0,
-            amount: 0,
-            fees: 0,
-            band_counts: vec![0; shape.edges + 1],
-            band_sums: vec![0; shape.edges + 1],
         };
+        let public = BatchPublic::empty(period, 0, 0);
         let witness = BatchWitness {
             slots: vec![None; shape.batch],
             path: MerklePath {
@@ -79,7 +69,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         let b = shape.batch;
         let height = shape.height();
         if w.slots.len() != b
-            || p.edges.len() != shape.edges
+            || p.period.edges.len() != shape.edges
             || p.band_counts.len() != shape.edges + 1
             || p.band_sums.len() != shape.edges + 1
             || w.path.siblings.len() != (RECEIPT_DEPTH - height) as usize
@@ -88,12 +78,13 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         }
         let f = |x: u64| Fr::from(x);
         // Public inputs, in the documented order.
-        let root = input(&cs, p.root)?;
-        let seller = input(&cs, f(p.seller))?;
-        let t0 = input(&cs, f(p.t0))?;
-        let t1 = input(&cs, f(p.t1))?;
-        let bps = input(&cs, f(p.bps))?;
+        let root = input(&cs, p.period.root)?;
+        let seller = input(&cs, f(p.period.seller))?;
+        let t0 = input(&cs, f(p.period.t0))?;
+        let t1 = input(&cs, f(p.period.t1))?;
+        let bps = input(&cs, f(p.period.bps))?;
         let edges = p
+            .period
             .edges
             .iter()
             .map(|&e| input(&cs, f(e)))
@@ -119,16 +110,16 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             .collect::<Result<Vec<_>, _>>()?;
 
         // Range of the public parameters the comparisons rely on.
-        range_bits(cs.clone(), &t0, p.t0, 64)?;
-        range_bits(cs.clone(), &t1, p.t1, 64)?;
-        for (e, &ev) in edges.iter().zip(&p.edges) {
+        range_bits(cs.clone(), &t0, p.period.t0, 64)?;
+        range_bits(cs.clone(), &t1, p.period.t1, 64)?;
+        for (e, &ev) in edges.iter().zip(&p.period.edges) {
             range_bits(cs.clone(), e, ev, 64)?;
         }
-        range_bits(cs.clone(), &bps, p.bps, 14)?;
+        range_bits(cs.clone(), &bps, p.period.bps, 14)?;
         range_bits(
             cs.clone(),
             &(FpVar::Constant(f(BPS_DENOMINATOR)) - &bps),
-            BPS_DENOMINATOR.wrapping_sub(p.bps),
+            BPS_DENOMINATOR.wrapping_sub(p.period.bps),
             14,
         )?;
 
@@ -142,7 +133,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         let s_bits = range_bits(
             ns!(cs, "seller").cs(),
             &seller,
-            p.seller,
+            p.period.seller,
             SELLER_BITS as usize,
         )?;
         let direction: Vec<Boolean<Fr>> = j_bits.into_iter().chain(s_bits).collect();
@@ -161,7 +152,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             let cs = ns!(cs, "slot").cs();
             let r = slot.unwrap_or(Receipt {
                 listing: Fr::zero(),
-                seller: p.seller,
+                seller: p.period.seller,
                 buyer_tag: Fr::zero(),
                 amount: 0,
                 fee: 0,
@@ -204,7 +195,8 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             ] {
                 range_bits(cs.clone(), v, val, 64)?;
             }
-            let rem_value = (r.amount as u128 * p.bps as u128 % BPS_DENOMINATOR as u128) as u64;
+            let rem_value =
+                (r.amount as u128 * p.period.bps as u128 % BPS_DENOMINATOR as u128) as u64;
             let rem = witness(&cs, f(rem_value))?;
             range_bits(cs.clone(), &rem, rem_value, 14)?;
             let slack = FpVar::Constant(f(BPS_DENOMINATOR - 1)) - &rem;
@@ -227,8 +219,8 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             prev_time = Some((time.clone(), r.time));
             present_count += FpVar::from(present.clone());
             // 5. In the period, and its band.
-            let before = less_than(cs.clone(), &time, r.time, &t0, p.t0, 64)?;
-            let in_end = less_than(cs.clone(), &time, r.time, &t1, p.t1, 64)?;
+            let before = less_than(cs.clone(), &time, r.time, &t0, p.period.t0, 64)?;
+            let in_end = less_than(cs.clone(), &time, r.time, &t1, p.period.t1, 64)?;
             let active = present.clone() & !before.clone() & in_end.clone();
             let active_f = FpVar::from(active.clone());
             count += &active_f;
@@ -237,7 +229,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             fee_sum += &active_f * &fee;
             let below = edges
                 .iter()
-                .zip(&p.edges)
+                .zip(&p.period.edges)
                 .map(|(e, &ev)| less_than(cs.clone(), &amount, r.amount, e, ev, 64))
                 .collect::<Result<Vec<_>, _>>()?;
             for k in 0..=shape.edges {

@@ -205,23 +205,26 @@ pub(crate) fn mutations() -> Vec<Mutation> {
                 *p = batch_outputs(p, w);
             }),
         ),
-        ("other seller", Box::new(|p, _| p.seller = 2)),
+        ("other seller", Box::new(|p, _| p.period.seller = 2)),
         ("other batch index", Box::new(|p, _| p.batch = 2)),
-        ("other root", Box::new(|p, _| p.root += Fr::from(1u64))),
+        (
+            "other root",
+            Box::new(|p, _| p.period.root += Fr::from(1u64)),
+        ),
         (
             "receipt outside the period counted in",
             Box::new(|p, w| {
                 // Totals computed as if the period ran to 180 (counting the sale at 170), claimed for [130, 170).
-                let t1 = p.t1;
-                p.t1 = 180;
+                let t1 = p.period.t1;
+                p.period.t1 = 180;
                 *p = batch_outputs(p, w);
-                p.t1 = t1;
+                p.period.t1 = t1;
             }),
         ),
         ("closes claimed", Box::new(|p, _| p.closes = !p.closes)),
         ("opens claimed", Box::new(|p, _| p.opens = !p.opens)),
         ("cum_in edited", Box::new(|p, _| p.cum_in += 1)),
-        ("rate edited", Box::new(|p, _| p.bps += 1)),
+        ("rate edited", Box::new(|p, _| p.period.bps += 1)),
     ]
 }
 
