@@ -22,6 +22,19 @@ pub fn range_bits(
     Ok(bs)
 }
 
+/// Test helper: synthesises `circuit` and returns (satisfied, constraints).
+#[cfg(test)]
+pub(crate) fn satisfied<C: ark_relations::gr1cs::ConstraintSynthesizer<Fr>>(
+    circuit: C,
+) -> (bool, usize) {
+    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+    circuit.generate_constraints(cs.clone()).expect("synthesis");
+    (
+        cs.is_satisfied().expect("satisfiability check"),
+        cs.num_constraints(),
+    )
+}
+
 #[cfg(test)]
 mod tests_lt {
     use super::*;

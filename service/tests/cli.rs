@@ -323,32 +323,21 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     let out = w.s("never.json");
     // Malformed CSV row.
     std::fs::write(w.p("bad.csv"), "a,b\n1,2\n3\n").unwrap();
-    assert_fails(
-        &veil(&[
+    let commit = |file: &str, secret: &str| {
+        veil(&[
             "dataset",
             "commit",
-            &w.s("bad.csv"),
+            &w.s(file),
             "--secret-file",
-            &w.s("seller.key"),
+            &w.s(secret),
             "--out",
             &out,
-        ]),
-        "line 3",
-    );
+        ])
+    };
+    assert_fails(&commit("bad.csv", "seller.key"), "line 3");
     // Empty file.
     std::fs::write(w.p("empty.csv"), "").unwrap();
-    assert_fails(
-        &veil(&[
-            "dataset",
-            "commit",
-            &w.s("empty.csv"),
-            "--secret-file",
-            &w.s("seller.key"),
-            "--out",
-            &out,
-        ]),
-        "empty",
-    );
+    assert_fails(&commit("empty.csv", "seller.key"), "empty");
     // Wrong secret.
     assert_ok(&veil(&["dataset", "keygen", "--out", &w.s("other.key")]));
     let wrong = prove_with(w, "data.csv", "other.key", "01", "3", &out);
@@ -363,18 +352,7 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     let mismatched = prove_with(w, "other.csv", "seller.key", "01", "3", &out);
     assert_fails(&mismatched, "does not match the listing");
     // Secret file that is not a key file; keygen refusing to overwrite.
-    assert_fails(
-        &veil(&[
-            "dataset",
-            "commit",
-            &w.s("data.csv"),
-            "--secret-file",
-            &w.s("data.csv"),
-            "--out",
-            &out,
-        ]),
-        "key file",
-    );
+    assert_fails(&commit("data.csv", "data.csv"), "key file");
     assert_fails(
         &veil(&["dataset", "keygen", "--out", &w.s("seller.key")]),
         "refusing",

@@ -138,18 +138,13 @@ fn every_mutation_breaks_the_native_relation() {
 #[cfg(feature = "r1cs")]
 mod r1cs {
     use super::*;
-    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 
     fn satisfied(shape: PreviewShape, p: PreviewPublic, w: PreviewWitness) -> (bool, usize) {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        PreviewCircuit {
+        crate::gadgets::satisfied(PreviewCircuit {
             shape,
             public: p,
             witness: w,
-        }
-        .generate_constraints(cs.clone())
-        .unwrap();
-        (cs.is_satisfied().unwrap(), cs.num_constraints())
+        })
     }
 
     #[test]

@@ -242,18 +242,13 @@ fn every_mutation_breaks_the_relation() {
 #[cfg(feature = "r1cs")]
 mod r1cs {
     use super::*;
-    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 
     fn sat(shape: TotalsShape, p: BatchPublic, w: BatchWitness) -> (bool, usize) {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        TotalsCircuit {
+        crate::gadgets::satisfied(TotalsCircuit {
             shape,
             public: p,
             witness: w,
-        }
-        .generate_constraints(cs.clone())
-        .unwrap();
-        (cs.is_satisfied().unwrap(), cs.num_constraints())
+        })
     }
 
     #[test]

@@ -128,13 +128,8 @@ fn tier_relation() {
 #[cfg(feature = "r1cs")]
 mod r1cs {
     use super::*;
-    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 
-    fn sat<C: ConstraintSynthesizer<Fr>>(c: C) -> (bool, usize) {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        c.generate_constraints(cs.clone()).unwrap();
-        (cs.is_satisfied().unwrap(), cs.num_constraints())
-    }
+    use crate::gadgets::satisfied as sat;
 
     #[test]
     fn call_circuit_matches_the_relation() {
