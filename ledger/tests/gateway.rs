@@ -228,6 +228,35 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
 }
 
 #[test]
+fn concurrent_reservations_never_share_a_slot() {
+    let f = fixture(40);
+    let state = f.dir.path().join("shared.json");
+    let slots: Vec<u64> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    (0..5)
+                        .map(|_| reserve_counter(&state, &f.licence, 2).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = slots.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        (0..40).collect::<Vec<_>>(),
+        "every slot handed out exactly once"
+    );
+    assert!(
+        reserve_counter(&state, &f.licence, 2).is_err(),
+        "the 41st is past the quota"
+    );
+}
+
+#[test]
 fn counter_state_is_never_reused_and_corruption_is_refused() {
     let f = fixture(2);
     let state = f.dir.path().join("c.json");

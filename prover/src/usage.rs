@@ -151,10 +151,47 @@ pub struct CounterState {
     pub next: u64,
 }
 
+/// An exclusive lock on a counter-state file (a `.lock` file created with `O_EXCL`), so that
+/// concurrent `veil meter call`s on one state never read the same slot.
+struct StateLock(std::path::PathBuf);
+
+impl StateLock {
+    fn acquire(state: &Path) -> Result<Self> {
+        let mut name = state.as_os_str().to_owned();
+        name.push(".lock");
+        let path = std::path::PathBuf::from(name);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(StateLock(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => {
+                    return Err(ProverError::Io {
+                        context: format!(
+                            "locking {} (if no other call is running, a crashed one left it: remove it)",
+                            path.display()
+                        ),
+                        source: e,
+                    })
+                }
+            }
+        }
+    }
+}
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Reserves the next counter slot of `licence` in `epoch`, durably, before any proof is made:
 /// the state file is rewritten (atomically) with the slot consumed, so a crash after this
 /// point can waste a slot but never reuse one. Refuses past the quota or after expiry.
 pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Result<u64> {
+    let _lock = StateLock::acquire(state_path)?;
     let note = licence.note();
     let state = match std::fs::read_to_string(state_path) {
         Ok(text) => {
