@@ -289,3 +289,24 @@ fn tier_proof_verifies_and_refuses_a_wrong_tier() {
     edited.public_inputs[4] = Fr::from(2000u64); // claim a narrower tier
     assert!(veil_verifier::usage::verify_tier(&edited, &vk).is_err());
 }
+
+#[test]
+fn two_buyers_calls_have_the_same_shape() {
+    let (a, b) = (fixture(3), fixture(7));
+    let (ca, cb) = (a.call(0, 5, b"GET /x"), b.call(2, 5, b"GET /x"));
+    let keys = |e: &ProofEnvelope| {
+        let v = serde_json::to_value(e).unwrap();
+        v.as_object().unwrap().keys().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&ca), keys(&cb));
+    assert_eq!(
+        (&ca.statement, &ca.key, &ca.shape),
+        (&cb.statement, &cb.key, &cb.shape)
+    );
+    assert_eq!(ca.public_inputs.len(), cb.public_inputs.len());
+    assert_eq!(ca.proof.len(), cb.proof.len());
+    assert_ne!(
+        ca.public_inputs[3], cb.public_inputs[3],
+        "different nullifiers"
+    );
+}
