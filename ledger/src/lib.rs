@@ -6,7 +6,7 @@
 
 pub mod gateway;
 pub mod receipts;
-mod store;
+pub(crate) mod store;
 
 pub use gateway::{Accepted, Gateway};
 pub use store::Ledger;

@@ -2,10 +2,11 @@
 //! one, so `seq` and `cum` only advance by one sale) at its fixed position in the sparse receipt
 //! tree, records every root, and serves the batches an audit report proves.
 
+use crate::store::SqlNodes;
 use crate::{Ledger, LedgerError, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use veil_circuits::field::{from_hex, to_hex};
-use veil_circuits::merkle::sparse::{NodeStore, SparseTree};
+use veil_circuits::merkle::sparse::SparseTree;
 use veil_circuits::statements::totals::{
     build_batch, leaf_index, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale,
     TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
@@ -43,30 +44,6 @@ pub fn simulated_sales<R: rand::Rng>(rng: &mut R, n: u64, sellers: u64, start: u
             salt: Fr::from(rng.gen::<u128>()),
         })
         .collect()
-}
-
-/// The receipt tree's nodes in SQLite.
-struct SqlNodes<'a>(&'a Connection);
-
-impl NodeStore for SqlNodes<'_> {
-    type Error = LedgerError;
-    fn get(&mut self, height: u32, index: u64) -> Result<Option<Fr>> {
-        let v: Option<String> = self
-            .0
-            .prepare_cached("SELECT value FROM receipt_nodes WHERE height = ?1 AND idx = ?2")?
-            .query_row(params![height, index as i64], |r| r.get(0))
-            .optional()?;
-        v.map(|s| from_hex("receipt node", &s).map_err(|e| LedgerError::Corrupt(e.to_string())))
-            .transpose()
-    }
-    fn set(&mut self, height: u32, index: u64, value: Fr) -> Result<()> {
-        self.0
-            .prepare_cached(
-                "INSERT OR REPLACE INTO receipt_nodes (height, idx, value) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![height, index as i64, to_hex(&value)])?;
-        Ok(())
-    }
 }
 
 fn num(s: String, what: &str) -> rusqlite::Result<u64> {
@@ -138,7 +115,7 @@ impl Ledger {
         let tree = SparseTree::new(RECEIPT_DEPTH);
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(sales.len());
-        let mut root = tree.root(&mut SqlNodes(&tx))?;
+        let mut root = tree.root(&mut SqlNodes::receipts(&tx))?;
         for sale in sales {
             let prev = last_receipt(&tx, sale.seller)?;
             let r = next_receipt(prev.as_ref(), sale, bps)?;
@@ -157,7 +134,7 @@ impl Ledger {
                 r.cum.to_string(),
                 to_hex(&r.salt),
             ])?;
-            root = tree.set_leaf(&mut SqlNodes(&tx), r.index(), r.note())?;
+            root = tree.set_leaf(&mut SqlNodes::receipts(&tx), r.index(), r.note())?;
             out.push(r);
         }
         tx.execute(
@@ -170,7 +147,7 @@ impl Ledger {
 
     /// The current receipt-tree root.
     pub fn receipt_root(&self) -> Result<Fr> {
-        SparseTree::new(RECEIPT_DEPTH).root(&mut SqlNodes(&self.conn))
+        SparseTree::new(RECEIPT_DEPTH).root(&mut SqlNodes::receipts(&self.conn))
     }
 
     /// Whether `root` was ever the receipt-tree root.
@@ -223,7 +200,11 @@ impl Ledger {
                 ))
             })?;
         let tree = SparseTree::new(RECEIPT_DEPTH);
-        let path = tree.path(&mut SqlNodes(&self.conn), 0, leaf_index(seller, seq))?;
+        let path = tree.path(
+            &mut SqlNodes::receipts(&self.conn),
+            0,
+            leaf_index(seller, seq),
+        )?;
         Ok((r, path, self.receipt_root()?))
     }
 
@@ -280,7 +261,7 @@ impl Ledger {
         };
         let j_end = c / b;
         let tree = SparseTree::new(RECEIPT_DEPTH);
-        let mut nodes = SqlNodes(&self.conn);
+        let mut nodes = SqlNodes::receipts(&self.conn);
         let mut out = Vec::new();
         for j in j_start..=j_end {
             let slots: Vec<Option<Receipt>> = (j * b..(j + 1) * b)

@@ -6,13 +6,16 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::path::Path;
 use std::time::Duration;
 use veil_circuits::field::{from_hex, to_hex};
-use veil_circuits::merkle::{MerklePath, TreeBuilder};
+use veil_circuits::merkle::sparse::{NodeStore, SparseTree};
+use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH;
 use veil_circuits::Fr;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS licences (idx INTEGER PRIMARY KEY, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS licence_nodes (height INTEGER NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (height, idx));
 CREATE TABLE IF NOT EXISTS licence_roots (seq INTEGER PRIMARY KEY, root TEXT NOT NULL, leaves INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nullifiers (
     epoch INTEGER NOT NULL, nullifier TEXT NOT NULL, request TEXT NOT NULL,
@@ -23,6 +26,54 @@ CREATE TABLE IF NOT EXISTS nullifiers (
 pub struct Ledger {
     pub(crate) conn: Connection,
     depth: u32,
+}
+
+/// A tree's non-empty nodes in one SQLite table (`licence_nodes` or `receipt_nodes`), so
+/// appending a leaf or reading a path touches `depth` rows, whatever the tree's size.
+pub(crate) struct SqlNodes<'a> {
+    conn: &'a Connection,
+    get: &'static str,
+    set: &'static str,
+}
+
+impl<'a> SqlNodes<'a> {
+    /// The licence tree's nodes.
+    pub(crate) fn licences(conn: &'a Connection) -> Self {
+        SqlNodes {
+            conn,
+            get: "SELECT value FROM licence_nodes WHERE height = ?1 AND idx = ?2",
+            set: "INSERT OR REPLACE INTO licence_nodes (height, idx, value) VALUES (?1, ?2, ?3)",
+        }
+    }
+
+    /// The receipt tree's nodes.
+    pub(crate) fn receipts(conn: &'a Connection) -> Self {
+        SqlNodes {
+            conn,
+            get: "SELECT value FROM receipt_nodes WHERE height = ?1 AND idx = ?2",
+            set: "INSERT OR REPLACE INTO receipt_nodes (height, idx, value) VALUES (?1, ?2, ?3)",
+        }
+    }
+}
+
+impl NodeStore for SqlNodes<'_> {
+    type Error = LedgerError;
+    fn get(&mut self, height: u32, index: u64) -> Result<Option<Fr>> {
+        let v: Option<String> = self
+            .conn
+            .prepare_cached(self.get)?
+            .query_row(params![height, index as i64], |r| r.get(0))
+            .optional()?;
+        v.map(|s| fr("tree node", &s)).transpose()
+    }
+    fn set(&mut self, height: u32, index: u64, value: Fr) -> Result<()> {
+        self.conn.prepare_cached(self.set)?.execute(params![
+            height,
+            index as i64,
+            to_hex(&value)
+        ])?;
+        Ok(())
+    }
 }
 
 fn fr(what: &str, s: &str) -> Result<Fr> {
@@ -102,7 +153,7 @@ impl Ledger {
             "INSERT INTO licences (idx, note) VALUES (?1, ?2)",
             params![n, to_hex(&note)],
         )?;
-        let (root, _) = tree(&tx, depth, &[])?;
+        let root = SparseTree::new(depth).set_leaf(&mut SqlNodes::licences(&tx), n, note)?;
         tx.execute(
             "INSERT INTO licence_roots (root, leaves) VALUES (?1, ?2)",
             params![to_hex(&root), n + 1],
@@ -122,8 +173,9 @@ impl Ledger {
             ))
             .into());
         }
-        let (root, mut paths) = tree(&self.conn, self.depth, &[index])?;
-        Ok((root, paths.remove(0)))
+        let tree = SparseTree::new(self.depth);
+        let mut nodes = SqlNodes::licences(&self.conn);
+        Ok((tree.root(&mut nodes)?, tree.path(&mut nodes, 0, index)?))
     }
 
     /// The `n` most recent licence roots, newest first.
@@ -164,20 +216,4 @@ impl Ledger {
             |r| r.get(0),
         )?)
     }
-}
-
-/// The licence tree's root (and watched paths), rebuilt from the stored leaves.
-fn tree(conn: &Connection, depth: u32, watch: &[u64]) -> Result<(Fr, Vec<MerklePath>)> {
-    let mut st = conn.prepare("SELECT note FROM licences ORDER BY idx")?;
-    let leaves = st
-        .query_map([], |r| r.get::<_, String>(0))?
-        .map(|r| fr("licence note", &r?))
-        .collect::<Result<Vec<_>>>()?;
-    let mut b = TreeBuilder::new(depth, watch)?;
-    b.push(&leaves)?;
-    if leaves.is_empty() {
-        b.push(&[Fr::from(0u64)])?; // the empty tree: every leaf empty
-    }
-    let t = b.finish()?;
-    Ok((t.root, t.paths))
 }

@@ -310,3 +310,24 @@ fn two_buyers_calls_have_the_same_shape() {
         "different nullifiers"
     );
 }
+
+#[test]
+fn licence_tree_root_and_paths_equal_the_dense_builder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+    let notes: Vec<Fr> = (1..=9u64).map(Fr::from).collect();
+    let mut root = Fr::from(0u64);
+    for n in &notes {
+        root = ledger.issue_licence(*n).unwrap().1;
+    }
+    let mut b = veil_circuits::merkle::TreeBuilder::new(ledger.licence_depth(), &[6]).unwrap();
+    b.push(&notes).unwrap();
+    let dense = b.finish().unwrap();
+    assert_eq!(root, dense.root);
+    assert_eq!(
+        ledger.licence_path(6).unwrap(),
+        (dense.root, dense.paths[0].clone())
+    );
+    assert!(ledger.licence_path(9).is_err(), "no licence 9");
+    assert_eq!(ledger.recent_roots(1).unwrap(), vec![root]);
+}
