@@ -50,8 +50,18 @@ pub const NULLIFIER: u128 = tag("veil/nullifier");
 /// `H(USAGE, listing, epoch, count, salt)`: a usage commitment.
 pub const USAGE: u128 = tag("veil/usage");
 
+/// `H(LISTING, listing, C, seller, price, quota, expiry)`: a listing's terms, as the
+/// settlement contract stores them.
+pub const LISTING: u128 = tag("veil/listing");
+/// `H(COUNTER, seller, count, cum, last_time, salt)`: a seller's sales counter note.
+pub const COUNTER: u128 = tag("veil/counter");
+/// `H(PAYMENT, owner, amount, salt)`: a payment note owned by key commitment `owner`.
+pub const PAYMENT: u128 = tag("veil/payment");
+/// `H(SPENT, note)` / `H(SPENT, sk, note)`: the nullifier of a consumed counter / payment note.
+pub const SPENT: u128 = tag("veil/spent");
+
 /// Every tag with its name, for docs, vectors and the uniqueness test.
-pub const ALL: [(&str, u128); 15] = [
+pub const ALL: [(&str, u128); 19] = [
     ("veil/value", VALUE),
     ("veil/schema", SCHEMA),
     ("veil/salt", SALT),
@@ -67,6 +77,10 @@ pub const ALL: [(&str, u128); 15] = [
     ("veil/key", KEY),
     ("veil/nullifier", NULLIFIER),
     ("veil/usage", USAGE),
+    ("veil/listing", LISTING),
+    ("veil/counter", COUNTER),
+    ("veil/payment", PAYMENT),
+    ("veil/spent", SPENT),
 ];
 
 /// A tag as a field element.

@@ -3,5 +3,6 @@
 //! source of truth), the witness builder, and the R1CS circuit (feature `r1cs`).
 
 pub mod preview;
+pub mod settlement;
 pub mod totals;
 pub mod usage;

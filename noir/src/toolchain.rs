@@ -1,0 +1,152 @@
+//! Where the Noir workspace, its compiled programs and Barretenberg's `bb` live, and the build
+//! step: `node noir/build.mjs` compiles every program with noir_wasm into `noir/target/`.
+//! [`ensure_built`] runs it when an artifact is missing or older than a source file, so a
+//! `cargo test` after editing a `.nr` file tests the edit.
+
+use crate::artifact::Artifact;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+/// Every program of the workspace.
+pub const PROGRAMS: [&str; 6] = [
+    "preview_membership",
+    "disclosure_totals",
+    "usage_call",
+    "usage_tier",
+    "settlement",
+    "encodings",
+];
+
+/// The Noir workspace: `$VEIL_NOIR_DIR`, or this crate's directory.
+pub fn noir_dir() -> PathBuf {
+    std::env::var_os("VEIL_NOIR_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The compiled artifact of `program`.
+pub fn artifact_path(program: &str) -> PathBuf {
+    noir_dir().join("target").join(format!("{program}.json"))
+}
+
+/// Barretenberg's native prover: `$VEIL_BB`, or the binary the npm package `@aztec/bb.js`
+/// installed into `noir/node_modules`.
+pub fn bb_path() -> PathBuf {
+    std::env::var_os("VEIL_BB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| noir_dir().join("node_modules/@aztec/bb.js/build/amd64-linux/bb"))
+}
+
+fn newest_source(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return newest;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        if name == "target" || name == "node_modules" {
+            continue;
+        }
+        if p.is_dir() {
+            newest = newest.max(newest_source(&p));
+        } else if matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("nr" | "toml" | "mjs")
+        ) {
+            if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(t);
+            }
+        }
+    }
+    newest
+}
+
+fn up_to_date(dir: &Path) -> bool {
+    let sources = newest_source(dir);
+    PROGRAMS.iter().all(|p| {
+        std::fs::metadata(artifact_path(p))
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= sources)
+    })
+}
+
+/// Whether the compiler is installed (`npm ci` in `noir/`).
+pub fn compiler_installed() -> bool {
+    noir_dir()
+        .join("node_modules/@noir-lang/noir_wasm/package.json")
+        .exists()
+}
+
+/// Compiles the programs unless every artifact is newer than every source. Concurrent callers
+/// (test binaries run in parallel) wait on one lock directory instead of compiling twice.
+pub fn ensure_built() -> Result<()> {
+    let dir = noir_dir();
+    if up_to_date(&dir) {
+        return Ok(());
+    }
+    if !compiler_installed() {
+        return Err(Error::Toolchain(format!(
+            "the Noir programs are not compiled and noir_wasm is not installed: run `npm ci` and \
+             `node build.mjs` in {}",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir.join("target"))?;
+    let lock = dir.join("target/.build-lock");
+    let started = SystemTime::now();
+    while std::fs::create_dir(&lock).is_err() {
+        if started.elapsed().unwrap_or_default() > Duration::from_secs(300) {
+            return Err(Error::Toolchain(format!(
+                "waited 5 minutes for {}; remove it if no build is running",
+                lock.display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let result = if up_to_date(&dir) {
+        Ok(())
+    } else {
+        build(&dir)
+    };
+    let _ = std::fs::remove_dir(&lock);
+    result
+}
+
+fn build(dir: &Path) -> Result<()> {
+    let out = Command::new("node")
+        .arg("build.mjs")
+        .current_dir(dir)
+        .output()
+        .map_err(|e| Error::Toolchain(format!("cannot run node: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Toolchain(format!(
+            "`node build.mjs` failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(())
+}
+
+/// Builds if needed, then loads `program`.
+pub fn load(program: &str) -> Result<Artifact> {
+    ensure_built()?;
+    Artifact::load(&artifact_path(program))
+}
+
+/// For tests: the program, or `None` (with the reason printed) when the Noir toolchain is not
+/// installed and `VEIL_REQUIRE_NOIR` is unset. With `VEIL_REQUIRE_NOIR=1` (CI) a missing
+/// toolchain fails the test instead.
+pub fn load_for_test(program: &str) -> Option<Artifact> {
+    match load(program) {
+        Ok(a) => Some(a),
+        Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
+            eprintln!("skipped: {e} (set VEIL_REQUIRE_NOIR=1 to make this an error)");
+            None
+        }
+        Err(e) => panic!("VEIL_REQUIRE_NOIR is set and {program} cannot be loaded: {e}"),
+    }
+}

@@ -1,0 +1,148 @@
+//! The Rust engine's statements as Noir inputs: each function takes a statement's public
+//! inputs and witness (the same values the Groth16 prover uses) and returns the JSON inputs
+//! of its Noir twin. The twin's public inputs then equal the Rust `to_field_elements()`
+//! (checked by the cross tests).
+
+use serde_json::{json, Value};
+use veil_circuits::field::to_hex;
+use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
+use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness};
+use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
+use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
+use veil_circuits::Fr;
+
+fn hex(x: &Fr) -> Value {
+    Value::String(to_hex(x))
+}
+
+fn hexes(xs: &[Fr]) -> Value {
+    Value::Array(xs.iter().map(hex).collect())
+}
+
+/// Inputs of `preview_membership`.
+pub fn preview(p: &PreviewPublic, w: &PreviewWitness) -> Value {
+    json!({
+        "commitment": hex(&p.commitment),
+        "challenge": hex(&p.challenge),
+        "mask": p.reveal_mask,
+        "root": hex(&w.root),
+        "records": w.records,
+        "schema": hex(&w.schema_hash),
+        "samples": w.samples.iter().map(|s| json!({
+            "salt": hex(&s.salt),
+            "values": hexes(&s.values),
+            "siblings": hexes(&s.path.siblings),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Inputs of `disclosure_totals` (one batch).
+pub fn totals(p: &BatchPublic, w: &BatchWitness) -> Value {
+    let slots: Vec<Value> = w
+        .slots
+        .iter()
+        .map(|s| match s {
+            Some(r) => json!({
+                "leaf": hex(&r.note()),
+                "listing": hex(&r.listing),
+                "buyer_tag": hex(&r.buyer_tag),
+                "amount": r.amount,
+                "fee": r.fee,
+                "time": r.time,
+                "cum": r.cum,
+                "salt": hex(&r.salt),
+            }),
+            None => json!({
+                "leaf": "0x00", "listing": "0x00", "buyer_tag": "0x00", "amount": 0,
+                "fee": 0, "time": 0, "cum": 0, "salt": "0x00",
+            }),
+        })
+        .collect();
+    json!({
+        "root": hex(&p.period.root),
+        "seller": p.period.seller,
+        "t0": p.period.t0,
+        "t1": p.period.t1,
+        "bps": p.period.bps,
+        "edges": p.period.edges,
+        "batch": p.batch,
+        "cum_in": p.cum_in,
+        "slots": slots,
+        "siblings": hexes(&w.path.siblings),
+    })
+}
+
+/// Inputs of `usage_call`.
+pub fn call(p: &CallPublic, w: &CallWitness) -> Value {
+    let l = &w.licence;
+    json!({
+        "root": hex(&p.root),
+        "listing": hex(&p.listing),
+        "epoch": p.epoch,
+        "nullifier": hex(&p.nullifier),
+        "request": hex(&p.request),
+        "sk": hex(&l.sk),
+        "salt": hex(&l.salt),
+        "quota": l.quota,
+        "expiry": l.expiry,
+        "counter": w.counter,
+        "index": w.path.index,
+        "siblings": hexes(&w.path.siblings),
+    })
+}
+
+/// Inputs of `usage_tier`.
+pub fn tier(p: &TierPublic, w: &TierWitness) -> Value {
+    json!({
+        "usage": hex(&p.usage),
+        "listing": hex(&p.listing),
+        "epoch": p.epoch,
+        "lo": p.lo,
+        "hi": p.hi,
+        "count": w.count,
+        "salt": hex(&w.salt),
+    })
+}
+
+/// Inputs of `settlement`.
+pub fn settlement(p: &SettlementPublic, w: &SettlementWitness) -> Value {
+    let counter = |c: &veil_circuits::statements::settlement::Counter| {
+        json!({
+            "seller": c.seller, "count": c.count, "cum": c.cum, "last_time": c.last_time,
+            "salt": hex(&c.salt),
+        })
+    };
+    let t = &w.terms;
+    let b = &w.buyer;
+    json!({
+        "terms_hash": hex(&p.terms_hash),
+        "commitment": hex(&p.commitment),
+        "time": p.time,
+        "bps": p.bps,
+        "counter_in": hex(&p.counter_in),
+        "payment_in": hex(&p.payment_in),
+        "terms": {
+            "listing": hex(&t.listing), "commitment": hex(&t.commitment), "seller": t.seller,
+            "seller_key": hex(&t.seller_key), "price": t.price, "quota": t.quota,
+            "expiry": t.expiry,
+        },
+        "counter": counter(&w.counter),
+        "next": counter(&w.next),
+        "payment": {
+            "owner": hex(&w.payment.owner), "amount": w.payment.amount,
+            "salt": hex(&w.payment.salt),
+        },
+        "buyer": {
+            "sk": hex(&b.sk), "buyer_tag": hex(&b.buyer_tag),
+            "receipt_salt": hex(&b.receipt_salt), "licence_salt": hex(&b.licence_salt),
+            "payout_salt": hex(&b.payout_salt), "change_salt": hex(&b.change_salt),
+        },
+    })
+}
+
+/// A byte string as a `BoundedVec<u8, N>` input (`storage` zero-padded to `N`).
+pub fn bounded_bytes(bytes: &[u8], n: usize) -> Value {
+    let mut storage: Vec<u8> = bytes.iter().copied().take(n).collect();
+    storage.resize(n, 0);
+    json!({ "storage": storage, "len": bytes.len() })
+}

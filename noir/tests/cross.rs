@@ -1,0 +1,538 @@
+//! Cross tests: the Rust engine builds each statement's witness from the shared vectors, the
+//! Noir twin executes it through the ACVM, and its public inputs (public parameters, then the
+//! return value) must equal the Rust public inputs. Every tampered input must make execution
+//! fail, with the assertion that catches it.
+
+mod vectors;
+
+use serde_json::{json, Value};
+use veil_circuits::field::to_hex;
+use veil_circuits::statements::settlement::{self, Buyer, Counter, Payment, Terms};
+use veil_circuits::statements::totals::Receipt;
+use veil_circuits::statements::usage::key_commitment;
+use veil_circuits::Fr;
+use veil_noir::{execute, from_acir, toolchain::load_for_test, twins, Artifact, Error};
+
+fn public_of(a: &Artifact, inputs: &Value) -> Vec<Fr> {
+    match execute(a, inputs) {
+        Ok(x) => x.public_inputs.into_iter().map(from_acir).collect(),
+        Err(e) => panic!("{} refused honest inputs: {e}", a.name),
+    }
+}
+
+#[track_caller]
+fn refused(a: &Artifact, inputs: &Value, why: &str) {
+    match execute(a, inputs) {
+        Err(Error::Unsatisfied { message, .. }) => {
+            assert!(
+                message.contains(why),
+                "{}: refused with {message:?}, expected {why:?}",
+                a.name
+            )
+        }
+        Err(e) => panic!("{}: expected a refusal ({why}), got {e}", a.name),
+        Ok(_) => panic!("{}: accepted a tampered input (expected: {why})", a.name),
+    }
+}
+
+/// `v` with the value at JSON pointer `ptr` replaced.
+fn with(v: &Value, ptr: &str, x: Value) -> Value {
+    let mut v = v.clone();
+    *v.pointer_mut(ptr).unwrap_or_else(|| panic!("no {ptr}")) = x;
+    v
+}
+
+fn hex(x: Fr) -> Value {
+    Value::String(to_hex(&x))
+}
+
+#[test]
+fn preview_membership_matches_rust() {
+    let Some(a) = load_for_test("preview_membership") else {
+        return;
+    };
+    for mask in [0b110, 0b001, 0b000, 0b111] {
+        let (p, w) = vectors::preview(mask);
+        assert_eq!(
+            public_of(&a, &twins::preview(&p, &w)),
+            p.to_field_elements(),
+            "mask {mask:b}"
+        );
+    }
+}
+
+#[test]
+fn preview_membership_refuses_tampering() {
+    let Some(a) = load_for_test("preview_membership") else {
+        return;
+    };
+    let (p, w) = vectors::preview(0b110);
+    let honest = twins::preview(&p, &w);
+    let one = hex(Fr::from(1u64));
+    refused(
+        &a,
+        &with(&honest, "/commitment", one.clone()),
+        "commitment does not open",
+    );
+    refused(
+        &a,
+        &with(&honest, "/root", one.clone()),
+        "commitment does not open",
+    );
+    refused(
+        &a,
+        &with(&honest, "/records", json!(7)),
+        "commitment does not open",
+    );
+    refused(
+        &a,
+        &with(&honest, "/schema", one.clone()),
+        "commitment does not open",
+    );
+    refused(
+        &a,
+        &with(&honest, "/mask", json!(0b1110)),
+        "beyond the schema",
+    );
+    // Another challenge draws other rows than the paths are for.
+    refused(
+        &a,
+        &with(&honest, "/challenge", hex(Fr::from(0xc0ffefu64))),
+        "not in the dataset",
+    );
+    // A redacted cell's value, a revealed one, the salt and a sibling are all bound.
+    for ptr in [
+        "/samples/0/values/0",
+        "/samples/1/values/2",
+        "/samples/2/salt",
+        "/samples/3/siblings/1",
+    ] {
+        refused(&a, &with(&honest, ptr, one.clone()), "not in the dataset");
+    }
+    // A sample swapped for another row's (a valid path, but not the drawn index).
+    let (_, w_other) = vectors::preview(0b110);
+    let mut swapped = honest.clone();
+    let other_row = twins::preview(&p, &w_other)["samples"][0].clone();
+    if w_other.samples[0].path.index != w.samples[3].path.index {
+        swapped["samples"][3] = other_row;
+        refused(&a, &swapped, "not in the dataset");
+    }
+}
+
+#[test]
+fn disclosure_totals_matches_rust() {
+    let Some(a) = load_for_test("disclosure_totals") else {
+        return;
+    };
+    // Seller 0: a full batch; seller 1: two receipts then empty slots.
+    for seller in [0, 1] {
+        let (p, w) = vectors::totals_batch(seller);
+        assert_eq!(
+            public_of(&a, &twins::totals(&p, &w)),
+            p.to_field_elements(),
+            "seller {seller}"
+        );
+    }
+}
+
+fn slot_of(r: &Receipt) -> Value {
+    json!({
+        "leaf": hex(r.note()), "listing": hex(r.listing), "buyer_tag": hex(r.buyer_tag),
+        "amount": r.amount, "fee": r.fee, "time": r.time, "cum": r.cum, "salt": hex(r.salt),
+    })
+}
+
+#[test]
+fn disclosure_totals_refuses_tampering() {
+    let Some(a) = load_for_test("disclosure_totals") else {
+        return;
+    };
+    let (p, w) = vectors::totals_batch(0);
+    let honest = twins::totals(&p, &w);
+    let r1 = w.slots[1].unwrap();
+    // An amount edited under the same leaf.
+    refused(
+        &a,
+        &with(&honest, "/slots/1/amount", json!(r1.amount + 1)),
+        "not this seller's receipt",
+    );
+    // A receipt re-hashed with a wrong fee: the fee rule refuses it.
+    let bad_fee = Receipt {
+        fee: r1.fee + 1,
+        ..r1
+    };
+    refused(
+        &a,
+        &with(&honest, "/slots/1", slot_of(&bad_fee)),
+        "fee is not floor",
+    );
+    // A consistent receipt whose running total skips: the chain refuses it.
+    let bad_cum = Receipt {
+        cum: r1.cum + 1,
+        ..r1
+    };
+    refused(
+        &a,
+        &with(&honest, "/slots/1", slot_of(&bad_cum)),
+        "does not chain",
+    );
+    refused(&a, &with(&honest, "/cum_in", json!(5)), "does not chain");
+    refused(&a, &with(&honest, "/cum_in", json!(u64::MAX)), "overflows");
+    // A receipt left out (its slot emptied) while a later one stays.
+    let empty = json!({"leaf": "0x00", "listing": "0x00", "buyer_tag": "0x00", "amount": 0,
+                       "fee": 0, "time": 0, "cum": 0, "salt": "0x00"});
+    refused(
+        &a,
+        &with(&honest, "/slots/1", empty),
+        "follows an empty slot",
+    );
+    // Time going backwards within a consistent receipt.
+    let early = Receipt {
+        time: w.slots[0].unwrap().time - 1,
+        ..r1
+    };
+    refused(
+        &a,
+        &with(&honest, "/slots/1", slot_of(&early)),
+        "time goes backwards",
+    );
+    // Another seller, batch, rate or root.
+    refused(
+        &a,
+        &with(&honest, "/seller", json!(1)),
+        "not this seller's receipt",
+    );
+    refused(
+        &a,
+        &with(&honest, "/batch", json!(1)),
+        "not this seller's receipt",
+    );
+    refused(&a, &with(&honest, "/bps", json!(999)), "fee is not floor");
+    refused(
+        &a,
+        &with(&honest, "/bps", json!(10_001)),
+        "fee rate above 100%",
+    );
+    refused(
+        &a,
+        &with(&honest, "/root", hex(Fr::from(1u64))),
+        "not under the root",
+    );
+    refused(
+        &a,
+        &with(&honest, "/siblings/29", hex(Fr::from(1u64))),
+        "not under the root",
+    );
+    refused(&a, &with(&honest, "/seller", json!(4096)), "not below 2^12");
+}
+
+#[test]
+fn usage_call_matches_rust() {
+    let Some(a) = load_for_test("usage_call") else {
+        return;
+    };
+    for c in 0..3 {
+        let (p, w) = vectors::call(c);
+        assert_eq!(
+            public_of(&a, &twins::call(&p, &w)),
+            p.to_field_elements(),
+            "counter {c}"
+        );
+    }
+}
+
+#[test]
+fn usage_call_refuses_tampering() {
+    let Some(a) = load_for_test("usage_call") else {
+        return;
+    };
+    let (p, w) = vectors::call(1);
+    let honest = twins::call(&p, &w);
+    // The vector's over-quota call: counter = quota, with its own (correct) nullifier.
+    let (p3, w3) = vectors::call(3);
+    refused(&a, &twins::call(&p3, &w3), "not below the quota");
+    refused(
+        &a,
+        &with(&honest, "/nullifier", hex(p3.nullifier)),
+        "wrong nullifier",
+    );
+    refused(&a, &with(&honest, "/counter", json!(2)), "wrong nullifier");
+    refused(&a, &with(&honest, "/epoch", json!(10)), "wrong nullifier");
+    refused(&a, &with(&honest, "/epoch", json!(13)), "licence expired");
+    refused(
+        &a,
+        &with(&honest, "/root", hex(Fr::from(1u64))),
+        "not in the tree",
+    );
+    refused(
+        &a,
+        &with(&honest, "/listing", hex(Fr::from(1u64))),
+        "not in the tree",
+    );
+    refused(
+        &a,
+        &with(&honest, "/sk", hex(Fr::from(6u64))),
+        "not in the tree",
+    );
+    refused(&a, &with(&honest, "/index", json!(3)), "not in the tree");
+    refused(&a, &with(&honest, "/quota", json!(4)), "not in the tree");
+    // An index past the tree (2^16 + 2: the same low bits) is not a path of this tree.
+    match execute(&a, &with(&honest, "/index", json!(65_538))) {
+        Ok(_) => panic!("index beyond 2^16 accepted"),
+        Err(e) => assert!(matches!(e, Error::Unsatisfied { .. }), "{e}"),
+    }
+    // A counter that does not fit u32 is refused at the ABI, naming the input.
+    match execute(&a, &with(&honest, "/counter", json!(1u64 << 32))) {
+        Err(Error::Input { name, .. }) => assert_eq!(name, "counter"),
+        other => panic!("expected an input error, got {other:?}"),
+    }
+}
+
+#[test]
+fn usage_tier_matches_rust_and_refuses_other_tiers() {
+    let Some(a) = load_for_test("usage_tier") else {
+        return;
+    };
+    let (p, w) = vectors::tier(1_000, 2_000);
+    assert_eq!(public_of(&a, &twins::tier(&p, &w)), p.to_field_elements());
+    let (p, w) = vectors::tier(1_234, 1_235);
+    assert_eq!(public_of(&a, &twins::tier(&p, &w)), p.to_field_elements());
+    let (p, w) = vectors::tier(0, 1_234);
+    refused(&a, &twins::tier(&p, &w), "count above the tier");
+    let (p, w) = vectors::tier(1_235, 5_000);
+    refused(&a, &twins::tier(&p, &w), "count below the tier");
+    let (p, w) = vectors::tier(1_000, 2_000);
+    let honest = twins::tier(&p, &w);
+    refused(&a, &with(&honest, "/count", json!(1_500)), "does not open");
+    refused(&a, &with(&honest, "/epoch", json!(10)), "does not open");
+    refused(
+        &a,
+        &with(&honest, "/usage", hex(Fr::from(1u64))),
+        "does not open",
+    );
+}
+
+fn buyer(i: u64) -> Buyer {
+    let f = |x: u64| Fr::from(x);
+    Buyer {
+        sk: f(0xb0 + i),
+        buyer_tag: f(0x7a6 + i),
+        receipt_salt: f(0x100 + i),
+        licence_salt: f(0x200 + i),
+        payout_salt: f(0x300 + i),
+        change_salt: f(0x400 + i),
+    }
+}
+
+fn terms() -> Terms {
+    let v = vectors::load("preview/sales-d4-k4.json");
+    Terms {
+        listing: veil_circuits::dataset::value_hash(b"vector-sales"),
+        commitment: vectors::fr(&v["commitment"]),
+        seller: 7,
+        seller_key: key_commitment(Fr::from(0x5e11u64)),
+        price: 1_250,
+        quota: 100,
+        expiry: 30,
+    }
+}
+
+fn payment(b: &Buyer, amount: u64) -> Payment {
+    Payment {
+        owner: key_commitment(b.sk),
+        amount,
+        salt: Fr::from(0x500u64),
+    }
+}
+
+#[test]
+fn settlement_matches_rust_over_a_chain_of_sales() {
+    let Some(a) = load_for_test("settlement") else {
+        return;
+    };
+    let t = terms();
+    let mut counter = Counter::initial(t.seller, Fr::from(9u64));
+    for i in 0..3u64 {
+        let b = buyer(i);
+        let (p, w) = settlement::purchase(
+            t,
+            counter,
+            payment(&b, 1_000 + 500 * i),
+            b,
+            100 + i,
+            1_000,
+            Fr::from(10 + i),
+        );
+        if i == 0 {
+            refused(&a, &twins::settlement(&p, &w), "underpayment");
+            assert!(settlement::settle(&p, &w).is_err());
+            continue;
+        }
+        let (out, _) = settlement::settle(&p, &w).unwrap();
+        let mut expected = p.to_field_elements();
+        expected.extend(out.to_field_elements());
+        assert_eq!(
+            public_of(&a, &twins::settlement(&p, &w)),
+            expected,
+            "sale {i}"
+        );
+        counter = w.next;
+    }
+    assert_eq!((counter.count, counter.cum), (2, 2_500));
+}
+
+#[test]
+fn settlement_refuses_what_it_must() {
+    let Some(a) = load_for_test("settlement") else {
+        return;
+    };
+    let t = terms();
+    let b = buyer(0);
+    let counter = Counter {
+        seller: 7,
+        count: 4,
+        cum: 9_000,
+        last_time: 50,
+        salt: Fr::from(1u64),
+    };
+    let (p, w) = settlement::purchase(t, counter, payment(&b, 2_000), b, 60, 1_000, Fr::from(2u64));
+    let honest = twins::settlement(&p, &w);
+    public_of(&a, &honest);
+    // Underpayment: a note worth one less than the price.
+    let (p1, w1) =
+        settlement::purchase(t, counter, payment(&b, 1_249), b, 60, 1_000, Fr::from(2u64));
+    refused(&a, &twins::settlement(&p1, &w1), "underpayment");
+    // A wrong listing commitment: the public one, or the terms' opening.
+    refused(
+        &a,
+        &with(&honest, "/commitment", hex(Fr::from(0xbadu64))),
+        "wrong listing commitment",
+    );
+    refused(
+        &a,
+        &with(&honest, "/terms/commitment", hex(Fr::from(0xbadu64))),
+        "terms do not match",
+    );
+    refused(
+        &a,
+        &with(&honest, "/terms/price", json!(1)),
+        "terms do not match",
+    );
+    // A counter note that does not advance by exactly one.
+    for count in [4, 6] {
+        refused(
+            &a,
+            &with(&honest, "/next/count", json!(count)),
+            "advance by exactly one",
+        );
+    }
+    refused(&a, &with(&honest, "/next/cum", json!(9_000)), "cum + price");
+    refused(
+        &a,
+        &with(&honest, "/next/last_time", json!(50)),
+        "time is not the sale's",
+    );
+    refused(
+        &a,
+        &with(&honest, "/next/seller", json!(8)),
+        "changes seller",
+    );
+    // An amount that overflows the running total.
+    let near = Counter {
+        cum: u64::MAX - 1_000,
+        ..counter
+    };
+    let (p2, w2) = settlement::purchase(t, near, payment(&b, 2_000), b, 60, 1_000, Fr::from(2u64));
+    refused(&a, &twins::settlement(&p2, &w2), "overflows");
+    assert!(settlement::settle(&p2, &w2).is_err());
+    // Someone else's payment note, counter note, or a sale before the last one.
+    refused(
+        &a,
+        &with(&honest, "/buyer/sk", hex(Fr::from(0xeeeu64))),
+        "not the buyer's",
+    );
+    refused(
+        &a,
+        &with(&honest, "/payment_in", hex(Fr::from(3u64))),
+        "payment note does not open",
+    );
+    refused(
+        &a,
+        &with(&honest, "/counter_in", hex(Fr::from(3u64))),
+        "counter note does not open",
+    );
+    refused(
+        &a,
+        &with(
+            &with(&honest, "/time", json!(49)),
+            "/next/last_time",
+            json!(49),
+        ),
+        "time goes backwards",
+    );
+    refused(
+        &a,
+        &with(&honest, "/bps", json!(10_001)),
+        "fee rate above 100%",
+    );
+}
+
+#[test]
+fn noir_recomputes_the_shared_encodings() {
+    let Some(a) = load_for_test("encodings") else {
+        return;
+    };
+    let pv = vectors::load("preview/sales-d4-k4.json");
+    let tv = vectors::load("totals/two-sellers-b4.json");
+    let uv = vectors::load("usage/weather-d16.json");
+    let bytes = |s: &str| twins::bounded_bytes(s.as_bytes(), 40);
+    let csv = pv["csv"].as_str().unwrap();
+    let mut lines = csv.lines();
+    let columns: Vec<Value> = lines.next().unwrap().split(',').map(bytes).collect();
+    let rows: Vec<Value> = lines
+        .map(|l| Value::Array(l.split(',').map(bytes).collect()))
+        .collect();
+    let receipts: Vec<&Value> = tv["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["seller"] == 0)
+        .take(3)
+        .collect();
+    let sales: Vec<Value> = receipts
+        .iter()
+        .map(|r| {
+            json!({"listing": r["listing"], "seller": r["seller"], "buyer_tag": r["buyer_tag"],
+                        "amount": r["amount"], "time": r["time"], "salt": r["salt"]})
+        })
+        .collect();
+    let inputs = json!({
+        "master": pv["seller_secret"],
+        "dataset_id": bytes(pv["dataset_id"].as_str().unwrap()),
+        "format": 1,
+        "columns": columns,
+        "rows": rows,
+        "sales": sales,
+        "bps": tv["fee_bps"],
+        "sk": uv["sk"],
+        "listing_id": bytes(uv["listing_id"].as_str().unwrap()),
+        "epoch": uv["epoch"],
+        "counter": uv["over_quota"]["counter"],
+    });
+    let out = execute(&a, &inputs).unwrap().return_value.unwrap();
+    let (dataset, chain, usage) = (&out[0], &out[1], &out[2]);
+    assert_eq!(dataset["key"], pv["dataset_key"]);
+    assert_eq!(dataset["key_id"], pv["key_id"]);
+    assert_eq!(dataset["schema"], pv["schema_hash"]);
+    assert_eq!(dataset["root"], pv["root"]);
+    assert_eq!(dataset["commitment"], pv["commitment"]);
+    let notes: Vec<&Value> = receipts.iter().map(|r| &r["note"]).collect();
+    assert_eq!(chain.as_array().unwrap().iter().collect::<Vec<_>>(), notes);
+    assert_eq!(usage["listing"], uv["listing"]);
+    assert_eq!(usage["key"], uv["key_commitment"]);
+    assert_eq!(usage["nullifier"], uv["over_quota"]["nullifier"]);
+    // One changed cell changes the commitment.
+    let edited = with(&inputs, "/rows/2/2", bytes("199.98"));
+    let out = execute(&a, &edited).unwrap().return_value.unwrap();
+    assert_ne!(out[0]["commitment"], pv["commitment"]);
+}

@@ -1,0 +1,209 @@
+//! The shared vectors of `tests/vectors/`, rebuilt by the Rust engine into each statement's
+//! public inputs and witness (and checked against the vector file on the way).
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use veil_circuits::dataset::{self, SellerSecret};
+use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
+use veil_circuits::merkle::TreeBuilder;
+use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
+use veil_circuits::statements::totals::{
+    build_batch, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape,
+    RECEIPT_DEPTH, SEQ_BITS,
+};
+use veil_circuits::statements::usage::{
+    self, key_commitment, CallPublic, CallWitness, Licence, LicenceTerms, TierPublic, TierWitness,
+};
+use veil_circuits::Fr;
+
+pub fn load(name: &str) -> Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+pub fn fr(v: &Value) -> Fr {
+    from_hex("vector", v.as_str().unwrap()).unwrap()
+}
+
+pub fn frs(v: &Value) -> Vec<Fr> {
+    v.as_array().unwrap().iter().map(fr).collect()
+}
+
+pub fn hexes(xs: &[Fr]) -> Vec<String> {
+    xs.iter().map(to_hex).collect()
+}
+
+/// The preview vector: its statement with `mask`, rebuilt from the CSV and seller secret.
+pub fn preview(mask: u64) -> (PreviewPublic, PreviewWitness) {
+    let v = load("preview/sales-d4-k4.json");
+    let key = SellerSecret(fr(&v["seller_secret"])).dataset_key(v["dataset_id"].as_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sales.csv");
+    std::fs::write(&path, v["csv"].as_str().unwrap()).unwrap();
+    let challenge = fr(&v["preview"]["challenge"]);
+    let depth = v["depth"].as_u64().unwrap() as u32;
+    let k = v["preview"]["samples"].as_u64().unwrap() as usize;
+    let indices: Vec<u64> = serde_json::from_value(v["preview"]["indices"].clone()).unwrap();
+    let mut f = dataset::open(&path, None, dataset::DEFAULT_CHUNK_SIZE, None).unwrap();
+    let c = dataset::commit(f.records(), &key, depth, &indices).unwrap();
+    assert_eq!(to_hex(&c.commitment), v["commitment"].as_str().unwrap());
+    let shape = PreviewShape {
+        depth,
+        samples: k,
+        columns: c.schema.columns.len(),
+    };
+    let (public, witness) = preview::build(&shape, &c, &key, challenge, mask).unwrap();
+    if mask == v["preview"]["reveal_mask"].as_u64().unwrap() {
+        assert_eq!(
+            hexes(&public.to_field_elements()),
+            serde_json::from_value::<Vec<String>>(v["preview"]["public_inputs"].clone()).unwrap()
+        );
+    }
+    preview::check(&shape, &public, &witness).unwrap();
+    (public, witness)
+}
+
+/// The receipt chains of the totals vector, rebuilt with settlement's rule.
+pub fn receipt_chains() -> (Vec<Vec<Receipt>>, Fr, MemoryNodes) {
+    let v = load("totals/two-sellers-b4.json");
+    let bps = v["fee_bps"].as_u64().unwrap();
+    let tree = SparseTree::new(RECEIPT_DEPTH);
+    let mut nodes = MemoryNodes::default();
+    let mut chains: Vec<Vec<Receipt>> = vec![vec![], vec![]];
+    let mut root = tree.root(&mut nodes).unwrap();
+    for r in v["receipts"].as_array().unwrap() {
+        let seller = r["seller"].as_u64().unwrap();
+        let sale = Sale {
+            listing: fr(&r["listing"]),
+            seller,
+            buyer_tag: fr(&r["buyer_tag"]),
+            amount: r["amount"].as_u64().unwrap(),
+            time: r["time"].as_u64().unwrap(),
+            salt: fr(&r["salt"]),
+        };
+        let receipt = next_receipt(chains[seller as usize].last(), &sale, bps).unwrap();
+        assert_eq!(to_hex(&receipt.note()), r["note"].as_str().unwrap());
+        root = tree
+            .set_leaf(&mut nodes, receipt.index(), receipt.note())
+            .unwrap();
+        chains[seller as usize].push(receipt);
+    }
+    assert_eq!(to_hex(&root), v["root"].as_str().unwrap());
+    (chains, root, nodes)
+}
+
+/// Batch 0 of `seller` (B = 4, the vector's period and edges).
+pub fn totals_batch(seller: u64) -> (BatchPublic, BatchWitness) {
+    let v = load("totals/two-sellers-b4.json");
+    let (chains, root, mut nodes) = receipt_chains();
+    let shape = TotalsShape { batch: 4, edges: 3 };
+    let b = &v["batch"];
+    let period = Period {
+        root,
+        seller,
+        t0: b["t0"].as_u64().unwrap(),
+        t1: b["t1"].as_u64().unwrap(),
+        bps: v["fee_bps"].as_u64().unwrap(),
+        edges: serde_json::from_value(b["edges"].clone()).unwrap(),
+    };
+    let slots: Vec<Option<Receipt>> = (0..4)
+        .map(|q| chains[seller as usize].get(q).copied())
+        .collect();
+    let path = SparseTree::new(RECEIPT_DEPTH)
+        .path(
+            &mut nodes,
+            shape.height(),
+            seller << (SEQ_BITS - shape.height()),
+        )
+        .unwrap();
+    let (public, witness) = build_batch(&shape, &period, 0, 0, slots, path).unwrap();
+    if seller == b["seller"].as_u64().unwrap() {
+        assert_eq!(
+            hexes(&public.to_field_elements()),
+            serde_json::from_value::<Vec<String>>(b["public_inputs"].clone()).unwrap()
+        );
+    }
+    (public, witness)
+}
+
+/// The usage vector's licence, in its depth-16 tree.
+pub fn licence() -> (Licence, TreeBuilderResult) {
+    let v = load("usage/weather-d16.json");
+    let listing = usage::listing_field(v["listing_id"].as_str().unwrap());
+    let sk = fr(&v["sk"]);
+    let terms = LicenceTerms {
+        listing,
+        key_commitment: key_commitment(sk),
+        quota: v["quota"].as_u64().unwrap(),
+        expiry: v["expiry"].as_u64().unwrap(),
+        salt: fr(&v["salt"]),
+    };
+    let leaves = frs(&v["tree"]["leaves"]);
+    let index = leaves.iter().position(|l| *l == terms.note()).unwrap() as u64;
+    let depth = v["tree"]["depth"].as_u64().unwrap() as u32;
+    let mut b = TreeBuilder::new(depth, &[index]).unwrap();
+    b.push(&leaves).unwrap();
+    let t = b.finish().unwrap();
+    assert_eq!(to_hex(&t.root), v["tree"]["root"].as_str().unwrap());
+    (
+        Licence::new(sk, &terms).unwrap(),
+        TreeBuilderResult {
+            root: t.root,
+            path: t.paths[0].clone(),
+        },
+    )
+}
+
+pub struct TreeBuilderResult {
+    pub root: Fr,
+    pub path: veil_circuits::merkle::MerklePath,
+}
+
+/// Call `counter` of the usage vector (its public inputs checked against the file).
+pub fn call(counter: u64) -> (CallPublic, CallWitness) {
+    let v = load("usage/weather-d16.json");
+    let (licence, t) = licence();
+    let epoch = v["epoch"].as_u64().unwrap();
+    let public = CallPublic {
+        root: t.root,
+        listing: licence.listing,
+        epoch,
+        nullifier: licence.nullifier(epoch, counter),
+        request: dataset::value_hash(format!("GET /forecast/{counter}").as_bytes()),
+    };
+    if let Some(c) = v["calls"].as_array().unwrap().get(counter as usize) {
+        assert_eq!(
+            hexes(&public.to_field_elements()),
+            serde_json::from_value::<Vec<String>>(c["public_inputs"].clone()).unwrap()
+        );
+    }
+    let witness = CallWitness {
+        licence,
+        counter,
+        path: t.path,
+    };
+    (public, witness)
+}
+
+/// The usage vector's tier statement for `[lo, hi)`.
+pub fn tier(lo: u64, hi: u64) -> (TierPublic, TierWitness) {
+    let v = load("usage/weather-d16.json");
+    let u = &v["usage"];
+    let public = TierPublic {
+        usage: fr(&u["commitment"]),
+        listing: fr(&v["listing"]),
+        epoch: u["epoch"].as_u64().unwrap(),
+        lo,
+        hi,
+    };
+    let witness = TierWitness {
+        count: u["count"].as_u64().unwrap(),
+        salt: fr(&u["salt"]),
+    };
+    (public, witness)
+}
