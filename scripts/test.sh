@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Veil's test command: installs what the tests need on a fresh machine, then runs them all.
 #   - npm: snarkjs (independent Groth16 verifier) into tools/node_modules
+#   - npm: the Noir compiler (noir_wasm) and Barretenberg's bb into noir/node_modules; then
+#     every Noir program is compiled into noir/target/
 #   - rustup: the wasm32 target, to check that the verifier builds for browsers
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 set -euo pipefail
@@ -8,6 +10,9 @@ cd "$(dirname "$0")/.."
 
 echo "== installing test tools (npm: snarkjs)"
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js) and compiling"
+(cd noir && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
 
 echo "== checking formatting"
 cargo fmt --all -- --check
@@ -17,4 +22,4 @@ rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm --release
 
 echo "== running the tests"
-VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 cargo test --workspace
+VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 cargo test --workspace

@@ -144,9 +144,18 @@ pub fn load_for_test(program: &str) -> Option<Artifact> {
     match load(program) {
         Ok(a) => Some(a),
         Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
-            eprintln!("skipped: {e} (set VEIL_REQUIRE_NOIR=1 to make this an error)");
+            skip(&format!(
+                "{e} (set VEIL_REQUIRE_NOIR=1 to make this an error)"
+            ));
             None
         }
         Err(e) => panic!("VEIL_REQUIRE_NOIR is set and {program} cannot be loaded: {e}"),
     }
+}
+
+/// Reports a skipped test on the real stderr: the test harness captures `eprintln!` of passing
+/// tests, and a skip must show in the test output.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {reason}");
 }

@@ -11,6 +11,15 @@ pub enum ProverError {
     /// Keys, formats or a self-check failed (from the verifier crate).
     #[error(transparent)]
     Verify(#[from] veil_verifier::VerifyError),
+    /// A Noir program could not be loaded or executed (from the Noir crate).
+    #[error(transparent)]
+    Noir(#[from] veil_noir::Error),
+    /// UltraHonk needs a CRS (the Aztec Ignition setup) that is not where configured.
+    #[error("{0}")]
+    Crs(String),
+    /// Barretenberg's `bb` is missing or failed.
+    #[error("bb: {0}")]
+    Barretenberg(String),
     /// Constraint synthesis or proving failed.
     #[error("proving failed: {0}")]
     Proving(String),

@@ -2,3 +2,4 @@
 //! prover (its MSMs and FFTs); statements only see `setup` and `prove`.
 
 pub mod groth16;
+pub mod ultrahonk;

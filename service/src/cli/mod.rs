@@ -5,6 +5,7 @@ mod dataset;
 mod delivery;
 mod export;
 mod meter;
+mod noir;
 mod preview;
 mod setup;
 
@@ -39,6 +40,9 @@ enum Command {
     /// Metered API access: issue licences, prove and verify calls, prove usage tiers.
     #[command(subcommand)]
     Meter(meter::MeterCommand),
+    /// The Noir twins for Aztec: compile, count gates, execute, prove and verify (UltraHonk).
+    #[command(subcommand)]
+    Noir(noir::NoirCommand),
     /// Operator: generate keys for a circuit shape into the params directory.
     Setup(setup::SetupArgs),
     /// Export proofs to other tools' formats.
@@ -54,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delivery(c) => delivery::run(c),
         Command::Audit(c) => audit::run(c),
         Command::Meter(c) => meter::run(c),
+        Command::Noir(c) => noir::run(c),
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),
     }

@@ -1,0 +1,367 @@
+//! UltraHonk proofs of the Noir twins through Barretenberg's native `bb` (the binary the npm
+//! package `@aztec/bb.js@5.0.0` ships), driven as a subprocess: the witness comes from
+//! [`veil_noir::execute`], `bb prove` writes Barretenberg's own `proof`, `public_inputs` and
+//! `vk` files, and [`UltraHonkProof`] carries them unchanged (hex) in a versioned envelope.
+//!
+//! `bb` needs the Aztec Ignition CRS (`bn254_g1.dat`, 64 bytes per point, and
+//! `bn254_g2.dat`) and would download it on first use. Veil never lets it: the CRS directory is
+//! configuration (`VEIL_CRS_PATH` or [`UltraHonk::with_crs`]), and proving or verifying without
+//! one, or with too few points for the circuit, is refused up front with an error that says
+//! what to provide (see `docs/noir.md`). Counting gates needs no CRS.
+
+use crate::{ProverError, Result};
+use ark_ff::{BigInteger, PrimeField};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use veil_noir::artifact::Artifact;
+
+/// The proof flavour: `noir-recursive` proofs are what `std::verify_proof_with_type` (proof
+/// type 6 in bb 5.0.0) verifies inside another Noir program, e.g. settlement.
+pub const VERIFIER_TARGET: &str = "noir-recursive";
+/// Bytes per G1 point in an uncompressed CRS file.
+pub const G1_POINT_BYTES: u64 = 64;
+
+/// Gate counts of one program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateCount {
+    /// ACIR opcodes.
+    pub acir_opcodes: u64,
+    /// UltraHonk rows (before padding to a power of two).
+    pub circuit_size: u64,
+}
+
+impl GateCount {
+    /// CRS points a proof needs: the circuit padded to a power of two.
+    pub fn crs_points(&self) -> u64 {
+        self.circuit_size.next_power_of_two()
+    }
+}
+
+/// An UltraHonk proof with what verifying it needs, in Barretenberg's byte layouts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UltraHonkProof {
+    /// Format version (1).
+    pub veil: u32,
+    /// `"ultrahonk-proof"`.
+    pub kind: String,
+    /// The Noir program proven.
+    pub program: String,
+    /// `bb --version` of the prover.
+    pub bb_version: String,
+    /// `bb`'s verifier target.
+    pub verifier_target: String,
+    /// Public inputs, 32-byte big-endian hex each (bb's `public_inputs` file, split).
+    pub public_inputs: Vec<String>,
+    /// bb's `proof` file, hex.
+    pub proof: String,
+    /// bb's `vk` file, hex.
+    pub vk: String,
+}
+
+/// What `bb verify` decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The proof verifies.
+    Accepted,
+    /// It does not; `stage` is where bb's verifier stopped (`"reduction step"` for a proof or
+    /// public input that does not match, `"pairing check"` for a proof whose only fault is the
+    /// final pairing, e.g. one made with an insecure development CRS).
+    Rejected {
+        /// bb's words for the failing step.
+        stage: String,
+    },
+}
+
+impl Verdict {
+    /// Whether the proof verified.
+    pub fn accepted(&self) -> bool {
+        *self == Verdict::Accepted
+    }
+}
+
+/// A handle on `bb`, with an optional CRS directory.
+#[derive(Clone, Debug)]
+pub struct UltraHonk {
+    bb: PathBuf,
+    crs: Option<PathBuf>,
+}
+
+fn bb_error(what: &str, out: &std::process::Output) -> ProverError {
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    let tail: Vec<&str> = text.lines().rev().take(6).collect();
+    ProverError::Barretenberg(format!(
+        "{what} failed ({}):\n{}",
+        out.status,
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    ))
+}
+
+fn io(context: String) -> impl FnOnce(std::io::Error) -> ProverError {
+    move |source| ProverError::Io { context, source }
+}
+
+impl UltraHonk {
+    /// `bb` from `VEIL_BB` or `noir/node_modules`, CRS from `VEIL_CRS_PATH` (if set).
+    pub fn from_env() -> Result<Self> {
+        let h = UltraHonk::new(veil_noir::toolchain::bb_path())?;
+        Ok(match std::env::var_os("VEIL_CRS_PATH") {
+            Some(p) => h.with_crs(PathBuf::from(p)),
+            None => h,
+        })
+    }
+
+    /// A handle on the `bb` binary at `path`.
+    pub fn new(path: PathBuf) -> Result<Self> {
+        if !path.is_file() {
+            return Err(ProverError::Barretenberg(format!(
+                "no bb binary at {}: run `npm ci` in noir/ (it ships in @aztec/bb.js) or set VEIL_BB",
+                path.display()
+            )));
+        }
+        Ok(UltraHonk {
+            bb: path,
+            crs: None,
+        })
+    }
+
+    /// Uses the CRS in `dir`.
+    pub fn with_crs(mut self, dir: PathBuf) -> Self {
+        self.crs = Some(dir);
+        self
+    }
+
+    /// `bb --version`.
+    pub fn version(&self) -> Result<String> {
+        let out = Command::new(&self.bb)
+            .arg("--version")
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if !out.status.success() {
+            return Err(bb_error("bb --version", &out));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// `bb gates`: the program's size (no CRS needed).
+    pub fn gates(&self, artifact: &Path) -> Result<GateCount> {
+        let out = Command::new(&self.bb)
+            .args(["gates", "-t", VERIFIER_TARGET, "-b"])
+            .arg(artifact)
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if !out.status.success() {
+            return Err(bb_error("bb gates", &out));
+        }
+        #[derive(Deserialize)]
+        struct Report {
+            functions: Vec<GateCount>,
+        }
+        let report: Report = serde_json::from_slice(&out.stdout).map_err(|e| {
+            ProverError::Barretenberg(format!("bb gates printed something unexpected: {e}"))
+        })?;
+        report
+            .functions
+            .first()
+            .copied()
+            .ok_or_else(|| ProverError::Barretenberg("bb gates reported no functions".into()))
+    }
+
+    /// The CRS directory, checked to hold enough points for `gates` (bb would otherwise try to
+    /// download the rest, which fails offline after long retries).
+    pub fn crs_for(&self, gates: GateCount) -> Result<&Path> {
+        let dir = self.crs.as_deref().ok_or_else(|| {
+            ProverError::Crs(
+                "UltraHonk needs the Aztec Ignition CRS and none is configured: set VEIL_CRS_PATH \
+                 (or --crs) to a directory with bn254_g1.dat and bn254_g2.dat; docs/noir.md says \
+                 how to get them"
+                    .into(),
+            )
+        })?;
+        let g2 = dir.join("bn254_g2.dat");
+        if !g2.is_file() {
+            return Err(ProverError::Crs(format!(
+                "no CRS at {}: {} is missing (docs/noir.md says how to get the Ignition files)",
+                dir.display(),
+                g2.display()
+            )));
+        }
+        let g1 = dir.join("bn254_g1.dat");
+        let points = std::fs::metadata(&g1)
+            .map(|m| m.len() / G1_POINT_BYTES)
+            .map_err(|_| {
+                ProverError::Crs(format!(
+                    "no CRS at {}: {} is missing (docs/noir.md says how to get the Ignition files)",
+                    dir.display(),
+                    g1.display()
+                ))
+            })?;
+        if points < gates.crs_points() {
+            return Err(ProverError::Crs(format!(
+                "{} holds {points} points; this circuit needs {}",
+                g1.display(),
+                gates.crs_points()
+            )));
+        }
+        Ok(dir)
+    }
+
+    /// Proves `artifact` on `inputs` (JSON, as [`veil_noir::abi::encode`] reads them).
+    pub fn prove(
+        &self,
+        artifact_path: &Path,
+        inputs: &serde_json::Value,
+    ) -> Result<UltraHonkProof> {
+        let artifact = Artifact::load(artifact_path)?;
+        let execution = veil_noir::execute(&artifact, inputs)?;
+        let gates = self.gates(artifact_path)?;
+        let crs = self.crs_for(gates)?;
+        let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
+        let witness = dir.path().join("witness.gz");
+        std::fs::write(&witness, execution.witness_bytes()?)
+            .map_err(io(format!("writing {}", witness.display())))?;
+        let out = Command::new(&self.bb)
+            .args(["prove", "--write_vk", "-t", VERIFIER_TARGET, "-b"])
+            .arg(artifact_path)
+            .arg("-w")
+            .arg(&witness)
+            .arg("-o")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(crs)
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if !out.status.success() {
+            return Err(bb_error("bb prove", &out));
+        }
+        let read = |name: &str| {
+            let p = dir.path().join(name);
+            std::fs::read(&p).map_err(io(format!("reading bb's {}", p.display())))
+        };
+        let public = read("public_inputs")?;
+        let expected: Vec<u8> = execution
+            .public_inputs
+            .iter()
+            .flat_map(|x| veil_noir::from_acir(*x).into_bigint().to_bytes_be())
+            .collect();
+        if public != expected {
+            return Err(ProverError::Barretenberg(
+                "bb's public inputs differ from the ACVM's execution".into(),
+            ));
+        }
+        Ok(UltraHonkProof {
+            veil: 1,
+            kind: "ultrahonk-proof".into(),
+            program: artifact.name.clone(),
+            bb_version: self.version()?,
+            verifier_target: VERIFIER_TARGET.into(),
+            public_inputs: public.chunks(32).map(hex::encode).collect(),
+            proof: hex::encode(read("proof")?),
+            vk: hex::encode(read("vk")?),
+        })
+    }
+
+    /// Verifies with `bb verify`.
+    pub fn verify(&self, artifact_path: &Path, proof: &UltraHonkProof) -> Result<Verdict> {
+        if proof.veil != 1 || proof.kind != "ultrahonk-proof" {
+            return Err(ProverError::Barretenberg(format!(
+                "not a version-1 UltraHonk proof (veil {}, kind {:?})",
+                proof.veil, proof.kind
+            )));
+        }
+        let gates = self.gates(artifact_path)?;
+        let crs = self.crs_for(gates)?;
+        let unhex = |what: &str, s: &str| {
+            hex::decode(s).map_err(|e| ProverError::Barretenberg(format!("{what} is not hex: {e}")))
+        };
+        let mut public = Vec::new();
+        for (i, x) in proof.public_inputs.iter().enumerate() {
+            let b = unhex("a public input", x)?;
+            if b.len() != 32 {
+                return Err(ProverError::Barretenberg(format!(
+                    "public input {i} is {} bytes, not 32",
+                    b.len()
+                )));
+            }
+            public.extend(b);
+        }
+        let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
+        for (name, bytes) in [
+            ("proof", unhex("proof", &proof.proof)?),
+            ("vk", unhex("vk", &proof.vk)?),
+            ("public_inputs", public),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).map_err(io(format!("writing {}", p.display())))?;
+        }
+        let out = Command::new(&self.bb)
+            .args(["verify", "-t", &proof.verifier_target, "-p"])
+            .arg(dir.path().join("proof"))
+            .arg("-k")
+            .arg(dir.path().join("vk"))
+            .arg("-i")
+            .arg(dir.path().join("public_inputs"))
+            .arg("-c")
+            .arg(crs)
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if out.status.success() {
+            return Ok(Verdict::Accepted);
+        }
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        let stage = text
+            .lines()
+            .find_map(|l| l.split("verification failed at ").nth(1))
+            .map(|s| s.split(" (mem").next().unwrap_or(s).trim().to_string());
+        match stage {
+            Some(stage) => Ok(Verdict::Rejected { stage }),
+            None => Err(bb_error("bb verify", &out)),
+        }
+    }
+}
+
+/// **INSECURE, for measuring proving time only.** Writes a CRS in Barretenberg's flat layout
+/// (`bn254_g1.dat`: `tau^i * G1` for `i < points`, each coordinate 32 bytes big-endian;
+/// `bn254_g2.dat`: `tau * G2`) from a `tau` drawn here and then dropped. Whoever runs this could
+/// have kept `tau` and forge proofs; and bb 5.0.0 verifies against the real Ignition G2 point,
+/// so proofs made with this file never verify. It lets a machine without the Ignition files
+/// run `bb prove` and time it; it is never a default and every caller says so.
+pub fn write_insecure_dev_crs(dir: &Path, points: usize) -> Result<()> {
+    use ark_bn254::{Fr, G1Projective, G2Affine, G2Projective};
+    use ark_ec::{CurveGroup, PrimeGroup, ScalarMul};
+    use ark_ff::UniformRand;
+    use ark_serialize::CanonicalSerialize;
+    let tau = Fr::rand(&mut rand::thread_rng());
+    let mut powers = Vec::with_capacity(points);
+    let mut p = Fr::from(1u64);
+    for _ in 0..points {
+        powers.push(p);
+        p *= tau;
+    }
+    let g1 = G1Projective::generator().batch_mul(&powers);
+    let g2: G2Affine = (G2Projective::generator() * tau).into_affine();
+    let big_endian = |a: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = Vec::new();
+        a(&mut b);
+        b.chunks_mut(32).for_each(|c| c.reverse());
+        b
+    };
+    let mut g1_bytes = Vec::with_capacity(points * 64);
+    for pt in &g1 {
+        g1_bytes.extend(big_endian(&|b| {
+            let _ = pt.x.serialize_uncompressed(&mut *b);
+            let _ = pt.y.serialize_uncompressed(&mut *b);
+        }));
+    }
+    let g2_bytes = big_endian(&|b| {
+        let _ = g2.x.serialize_uncompressed(&mut *b);
+        let _ = g2.y.serialize_uncompressed(&mut *b);
+    });
+    std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+    crate::keys::write_atomic(&dir.join("bn254_g1.dat"), &g1_bytes)?;
+    crate::keys::write_atomic(&dir.join("bn254_g2.dat"), &g2_bytes)?;
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! `veil noir`: the Noir twins (compile, count gates, execute, prove and verify with UltraHonk).
+
+use super::{read_text, write_output};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use std::path::PathBuf;
+use veil_noir::toolchain::{self, PROGRAMS};
+use veil_prover::backend::ultrahonk::{UltraHonk, UltraHonkProof, Verdict};
+
+#[derive(Subcommand, Debug)]
+pub enum NoirCommand {
+    /// Compile every Noir program (node noir/build.mjs) unless the artifacts are current.
+    Build,
+    /// Gate counts of every program (bb gates; no CRS needed).
+    Gates,
+    /// Execute a program on JSON inputs: prints its public inputs and return value.
+    Execute {
+        /// Program name (preview_membership, disclosure_totals, usage_call, usage_tier, settlement, encodings).
+        program: String,
+        /// Inputs as JSON, one entry per parameter.
+        #[arg(long)]
+        inputs: PathBuf,
+        /// Also write the solved witness (bb's -w file) here.
+        #[arg(long)]
+        witness: Option<PathBuf>,
+    },
+    /// Prove a program with UltraHonk (needs the Aztec Ignition CRS).
+    Prove {
+        /// Program name.
+        program: String,
+        /// Inputs as JSON.
+        #[arg(long)]
+        inputs: PathBuf,
+        /// Proof file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// CRS directory with bn254_g1.dat and bn254_g2.dat (default: $VEIL_CRS_PATH).
+        #[arg(long)]
+        crs: Option<PathBuf>,
+    },
+    /// Verify an UltraHonk proof file (needs the CRS).
+    Verify {
+        /// Proof file.
+        proof: PathBuf,
+        /// CRS directory (default: $VEIL_CRS_PATH).
+        #[arg(long)]
+        crs: Option<PathBuf>,
+    },
+}
+
+fn program_path(name: &str) -> Result<PathBuf> {
+    if !PROGRAMS.contains(&name) {
+        bail!(
+            "no Noir program {name:?}; the programs are {}",
+            PROGRAMS.join(", ")
+        );
+    }
+    toolchain::ensure_built()?;
+    Ok(toolchain::artifact_path(name))
+}
+
+fn backend(crs: Option<PathBuf>) -> Result<UltraHonk> {
+    let h = UltraHonk::from_env()?;
+    Ok(match crs {
+        Some(dir) => h.with_crs(dir),
+        None => h,
+    })
+}
+
+fn read_inputs(path: &PathBuf) -> Result<serde_json::Value> {
+    serde_json::from_str(&read_text(path, "inputs")?)
+        .with_context(|| format!("{} is not JSON", path.display()))
+}
+
+pub fn run(cmd: NoirCommand) -> Result<()> {
+    match cmd {
+        NoirCommand::Build => {
+            toolchain::ensure_built()?;
+            for p in PROGRAMS {
+                println!("{}", toolchain::artifact_path(p).display());
+            }
+        }
+        NoirCommand::Gates => {
+            toolchain::ensure_built()?;
+            let bb = UltraHonk::from_env()?;
+            println!(
+                "{:<20} {:>12} {:>14} {:>12}",
+                "program", "acir opcodes", "circuit size", "crs points"
+            );
+            for p in PROGRAMS {
+                let g = bb.gates(&toolchain::artifact_path(p))?;
+                println!(
+                    "{p:<20} {:>12} {:>14} {:>12}",
+                    g.acir_opcodes,
+                    g.circuit_size,
+                    g.crs_points()
+                );
+            }
+        }
+        NoirCommand::Execute {
+            program,
+            inputs,
+            witness,
+        } => {
+            let artifact = veil_noir::Artifact::load(&program_path(&program)?)?;
+            let x = veil_noir::execute(&artifact, &read_inputs(&inputs)?)?;
+            if let Some(w) = witness {
+                let bytes = x.witness_bytes()?;
+                if let Some(dir) = w.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                veil_prover::keys::write_atomic(&w, &bytes)?;
+            }
+            let public: Vec<String> = x
+                .public_inputs
+                .iter()
+                .map(|f| veil_circuits::field::to_hex(&veil_noir::from_acir(*f)))
+                .collect();
+            let out = serde_json::json!({ "program": program, "public_inputs": public, "return_value": x.return_value });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        NoirCommand::Prove {
+            program,
+            inputs,
+            out,
+            crs,
+        } => {
+            let path = program_path(&program)?;
+            let inputs = read_inputs(&inputs)?;
+            let proof = backend(crs)?.prove(&path, &inputs)?;
+            write_output(&out, &(serde_json::to_string_pretty(&proof)? + "\n"))?;
+            println!(
+                "wrote {} ({} public inputs)",
+                out.display(),
+                proof.public_inputs.len()
+            );
+        }
+        NoirCommand::Verify { proof, crs } => {
+            let file: UltraHonkProof = serde_json::from_str(&read_text(&proof, "proof")?)
+                .with_context(|| format!("{} is not an UltraHonk proof file", proof.display()))?;
+            let path = program_path(&file.program)?;
+            match backend(crs)?.verify(&path, &file)? {
+                Verdict::Accepted => println!(
+                    "ok: {} proof verifies ({} public inputs)",
+                    file.program,
+                    file.public_inputs.len()
+                ),
+                Verdict::Rejected { stage } => bail!(
+                    "{}: the {} proof does not verify (bb stopped at the {stage})",
+                    proof.display(),
+                    file.program
+                ),
+            }
+        }
+    }
+    Ok(())
+}
