@@ -10,12 +10,13 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 /// Every program of the workspace.
-pub const PROGRAMS: [&str; 6] = [
+pub const PROGRAMS: [&str; 7] = [
     "preview_membership",
     "disclosure_totals",
     "usage_call",
     "usage_tier",
     "settlement",
+    "settlement_with_preview",
     "encodings",
 ];
 

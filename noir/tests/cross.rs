@@ -6,10 +6,10 @@
 mod vectors;
 
 use serde_json::{json, Value};
+use vectors::{buyer, payment, terms};
 use veil_circuits::field::to_hex;
-use veil_circuits::statements::settlement::{self, Buyer, Counter, Payment, Terms};
+use veil_circuits::statements::settlement::{self, Counter};
 use veil_circuits::statements::totals::Receipt;
-use veil_circuits::statements::usage::key_commitment;
 use veil_circuits::Fr;
 use veil_noir::{execute, from_acir, toolchain::load_for_test, twins, Artifact, Error};
 
@@ -310,39 +310,6 @@ fn usage_tier_matches_rust_and_refuses_other_tiers() {
         &with(&honest, "/usage", hex(Fr::from(1u64))),
         "does not open",
     );
-}
-
-fn buyer(i: u64) -> Buyer {
-    let f = |x: u64| Fr::from(x);
-    Buyer {
-        sk: f(0xb0 + i),
-        buyer_tag: f(0x7a6 + i),
-        receipt_salt: f(0x100 + i),
-        licence_salt: f(0x200 + i),
-        payout_salt: f(0x300 + i),
-        change_salt: f(0x400 + i),
-    }
-}
-
-fn terms() -> Terms {
-    let v = vectors::load("preview/sales-d4-k4.json");
-    Terms {
-        listing: veil_circuits::dataset::value_hash(b"vector-sales"),
-        commitment: vectors::fr(&v["commitment"]),
-        seller: 7,
-        seller_key: key_commitment(Fr::from(0x5e11u64)),
-        price: 1_250,
-        quota: 100,
-        expiry: 30,
-    }
-}
-
-fn payment(b: &Buyer, amount: u64) -> Payment {
-    Payment {
-        owner: key_commitment(b.sk),
-        amount,
-        salt: Fr::from(0x500u64),
-    }
 }
 
 #[test]

@@ -5,6 +5,8 @@
 #[path = "../../noir/tests/vectors/mod.rs"]
 mod vectors;
 
+use veil_circuits::statements::settlement::{self, Counter};
+use veil_circuits::Fr;
 use veil_noir::toolchain::{self, artifact_path, PROGRAMS};
 use veil_noir::twins;
 use veil_prover::backend::ultrahonk::{
@@ -38,6 +40,7 @@ fn gate_counts_are_pinned() {
         ("usage_call", 98, 5_549),
         ("usage_tier", 19, 2_930),
         ("settlement", 147, 4_630),
+        ("settlement_with_preview", 149, 706_035),
     ];
     for (program, acir_opcodes, circuit_size) in expected {
         let g = bb.gates(&artifact_path(program)).unwrap();
@@ -207,5 +210,85 @@ fn insecure_dev_crs_proves_every_statement() {
                 "{program}: tampered proof"
             );
         }
+    }
+}
+
+/// Field elements of a bb binary file (32 bytes each, big-endian), as JSON hex.
+fn fields_of(hex_bytes: &str) -> Vec<serde_json::Value> {
+    hex::decode(hex_bytes)
+        .unwrap()
+        .chunks(32)
+        .map(|c| serde_json::Value::String(format!("0x{}", hex::encode(c))))
+        .collect()
+}
+
+/// Settlement with the preview verified inside: a real recursive-target preview proof (made
+/// with the insecure development CRS) feeds `settlement_with_preview`, which the ACVM executes
+/// with the same outputs as plain settlement; a preview of another dataset is refused. (The
+/// ACVM defers the recursive verification itself to the prover; proving this 706k-gate
+/// circuit is measured in the benchmark report, not here.)
+#[test]
+fn settlement_takes_a_recursive_preview_proof() {
+    let Some(bb) = bb() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    write_insecure_dev_crs(dir.path(), 1 << 14).unwrap();
+    let bb = bb.with_crs(dir.path().to_path_buf());
+    let (pp, pw) = vectors::preview(0b110);
+    let preview = bb
+        .prove(
+            &artifact_path("preview_membership"),
+            &twins::preview(&pp, &pw),
+        )
+        .unwrap();
+    let vk = fields_of(&preview.vk);
+    let proof = fields_of(&preview.proof);
+    assert_eq!(
+        (vk.len(), proof.len()),
+        (115, 458),
+        "bb 5.0.0's recursive proof layout"
+    );
+    let public: Vec<serde_json::Value> = preview
+        .public_inputs
+        .iter()
+        .map(|x| serde_json::Value::String(format!("0x{x}")))
+        .collect();
+
+    let t = vectors::terms();
+    let b = vectors::buyer(1);
+    let counter = Counter::initial(t.seller, Fr::from(9u64));
+    let (p, w) = settlement::purchase(
+        t,
+        counter,
+        vectors::payment(&b, 1_250),
+        b,
+        100,
+        1_000,
+        Fr::from(3u64),
+    );
+    let mut inputs = twins::settlement(&p, &w);
+    inputs["preview_key_hash"] = serde_json::json!("0x01");
+    inputs["preview_vk"] = vk.into();
+    inputs["preview_proof"] = proof.into();
+    inputs["preview_public"] = public.clone().into();
+    let recursive = toolchain::load("settlement_with_preview").unwrap();
+    let plain = toolchain::load("settlement").unwrap();
+    let with = veil_noir::execute(&recursive, &inputs).unwrap();
+    let without = veil_noir::execute(&plain, &twins::settlement(&p, &w)).unwrap();
+    assert_eq!(with.return_values, without.return_values);
+    let (out, _) = settlement::settle(&p, &w).unwrap();
+    let got: Vec<Fr> = with
+        .return_values
+        .iter()
+        .map(|x| veil_noir::from_acir(*x))
+        .collect();
+    assert_eq!(got, out.to_field_elements());
+
+    let mut other = inputs.clone();
+    other["preview_public"][0] = serde_json::json!("0x05");
+    match veil_noir::execute(&recursive, &other) {
+        Err(veil_noir::Error::Unsatisfied { message, .. }) => {
+            assert!(message.contains("another dataset"), "{message}")
+        }
+        other => panic!("a preview of another dataset was not refused: {other:?}"),
     }
 }

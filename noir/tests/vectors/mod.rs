@@ -10,6 +10,7 @@ use veil_circuits::field::{from_hex, to_hex};
 use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
+use veil_circuits::statements::settlement::{Buyer, Payment, Terms};
 use veil_circuits::statements::totals::{
     build_batch, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape,
     RECEIPT_DEPTH, SEQ_BITS,
@@ -206,4 +207,38 @@ pub fn tier(lo: u64, hi: u64) -> (TierPublic, TierWitness) {
         salt: fr(&u["salt"]),
     };
     (public, witness)
+}
+
+/// Settlement fixtures: buyer `i`, the preview vector's listing terms, a payment note.
+pub fn buyer(i: u64) -> Buyer {
+    let f = |x: u64| Fr::from(x);
+    Buyer {
+        sk: f(0xb0 + i),
+        buyer_tag: f(0x7a6 + i),
+        receipt_salt: f(0x100 + i),
+        licence_salt: f(0x200 + i),
+        payout_salt: f(0x300 + i),
+        change_salt: f(0x400 + i),
+    }
+}
+
+pub fn terms() -> Terms {
+    let v = load("preview/sales-d4-k4.json");
+    Terms {
+        listing: veil_circuits::dataset::value_hash(b"vector-sales"),
+        commitment: fr(&v["commitment"]),
+        seller: 7,
+        seller_key: key_commitment(Fr::from(0x5e11u64)),
+        price: 1_250,
+        quota: 100,
+        expiry: 30,
+    }
+}
+
+pub fn payment(b: &Buyer, amount: u64) -> Payment {
+    Payment {
+        owner: key_commitment(b.sk),
+        amount,
+        salt: Fr::from(0x500u64),
+    }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use veil_noir::artifact::Artifact;
+use veil_noir::Execution;
 
 /// The proof flavour: `noir-recursive` proofs are what `std::verify_proof_with_type` (proof
 /// type 6 in bb 5.0.0) verifies inside another Noir program, e.g. settlement.
@@ -85,6 +86,7 @@ impl Verdict {
 #[derive(Clone, Debug)]
 pub struct UltraHonk {
     bb: PathBuf,
+    version: String,
     crs: Option<PathBuf>,
 }
 
@@ -121,7 +123,15 @@ impl UltraHonk {
                 path.display()
             )));
         }
+        let out = Command::new(&path)
+            .arg("--version")
+            .output()
+            .map_err(io(format!("running {}", path.display())))?;
+        if !out.status.success() {
+            return Err(bb_error("bb --version", &out));
+        }
         Ok(UltraHonk {
+            version: String::from_utf8_lossy(&out.stdout).trim().to_string(),
             bb: path,
             crs: None,
         })
@@ -134,15 +144,8 @@ impl UltraHonk {
     }
 
     /// `bb --version`.
-    pub fn version(&self) -> Result<String> {
-        let out = Command::new(&self.bb)
-            .arg("--version")
-            .output()
-            .map_err(io(format!("running {}", self.bb.display())))?;
-        if !out.status.success() {
-            return Err(bb_error("bb --version", &out));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    pub fn version(&self) -> &str {
+        &self.version
     }
 
     /// `bb gates`: the program's size (no CRS needed).
@@ -217,6 +220,17 @@ impl UltraHonk {
         let artifact = Artifact::load(artifact_path)?;
         let execution = veil_noir::execute(&artifact, inputs)?;
         let gates = self.gates(artifact_path)?;
+        self.prove_execution(artifact_path, &artifact.name, &execution, gates)
+    }
+
+    /// Proves a solved execution of the program at `artifact_path` (whose size is `gates`).
+    pub fn prove_execution(
+        &self,
+        artifact_path: &Path,
+        program: &str,
+        execution: &Execution,
+        gates: GateCount,
+    ) -> Result<UltraHonkProof> {
         let crs = self.crs_for(gates)?;
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
         let witness = dir.path().join("witness.gz");
@@ -254,8 +268,8 @@ impl UltraHonk {
         Ok(UltraHonkProof {
             veil: 1,
             kind: "ultrahonk-proof".into(),
-            program: artifact.name.clone(),
-            bb_version: self.version()?,
+            program: program.to_string(),
+            bb_version: self.version.clone(),
             verifier_target: VERIFIER_TARGET.into(),
             public_inputs: public.chunks(32).map(hex::encode).collect(),
             proof: hex::encode(read("proof")?),
