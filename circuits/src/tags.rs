@@ -50,8 +50,8 @@ pub const NULLIFIER: u128 = tag("veil/nullifier");
 /// `H(USAGE, listing, epoch, count, salt)`: a usage commitment.
 pub const USAGE: u128 = tag("veil/usage");
 
-/// `H(LISTING, listing, C, seller, price, quota, expiry)`: a listing's terms, as the
-/// settlement contract stores them.
+/// `H(LISTING, listing, C, seller, seller_key, price, quota, expiry)`: a listing's terms, as
+/// the settlement contract registers them.
 pub const LISTING: u128 = tag("veil/listing");
 /// `H(COUNTER, seller, count, cum, last_time, salt)`: a seller's sales counter note.
 pub const COUNTER: u128 = tag("veil/counter");

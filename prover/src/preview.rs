@@ -7,7 +7,9 @@ use ark_std::rand::{CryptoRng, RngCore};
 use std::path::Path;
 use std::sync::Arc;
 use veil_circuits::dataset::{self, DatasetKey, Format, Listing};
-use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
+use veil_circuits::statements::preview::{
+    self, PreviewCircuit, PreviewPublic, PreviewShape, PreviewWitness,
+};
 use veil_circuits::Fr;
 use veil_verifier::preview::{reveal_mask, Cell, PreviewFile, Sample, PREVIEW_VERSION};
 use veil_verifier::proof::ProofEnvelope;
@@ -51,13 +53,25 @@ pub fn shape_for(listing: &Listing, samples: usize) -> Result<PreviewShape> {
     Ok(shape)
 }
 
-/// Makes a preview file: the drawn rows (revealed cells in plain text) and their proof.
-pub fn prove<R: RngCore + CryptoRng>(
+/// A preview's statement, read from the dataset. Every backend proves this same statement.
+pub struct PreviewStatement {
+    /// Circuit shape.
+    pub shape: PreviewShape,
+    /// Public inputs.
+    pub public: PreviewPublic,
+    /// Witness.
+    pub witness: PreviewWitness,
+    /// The drawn rows, revealed cells in plain text.
+    pub samples: Vec<Sample>,
+    /// Revealed columns, bit `c` for column `c`.
+    pub mask: u64,
+}
+
+/// Reads the dataset once and builds the preview statement `req` asks for.
+pub fn statement(
     req: &PreviewRequest,
-    prover: &Groth16Prover,
     progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
-    rng: &mut R,
-) -> Result<PreviewFile> {
+) -> Result<PreviewStatement> {
     let listing = req.listing;
     let shape = shape_for(listing, req.samples)?;
     listing.check_key(&req.key)?;
@@ -101,6 +115,30 @@ pub fn prove<R: RngCore + CryptoRng>(
                 .collect(),
         })
         .collect();
+    Ok(PreviewStatement {
+        shape,
+        public,
+        witness,
+        samples,
+        mask,
+    })
+}
+
+/// Makes a preview file: the drawn rows (revealed cells in plain text) and their proof.
+pub fn prove<R: RngCore + CryptoRng>(
+    req: &PreviewRequest,
+    prover: &Groth16Prover,
+    progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    rng: &mut R,
+) -> Result<PreviewFile> {
+    let listing = req.listing;
+    let PreviewStatement {
+        shape,
+        public,
+        witness,
+        samples,
+        mask,
+    } = statement(req, progress)?;
     let circuit = PreviewCircuit {
         shape,
         public: public.clone(),

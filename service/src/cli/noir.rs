@@ -13,9 +13,19 @@ pub enum NoirCommand {
     Build,
     /// Gate counts of every program (bb gates; no CRS needed).
     Gates,
+    /// Seller: the inputs of `preview_membership` for a preview (same statement as `veil preview
+    /// prove`, no Groth16 keys needed); prove them with `veil noir prove`.
+    PreviewInputs {
+        #[command(flatten)]
+        args: super::preview::PreviewArgs,
+        /// Where to write the inputs (JSON).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Execute a program on JSON inputs: prints its public inputs and return value.
     Execute {
-        /// Program name (preview_membership, disclosure_totals, usage_call, usage_tier, settlement, encodings).
+        /// Program: a name (preview_membership, ..., or a shape variant such as
+        /// preview_membership-d20_k8_m6) or the path of a compiled artifact.
         program: String,
         /// Inputs as JSON, one entry per parameter.
         #[arg(long)]
@@ -97,12 +107,32 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
                 );
             }
         }
+        NoirCommand::PreviewInputs { args, out } => {
+            let (listing, key, challenge) = args.load()?;
+            let req = args.request(&listing, key, challenge);
+            let (bar, progress) = args.progress();
+            let st = veil_prover::preview::statement(&req, Some(progress))?;
+            bar.finish_and_clear();
+            let inputs = veil_noir::twins::preview(&st.public, &st.witness);
+            write_output(&out, &(serde_json::to_string_pretty(&inputs)? + "\n"))?;
+            let s = st.shape;
+            let variant = format!(
+                "preview_membership-d{}_k{}_m{}",
+                s.depth, s.samples, s.columns
+            );
+            println!(
+                "wrote {}: inputs of {} (the base program is d4_k4_m3; other shapes are variants in noir/shapes.json)",
+                out.display(),
+                variant
+            );
+        }
         NoirCommand::Execute {
             program,
             inputs,
             witness,
         } => {
             let artifact = veil_noir::Artifact::load(&program_path(&program)?)?;
+            let program = artifact.name.clone();
             let x = veil_noir::execute(&artifact, &read_inputs(&inputs)?)?;
             if let Some(w) = witness {
                 let bytes = x.witness_bytes()?;

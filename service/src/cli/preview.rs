@@ -7,41 +7,95 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
 use veil_circuits::dataset::keys::load_dataset_key;
+use veil_circuits::dataset::{DatasetKey, Listing};
 use veil_circuits::statements::preview::{challenge_from_hex, PreviewCircuit};
+use veil_circuits::Fr;
 use veil_prover::keys::KeyStore;
 use veil_prover::preview::{self, PreviewRequest};
 use veil_verifier::preview::PreviewFile;
+
+/// What a preview samples: the dataset, its listing and key, the challenge, K and the reveal.
+#[derive(clap::Args, Debug)]
+pub struct PreviewArgs {
+    /// The dataset file.
+    #[arg(long)]
+    dataset: PathBuf,
+    /// Seller secret (or dataset key) file.
+    #[arg(long)]
+    secret_file: PathBuf,
+    /// The dataset's listing.
+    #[arg(long)]
+    listing: PathBuf,
+    /// The buyer's challenge, hex (at most 32 bytes).
+    #[arg(long)]
+    challenge: String,
+    /// Number of sampled rows K (1..=64).
+    #[arg(long, default_value_t = 8)]
+    samples: usize,
+    /// Columns to reveal, by name or number, comma-separated (default: none).
+    #[arg(long, value_delimiter = ',')]
+    reveal: Vec<String>,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+impl PreviewArgs {
+    /// The listing, the checked dataset key and the challenge.
+    pub fn load(&self) -> Result<(Listing, DatasetKey, Fr)> {
+        let challenge = challenge_from_hex(&self.challenge)?;
+        let listing = read_listing(&self.listing)?;
+        let key = load_dataset_key(
+            &read_text(&self.secret_file, "secret file")?,
+            &listing.dataset_id,
+        )
+        .with_context(|| format!("{}", self.secret_file.display()))?;
+        listing.check_key(&key)?;
+        Ok((listing, key, challenge))
+    }
+
+    /// The prover's request.
+    pub fn request<'a>(
+        &'a self,
+        listing: &'a Listing,
+        key: DatasetKey,
+        challenge: Fr,
+    ) -> PreviewRequest<'a> {
+        PreviewRequest {
+            dataset: &self.dataset,
+            format: self.format.format.or(Some(listing.schema.format)),
+            chunk_size: if listing.schema.chunk_size > 0 {
+                listing.schema.chunk_size as usize
+            } else {
+                self.format.chunk_size
+            },
+            key,
+            listing,
+            challenge,
+            samples: self.samples,
+            reveal: self.reveal.clone(),
+        }
+    }
+
+    /// A progress bar over the dataset's bytes.
+    pub fn progress(&self) -> (indicatif::ProgressBar, ProgressFn) {
+        progress_bar(file_size(&self.dataset), "reading")
+    }
+}
+
+type ProgressFn = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
 #[derive(Subcommand, Debug)]
 pub enum PreviewCommand {
     /// Prove that K rows drawn by a challenge, with only some columns revealed, are in the dataset.
     Prove {
-        /// The dataset file.
-        #[arg(long)]
-        dataset: PathBuf,
-        /// Seller secret (or dataset key) file.
-        #[arg(long)]
-        secret_file: PathBuf,
-        /// The dataset's listing.
-        #[arg(long)]
-        listing: PathBuf,
-        /// The buyer's challenge, hex (at most 32 bytes).
-        #[arg(long)]
-        challenge: String,
-        /// Number of sampled rows K (1..=64).
-        #[arg(long, default_value_t = 8)]
-        samples: usize,
-        /// Columns to reveal, by name or number, comma-separated (default: none).
-        #[arg(long, value_delimiter = ',')]
-        reveal: Vec<String>,
+        #[command(flatten)]
+        args: PreviewArgs,
         /// Where to write the preview.
         #[arg(long)]
         out: PathBuf,
         /// Params directory (default: $VEIL_PARAMS or ./params).
         #[arg(long)]
         params: Option<PathBuf>,
-        #[command(flatten)]
-        format: FormatArgs,
     },
     /// Verify a preview against its listing.
     Verify {
@@ -58,43 +112,13 @@ pub enum PreviewCommand {
 
 pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
-        PreviewCommand::Prove {
-            dataset,
-            secret_file,
-            listing,
-            challenge,
-            samples,
-            reveal,
-            out,
-            params,
-            format,
-        } => {
-            let challenge = challenge_from_hex(&challenge)?;
-            let listing = read_listing(&listing)?;
-            let key = load_dataset_key(
-                &read_text(&secret_file, "secret file")?,
-                &listing.dataset_id,
-            )
-            .with_context(|| format!("{}", secret_file.display()))?;
-            listing.check_key(&key)?;
-            let shape = preview::shape_for(&listing, samples)?;
+        PreviewCommand::Prove { args, out, params } => {
+            let (listing, key, challenge) = args.load()?;
+            let shape = preview::shape_for(&listing, args.samples)?;
             let store = KeyStore::new(params.unwrap_or_else(default_params));
             let (prover, entry) = store.load_prover(&shape.id(), PreviewCircuit::blank(shape))?;
-            let req = PreviewRequest {
-                dataset: &dataset,
-                format: format.format.or(Some(listing.schema.format)),
-                chunk_size: if listing.schema.chunk_size > 0 {
-                    listing.schema.chunk_size as usize
-                } else {
-                    format.chunk_size
-                },
-                key,
-                listing: &listing,
-                challenge,
-                samples,
-                reveal,
-            };
-            let (bar, progress) = progress_bar(file_size(&dataset), "reading");
+            let req = args.request(&listing, key, challenge);
+            let (bar, progress) = args.progress();
             let file = preview::prove(&req, &prover, Some(progress), &mut rand::rngs::OsRng)?;
             bar.finish_and_clear();
             write_output(&out, &file.to_json())?;

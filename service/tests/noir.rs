@@ -1,0 +1,191 @@
+//! `veil noir`: a seller's preview as Noir inputs executes to the same public inputs as its
+//! Groth16 proof; tampered inputs, a missing CRS and unknown programs fail cleanly.
+
+mod common;
+
+use common::{fails, ok, veil};
+
+const CSV: &str = "order_id,city,amount\nA-1,Lyon,12.50\nA-2,Oslo,7.00\nA-3,Lima,199.99\nA-4,Lyon,0.10\nA-5,Perth,55.00\nA-6,Osaka,3.30\n";
+
+fn noir_ready() -> bool {
+    match veil_noir::toolchain::ensure_built() {
+        Ok(()) => true,
+        Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
+            veil_noir::toolchain::skip(&format!("{e}"));
+            false
+        }
+        Err(e) => panic!("VEIL_REQUIRE_NOIR is set: {e}"),
+    }
+}
+
+#[test]
+fn noir_preview_inputs_execute_to_the_groth16_public_inputs() {
+    if !noir_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("sales.csv"), CSV).unwrap();
+    ok(&veil(d, &["dataset", "keygen", "--out", "seller.key"]));
+    ok(&veil(
+        d,
+        &[
+            "dataset",
+            "commit",
+            "sales.csv",
+            "--secret-file",
+            "seller.key",
+            "--dataset-id",
+            "vector-sales",
+            "--depth",
+            "4",
+            "--out",
+            "listing.json",
+        ],
+    ));
+    let sample = [
+        "--dataset",
+        "sales.csv",
+        "--secret-file",
+        "seller.key",
+        "--listing",
+        "listing.json",
+        "--challenge",
+        "c0ffee",
+        "--samples",
+        "4",
+        "--reveal",
+        "city,amount",
+    ];
+    ok(&veil(
+        d,
+        &[
+            "setup",
+            "--listing",
+            "listing.json",
+            "--samples",
+            "4",
+            "--params",
+            "params",
+        ],
+    ));
+    ok(&veil(
+        d,
+        &[
+            &["preview", "prove"][..],
+            &sample,
+            &["--out", "preview.json", "--params", "params"],
+        ]
+        .concat(),
+    ));
+    let out = ok(&veil(
+        d,
+        &[
+            &["noir", "preview-inputs"][..],
+            &sample,
+            &["--out", "inputs.json"],
+        ]
+        .concat(),
+    ));
+    assert!(out.contains("preview_membership-d4_k4_m3"), "{out}");
+
+    let executed = ok(&veil(
+        d,
+        &[
+            "noir",
+            "execute",
+            "preview_membership",
+            "--inputs",
+            "inputs.json",
+            "--witness",
+            "w/witness.gz",
+        ],
+    ));
+    let executed: serde_json::Value = serde_json::from_str(&executed).unwrap();
+    let preview: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("preview.json")).unwrap()).unwrap();
+    assert_eq!(executed["public_inputs"], preview["proof"]["public_inputs"]);
+    assert!(std::fs::metadata(d.join("w/witness.gz")).unwrap().len() > 100);
+
+    // A redacted cell's value edited: one line naming the failed constraint, no output.
+    let mut inputs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("inputs.json")).unwrap()).unwrap();
+    inputs["samples"][1]["values"][0] = "0x01".into();
+    std::fs::write(d.join("edited.json"), inputs.to_string()).unwrap();
+    let o = veil(
+        d,
+        &[
+            "noir",
+            "execute",
+            "preview_membership",
+            "--inputs",
+            "edited.json",
+        ],
+    );
+    fails(&o, "sample is not in the dataset");
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
+    assert!(o.stdout.is_empty());
+    // Inputs of another shape name the mismatch.
+    fails(
+        &veil(
+            d,
+            &["noir", "execute", "usage_tier", "--inputs", "inputs.json"],
+        ),
+        "input `usage`: missing",
+    );
+
+    // Proving needs a CRS: refused up front, nothing written.
+    fails(
+        &veil(
+            d,
+            &[
+                "noir",
+                "prove",
+                "preview_membership",
+                "--inputs",
+                "inputs.json",
+                "--out",
+                "proof.json",
+            ],
+        ),
+        "VEIL_CRS_PATH",
+    );
+    fails(
+        &veil(
+            d,
+            &[
+                "noir",
+                "prove",
+                "preview_membership",
+                "--inputs",
+                "inputs.json",
+                "--out",
+                "proof.json",
+                "--crs",
+                "no-crs-here",
+            ],
+        ),
+        "bn254_g2.dat is missing",
+    );
+    assert!(!d.join("proof.json").exists());
+    fails(
+        &veil(
+            d,
+            &["noir", "execute", "preview", "--inputs", "inputs.json"],
+        ),
+        "no Noir program \"preview\"",
+    );
+}
+
+#[test]
+fn noir_gates_lists_every_program() {
+    if !noir_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&veil(dir.path(), &["noir", "gates"]));
+    for p in veil_noir::toolchain::PROGRAMS {
+        assert!(out.contains(p), "{p} missing from {out}");
+    }
+    assert!(out.contains("706035"), "{out}");
+}
