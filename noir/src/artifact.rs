@@ -184,12 +184,6 @@ impl Artifact {
         self.abi.parameters.iter().map(|p| p.typ.size()).sum()
     }
 
-    /// Number of public inputs bb sees: public parameters and the return value.
-    pub fn public_input_count(&self) -> usize {
-        let main = &self.program.functions[0];
-        main.public_parameters.0.len() + main.return_values.0.len()
-    }
-
     /// The message of an assertion's error selector.
     pub fn error_message(&self, selector: u64) -> Option<&str> {
         self.abi

@@ -74,7 +74,7 @@ fn up_to_date(dir: &Path) -> bool {
     })
 }
 
-/// Whether the compiler is installed (`npm ci` in `noir/`).
+/// Whether the compiler is installed (`npm install` in `noir/`).
 pub fn compiler_installed() -> bool {
     noir_dir()
         .join("node_modules/@noir-lang/noir_wasm/package.json")
@@ -90,7 +90,7 @@ pub fn ensure_built() -> Result<()> {
     }
     if !compiler_installed() {
         return Err(Error::Toolchain(format!(
-            "the Noir programs are not compiled and noir_wasm is not installed: run `npm ci` and \
+            "the Noir programs are not compiled and noir_wasm is not installed: run `npm install` and \
              `node build.mjs` in {}",
             dir.display()
         )));

@@ -58,6 +58,28 @@ fn gate_counts_are_pinned() {
     }
 }
 
+/// Every statement of the shared vectors: program, Noir inputs, Rust public inputs.
+fn statements() -> Vec<(&'static str, serde_json::Value, Vec<Fr>)> {
+    let (pp, pw) = vectors::preview(0b110);
+    let (tp, tw) = vectors::totals_batch(1);
+    let (cp, cw) = vectors::call(0);
+    let (yp, yw) = vectors::tier(1_000, 2_000);
+    vec![
+        (
+            "preview_membership",
+            twins::preview(&pp, &pw),
+            pp.to_field_elements(),
+        ),
+        (
+            "disclosure_totals",
+            twins::totals(&tp, &tw),
+            tp.to_field_elements(),
+        ),
+        ("usage_call", twins::call(&cp, &cw), cp.to_field_elements()),
+        ("usage_tier", twins::tier(&yp, &yw), yp.to_field_elements()),
+    ]
+}
+
 fn tier_inputs() -> serde_json::Value {
     let (p, w) = vectors::tier(1_000, 2_000);
     twins::tier(&p, &w)
@@ -112,17 +134,7 @@ fn proofs_verify_with_the_ignition_crs() {
         return;
     };
     let bb = bb.with_crs(crs.into());
-    let (pp, pw) = vectors::preview(0b110);
-    let (tp, tw) = vectors::totals_batch(1);
-    let (cp, cw) = vectors::call(0);
-    let (yp, yw) = vectors::tier(1_000, 2_000);
-    let cases = [
-        ("preview_membership", twins::preview(&pp, &pw)),
-        ("disclosure_totals", twins::totals(&tp, &tw)),
-        ("usage_call", twins::call(&cp, &cw)),
-        ("usage_tier", twins::tier(&yp, &yw)),
-    ];
-    for (program, inputs) in cases {
+    for (program, inputs, _) in statements() {
         let path = artifact_path(program);
         let proof = bb.prove(&path, &inputs).unwrap();
         assert_eq!(
@@ -161,25 +173,7 @@ fn insecure_dev_crs_proves_every_statement() {
     let dir = tempfile::tempdir().unwrap();
     write_insecure_dev_crs(dir.path(), 1 << 14).unwrap();
     let bb = bb.with_crs(dir.path().to_path_buf());
-    let (pp, pw) = vectors::preview(0b110);
-    let (tp, tw) = vectors::totals_batch(1);
-    let (cp, cw) = vectors::call(0);
-    let (yp, yw) = vectors::tier(1_000, 2_000);
-    let cases = [
-        (
-            "preview_membership",
-            twins::preview(&pp, &pw),
-            pp.to_field_elements(),
-        ),
-        (
-            "disclosure_totals",
-            twins::totals(&tp, &tw),
-            tp.to_field_elements(),
-        ),
-        ("usage_call", twins::call(&cp, &cw), cp.to_field_elements()),
-        ("usage_tier", twins::tier(&yp, &yw), yp.to_field_elements()),
-    ];
-    for (program, inputs, rust_public) in cases {
+    for (program, inputs, rust_public) in statements() {
         let path = artifact_path(program);
         let proof = bb.prove(&path, &inputs).unwrap();
         let expected: Vec<String> = rust_public

@@ -135,38 +135,18 @@ fn noir_preview_inputs_execute_to_the_groth16_public_inputs() {
     );
 
     // Proving needs a CRS: refused up front, nothing written.
-    fails(
-        &veil(
-            d,
-            &[
-                "noir",
-                "prove",
-                "preview_membership",
-                "--inputs",
-                "inputs.json",
-                "--out",
-                "proof.json",
-            ],
-        ),
-        "VEIL_CRS_PATH",
-    );
-    fails(
-        &veil(
-            d,
-            &[
-                "noir",
-                "prove",
-                "preview_membership",
-                "--inputs",
-                "inputs.json",
-                "--out",
-                "proof.json",
-                "--crs",
-                "no-crs-here",
-            ],
-        ),
-        "bn254_g2.dat is missing",
-    );
+    let prove = [
+        "noir",
+        "prove",
+        "preview_membership",
+        "--inputs",
+        "inputs.json",
+        "--out",
+        "proof.json",
+    ];
+    fails(&veil(d, &prove), "VEIL_CRS_PATH");
+    let no_crs = [&prove[..], &["--crs", "no-crs-here"]].concat();
+    fails(&veil(d, &no_crs), "bn254_g2.dat is missing");
     assert!(!d.join("proof.json").exists());
     fails(
         &veil(

@@ -119,7 +119,7 @@ impl UltraHonk {
     pub fn new(path: PathBuf) -> Result<Self> {
         if !path.is_file() {
             return Err(ProverError::Barretenberg(format!(
-                "no bb binary at {}: run `npm ci` in noir/ (it ships in @aztec/bb.js) or set VEIL_BB",
+                "no bb binary at {}: run `npm install` in noir/ (it ships in @aztec/bb.js) or set VEIL_BB",
                 path.display()
             )));
         }
