@@ -15,7 +15,7 @@ echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js)
 # `npm install` (which follows package-lock.json), not `npm ci`: the registry mirror has no
 # macOS/Windows builds of bb.js' optional msgpackr-extract, so the lock cannot list them and
 # `npm ci` refuses it as out of sync.
-(cd noir && npm install --no-audit --no-fund --loglevel=error && node build.mjs)
+(cd noir && npm install --no-audit --no-fund --loglevel=error && node build.mjs --variants)
 
 echo "== checking formatting"
 cargo fmt --all -- --check

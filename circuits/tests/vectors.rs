@@ -278,3 +278,66 @@ fn receipts_and_a_totals_batch() {
     });
     check_or_bless("totals/two-sellers-b4.json", &v);
 }
+
+#[test]
+fn settlement_of_two_sales() {
+    use veil_circuits::statements::settlement::{self, Buyer, Counter, Payment, Terms};
+    use veil_circuits::statements::usage::key_commitment;
+    let f = |x: u64| Fr::from(x);
+    let terms = Terms {
+        listing: dataset::value_hash(b"vector-sales"),
+        commitment: from_hex(
+            "C",
+            "0x1a75b1d80226432fc93a0c691dba4e95913e4908989b9081b963671848dedd08",
+        )
+        .unwrap(),
+        seller: 7,
+        seller_key: key_commitment(f(0x5e11)),
+        price: 1_250,
+        quota: 100,
+        expiry: 30,
+    };
+    let mut counter = Counter::initial(terms.seller, f(9));
+    let mut sales = Vec::new();
+    for i in 0..2u64 {
+        let buyer = Buyer {
+            sk: f(0xb0 + i),
+            buyer_tag: f(0x7a6 + i),
+            receipt_salt: f(0x100 + i),
+            licence_salt: f(0x200 + i),
+            payout_salt: f(0x300 + i),
+            change_salt: f(0x400 + i),
+        };
+        let payment = Payment {
+            owner: key_commitment(buyer.sk),
+            amount: 2_000,
+            salt: f(0x500 + i),
+        };
+        let (p, w) =
+            settlement::purchase(terms, counter, payment, buyer, 100 + i, 1_000, f(10 + i));
+        let (out, receipt) = settlement::settle(&p, &w).unwrap();
+        let hexes = |xs: Vec<Fr>| xs.iter().map(to_hex).collect::<Vec<_>>();
+        sales.push(json!({
+            "buyer": { "sk": to_hex(&buyer.sk), "buyer_tag": to_hex(&buyer.buyer_tag),
+                       "salts": hexes(vec![buyer.receipt_salt, buyer.licence_salt, buyer.payout_salt, buyer.change_salt]) },
+            "payment": { "amount": payment.amount, "salt": to_hex(&payment.salt) },
+            "time": p.time,
+            "next_counter_salt": to_hex(&w.next.salt),
+            "receipt": { "seq": receipt.seq, "cum": receipt.cum, "fee": receipt.fee, "note": to_hex(&receipt.note()) },
+            "public_inputs": hexes(p.to_field_elements()),
+            "outputs": hexes(out.to_field_elements()),
+            "expect": "accept",
+        }));
+        counter = w.next;
+    }
+    let v = json!({
+        "description": "Two settlements of the preview vector's dataset at price 1250, 10% fee, from seller 7's first counter; outputs are nf(Q_in), nf(P_in), R, Q_out, L, payout, change",
+        "terms": { "listing_id": "vector-sales", "listing": to_hex(&terms.listing), "commitment": to_hex(&terms.commitment),
+                   "seller": terms.seller, "seller_key": to_hex(&terms.seller_key), "price": terms.price,
+                   "quota": terms.quota, "expiry": terms.expiry, "hash": to_hex(&terms.hash()) },
+        "first_counter": { "salt": to_hex(&f(9)), "note": to_hex(&Counter::initial(7, f(9)).note()) },
+        "fee_bps": 1_000,
+        "sales": sales,
+    });
+    check_or_bless("settlement/two-sales.json", &v);
+}

@@ -55,7 +55,7 @@ fn newest_source(dir: &Path) -> SystemTime {
             newest = newest.max(newest_source(&p));
         } else if matches!(
             p.extension().and_then(|x| x.to_str()),
-            Some("nr" | "toml" | "mjs")
+            Some("nr" | "toml" | "mjs" | "json")
         ) {
             if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
                 newest = newest.max(t);
@@ -65,13 +65,38 @@ fn newest_source(dir: &Path) -> SystemTime {
     newest
 }
 
-fn up_to_date(dir: &Path) -> bool {
+/// The production-shape variants `noir/shapes.json` lists, as `<program>-<shape>` names.
+pub fn variants() -> Result<Vec<String>> {
+    let path = noir_dir().join("shapes.json");
+    let text = std::fs::read_to_string(&path)?;
+    let table: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| Error::Artifact {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(table
+        .iter()
+        .filter_map(|(program, shapes)| Some((program, shapes.as_object()?)))
+        .flat_map(|(program, shapes)| shapes.keys().map(move |s| format!("{program}-{s}")))
+        .collect())
+}
+
+/// The compiled artifact of a variant (`node build.mjs --variants`).
+pub fn variant_path(name: &str) -> PathBuf {
+    noir_dir()
+        .join("target/variants")
+        .join(format!("{name}.json"))
+}
+
+fn up_to_date(dir: &Path, with_variants: bool) -> bool {
     let sources = newest_source(dir);
-    PROGRAMS.iter().all(|p| {
-        std::fs::metadata(artifact_path(p))
+    let fresh = |p: PathBuf| {
+        std::fs::metadata(p)
             .and_then(|m| m.modified())
             .is_ok_and(|t| t >= sources)
-    })
+    };
+    PROGRAMS.iter().all(|p| fresh(artifact_path(p)))
+        && (!with_variants || variants().is_ok_and(|v| v.iter().all(|n| fresh(variant_path(n)))))
 }
 
 /// Whether the compiler is installed (`npm install` in `noir/`).
@@ -84,8 +109,17 @@ pub fn compiler_installed() -> bool {
 /// Compiles the programs unless every artifact is newer than every source. Concurrent callers
 /// (test binaries run in parallel) wait on one lock directory instead of compiling twice.
 pub fn ensure_built() -> Result<()> {
+    ensure(false)
+}
+
+/// [`ensure_built`], and the production-shape variants of `noir/shapes.json` too.
+pub fn ensure_variants() -> Result<()> {
+    ensure(true)
+}
+
+fn ensure(with_variants: bool) -> Result<()> {
     let dir = noir_dir();
-    if up_to_date(&dir) {
+    if up_to_date(&dir, with_variants) {
         return Ok(());
     }
     if !compiler_installed() {
@@ -107,18 +141,22 @@ pub fn ensure_built() -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let result = if up_to_date(&dir) {
+    let result = if up_to_date(&dir, with_variants) {
         Ok(())
     } else {
-        build(&dir)
+        build(&dir, with_variants)
     };
     let _ = std::fs::remove_dir(&lock);
     result
 }
 
-fn build(dir: &Path) -> Result<()> {
-    let out = Command::new("node")
-        .arg("build.mjs")
+fn build(dir: &Path, with_variants: bool) -> Result<()> {
+    let mut node = Command::new("node");
+    node.arg("build.mjs");
+    if with_variants {
+        node.arg("--variants");
+    }
+    let out = node
         .current_dir(dir)
         .output()
         .map_err(|e| Error::Toolchain(format!("cannot run node: {e}")))?;

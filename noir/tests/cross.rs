@@ -500,3 +500,96 @@ fn noir_recomputes_the_shared_encodings() {
     let out = execute(&a, &edited).unwrap().return_value.unwrap();
     assert_ne!(out[0]["commitment"], pv["commitment"]);
 }
+
+/// The library at the production shapes of `noir/shapes.json` (other depths, sample counts
+/// and batch heights than the vectors'): same public inputs as the Rust engine.
+#[test]
+fn production_shapes_match_rust() {
+    use veil_noir::toolchain::{ensure_variants, variant_path};
+    if let Err(e) = ensure_variants() {
+        if std::env::var_os("VEIL_REQUIRE_NOIR").is_some() {
+            panic!("VEIL_REQUIRE_NOIR is set: {e}");
+        }
+        veil_noir::toolchain::skip(&e.to_string());
+        return;
+    }
+    let load = |name: &str| Artifact::load(&variant_path(name)).unwrap();
+    for (name, k) in [
+        ("preview_membership-d20_k1_m3", 1),
+        ("preview_membership-d20_k8_m3", 8),
+    ] {
+        let (p, w) = vectors::preview_at(40, 20, k);
+        assert_eq!(
+            public_of(&load(name), &twins::preview(&p, &w)),
+            p.to_field_elements(),
+            "{name}"
+        );
+    }
+    for (name, b) in [("disclosure_totals-b16", 16), ("disclosure_totals-b64", 64)] {
+        let (p, w) = vectors::totals_at(b);
+        assert_eq!(
+            public_of(&load(name), &twins::totals(&p, &w)),
+            p.to_field_elements(),
+            "{name}"
+        );
+    }
+    let (p, w) = vectors::call_at(20);
+    assert_eq!(
+        public_of(&load("usage_call-d20"), &twins::call(&p, &w)),
+        p.to_field_elements()
+    );
+}
+
+/// `tests/vectors/settlement/two-sales.json`, rebuilt from its own fields: Noir's public inputs
+/// and outputs are the file's.
+#[test]
+fn settlement_reproduces_the_shared_vector() {
+    use veil_circuits::statements::settlement::{Buyer, Payment, Terms};
+    use veil_circuits::statements::usage::key_commitment;
+    let Some(a) = load_for_test("settlement") else {
+        return;
+    };
+    let v = vectors::load("settlement/two-sales.json");
+    let (fr, t) = (vectors::fr, &v["terms"]);
+    let n = |x: &Value| x.as_u64().unwrap();
+    let terms = Terms {
+        listing: fr(&t["listing"]),
+        commitment: fr(&t["commitment"]),
+        seller: n(&t["seller"]),
+        seller_key: fr(&t["seller_key"]),
+        price: n(&t["price"]),
+        quota: n(&t["quota"]),
+        expiry: n(&t["expiry"]),
+    };
+    assert_eq!(to_hex(&terms.hash()), t["hash"].as_str().unwrap());
+    let mut counter = Counter::initial(terms.seller, fr(&v["first_counter"]["salt"]));
+    for sale in v["sales"].as_array().unwrap() {
+        let salts = vectors::frs(&sale["buyer"]["salts"]);
+        let buyer = Buyer {
+            sk: fr(&sale["buyer"]["sk"]),
+            buyer_tag: fr(&sale["buyer"]["buyer_tag"]),
+            receipt_salt: salts[0],
+            licence_salt: salts[1],
+            payout_salt: salts[2],
+            change_salt: salts[3],
+        };
+        let payment = Payment {
+            owner: key_commitment(buyer.sk),
+            amount: n(&sale["payment"]["amount"]),
+            salt: fr(&sale["payment"]["salt"]),
+        };
+        let (p, w) = settlement::purchase(
+            terms,
+            counter,
+            payment,
+            buyer,
+            n(&sale["time"]),
+            n(&v["fee_bps"]),
+            fr(&sale["next_counter_salt"]),
+        );
+        let mut expected = vectors::frs(&sale["public_inputs"]);
+        expected.extend(vectors::frs(&sale["outputs"]));
+        assert_eq!(public_of(&a, &twins::settlement(&p, &w)), expected);
+        counter = w.next;
+    }
+}

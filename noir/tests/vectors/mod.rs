@@ -242,3 +242,97 @@ pub fn payment(b: &Buyer, amount: u64) -> Payment {
         salt: Fr::from(0x500u64),
     }
 }
+
+/// A preview of `rows` generated 3-column rows committed at `depth`, `k` samples, columns 1
+/// and 2 revealed: production shapes without a file.
+pub fn preview_at(rows: u64, depth: u32, k: usize) -> (PreviewPublic, PreviewWitness) {
+    use veil_circuits::dataset::{Format, IterRecords, Schema};
+    let schema = Schema {
+        format: Format::Csv,
+        columns: vec!["id".into(), "city".into(), "amount".into()],
+        chunk_size: 0,
+    };
+    let row = |i: u64| {
+        vec![
+            i.to_string().into_bytes(),
+            format!("city{}", i % 97).into_bytes(),
+            format!("{}.{:02}", i % 1000, i % 100).into_bytes(),
+        ]
+    };
+    let key = SellerSecret(Fr::from(1u64)).dataset_key("generated");
+    let records = || IterRecords::new(schema.clone(), (0..rows).map(row));
+    let first = dataset::commit(&mut records(), &key, depth, &[]).unwrap();
+    let challenge = Fr::from(42u64);
+    let idx = preview::sample_indices(first.commitment, challenge, rows, k);
+    let c = dataset::commit(&mut records(), &key, depth, &idx).unwrap();
+    let shape = PreviewShape {
+        depth,
+        samples: k,
+        columns: 3,
+    };
+    preview::build(&shape, &c, &key, challenge, 0b110).unwrap()
+}
+
+/// Batch 0 of seller 3 holding `batch` receipts (a full batch), half of them in the period.
+pub fn totals_at(batch: usize) -> (BatchPublic, BatchWitness) {
+    let tree = SparseTree::new(RECEIPT_DEPTH);
+    let mut nodes = MemoryNodes::default();
+    let mut prev: Option<Receipt> = None;
+    let mut slots = Vec::new();
+    let mut root = tree.root(&mut nodes).unwrap();
+    for i in 0..batch as u64 {
+        let sale = Sale {
+            listing: Fr::from(7u64),
+            seller: 3,
+            buyer_tag: Fr::from(100 + i),
+            amount: 1 + (i * 7919) % 200_000,
+            time: 1_000 + i,
+            salt: Fr::from(200 + i),
+        };
+        let r = next_receipt(prev.as_ref(), &sale, 1_000).unwrap();
+        root = tree.set_leaf(&mut nodes, r.index(), r.note()).unwrap();
+        slots.push(Some(r));
+        prev = Some(r);
+    }
+    let shape = TotalsShape { batch, edges: 3 };
+    let period = Period {
+        root,
+        seller: 3,
+        t0: 1_000,
+        t1: 1_000 + batch as u64 / 2,
+        bps: 1_000,
+        edges: vec![1_000, 10_000, 100_000],
+    };
+    let path = tree
+        .path(&mut nodes, shape.height(), 3 << (SEQ_BITS - shape.height()))
+        .unwrap();
+    build_batch(&shape, &period, 0, 0, slots, path).unwrap()
+}
+
+/// A call with counter 7 against a licence alone in a tree of `depth`.
+pub fn call_at(depth: u32) -> (CallPublic, CallWitness) {
+    let terms = LicenceTerms {
+        listing: Fr::from(5u64),
+        key_commitment: key_commitment(Fr::from(6u64)),
+        quota: 100,
+        expiry: 30,
+        salt: Fr::from(8u64),
+    };
+    let licence = Licence::new(Fr::from(6u64), &terms).unwrap();
+    let mut b = TreeBuilder::new(depth, &[0]).unwrap();
+    b.push(&[licence.note()]).unwrap();
+    let t = b.finish().unwrap();
+    let public = CallPublic {
+        root: t.root,
+        listing: licence.listing,
+        epoch: 3,
+        nullifier: licence.nullifier(3, 7),
+        request: Fr::from(9u64),
+    };
+    let witness = CallWitness {
+        licence,
+        counter: 7,
+        path: t.paths[0].clone(),
+    };
+    (public, witness)
+}

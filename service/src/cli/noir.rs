@@ -36,7 +36,7 @@ pub enum NoirCommand {
     },
     /// Prove a program with UltraHonk (needs the Aztec Ignition CRS).
     Prove {
-        /// Program name.
+        /// Program: a name, a shape variant, or an artifact path (as for `execute`).
         program: String,
         /// Inputs as JSON.
         #[arg(long)]
@@ -58,15 +58,26 @@ pub enum NoirCommand {
     },
 }
 
+/// A program by name (base or shape variant) or by artifact path.
 fn program_path(name: &str) -> Result<PathBuf> {
-    if !PROGRAMS.contains(&name) {
-        bail!(
-            "no Noir program {name:?}; the programs are {}",
-            PROGRAMS.join(", ")
-        );
+    if name.ends_with(".json") {
+        return Ok(PathBuf::from(name));
     }
     toolchain::ensure_built()?;
-    Ok(toolchain::artifact_path(name))
+    if PROGRAMS.contains(&name) {
+        return Ok(toolchain::artifact_path(name));
+    }
+    let variant = toolchain::noir_dir()
+        .join("target/variants")
+        .join(format!("{name}.json"));
+    if variant.is_file() {
+        return Ok(variant);
+    }
+    bail!(
+        "no Noir program {name:?}; the programs are {} (shape variants: `node build.mjs --variants` in {})",
+        PROGRAMS.join(", "),
+        toolchain::noir_dir().display()
+    )
 }
 
 fn backend(crs: Option<PathBuf>) -> Result<UltraHonk> {
