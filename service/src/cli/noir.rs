@@ -67,9 +67,7 @@ fn program_path(name: &str) -> Result<PathBuf> {
     if PROGRAMS.contains(&name) {
         return Ok(toolchain::artifact_path(name));
     }
-    let variant = toolchain::noir_dir()
-        .join("target/variants")
-        .join(format!("{name}.json"));
+    let variant = toolchain::variant_path(name);
     if variant.is_file() {
         return Ok(variant);
     }
@@ -105,13 +103,20 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
             toolchain::ensure_built()?;
             let bb = UltraHonk::from_env()?;
             println!(
-                "{:<20} {:>12} {:>14} {:>12}",
+                "{:<32} {:>12} {:>14} {:>12}",
                 "program", "acir opcodes", "circuit size", "crs points"
             );
-            for p in PROGRAMS {
-                let g = bb.gates(&toolchain::artifact_path(p))?;
+            let compiled_variants = toolchain::variants()?
+                .into_iter()
+                .map(|v| (toolchain::variant_path(&v), v))
+                .filter(|(path, _)| path.is_file());
+            let base = PROGRAMS
+                .iter()
+                .map(|p| (toolchain::artifact_path(p), p.to_string()));
+            for (path, name) in base.chain(compiled_variants) {
+                let g = bb.gates(&path)?;
                 println!(
-                    "{p:<20} {:>12} {:>14} {:>12}",
+                    "{name:<32} {:>12} {:>14} {:>12}",
                     g.acir_opcodes,
                     g.circuit_size,
                     g.crs_points()
@@ -127,15 +132,20 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
             let inputs = veil_noir::twins::preview(&st.public, &st.witness);
             write_output(&out, &(serde_json::to_string_pretty(&inputs)? + "\n"))?;
             let s = st.shape;
-            let variant = format!(
-                "preview_membership-d{}_k{}_m{}",
-                s.depth, s.samples, s.columns
-            );
-            println!(
-                "wrote {}: inputs of {} (the base program is d4_k4_m3; other shapes are variants in noir/shapes.json)",
-                out.display(),
-                variant
-            );
+            let name = if (s.depth, s.samples, s.columns) == (4, 4, 3) {
+                "preview_membership".to_string()
+            } else {
+                format!(
+                    "preview_membership-d{}_k{}_m{}",
+                    s.depth, s.samples, s.columns
+                )
+            };
+            let note = if program_path(&name).is_ok() {
+                ""
+            } else {
+                " (not compiled yet: add the shape to noir/shapes.json, then `node build.mjs --variants`)"
+            };
+            println!("wrote {}: inputs of {name}{note}", out.display());
         }
         NoirCommand::Execute {
             program,
