@@ -130,7 +130,7 @@ fn main() {
                 .collect()
         };
         let mut inputs = settlement_inputs();
-        inputs["preview_key_hash"] = "0x01".into();
+        inputs["preview_key_hash"] = format!("0x{}", proof.vk_hash).into();
         inputs["preview_vk"] = fields(&proof.vk);
         inputs["preview_proof"] = fields(&proof.proof);
         inputs["preview_public"] = proof

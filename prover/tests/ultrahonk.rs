@@ -216,16 +216,19 @@ fn fields_of(hex_bytes: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Settlement with the preview verified inside: a real recursive-target preview proof (made
-/// with the insecure development CRS) feeds `settlement_with_preview`, which the ACVM executes
-/// with the same outputs as plain settlement; a preview of another dataset is refused. (The
-/// ACVM defers the recursive verification itself to the prover; proving this 706k-gate
-/// circuit is measured in the benchmark report, not here.)
+/// Settlement with the preview verified inside. A real recursive-target preview proof (made
+/// with the insecure development CRS) feeds `settlement_with_preview`: the ACVM executes it to
+/// the same outputs as plain settlement and refuses a preview of another dataset. The ACVM
+/// leaves the recursive verification to the prover, so bb proves the 706k-gate circuit three
+/// times: with the right key hash the proof fails only at the final pairing (the development
+/// CRS), i.e. every constraint holds; with a wrong key hash or an edited inner proof the
+/// constraints fail (bb stops at the reduction step). So `preview_key_hash` does pin the
+/// preview circuit, and a forged preview cannot pass settlement.
 #[test]
-fn settlement_takes_a_recursive_preview_proof() {
+fn settlement_verifies_a_recursive_preview_proof() {
     let Some(bb) = bb() else { return };
     let dir = tempfile::tempdir().unwrap();
-    write_insecure_dev_crs(dir.path(), 1 << 14).unwrap();
+    write_insecure_dev_crs(dir.path(), 1 << 20).unwrap();
     let bb = bb.with_crs(dir.path().to_path_buf());
     let (pp, pw) = vectors::preview(0b110);
     let preview = bb
@@ -260,10 +263,10 @@ fn settlement_takes_a_recursive_preview_proof() {
         Fr::from(3u64),
     );
     let mut inputs = twins::settlement(&p, &w);
-    inputs["preview_key_hash"] = serde_json::json!("0x01");
+    inputs["preview_key_hash"] = format!("0x{}", preview.vk_hash).into();
     inputs["preview_vk"] = vk.into();
     inputs["preview_proof"] = proof.into();
-    inputs["preview_public"] = public.clone().into();
+    inputs["preview_public"] = public.into();
     let recursive = toolchain::load("settlement_with_preview").unwrap();
     let plain = toolchain::load("settlement").unwrap();
     let with = veil_noir::execute(&recursive, &inputs).unwrap();
@@ -285,4 +288,22 @@ fn settlement_takes_a_recursive_preview_proof() {
         }
         other => panic!("a preview of another dataset was not refused: {other:?}"),
     }
+
+    let path = artifact_path("settlement_with_preview");
+    let stage =
+        |inputs: &serde_json::Value| match bb.verify(&path, &bb.prove(&path, inputs).unwrap()) {
+            Ok(Verdict::Rejected { stage }) => stage,
+            other => panic!("a development-CRS proof cannot verify: {other:?}"),
+        };
+    assert_eq!(
+        stage(&inputs),
+        "pairing check",
+        "honest: every constraint holds"
+    );
+    let mut wrong_key = inputs.clone();
+    wrong_key["preview_key_hash"] = serde_json::json!("0x01");
+    assert_eq!(stage(&wrong_key), "reduction step", "another key hash");
+    let mut forged = inputs.clone();
+    forged["preview_proof"][100] = serde_json::json!("0x01");
+    assert_eq!(stage(&forged), "reduction step", "an edited inner proof");
 }

@@ -59,6 +59,8 @@ pub struct UltraHonkProof {
     pub proof: String,
     /// bb's `vk` file, hex.
     pub vk: String,
+    /// bb's `vk_hash` file, hex: the key hash `std::verify_proof_with_type` takes.
+    pub vk_hash: String,
 }
 
 /// What `bb verify` decided.
@@ -274,6 +276,7 @@ impl UltraHonk {
             public_inputs: public.chunks(32).map(hex::encode).collect(),
             proof: hex::encode(read("proof")?),
             vk: hex::encode(read("vk")?),
+            vk_hash: hex::encode(read("vk_hash")?),
         })
     }
 
