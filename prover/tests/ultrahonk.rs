@@ -151,16 +151,20 @@ fn proofs_verify_with_the_ignition_crs() {
     }
 }
 
-/// A public input changed, and a proof byte flipped.
+/// The first and the last public input changed, and a proof byte flipped.
+/// (The last public input is the one no gate reads in `usage_call`, the request hash: bb binds
+/// it all the same.)
 fn tampered(proof: &UltraHonkProof) -> Vec<UltraHonkProof> {
-    let mut input = proof.clone();
-    input.public_inputs[0] = format!("{:064x}", 1);
+    let mut first = proof.clone();
+    first.public_inputs[0] = format!("{:064x}", 1);
+    let mut last = proof.clone();
+    *last.public_inputs.last_mut().unwrap() = format!("{:064x}", 2);
     let mut bytes = proof.clone();
     let mut p = hex::decode(&bytes.proof).unwrap();
     let at = p.len() / 3;
     p[at] ^= 1;
     bytes.proof = hex::encode(p);
-    vec![input, bytes]
+    vec![first, last, bytes]
 }
 
 /// Without the Ignition files, an insecure CRS made here still exercises the whole path: bb
