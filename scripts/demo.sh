@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Veil's main job on the bundled example: a seller commits examples/sales.csv and proves a
 # preview of 8 rows drawn by a buyer's challenge; the buyer verifies it, and after "delivery"
-# checks the file against the commitment. Everything goes to ./demo-out (or $1).
+# checks the file against the commitment; the Noir twin of the preview (what settlement on Aztec
+# checks) executes to the same public inputs. Everything goes to ./demo-out (or $1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-demo-out}
@@ -30,3 +31,16 @@ veil export snarkjs "$OUT/preview.json" --out "$OUT/snarkjs" --params "$OUT/para
 # After payment the seller delivers the file and its dataset key; the buyer checks it.
 veil dataset export-key --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" --out "$OUT/dataset.key"
 veil delivery verify examples/sales.csv --listing "$OUT/listing.json" --key "$OUT/dataset.key"
+
+# Settlement on Aztec checks the same statement in Noir: the seller's preview as inputs of the
+# Noir twin (compiled at this shape, d20 K8 m6), executed by the ACVM to the very public inputs
+# the Groth16 proof carries. (UltraHonk proving needs the Ignition CRS: docs/noir.md, section 5.)
+(cd noir && npm install --no-audit --no-fund --loglevel=error && node build.mjs --variants >/dev/null)
+veil noir preview-inputs --dataset examples/sales.csv --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" \
+  --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/noir-inputs.json"
+veil noir execute preview_membership-d20_k8_m6 --inputs "$OUT/noir-inputs.json" > "$OUT/noir-execution.json"
+node -e '
+const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+const same = JSON.stringify(a.public_inputs) === JSON.stringify(b.proof.public_inputs);
+console.log(same ? `Noir twin: ${a.public_inputs.length} public inputs, equal to those of the Groth16 proof` : "Noir twin: public inputs DIFFER");
+process.exit(same ? 0 : 1);' "$OUT/noir-execution.json" "$OUT/preview.json"
