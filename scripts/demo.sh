@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-demo-out}
 mkdir -p "$OUT"
+scripts/ensure-node.sh
 cargo build --release -p veil-service --bin veil
 veil() { echo "+ veil $*" >&2; target/release/veil "$@"; }
 

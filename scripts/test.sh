@@ -7,6 +7,7 @@
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/ensure-node.sh
 
 echo "== installing test tools (npm: snarkjs)"
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
