@@ -133,6 +133,14 @@ fn ensure(with_variants: bool) -> Result<()> {
     let lock = dir.join("target/.build-lock");
     let started = SystemTime::now();
     while std::fs::create_dir(&lock).is_err() {
+        // A lock older than any build (a crashed test binary's) is taken over.
+        let stale = std::fs::metadata(&lock)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(600));
+        if stale {
+            let _ = std::fs::remove_dir(&lock);
+            continue;
+        }
         if started.elapsed().unwrap_or_default() > Duration::from_secs(300) {
             return Err(Error::Toolchain(format!(
                 "waited 5 minutes for {}; remove it if no build is running",
