@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Instant;
 use veil_circuits::statements::settlement::{self, Counter};
-use veil_circuits::statements::usage::{usage_commitment, TierPublic, TierWitness};
+use veil_circuits::statements::usage::{usage_commitment, CallsTree, TierPublic};
 use veil_circuits::Fr;
 use veil_noir::toolchain::{self, variant_path as variant};
 use veil_noir::{twins, Artifact};
@@ -98,20 +98,16 @@ fn main() {
         ("usage call d16", base("usage_call"), call_at(16)),
         ("usage call d20", variant("usage_call-d20"), call_at(20)),
         ("usage tier", base("usage_tier"), {
+            let nfs: Vec<Fr> = (1..=1234u64).map(Fr::from).collect();
+            let calls = CallsTree::build(&nfs).expect("calls tree");
             let p = TierPublic {
-                usage: usage_commitment(Fr::from(1u64), 3, 1234, Fr::from(2u64)),
+                usage: usage_commitment(Fr::from(1u64), 3, calls.root, Fr::from(2u64)),
                 listing: Fr::from(1u64),
                 epoch: 3,
                 lo: 1000,
                 hi: 2000,
             };
-            twins::tier(
-                &p,
-                &TierWitness {
-                    count: 1234,
-                    salt: Fr::from(2u64),
-                },
-            )
+            twins::tier(&p, &calls.tier_witness(Fr::from(2u64)))
         }),
         ("settlement", base("settlement"), settlement_inputs()),
     ];

@@ -22,7 +22,7 @@ fn main() {
     let b = env("VEIL_BENCH_BATCH", 256) as usize;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut ledger = Ledger::open(&dir.path().join("m.db")).expect("ledger");
+    let mut ledger = Ledger::create(&dir.path().join("m.db")).expect("ledger");
     let sales = veil_ledger::receipts::simulated_sales(&mut rng, n, 1, 1_000_000);
     let t = Instant::now();
     ledger.settle(&sales).expect("settle");

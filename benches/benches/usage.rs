@@ -4,7 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::usage::{
-    self, CallCircuit, Licence, TierCircuit, DEFAULT_LICENCE_DEPTH,
+    self, CallCircuit, CallsTree, Licence, TierCircuit, DEFAULT_LICENCE_DEPTH,
 };
 use veil_circuits::Fr;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
@@ -70,10 +70,13 @@ fn bench(c: &mut Criterion) {
     )
     .expect("prover");
     eprintln!("usage-tier: {} constraints", tier.matrices.num_constraints);
+    let nfs: Vec<Fr> = (1..=1234u64).map(Fr::from).collect();
+    let calls = CallsTree::build(&nfs).expect("calls tree");
+    let salt = Fr::from(7u64);
     g.bench_function("tier-prove", |b| {
-        b.iter(|| prove_tier(&tier, listing, 5, 1234, 1000, 5000, &mut rng).expect("prove"))
+        b.iter(|| prove_tier(&tier, listing, 5, &calls, salt, 1000, 5000, &mut rng).expect("prove"))
     });
-    let (env, _) = prove_tier(&tier, listing, 5, 1234, 1000, 5000, &mut rng).expect("prove");
+    let env = prove_tier(&tier, listing, 5, &calls, salt, 1000, 5000, &mut rng).expect("prove");
     let vk = veil_verifier::groth16::prepare(&tier.pk.vk);
     g.bench_function("tier-verify", |b| {
         b.iter(|| veil_verifier::usage::verify_tier(&env, &vk).expect("verify"))

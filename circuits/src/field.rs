@@ -35,6 +35,30 @@ pub fn from_hex(what: &str, s: &str) -> Result<Fr> {
     Ok(x)
 }
 
+/// Parses a field element written exactly as files and published values write it: `0x` and 64
+/// hex digits, canonical. A shorter value is refused rather than zero-padded, so a truncated
+/// root or key is not silently taken for another one.
+pub fn from_hex_strict(what: &str, s: &str) -> Result<Fr> {
+    let digits = s
+        .strip_prefix("0x")
+        .ok_or_else(|| Error::parse(what, format!("{s:?} does not start with 0x")))?;
+    if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::parse(
+            what,
+            format!(
+                "expected 0x and 64 hex digits, got {} characters{}",
+                digits.len(),
+                if digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    ""
+                } else {
+                    " with a non-hex character"
+                }
+            ),
+        ));
+    }
+    from_hex(what, s)
+}
+
 /// Parses hex bytes (`0x` optional, even length, at most `max_len` bytes).
 pub fn parse_hex_bytes(what: &str, s: &str, max_len: usize) -> Result<Vec<u8>> {
     let t = s.trim();
@@ -77,10 +101,10 @@ pub mod serde_hex {
     pub fn serialize<S: Serializer>(x: &Fr, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&to_hex(x))
     }
-    /// Parses a canonical hex field element.
+    /// Parses a canonical field element: `0x` and exactly 64 hex digits.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Fr, D::Error> {
         let s = String::deserialize(d)?;
-        from_hex("field element", &s).map_err(serde::de::Error::custom)
+        from_hex_strict("field element", &s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -98,7 +122,7 @@ pub mod serde_hex_vec {
         let v = Vec::<String>::deserialize(d)?;
         v.iter()
             .enumerate()
-            .map(|(i, s)| from_hex(&format!("field element {i}"), s))
+            .map(|(i, s)| from_hex_strict(&format!("field element {i}"), s))
             .collect::<Result<Vec<_>>>()
             .map_err(serde::de::Error::custom)
     }
@@ -131,4 +155,9 @@ mod tests {
         assert_eq!(c[1], Fr::from_be_bytes_mod_order(&bytes[31..]));
         assert_eq!(bytes_to_chunks(&[]).count(), 0);
     }
+}
+
+/// A uniformly random field element (salts, blindings, keys).
+pub fn random<R: ark_std::rand::RngCore + ?Sized>(rng: &mut R) -> Fr {
+    <Fr as ark_ff::UniformRand>::rand(rng)
 }

@@ -192,8 +192,12 @@ fn usage_counters() {
         })
         .collect();
     let salt = from_hex("salt", "0x99").unwrap();
+    let nullifiers: Vec<Fr> = (0..terms.quota)
+        .map(|c| licence.nullifier(epoch, c))
+        .collect();
+    let calls_tree = usage::CallsTree::build(&nullifiers).unwrap();
     let v = json!({
-        "description": "A licence (quota 3, expiry 12) at leaf 2 of a depth-16 licence tree, its calls in epoch 9, and a usage commitment",
+        "description": "A licence (quota 3, expiry 12) at leaf 2 of a depth-16 licence tree, its calls in epoch 9, and the epoch's usage commitment over the tree of their nullifiers",
         "listing_id": "weather-api",
         "listing": to_hex(&listing),
         "sk": to_hex(&sk),
@@ -206,8 +210,10 @@ fn usage_counters() {
         "epoch": epoch,
         "calls": calls,
         "over_quota": { "counter": 3, "nullifier": to_hex(&licence.nullifier(epoch, 3)), "expect": "reject" },
-        "usage": { "epoch": epoch, "count": 1234, "salt": to_hex(&salt),
-                   "commitment": to_hex(&usage::usage_commitment(listing, epoch, 1234, salt)) },
+        "usage": { "epoch": epoch, "count": calls_tree.count, "salt": to_hex(&salt),
+                   "calls": nullifiers.iter().map(to_hex).collect::<Vec<_>>(),
+                   "calls_depth": usage::CALLS_TREE_DEPTH, "calls_root": to_hex(&calls_tree.root),
+                   "commitment": to_hex(&usage::usage_commitment(listing, epoch, calls_tree.root, salt)) },
     });
     check_or_bless("usage/weather-d16.json", &v);
 }

@@ -27,6 +27,8 @@ pub struct Accepted {
     pub epoch: u64,
     /// Its nullifier (now spent).
     pub nullifier: Fr,
+    /// Its leaf in the epoch's calls tree (calls accepted before it in this listing and epoch).
+    pub position: u64,
 }
 
 impl Gateway {
@@ -69,11 +71,13 @@ impl Gateway {
             return Err(LedgerError::UnknownRoot(to_hex(&p.root)));
         }
         veil_verifier::usage::verify_call(call, &self.vk, self.ledger.licence_depth())?;
-        self.ledger
-            .record_nullifier(epoch, p.nullifier, p.request)?;
+        let position = self
+            .ledger
+            .record_nullifier(self.listing, epoch, p.nullifier, p.request)?;
         Ok(Accepted {
             epoch,
             nullifier: p.nullifier,
+            position,
         })
     }
 }

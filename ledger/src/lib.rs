@@ -9,7 +9,7 @@ pub mod receipts;
 pub(crate) mod store;
 
 pub use gateway::{Accepted, Gateway};
-pub use store::Ledger;
+pub use store::{EpochUsage, Ledger};
 
 use thiserror::Error;
 
@@ -19,6 +19,9 @@ pub enum LedgerError {
     /// The database could not be opened, read or written.
     #[error("ledger database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// A command that reads a ledger was given a path with no file.
+    #[error("no ledger at {0}: check the path (ledgers are created by `veil audit settle`, `veil audit simulate` or `veil meter issue`)")]
+    Missing(String),
     /// Stored data is not what this build wrote.
     #[error("ledger corrupt: {0}")]
     Corrupt(String),
@@ -35,6 +38,12 @@ pub enum LedgerError {
         epoch: u64,
         /// The nullifier, hex.
         nullifier: String,
+    },
+    /// The epoch was closed for this listing (its usage commitment is published): no more calls.
+    #[error("epoch {epoch} is closed for this listing: its usage commitment is published, so no call can be added")]
+    EpochClosed {
+        /// The epoch.
+        epoch: u64,
     },
     /// The call is for a licence root this gateway does not accept (unknown or too old).
     #[error("unknown licence root {0}: not among the gateway's recent roots")]

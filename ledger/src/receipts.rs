@@ -84,65 +84,57 @@ fn last_receipt(conn: &Connection, seller: u64) -> Result<Option<Receipt>> {
         .optional()?)
 }
 
+fn fee_bps(conn: &Connection) -> Result<u64> {
+    let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'fee_bps'", [], |r| {
+        r.get(0)
+    })?;
+    v.parse()
+        .map_err(|_| LedgerError::Corrupt(format!("fee_bps {v:?}")))
+}
+
 impl Ledger {
     /// The platform fee rate in basis points (fixed when the ledger is created).
     pub fn fee_bps(&self) -> Result<u64> {
-        let v: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'fee_bps'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match v {
-            Some(v) => v
-                .parse()
-                .map_err(|_| LedgerError::Corrupt(format!("fee_bps {v:?}"))),
-            None => {
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('fee_bps', ?1)",
-                    params![DEFAULT_FEE_BPS.to_string()],
-                )?;
-                Ok(DEFAULT_FEE_BPS)
-            }
-        }
+        fee_bps(&self.conn)
     }
 
-    /// Settles sales in order, in one transaction: each receipt is made from its seller's
-    /// previous one, placed in the tree, and the final root recorded. Returns the receipts and
-    /// the new root; on any error nothing is written.
+    /// Settles sales in order, in one write transaction taken up front (so concurrent settles,
+    /// from any number of processes, queue rather than fail): each receipt is made from its
+    /// seller's previous one, placed in the tree, and the final root recorded. Returns the
+    /// receipts and the new root; on any error nothing is written.
     pub fn settle(&mut self, sales: &[Sale]) -> Result<(Vec<Receipt>, Fr)> {
-        let bps = self.fee_bps()?;
-        let tree = SparseTree::new(RECEIPT_DEPTH);
-        let tx = self.conn.transaction()?;
-        let mut out = Vec::with_capacity(sales.len());
-        let mut root = tree.root(&mut SqlNodes::receipts(&tx))?;
-        for sale in sales {
-            let prev = last_receipt(&tx, sale.seller)?;
-            let r = next_receipt(prev.as_ref(), sale, bps)?;
-            tx.prepare_cached(
-                "INSERT INTO receipts (seller, seq, listing, buyer_tag, amount, fee, time, cum, salt)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                r.seller as i64,
-                r.seq as i64,
-                to_hex(&r.listing),
-                to_hex(&r.buyer_tag),
-                r.amount.to_string(),
-                r.fee.to_string(),
-                r.time.to_string(),
-                r.cum.to_string(),
-                to_hex(&r.salt),
-            ])?;
-            root = tree.set_leaf(&mut SqlNodes::receipts(&tx), r.index(), r.note())?;
-            out.push(r);
-        }
-        tx.execute(
-            "INSERT INTO receipt_roots (root) VALUES (?1)",
-            params![to_hex(&root)],
-        )?;
-        tx.commit()?;
-        Ok((out, root))
+        crate::store::write(&self.conn, |tx| {
+            let bps = fee_bps(tx)?;
+            let tree = SparseTree::new(RECEIPT_DEPTH);
+            let mut out = Vec::with_capacity(sales.len());
+            let mut root = tree.root(&mut SqlNodes::receipts(tx))?;
+            for sale in sales {
+                let prev = last_receipt(tx, sale.seller)?;
+                let r = next_receipt(prev.as_ref(), sale, bps)?;
+                tx.prepare_cached(
+                    "INSERT INTO receipts (seller, seq, listing, buyer_tag, amount, fee, time, cum, salt)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    r.seller as i64,
+                    r.seq as i64,
+                    to_hex(&r.listing),
+                    to_hex(&r.buyer_tag),
+                    r.amount.to_string(),
+                    r.fee.to_string(),
+                    r.time.to_string(),
+                    r.cum.to_string(),
+                    to_hex(&r.salt),
+                ])?;
+                root = tree.set_leaf(&mut SqlNodes::receipts(tx), r.index(), r.note())?;
+                out.push(r);
+            }
+            tx.execute(
+                "INSERT INTO receipt_roots (root) VALUES (?1)",
+                params![to_hex(&root)],
+            )?;
+            Ok((out, root))
+        })
     }
 
     /// The current receipt-tree root.

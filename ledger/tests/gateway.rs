@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use std::sync::{Arc, Barrier};
 use veil_circuits::dataset::value_hash;
 use veil_circuits::statements::usage::{
-    self, CallCircuit, CallPublic, CallWitness, Licence, TierCircuit,
+    self, CallCircuit, CallPublic, CallWitness, CallsTree, Licence, TierCircuit,
 };
 use veil_circuits::Fr;
 use veil_ledger::{Gateway, Ledger, LedgerError};
@@ -24,7 +24,7 @@ struct Fixture {
 fn fixture(quota: u64) -> Fixture {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(quota);
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::open(&dir.path().join("market.db")).unwrap();
+    let mut ledger = Ledger::create(&dir.path().join("market.db")).unwrap();
     let depth = ledger.licence_depth();
     let listing = usage::listing_field("weather-api");
     for _ in 0..3 {
@@ -52,13 +52,24 @@ impl Fixture {
     }
 
     fn call(&self, counter: u64, epoch: u64, request: &[u8]) -> ProofEnvelope {
+        self.call_with(&self.licence, self.index, counter, epoch, request)
+    }
+
+    fn call_with(
+        &self,
+        licence: &Licence,
+        index: u64,
+        counter: u64,
+        epoch: u64,
+        request: &[u8],
+    ) -> ProofEnvelope {
         let ledger = Ledger::open(&self.dir.path().join("market.db")).unwrap();
-        let (root, path) = ledger.licence_path(self.index).unwrap();
+        let (root, path) = ledger.licence_path(index).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(counter * 1000 + epoch);
         prove_call(
             &self.prover,
             ledger.licence_depth(),
-            &self.licence,
+            licence,
             counter,
             epoch,
             value_hash(request),
@@ -68,6 +79,11 @@ impl Fixture {
         )
         .unwrap()
     }
+}
+
+/// Calls the gateway accepted for its listing in `epoch`.
+fn calls(gw: &Gateway, listing: Fr, epoch: u64) -> usize {
+    gw.ledger().calls(listing, epoch).unwrap().len()
 }
 
 #[test]
@@ -91,7 +107,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("quota reached"), "{err}");
-    assert_eq!(gw.ledger().calls_in_epoch(epoch).unwrap(), 3);
+    assert_eq!(calls(&gw, f.licence.listing, epoch), 3);
 
     // A hand-built proof with counter = quota (skipping the native check) does not verify.
     let ledger = Ledger::open(&f.dir.path().join("market.db")).unwrap();
@@ -120,6 +136,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
     let env = ProofEnvelope::groth16(
         usage::CALL,
         veil_verifier::usage::call_key(ledger.licence_depth()),
+        &f.prover.pk.vk,
         serde_json::json!({}),
         inputs,
         &proof,
@@ -133,7 +150,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
         "{err}"
     );
     assert_eq!(
-        gw.ledger().calls_in_epoch(epoch).unwrap(),
+        calls(&gw, f.licence.listing, epoch),
         3,
         "a refused call recorded nothing"
     );
@@ -177,7 +194,7 @@ fn replays_are_refused_concurrently_and_after_restart() {
         gw.check_call(&call, epoch, value_hash(req)),
         Err(LedgerError::Replay { .. })
     ));
-    assert_eq!(gw.ledger().calls_in_epoch(epoch).unwrap(), 1);
+    assert_eq!(calls(&gw, f.licence.listing, epoch), 1);
 }
 
 #[test]
@@ -220,7 +237,7 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
         gw.check_call(&edited, 9, value_hash(b"GET /a")),
         Err(LedgerError::UnknownRoot(_))
     ));
-    assert_eq!(gw.ledger().calls_in_epoch(9).unwrap(), 0);
+    assert_eq!(calls(&gw, f.licence.listing, 9), 0);
     // The honest call still goes through afterwards, and the root survives new issuances.
     let mut ledger = Ledger::open(&f.dir.path().join("market.db")).unwrap();
     ledger.issue_licence(Fr::from(123u64)).unwrap();
@@ -275,19 +292,123 @@ fn counter_state_is_never_reused_and_corruption_is_refused() {
 }
 
 #[test]
-fn tier_proof_verifies_and_refuses_a_wrong_tier() {
+fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
+    let f = fixture(5);
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(8);
+    let db = f.dir.path().join("market.db");
+    let maps = Licence::issue(&mut rng, usage::listing_field("maps-api"), 5, 50).unwrap();
+    let (maps_index, _) = Ledger::open(&db)
+        .unwrap()
+        .issue_licence(maps.note())
+        .unwrap();
+    let epoch = 5;
+    let gw = f.gateway();
+    let maps_gw = Gateway::new(
+        Ledger::open(&db).unwrap(),
+        veil_verifier::groth16::prepare(&f.prover.pk.vk),
+        maps.listing,
+        16,
+    );
+    for c in 0..3 {
+        let req = format!("GET /w/{c}");
+        let call = f.call(c, epoch, req.as_bytes());
+        assert_eq!(
+            gw.check_call(&call, epoch, value_hash(req.as_bytes()))
+                .unwrap()
+                .position,
+            c
+        );
+    }
+    for c in 0..2 {
+        let req = format!("GET /m/{c}");
+        let call = f.call_with(&maps, maps_index, c, epoch, req.as_bytes());
+        maps_gw
+            .check_call(&call, epoch, value_hash(req.as_bytes()))
+            .unwrap();
+    }
+    let ledger = Ledger::open(&db).unwrap();
+    let weather = f.licence.listing;
+    let u = ledger.close_epoch(weather, epoch, Fr::from(99u64)).unwrap();
+    assert_eq!(u.calls, 3, "only weather-api's calls");
+    assert_eq!(
+        ledger.close_epoch(weather, epoch, Fr::from(1u64)).unwrap(),
+        u,
+        "closing again returns the published commitment"
+    );
+    // A closed epoch takes no more calls (the published tree cannot change); maps-api's is open.
+    let late = f.call(3, epoch, b"GET /late");
+    let r = gw.check_call(&late, epoch, value_hash(b"GET /late"));
+    assert!(
+        matches!(r, Err(LedgerError::EpochClosed { epoch: 5 })),
+        "{r:?}"
+    );
+    let call = f.call_with(&maps, maps_index, 2, epoch, b"GET /m/2");
+    maps_gw
+        .check_call(&call, epoch, value_hash(b"GET /m/2"))
+        .unwrap();
+
     let pk = insecure_setup(TierCircuit::blank(), &mut rng).unwrap();
-    let prover = Groth16Prover::new(pk, TierCircuit::blank()).unwrap();
-    let listing = usage::listing_field("weather-api");
-    let (env, _salt) = prove_tier(&prover, listing, 4, 1234, 1000, 5000, &mut rng).unwrap();
-    let vk = veil_verifier::groth16::prepare(&prover.pk.vk);
+    let tier = Groth16Prover::new(pk, TierCircuit::blank()).unwrap();
+    let vk = veil_verifier::groth16::prepare(&tier.pk.vk);
+    let tree = ledger.calls_tree(weather, epoch).unwrap();
+    let env = prove_tier(&tier, weather, epoch, &tree, u.salt, 3, 4, &mut rng).unwrap();
     let p = veil_verifier::usage::verify_tier(&env, &vk).unwrap();
-    assert_eq!((p.lo, p.hi, p.epoch), (1000, 5000, 4));
-    assert!(prove_tier(&prover, listing, 4, 1234, 1235, 5000, &mut rng).is_err());
-    let mut edited = env.clone();
-    edited.public_inputs[4] = Fr::from(2000u64); // claim a narrower tier
-    assert!(veil_verifier::usage::verify_tier(&edited, &vk).is_err());
+    assert_eq!(
+        (p.usage, p.listing, p.epoch, p.lo, p.hi),
+        (u.usage, weather, 5, 3, 4)
+    );
+    // The true count is 3: [5, 6) cannot be proved from the ledger.
+    match prove_tier(&tier, weather, epoch, &tree, u.salt, 5, 6, &mut rng) {
+        Err(veil_prover::ProverError::Circuits(veil_circuits::Error::Unsatisfied(m))) => {
+            assert!(m.contains("count is not in the tier"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A gateway that counts another listing's calls in makes another tree, so another U: the
+    // proof verifies, but not for the published commitment.
+    let mut mixed = ledger.calls(weather, epoch).unwrap();
+    mixed.extend(ledger.calls(maps.listing, epoch).unwrap());
+    let mixed = CallsTree::build(&mixed).unwrap();
+    let env6 = prove_tier(&tier, weather, epoch, &mixed, u.salt, 6, 7, &mut rng).unwrap();
+    assert_ne!(
+        veil_verifier::usage::verify_tier(&env6, &vk).unwrap().usage,
+        u.usage
+    );
+    // An unknown listing has no calls: [0, 1) only.
+    let unknown = usage::listing_field("no-such-api");
+    let u0 = ledger.close_epoch(unknown, epoch, Fr::from(7u64)).unwrap();
+    assert_eq!(u0.calls, 0);
+    let empty = ledger.calls_tree(unknown, epoch).unwrap();
+    prove_tier(&tier, unknown, epoch, &empty, u0.salt, 0, 1, &mut rng).unwrap();
+    assert!(prove_tier(&tier, unknown, epoch, &empty, u0.salt, 5, 6, &mut rng).is_err());
+    // Every public input is bound by the proof: edit each consistently-typed value.
+    for i in 0..5 {
+        let mut edited = env.clone();
+        edited.public_inputs[i] += Fr::from(1u64);
+        assert!(
+            matches!(
+                veil_verifier::usage::verify_tier(&edited, &vk),
+                Err(veil_verifier::VerifyError::Rejected(_))
+            ),
+            "public input {i}"
+        );
+    }
+    // Another verifying key (another setup) is named as such, not reported as a forgery.
+    let other = insecure_setup(TierCircuit::blank(), &mut rng).unwrap();
+    let err = veil_verifier::usage::verify_tier(&env, &veil_verifier::groth16::prepare(&other.vk))
+        .unwrap_err();
+    assert!(
+        matches!(&err, veil_verifier::VerifyError::Keys(m) if m.contains("another verifying key")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_ledger_is_refused_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    assert!(matches!(Ledger::open(&path), Err(LedgerError::Missing(_))));
+    assert!(!path.exists(), "nothing was created");
 }
 
 #[test]
@@ -314,7 +435,7 @@ fn two_buyers_calls_have_the_same_shape() {
 #[test]
 fn licence_tree_root_and_paths_equal_the_dense_builder() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+    let mut ledger = Ledger::create(&dir.path().join("l.db")).unwrap();
     let notes: Vec<Fr> = (1..=9u64).map(Fr::from).collect();
     let mut root = Fr::from(0u64);
     for n in &notes {

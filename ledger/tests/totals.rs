@@ -29,7 +29,7 @@ fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir.path().join("market.db")).unwrap();
+        let mut ledger = Ledger::create(&dir.path().join("market.db")).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2026);
         let sales = veil_ledger::receipts::simulated_sales(&mut rng, 10_000, 20, 1_000_000);
         ledger.settle(&sales).unwrap();
@@ -182,4 +182,55 @@ fn tampered_reports_are_rejected() {
     p[20] = if p[20] == b'0' { b'1' } else { b'0' };
     r.batches[0].proof = String::from_utf8(p).unwrap();
     assert!(verify(&r).is_err());
+}
+
+#[test]
+fn eight_concurrent_settlers_all_succeed_with_consecutive_receipts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    Ledger::create(&path).unwrap();
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8u64)
+            .map(|i| {
+                let (barrier, path) = (&barrier, &path);
+                s.spawn(move || {
+                    // Its own connection, as separate `veil audit settle` processes have.
+                    let mut l = Ledger::open(path).unwrap();
+                    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(i);
+                    barrier.wait();
+                    for _ in 0..5 {
+                        let mut sale =
+                            veil_ledger::receipts::simulated_sales(&mut rng, 1, 1, 1_000).remove(0);
+                        sale.seller = i % 2; // two sellers, four settlers each
+                        sale.time = 1_000;
+                        l.settle(&[sale])
+                            .unwrap_or_else(|e| panic!("settler {i}: {e}"));
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+    let l = Ledger::open(&path).unwrap();
+    let mut rebuilt = veil_circuits::merkle::sparse::MemoryNodes::default();
+    let tree = veil_circuits::merkle::sparse::SparseTree::new(
+        veil_circuits::statements::totals::RECEIPT_DEPTH,
+    );
+    let mut root = Fr::from(0u64);
+    for seller in 0..2 {
+        let rs = l.receipts_of(seller).unwrap();
+        assert_eq!(
+            rs.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            (0..20).collect::<Vec<_>>(),
+            "seller {seller}: consecutive receipt numbers"
+        );
+        assert!(rs.windows(2).all(|w| w[1].cum == w[0].cum + w[1].amount));
+        for r in &rs {
+            root = tree.set_leaf(&mut rebuilt, r.index(), r.note()).unwrap();
+        }
+    }
+    assert_eq!(l.receipt_root().unwrap(), root, "one consistent tree");
 }

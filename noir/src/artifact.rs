@@ -184,6 +184,25 @@ impl Artifact {
         self.abi.parameters.iter().map(|p| p.typ.size()).sum()
     }
 
+    /// Number of public inputs of a proof of this program: its `pub` parameters, then its
+    /// return value when that is public (each flattened to field elements).
+    pub fn public_input_count(&self) -> usize {
+        let params: usize = self
+            .abi
+            .parameters
+            .iter()
+            .filter(|p| p.visibility == Visibility::Public)
+            .map(|p| p.typ.size())
+            .sum();
+        let ret = self
+            .abi
+            .return_type
+            .as_ref()
+            .filter(|r| r.visibility == Visibility::Public)
+            .map_or(0, |r| r.abi_type.size());
+        params + ret
+    }
+
     /// The message of an assertion's error selector.
     pub fn error_message(&self, selector: u64) -> Option<&str> {
         self.abi

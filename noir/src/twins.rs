@@ -101,6 +101,9 @@ pub fn tier(p: &TierPublic, w: &TierWitness) -> Value {
         "hi": p.hi,
         "count": w.count,
         "salt": hex(&w.salt),
+        "calls_root": hex(&w.calls_root),
+        "last_leaf": hex(&w.last_leaf),
+        "siblings": hexes(&w.path.siblings),
     })
 }
 

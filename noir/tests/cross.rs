@@ -10,6 +10,7 @@ use vectors::{buyer, payment, terms};
 use veil_circuits::field::to_hex;
 use veil_circuits::statements::settlement::{self, Counter};
 use veil_circuits::statements::totals::Receipt;
+use veil_circuits::statements::usage;
 use veil_circuits::Fr;
 use veil_noir::{execute, from_acir, toolchain::load_for_test, twins, Artifact, Error};
 
@@ -286,21 +287,79 @@ fn usage_call_refuses_tampering() {
 }
 
 #[test]
-fn usage_tier_matches_rust_and_refuses_other_tiers() {
+fn usage_tier_matches_rust_and_refuses_other_tiers_and_miscounts() {
     let Some(a) = load_for_test("usage_tier") else {
         return;
     };
-    let (p, w) = vectors::tier(1_000, 2_000);
-    assert_eq!(public_of(&a, &twins::tier(&p, &w)), p.to_field_elements());
-    let (p, w) = vectors::tier(1_234, 1_235);
-    assert_eq!(public_of(&a, &twins::tier(&p, &w)), p.to_field_elements());
-    let (p, w) = vectors::tier(0, 1_234);
+    // The vector's epoch has 3 calls.
+    for (lo, hi) in [(0, 10), (3, 4)] {
+        let (p, w) = vectors::tier(lo, hi);
+        usage::check_tier(&p, &w).unwrap();
+        assert_eq!(public_of(&a, &twins::tier(&p, &w)), p.to_field_elements());
+    }
+    let (p, w) = vectors::tier(0, 3);
     refused(&a, &twins::tier(&p, &w), "count above the tier");
-    let (p, w) = vectors::tier(1_235, 5_000);
+    let (p, w) = vectors::tier(4, 10);
     refused(&a, &twins::tier(&p, &w), "count below the tier");
-    let (p, w) = vectors::tier(1_000, 2_000);
-    let honest = twins::tier(&p, &w);
-    refused(&a, &with(&honest, "/count", json!(1_500)), "does not open");
+    // Miscounts: each refused by Noir and by the Rust relation for the same reason.
+    let (p, honest_w) = vectors::tier(0, 10);
+    let nfs = vectors::frs(&vectors::load("usage/weather-d16.json")["usage"]["calls"]);
+    let path_of = |i: u64, leaves: &[Fr]| {
+        let mut b = veil_circuits::merkle::TreeBuilder::new(usage::CALLS_TREE_DEPTH, &[i]).unwrap();
+        b.push(leaves).unwrap();
+        b.finish().unwrap().paths[0].clone()
+    };
+    let mut with_empty = nfs.clone();
+    with_empty.push(Fr::from(0u64));
+    let miscounts: Vec<(&str, usage::TierWitness)> = vec![
+        (
+            "a leaf after count - 1 is not empty",
+            usage::TierWitness {
+                count: 2,
+                last_leaf: nfs[1],
+                path: path_of(1, &nfs),
+                ..honest_w.clone()
+            },
+        ),
+        (
+            "count 0 but the calls tree is not empty",
+            usage::TierWitness {
+                count: 0,
+                ..honest_w.clone()
+            },
+        ),
+        (
+            "leaf count - 1 is empty",
+            usage::TierWitness {
+                count: 4,
+                last_leaf: Fr::from(0u64),
+                path: path_of(3, &with_empty),
+                ..honest_w.clone()
+            },
+        ),
+        (
+            "the last leaf is not in the calls tree",
+            usage::TierWitness {
+                count: 4,
+                last_leaf: Fr::from(5u64),
+                path: path_of(3, &with_empty),
+                ..honest_w.clone()
+            },
+        ),
+    ];
+    for (why, w) in miscounts {
+        match usage::check_tier(&p, &w) {
+            Err(veil_circuits::Error::Unsatisfied(m)) => assert_eq!(m, why),
+            other => panic!("Rust: {other:?}"),
+        }
+        refused(&a, &twins::tier(&p, &w), why);
+    }
+    let honest = twins::tier(&p, &honest_w);
+    refused(
+        &a,
+        &with(&honest, "/salt", hex(Fr::from(1u64))),
+        "does not open",
+    );
     refused(&a, &with(&honest, "/epoch", json!(10)), "does not open");
     refused(
         &a,

@@ -23,6 +23,12 @@ pub enum ProverError {
     /// Constraint synthesis or proving failed.
     #[error("proving failed: {0}")]
     Proving(String),
+    /// A secret file is exposed (readable by other users).
+    #[error("{0}")]
+    Secret(String),
+    /// Refusing to overwrite existing keys.
+    #[error("{0}")]
+    Overwrite(String),
     /// Reading or writing a file failed.
     #[error("{context}: {source}")]
     Io {

@@ -24,6 +24,40 @@ pub struct KeyStore {
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash or a full disk
 /// never leaves a half-written file under the final name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, bytes, 0o644)
+}
+
+/// As [`write_atomic`], readable and writable by the owner only (mode 0600 on Unix): for
+/// secrets (seller and buyer keys, dataset keys, licences, openings, counter state).
+pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, bytes, 0o600)
+}
+
+/// Refuses a secret file that other users can read (Unix: any group or other permission bit).
+pub fn check_secret_mode(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|source| ProverError::Io {
+                context: format!("reading {}", path.display()),
+                source,
+            })?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(ProverError::Secret(format!(
+                "{} holds a secret but other users can read it (mode {:o}): run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let io = |source| ProverError::Io {
         context: format!("writing {}", path.display()),
         source,
@@ -32,7 +66,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("")
     ));
-    std::fs::write(&tmp, bytes).map_err(io)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    {
+        use std::io::Write;
+        let mut f = options.open(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io(e)
@@ -51,19 +97,32 @@ impl KeyStore {
     }
 
     /// Runs a single-party (insecure, development) Groth16 setup for one shape and records it
-    /// in the manifest. `blank` is any assignment of the shape.
+    /// in the manifest. `blank` is any assignment of the shape. Keys already in the manifest are
+    /// replaced only when `overwrite` is set: every proof made with them would stop verifying.
     pub fn setup<C, R>(
         &self,
         key: &str,
         statement: &str,
         shape: serde_json::Value,
         blank: C,
+        overwrite: bool,
         rng: &mut R,
     ) -> Result<KeyEntry>
     where
         C: ConstraintSynthesizer<Fr> + Clone,
         R: RngCore + CryptoRng,
     {
+        if !overwrite {
+            if let Some(e) = Manifest::load(&self.dir)?.keys.get(key) {
+                return Err(ProverError::Overwrite(format!(
+                    "{} already holds keys for {key} (verifying key digest {}); replacing them \
+                     would make every proof made with them fail to verify. Use --force to \
+                     replace them anyway",
+                    self.dir.display(),
+                    e.verifying_key.sha256
+                )));
+            }
+        }
         std::fs::create_dir_all(&self.dir).map_err(|source| ProverError::Io {
             context: format!("creating {}", self.dir.display()),
             source,

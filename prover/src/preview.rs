@@ -164,6 +164,7 @@ pub fn prove<R: RngCore + CryptoRng>(
         proof: ProofEnvelope::groth16(
             preview::NAME,
             shape.id(),
+            &prover.pk.vk,
             serde_json::to_value(shape).expect("shapes serialise"),
             inputs,
             &proof,

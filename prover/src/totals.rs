@@ -38,6 +38,7 @@ pub fn prove_report(
             Ok(ProofEnvelope::groth16(
                 totals::NAME,
                 shape.id(),
+                &prover.pk.vk,
                 serde_json::to_value(shape).expect("shapes serialise"),
                 inputs,
                 &proof,

@@ -2,7 +2,7 @@
 //! out a slot twice, and the call and tier provers.
 
 use crate::backend::groth16::Groth16Prover;
-use crate::keys::write_atomic;
+use crate::keys::write_secret;
 use crate::{ProverError, Result};
 use ark_std::rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -10,8 +10,8 @@ use std::path::Path;
 use veil_circuits::field::serde_hex;
 use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::usage::{
-    self, CallCircuit, CallPublic, CallWitness, Licence, LicenceTerms, TierCircuit, TierPublic,
-    TierWitness,
+    self, CallCircuit, CallPublic, CallWitness, CallsTree, Licence, LicenceTerms, TierCircuit,
+    TierPublic,
 };
 use veil_circuits::{Error, Fr};
 use veil_verifier::proof::ProofEnvelope;
@@ -258,7 +258,7 @@ pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Resu
         next: slot + 1,
         ..state
     };
-    write_atomic(
+    write_secret(
         state_path,
         (serde_json::to_string_pretty(&new).expect("states serialise") + "\n").as_bytes(),
     )?;
@@ -303,42 +303,42 @@ pub fn prove_call<R: RngCore + CryptoRng>(
     Ok(ProofEnvelope::groth16(
         usage::CALL,
         call_key(depth),
+        &prover.pk.vk,
         serde_json::json!({ "depth": depth }),
         inputs,
         &proof,
     ))
 }
 
-/// Commits to `count` and proves `lo <= count < hi`. Returns the proof and the commitment's
-/// salt (the opening, kept by whoever must later disclose the count).
+/// Proves that the calls tree committed to by `U = H(USAGE, listing, epoch, calls.root, salt)`
+/// (the epoch's published usage commitment) holds a count in `[lo, hi)`.
+#[allow(clippy::too_many_arguments)]
 pub fn prove_tier<R: RngCore + CryptoRng>(
     prover: &Groth16Prover,
     listing: Fr,
     epoch: u64,
-    count: u64,
+    calls: &CallsTree,
+    salt: Fr,
     lo: u64,
     hi: u64,
     rng: &mut R,
-) -> Result<(ProofEnvelope, Fr)> {
-    let salt = <Fr as ark_std::UniformRand>::rand(rng);
+) -> Result<ProofEnvelope> {
     let public = TierPublic {
-        usage: usage::usage_commitment(listing, epoch, count, salt),
+        usage: usage::usage_commitment(listing, epoch, calls.root, salt),
         listing,
         epoch,
         lo,
         hi,
     };
-    let witness = TierWitness { count, salt };
+    let witness = calls.tier_witness(salt);
     usage::check_tier(&public, &witness)?;
     let (proof, inputs) = prover.prove(TierCircuit { public, witness }, rng)?;
-    Ok((
-        ProofEnvelope::groth16(
-            usage::TIER,
-            tier_key(),
-            serde_json::json!({}),
-            inputs,
-            &proof,
-        ),
-        salt,
+    Ok(ProofEnvelope::groth16(
+        usage::TIER,
+        tier_key(),
+        &prover.pk.vk,
+        serde_json::json!({ "calls_depth": usage::CALLS_TREE_DEPTH }),
+        inputs,
+        &proof,
     ))
 }

@@ -23,6 +23,7 @@ fn setup_load_prove_verify_and_refuse_tampering() {
             preview::NAME,
             serde_json::to_value(shape).unwrap(),
             PreviewCircuit::blank(shape),
+            false,
             &mut rng,
         )
         .unwrap();

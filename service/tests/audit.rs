@@ -47,24 +47,37 @@ fn audit_flow_and_bad_inputs() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
     let root = report["period"]["root"].as_str().unwrap().to_string();
-    let table = ok(&veil(
-        d,
-        &[
-            "audit", "verify", "r.json", "--root", &root, "--params", "p",
-        ],
-    ));
+    let verify = |file: &str, root: &str, seller: &str, from: &str, to: &str| {
+        veil(
+            d,
+            &[
+                "audit", "verify", file, "--root", root, "--seller", seller, "--from", from,
+                "--to", to, "--params", "p",
+            ],
+        )
+    };
+    let table = ok(&verify("r.json", &root, "1", "3000", "12000"));
     assert!(
         table.contains("OK: seller 1") && table.contains("band [100000, inf)"),
         "{table}"
     );
+    let other_root = format!("0x{}", "0".repeat(63) + "1");
     fails(
-        &veil(
-            d,
-            &[
-                "audit", "verify", "r.json", "--root", "0x01", "--params", "p",
-            ],
-        ),
+        &verify("r.json", &other_root, "1", "3000", "12000"),
         "is against root",
+    );
+    fails(
+        &verify("r.json", "0x01", "1", "3000", "12000"),
+        "64 hex digits",
+    );
+    // A genuine report for another seller or period is not the one asked for.
+    fails(
+        &verify("r.json", &root, "2", "3000", "12000"),
+        "you asked for seller 2",
+    );
+    fails(
+        &verify("r.json", &root, "1", "3000", "12001"),
+        "[3000, 12001)",
     );
 
     // Selective disclosure of one receipt, checked against the root; a wrong root is refused.
@@ -91,9 +104,47 @@ fn audit_flow_and_bad_inputs() {
     fails(
         &veil(
             d,
-            &["audit", "check-disclosure", "o.json", "--root", "0x02"],
+            &["audit", "check-disclosure", "o.json", "--root", &other_root],
         ),
-        "MISMATCH",
+        "not the root you gave",
+    );
+    // Every field is parsed strictly: a garbage or numeric root, a wrong index, an extra field.
+    let opening: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("o.json")).unwrap()).unwrap();
+    for (field, value, why) in [
+        (
+            "/root",
+            serde_json::json!("0x18be3062f:12de"),
+            "64 hex digits",
+        ),
+        (
+            "/root",
+            serde_json::json!(18446744073709551616u128 as f64),
+            "invalid type",
+        ),
+        ("/index", serde_json::json!(5), "field `index` is 5"),
+        ("/receipt/amount", serde_json::json!(-1), "invalid value"),
+    ] {
+        let mut bad = opening.clone();
+        *bad.pointer_mut(field).unwrap() = value;
+        std::fs::write(d.join("bad.json"), bad.to_string()).unwrap();
+        fails(
+            &veil(
+                d,
+                &["audit", "check-disclosure", "bad.json", "--root", &root],
+            ),
+            why,
+        );
+    }
+    let mut extra = opening.clone();
+    extra["note"] = serde_json::json!("x");
+    std::fs::write(d.join("bad.json"), extra.to_string()).unwrap();
+    fails(
+        &veil(
+            d,
+            &["audit", "check-disclosure", "bad.json", "--root", &root],
+        ),
+        "unknown field `note`",
     );
 
     // A period with no sales gives a valid zero report.
@@ -104,11 +155,8 @@ fn audit_flow_and_bad_inputs() {
             "--out", "z.json", "--params", "p",
         ],
     ));
-    assert!(ok(&veil(
-        d,
-        &["audit", "verify", "z.json", "--root", &root, "--params", "p"]
-    ))
-    .contains("total                             0"));
+    assert!(ok(&verify("z.json", &root, "2", "0", "500"))
+        .contains("total                             0"));
 
     // Bad inputs: unknown seller, time going back, a running total overflowing 2^64, no ledger, no keys.
     fails(
@@ -200,4 +248,50 @@ fn audit_flow_and_bad_inputs() {
         "veil setup",
     );
     assert!(!d.join("x.json").exists());
+}
+
+/// Eight `veil audit settle` processes at once, for one seller and for several: all succeed,
+/// and each seller's receipts are numbered consecutively.
+#[test]
+fn concurrent_settles_all_succeed() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let settle = |seller: u64| {
+        let mut c = common::veil_command(d);
+        c.args([
+            "audit",
+            "settle",
+            "--ledger",
+            "race.db",
+            "--seller",
+            &seller.to_string(),
+            "--listing",
+            "l",
+            "--amount",
+            "100",
+            "--time",
+            "1000",
+        ]);
+        c
+    };
+    for sellers in [[0u64; 8], [0, 1, 2, 3, 0, 1, 2, 3]] {
+        let children: Vec<_> = sellers
+            .iter()
+            .map(|s| {
+                settle(*s)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            ok(&c.wait_with_output().unwrap());
+        }
+    }
+    // Seller 0 settled 8 + 2 sales: the next receipt is number 10.
+    let out = ok(&settle(0).output().unwrap());
+    assert!(out.starts_with("receipt 10 of seller 0"), "{out}");
+    let out = ok(&settle(3).output().unwrap());
+    assert!(out.starts_with("receipt 2 of seller 3"), "{out}");
 }

@@ -20,7 +20,8 @@ fn metered_calls_quota_replay_tier() {
 
     // The buyer makes a key and gives only its commitment K to the issuer.
     let k = ok(&veil(d, &["meter", "keygen", "--out", "buyer.key"]));
-    let k = k.trim().to_string();
+    let k = k.split_whitespace().last().unwrap().to_string();
+    assert!(k.starts_with("0x") && k.len() == 66, "{k}");
     let issue = |out: &str| {
         let args = [
             "meter",
@@ -38,6 +39,14 @@ fn metered_calls_quota_replay_tier() {
     };
     ok(&issue("lic.json"));
     fails(&issue("lic.json"), "refusing");
+    // Secrets are the owner's alone, and a secret others can read is refused.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["buyer.key", "lic.json"] {
+            let mode = std::fs::metadata(d.join(f)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+    }
     let lic = std::fs::read_to_string(d.join("lic.json")).unwrap();
     let key: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("buyer.key")).unwrap()).unwrap();
@@ -98,6 +107,13 @@ fn metered_calls_quota_replay_tier() {
             &[&args[..], &["--epoch", epoch, "--request", request]].concat(),
         )
     };
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = d.join("buyer.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        fails(&call("a", "3"), "other users can read it");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     ok(&call("a", "3"));
     ok(&call("b", "3"));
     fails(&call("c", "3"), "quota reached");
@@ -107,6 +123,27 @@ fn metered_calls_quota_replay_tier() {
     fails(&verify("b", "3", "GET /other"), "another request");
     fails(&verify("b", "4", "GET /b"), "epoch");
     ok(&verify("b", "3", "GET /b"));
+    // A mistyped ledger path is refused, not created.
+    let typo = veil(
+        d,
+        &[
+            "meter",
+            "verify",
+            "call-b.json",
+            "--db",
+            "typo.db",
+            "--listing-id",
+            "api",
+            "--params",
+            "p",
+            "--epoch",
+            "3",
+            "--request",
+            "GET /b",
+        ],
+    );
+    fails(&typo, "no ledger at typo.db");
+    assert!(!d.join("typo.db").exists());
 
     // Another buyer's key does not open this licence.
     ok(&veil(d, &["meter", "keygen", "--out", "other.key"]));
@@ -119,7 +156,8 @@ fn metered_calls_quota_replay_tier() {
     std::fs::write(d.join("state.json"), "garbage").unwrap();
     fails(&call("e", "4"), "counter state");
 
-    // The gateway counted 2 calls in epoch 3: tier [1, 3) proves, [3, 10) cannot.
+    // The gateway accepted 2 calls in epoch 3. A tier needs the epoch closed (its usage
+    // commitment published); then [1, 3) proves and [3, 10) cannot.
     let tier = |lo: &str, hi: &str, out: &str| {
         let args = [
             "meter",
@@ -134,26 +172,46 @@ fn metered_calls_quota_replay_tier() {
             "--params",
             "p",
         ];
+        let opening = format!("open-{out}");
         veil(
             d,
             &[
                 &args[..],
-                &[
-                    "--lo",
-                    lo,
-                    "--hi",
-                    hi,
-                    "--out",
-                    out,
-                    "--opening",
-                    "open.json",
-                ],
+                &["--lo", lo, "--hi", hi, "--out", out, "--opening", &opening],
             ]
             .concat(),
         )
     };
+    fails(&tier("1", "3", "tier.json"), "still open");
+    let close = |listing: &str| {
+        let out = ok(&veil(
+            d,
+            &[
+                "meter",
+                "close",
+                "--db",
+                "m.db",
+                "--listing-id",
+                listing,
+                "--epoch",
+                "3",
+            ],
+        ));
+        out.split_whitespace().last().unwrap().to_string()
+    };
+    let u = close("api");
+    assert_eq!(close("api"), u, "closing twice publishes one commitment");
+    fails(&verify("b", "3", "GET /b"), "closed");
     ok(&tier("1", "3", "tier.json"));
-    let check = |epoch: &str| {
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("open-tier.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the opening is a secret");
+    }
+    let check = |listing: &str, epoch: &str, usage: &str| {
         veil(
             d,
             &[
@@ -162,15 +220,20 @@ fn metered_calls_quota_replay_tier() {
                 "verify",
                 "tier.json",
                 "--listing-id",
-                "api",
+                listing,
                 "--epoch",
                 epoch,
+                "--usage",
+                usage,
                 "--params",
                 "p",
             ],
         )
     };
-    assert!(ok(&check("3")).contains("[1, 3)"));
-    fails(&check("2"), "another listing or epoch");
+    assert!(ok(&check("api", "3", &u)).contains("[1, 3)"));
+    fails(&check("api", "2", &u), "epoch 3, not 2");
+    fails(&check("maps", "3", &u), "another listing");
+    let other_u = close("maps");
+    fails(&check("api", "3", &other_u), "not the published");
     fails(&tier("3", "10", "tier2.json"), "not in [3, 10)");
 }

@@ -13,6 +13,16 @@ pub fn prepare(vk: &VerifyingKey<Bn254>) -> PreparedKey {
     ark_groth16::prepare_verifying_key(vk)
 }
 
+/// SHA-256 (hex) of a verifying key's compressed encoding: the manifest's digest of its
+/// `.vk` file, and the `vk_sha256` of every proof made for it.
+pub fn vk_digest(vk: &VerifyingKey<Bn254>) -> String {
+    use ark_serialize::CanonicalSerialize;
+    let mut bytes = Vec::new();
+    vk.serialize_compressed(&mut bytes)
+        .expect("writing to a Vec cannot fail");
+    crate::params::sha256_hex(&bytes)
+}
+
 /// Verifies `proof` for `public_inputs`: `Ok(())` or [`VerifyError::Rejected`].
 pub fn verify(pvk: &PreparedKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> Result<()> {
     let expected = pvk.vk.gamma_abc_g1.len().saturating_sub(1);

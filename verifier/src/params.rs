@@ -107,7 +107,9 @@ impl Manifest {
     pub fn entry(&self, dir: &Path, key: &str) -> Result<&KeyEntry> {
         self.keys.get(key).ok_or_else(|| {
             VerifyError::Keys(format!(
-                "no keys for {key} in {}; run `veil setup` for this shape",
+                "no keys for {key} in {}: a prover makes them with `veil setup` for this shape; \
+                 a verifier needs the operator's manifest.json and {key}.vk (keys from a setup \
+                 of your own would not match the prover's)",
                 dir.display()
             ))
         })
@@ -126,7 +128,7 @@ pub fn read_checked(dir: &Path, f: &FileRef) -> Result<Vec<u8>> {
         .map_err(|e| VerifyError::Keys(format!("reading {}: {e}", path.display())))?;
     if sha256_hex(&bytes) != f.sha256 {
         return Err(VerifyError::Keys(format!(
-            "{} does not match its manifest digest (edited or truncated); run `veil setup` again",
+            "{} does not match its manifest digest (edited or truncated): copy the operator's params again",
             path.display()
         )));
     }

@@ -9,7 +9,7 @@
 //! ```
 //! A revealed cell is its bytes, as `utf8` text when they are UTF-8 and as `hex` otherwise.
 
-use crate::groth16::{self, PreparedKey};
+use crate::groth16::PreparedKey;
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use serde::{Deserialize, Serialize};
@@ -234,6 +234,5 @@ pub fn public_inputs(
 /// Verifies a preview against its listing with the verifying key of its shape.
 pub fn verify(file: &PreviewFile, listing: &Listing, vk: &PreparedKey) -> Result<()> {
     let (_, public) = public_inputs(file, listing)?;
-    let proof = file.proof.groth16_proof()?;
-    groth16::verify(vk, &public.to_field_elements(), &proof)
+    file.proof.verify_groth16(vk, &public.to_field_elements())
 }

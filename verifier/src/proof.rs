@@ -1,20 +1,27 @@
 //! The versioned proof envelope, shared by every statement and backend.
 //!
 //! ```json
-//! { "veil": 1, "statement": "preview-membership", "backend": "groth16-bn254",
-//!   "key": "preview-membership-d20-k8-m3", "shape": { ... },
-//!   "public_inputs": ["0x..", ...], "proof": "<hex of the compressed arkworks proof>" }
+//! { "veil": 2, "statement": "preview-membership", "backend": "groth16-bn254",
+//!   "key": "preview-membership-d20-k8-m3", "vk_sha256": "<SHA-256 of the compressed vk>",
+//!   "shape": { ... }, "public_inputs": ["0x..", ...],
+//!   "proof": "<hex of the compressed arkworks proof>" }
 //! ```
+//! Version 2 added `vk_sha256`, so that a proof checked against another verifying key is
+//! reported as such rather than as a failed pairing. Version 1 envelopes (no digest) still
+//! verify.
 
+use crate::groth16::PreparedKey;
 use crate::{Result, VerifyError};
 use ark_bn254::Bn254;
-use ark_groth16::Proof;
+use ark_groth16::{Proof, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 use veil_circuits::{field::serde_hex_vec, Fr};
 
-/// Envelope format version.
-pub const PROOF_VERSION: u32 = 1;
+/// Envelope format version written by this build.
+pub const PROOF_VERSION: u32 = 2;
+/// Oldest envelope version this build reads.
+pub const OLDEST_PROOF_VERSION: u32 = 1;
 /// The Groth16 backend's name.
 pub const GROTH16: &str = "groth16-bn254";
 
@@ -30,6 +37,10 @@ pub struct ProofEnvelope {
     pub backend: String,
     /// The key id (statement + shape) in the params manifest.
     pub key: String,
+    /// SHA-256 of the verifying key it was made for (compressed arkworks encoding, as the
+    /// manifest's `verifying_key.sha256`); required from version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vk_sha256: Option<String>,
     /// The circuit shape, statement-specific.
     pub shape: serde_json::Value,
     /// Public inputs in circuit order.
@@ -44,6 +55,7 @@ impl ProofEnvelope {
     pub fn groth16(
         statement: &str,
         key: String,
+        vk: &VerifyingKey<Bn254>,
         shape: serde_json::Value,
         public_inputs: Vec<Fr>,
         proof: &Proof<Bn254>,
@@ -57,6 +69,7 @@ impl ProofEnvelope {
             statement: statement.into(),
             backend: GROTH16.into(),
             key,
+            vk_sha256: Some(crate::groth16::vk_digest(vk)),
             shape,
             public_inputs,
             proof: hex::encode(bytes),
@@ -66,9 +79,15 @@ impl ProofEnvelope {
     /// Checks the version and backend, and decodes the Groth16 proof (points checked on curve
     /// and in the subgroup).
     pub fn groth16_proof(&self) -> Result<Proof<Bn254>> {
-        if self.veil != PROOF_VERSION {
+        if !(OLDEST_PROOF_VERSION..=PROOF_VERSION).contains(&self.veil) {
             return Err(VerifyError::Malformed(format!(
-                "proof version {}, this build reads {PROOF_VERSION}",
+                "proof version {}, this build reads versions {OLDEST_PROOF_VERSION} to {PROOF_VERSION}",
+                self.veil
+            )));
+        }
+        if self.veil >= 2 && self.vk_sha256.is_none() {
+            return Err(VerifyError::Malformed(format!(
+                "a version-{} proof must name its verifying key (`vk_sha256`)",
                 self.veil
             )));
         }
@@ -91,5 +110,24 @@ impl ProofEnvelope {
             )));
         }
         Ok(proof)
+    }
+
+    /// Verifies the proof for `public_inputs` against `pvk`, after checking that it was made
+    /// for this verifying key (version 2 envelopes name it), so that the wrong key is reported
+    /// as such and not as a forgery.
+    pub fn verify_groth16(&self, pvk: &PreparedKey, public_inputs: &[Fr]) -> Result<()> {
+        let proof = self.groth16_proof()?;
+        if let Some(theirs) = &self.vk_sha256 {
+            let ours = crate::groth16::vk_digest(&pvk.vk);
+            if *theirs != ours {
+                return Err(VerifyError::Keys(format!(
+                    "the proof was made with another verifying key for {} (digest {theirs}; yours is \
+                     {ours}): verify with the operator's params (manifest.json and {}.vk), not with \
+                     keys from a `veil setup` of your own",
+                    self.key, self.key
+                )));
+            }
+        }
+        crate::groth16::verify(pvk, public_inputs, &proof)
     }
 }

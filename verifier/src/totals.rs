@@ -7,7 +7,7 @@
 //!   "batch": 16, "batches": [ {envelope}, ... ] }
 //! ```
 
-use crate::groth16::{self, PreparedKey};
+use crate::groth16::PreparedKey;
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
@@ -196,7 +196,7 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
                 }
             }
         }
-        groth16::verify(vk, &env.public_inputs, &env.groth16_proof()?)
+        env.verify_groth16(vk, &env.public_inputs)
             .map_err(|e| VerifyError::Rejected(format!("batch {k}: {e}")))?;
         totals.count += p.count;
         totals.amount += p.amount;

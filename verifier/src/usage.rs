@@ -1,10 +1,10 @@
 //! Verification of usage-counter proofs: metered calls and billing tiers.
 
-use crate::groth16::{self, PreparedKey};
+use crate::groth16::PreparedKey;
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
-use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, TIER};
+use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, CALLS_TREE_DEPTH, TIER};
 use veil_circuits::Fr;
 
 /// Key id of the call circuit for a licence tree of `depth`.
@@ -12,9 +12,9 @@ pub fn call_key(depth: u32) -> String {
     format!("{CALL}-d{depth}")
 }
 
-/// Key id of the tier circuit.
+/// Key id of the tier circuit (over a calls tree of depth 32).
 pub fn tier_key() -> String {
-    TIER.to_string()
+    format!("{TIER}-d{CALLS_TREE_DEPTH}")
 }
 
 fn small(x: &Fr, what: &str) -> Result<u64> {
@@ -59,7 +59,7 @@ pub fn call_public(env: &ProofEnvelope, depth: u32) -> Result<CallPublic> {
 /// Verifies a call proof; returns its public inputs.
 pub fn verify_call(env: &ProofEnvelope, vk: &PreparedKey, depth: u32) -> Result<CallPublic> {
     let p = call_public(env, depth)?;
-    groth16::verify(vk, &p.to_field_elements(), &env.groth16_proof()?)?;
+    env.verify_groth16(vk, &p.to_field_elements())?;
     Ok(p)
 }
 
@@ -79,6 +79,6 @@ pub fn tier_public(env: &ProofEnvelope) -> Result<TierPublic> {
 /// Verifies a tier proof; returns its public inputs.
 pub fn verify_tier(env: &ProofEnvelope, vk: &PreparedKey) -> Result<TierPublic> {
     let p = tier_public(env)?;
-    groth16::verify(vk, &p.to_field_elements(), &env.groth16_proof()?)?;
+    env.verify_groth16(vk, &p.to_field_elements())?;
     Ok(p)
 }

@@ -84,6 +84,40 @@ impl Listing {
                 ),
             ));
         }
+        if self.file_sha256.len() != 64
+            || !self
+                .file_sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(Error::parse(
+                "listing",
+                format!(
+                    "field `file_sha256` must be 64 lowercase hex digits, got {:?}",
+                    self.file_sha256
+                ),
+            ));
+        }
+        if self.records == 0 || self.depth == 0 || self.depth > crate::merkle::MAX_DEPTH {
+            return Err(Error::parse(
+                "listing",
+                format!(
+                    "fields `records` ({}) and `depth` ({}) must be at least 1, depth at most {}",
+                    self.records,
+                    self.depth,
+                    crate::merkle::MAX_DEPTH
+                ),
+            ));
+        }
+        if self.depth < 64 && self.records > 1u64 << self.depth {
+            return Err(Error::parse(
+                "listing",
+                format!(
+                    "field `records` ({}) does not fit a tree of depth {}",
+                    self.records, self.depth
+                ),
+            ));
+        }
         if self.schema.hash() != self.schema_hash {
             return Err(Error::Mismatch(
                 "listing: schema_hash is not the hash of its schema".into(),

@@ -6,8 +6,11 @@
 //! key commitment  K = H(KEY, sk)
 //! licence note    L = H(LICENCE, listing, K, quota, expiry, salt)        a leaf of the licence tree
 //! nullifier       N = H(NULLIFIER, sk, listing, epoch, c)                c = the call's counter slot
-//! usage           U = H(USAGE, listing, epoch, count, salt)
+//! usage           U = H(USAGE, listing, epoch, calls_root, salt)
 //! ```
+//! `calls_root` is the root of the *calls tree* of one listing and epoch: a binary tree of depth
+//! [`CALLS_TREE_DEPTH`] whose leaves `0..count` are the nullifiers the gateway accepted, in
+//! acceptance order, and whose other leaves are empty (`0`).
 //!
 //! **Call** (shape: licence-tree depth `D`). Public inputs, in order: `root, listing, epoch, N,
 //! request`. Witness: `sk, salt, quota, expiry, c`, the leaf index and `D` siblings.
@@ -24,13 +27,24 @@
 //! repeated nullifiers therefore serves at most `quota` calls; `N` reveals nothing of `sk` and
 //! no two calls share anything but the public `listing` and `epoch`.
 //!
-//! **Tier**. Public inputs: `U, listing, epoch, lo, hi`. Witness: `count, salt`.
-//! Constraints: `U = H(USAGE, listing, epoch, count, salt)`; `count, lo, hi < 2^32`;
-//! `count - lo < 2^32` and `hi - 1 - count < 2^32` (so `lo <= count < hi`).
+//! **Tier** (key id `usage-tier-d32`). Public inputs: `U, listing, epoch, lo, hi`. Witness:
+//! `count, salt, calls_root`, the last leaf and its 32 siblings. Constraints:
+//! 1. `U = H(USAGE, listing, epoch, calls_root, salt)`.
+//! 2. `count, lo, hi, epoch < 2^32`; `count - lo < 2^32` and `hi - 1 - count < 2^32` (so
+//!    `lo <= count < hi`).
+//! 3. `e = (count == 0)` (boolean, by the inverse gadget). If `e`: `calls_root = Z_32`, the empty
+//!    tree. Otherwise: the 32 bits of `count - 1` are the direction bits of a path from a
+//!    non-zero `last_leaf` to `calls_root`, and every sibling on the right of the path (bit 0)
+//!    is the empty subtree `Z_h`.
+//!
+//! So `count` is one more than the index of the tree's last non-empty leaf: it cannot be lower
+//! than the number of nullifiers in the committed tree. The gateway publishes `U` at the end of
+//! the epoch; a buyer can ask for the path of its call's nullifier under `calls_root` (opened
+//! from `U`), so a nullifier left out of the tree is detected by the buyer it belongs to.
 
 use crate::merkle::{MerklePath, MAX_DEPTH};
 use crate::{poseidon2, tags, Error, Fr, Result};
-use ark_ff::UniformRand;
+use ark_ff::{UniformRand, Zero};
 use ark_std::rand::RngCore;
 
 /// Name of the call statement in proof files and key manifests.
@@ -252,12 +266,69 @@ pub fn check_call(depth: u32, p: &CallPublic, w: &CallWitness) -> Result<()> {
     Ok(())
 }
 
-/// `U = H(USAGE, listing, epoch, count, salt)`.
-pub fn usage_commitment(listing: Fr, epoch: u64, count: u64, salt: Fr) -> Fr {
-    h(
-        tags::USAGE,
-        &[listing, Fr::from(epoch), Fr::from(count), salt],
-    )
+/// Depth of the calls tree: the accepted nullifiers of one listing and epoch, in the order the
+/// gateway accepted them (up to `2^32` calls).
+pub const CALLS_TREE_DEPTH: u32 = 32;
+
+/// `U = H(USAGE, listing, epoch, calls_root, salt)`: the gateway's commitment to the calls it
+/// accepted for `listing` in `epoch`, published at the epoch's end.
+pub fn usage_commitment(listing: Fr, epoch: u64, calls_root: Fr, salt: Fr) -> Fr {
+    h(tags::USAGE, &[listing, Fr::from(epoch), calls_root, salt])
+}
+
+/// The calls tree of one listing and epoch: its root, its size, and the path of its last leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallsTree {
+    /// Root of the depth-[`CALLS_TREE_DEPTH`] tree whose leaves `0..count` are the nullifiers.
+    pub root: Fr,
+    /// Calls accepted.
+    pub count: u64,
+    /// The last nullifier and its path (`None` when no call was accepted).
+    pub last: Option<(Fr, MerklePath)>,
+}
+
+impl CallsTree {
+    /// Builds the tree of `nullifiers` (in acceptance order; none may be zero).
+    pub fn build(nullifiers: &[Fr]) -> Result<Self> {
+        if nullifiers.iter().any(|n| n.is_zero()) {
+            return Err(Error::InvalidParameter(
+                "a nullifier of 0 cannot be a calls-tree leaf".into(),
+            ));
+        }
+        let count = nullifiers.len() as u64;
+        let watch: Vec<u64> = count.checked_sub(1).into_iter().collect();
+        let mut b = crate::merkle::TreeBuilder::new(CALLS_TREE_DEPTH, &watch)?;
+        b.push(nullifiers)?;
+        let t = b.finish()?;
+        let last = nullifiers.last().map(|n| (*n, t.paths[0].clone()));
+        Ok(CallsTree {
+            root: t.root,
+            count,
+            last,
+        })
+    }
+
+    /// The tier witness opening `U = usage_commitment(listing, epoch, self.root, salt)`.
+    pub fn tier_witness(&self, salt: Fr) -> TierWitness {
+        let (last_leaf, path) = self.last.clone().unwrap_or_else(|| {
+            (
+                Fr::zero(),
+                MerklePath {
+                    index: 0,
+                    siblings: crate::merkle::zero_hashes(CALLS_TREE_DEPTH)
+                        [..CALLS_TREE_DEPTH as usize]
+                        .to_vec(),
+                },
+            )
+        });
+        TierWitness {
+            count: self.count,
+            salt,
+            calls_root: self.root,
+            last_leaf,
+            path,
+        }
+    }
 }
 
 /// The tier statement's public inputs.
@@ -288,26 +359,54 @@ impl TierPublic {
     }
 }
 
-/// The tier statement's witness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The tier statement's witness: the opening of `U` and the calls tree's last leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TierWitness {
-    /// The count.
+    /// The count: calls accepted.
     pub count: u64,
     /// The commitment's blinding.
     pub salt: Fr,
+    /// The calls tree's root.
+    pub calls_root: Fr,
+    /// Leaf `count - 1` (the last accepted nullifier), `0` when `count = 0`.
+    pub last_leaf: Fr,
+    /// Its path (index `count - 1`, or `0` with any siblings when `count = 0`).
+    pub path: MerklePath,
 }
 
 /// The native tier relation.
 pub fn check_tier(p: &TierPublic, w: &TierWitness) -> Result<()> {
+    let fail = |m: &str| Err(Error::Unsatisfied(m.to_string()));
     let lim = 1u64 << COUNTER_BITS;
     if p.lo >= lim || p.hi >= lim || w.count >= lim || p.epoch >= lim {
-        return Err(Error::Unsatisfied("a tier field is out of range".into()));
+        return fail("a tier field is out of range");
     }
-    if usage_commitment(p.listing, p.epoch, w.count, w.salt) != p.usage {
-        return Err(Error::Unsatisfied("usage commitment does not open".into()));
+    if usage_commitment(p.listing, p.epoch, w.calls_root, w.salt) != p.usage {
+        return fail("usage commitment does not open");
     }
     if !(p.lo <= w.count && w.count < p.hi) {
-        return Err(Error::Unsatisfied("count is not in the tier".into()));
+        return fail("count is not in the tier");
+    }
+    let zeros = crate::merkle::zero_hashes(CALLS_TREE_DEPTH);
+    if w.count == 0 {
+        if w.calls_root != zeros[CALLS_TREE_DEPTH as usize] {
+            return fail("count 0 but the calls tree is not empty");
+        }
+        return Ok(());
+    }
+    if w.path.siblings.len() != CALLS_TREE_DEPTH as usize || w.path.index != w.count - 1 {
+        return fail("the last leaf's path is not at index count - 1");
+    }
+    if w.last_leaf.is_zero() {
+        return fail("leaf count - 1 is empty");
+    }
+    for (h, sib) in w.path.siblings.iter().enumerate() {
+        if (w.path.index >> h) & 1 == 0 && *sib != zeros[h] {
+            return fail("a leaf after count - 1 is not empty");
+        }
+    }
+    if w.path.root(w.last_leaf) != w.calls_root {
+        return fail("the last leaf is not in the calls tree");
     }
     Ok(())
 }

@@ -202,10 +202,14 @@ pub fn tier(lo: u64, hi: u64) -> (TierPublic, TierWitness) {
         lo,
         hi,
     };
-    let witness = TierWitness {
-        count: u["count"].as_u64().unwrap(),
-        salt: fr(&u["salt"]),
-    };
+    let calls = usage::CallsTree::build(&frs(&u["calls"])).unwrap();
+    assert_eq!(calls.root, fr(&u["calls_root"]));
+    assert_eq!(calls.count, u["count"].as_u64().unwrap());
+    let witness: TierWitness = calls.tier_witness(fr(&u["salt"]));
+    assert_eq!(
+        usage::usage_commitment(public.listing, public.epoch, calls.root, witness.salt),
+        public.usage
+    );
     (public, witness)
 }
 

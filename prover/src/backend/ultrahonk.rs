@@ -280,16 +280,66 @@ impl UltraHonk {
         })
     }
 
-    /// Verifies with `bb verify`.
-    pub fn verify(&self, artifact_path: &Path, proof: &UltraHonkProof) -> Result<Verdict> {
-        if proof.veil != 1 || proof.kind != "ultrahonk-proof" {
-            return Err(ProverError::Barretenberg(format!(
-                "not a version-1 UltraHonk proof (veil {}, kind {:?})",
-                proof.veil, proof.kind
-            )));
-        }
+    /// The verification key of the program at `artifact_path` (`bb write_vk` for this build's
+    /// verifier target; needs the CRS).
+    pub fn verification_key(&self, artifact_path: &Path) -> Result<Vec<u8>> {
         let gates = self.gates(artifact_path)?;
         let crs = self.crs_for(gates)?;
+        let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
+        let out = Command::new(&self.bb)
+            .args(["write_vk", "-t", VERIFIER_TARGET, "-b"])
+            .arg(artifact_path)
+            .arg("-o")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(crs)
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if !out.status.success() {
+            return Err(bb_error("bb write_vk", &out));
+        }
+        let p = dir.path().join("vk");
+        std::fs::read(&p).map_err(io(format!("reading bb's {}", p.display())))
+    }
+
+    /// Verifies `proof` as a proof of the program at `artifact_path`, with `bb verify` and the
+    /// verification key derived from that artifact (never the one the proof file carries:
+    /// a proof of another circuit with its own key would otherwise verify). The file's key must
+    /// be that key, and its public inputs as many as the program has.
+    pub fn verify(&self, artifact_path: &Path, proof: &UltraHonkProof) -> Result<Verdict> {
+        let refuse = |m: String| Err(ProverError::Verify(veil_verifier::VerifyError::Mismatch(m)));
+        if proof.veil != 1 || proof.kind != "ultrahonk-proof" {
+            return Err(ProverError::Verify(veil_verifier::VerifyError::Malformed(
+                format!(
+                    "not a version-1 UltraHonk proof (veil {}, kind {:?})",
+                    proof.veil, proof.kind
+                ),
+            )));
+        }
+        if proof.verifier_target != VERIFIER_TARGET {
+            return refuse(format!(
+                "the proof is for verifier target {:?}; Veil verifies {VERIFIER_TARGET:?}",
+                proof.verifier_target
+            ));
+        }
+        let artifact = Artifact::load(artifact_path)?;
+        let expected = artifact.public_input_count();
+        if proof.public_inputs.len() != expected {
+            return refuse(format!(
+                "the proof has {} public inputs; program {} has {expected}",
+                proof.public_inputs.len(),
+                artifact.name
+            ));
+        }
+        let vk = self.verification_key(artifact_path)?;
+        if proof.vk != hex::encode(&vk) {
+            return refuse(format!(
+                "the proof file's verification key is not program {}'s (derived from {})",
+                artifact.name,
+                artifact_path.display()
+            ));
+        }
+        let crs = self.crs_for(self.gates(artifact_path)?)?;
         let unhex = |what: &str, s: &str| {
             hex::decode(s).map_err(|e| ProverError::Barretenberg(format!("{what} is not hex: {e}")))
         };
@@ -307,14 +357,14 @@ impl UltraHonk {
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
         for (name, bytes) in [
             ("proof", unhex("proof", &proof.proof)?),
-            ("vk", unhex("vk", &proof.vk)?),
+            ("vk", vk),
             ("public_inputs", public),
         ] {
             let p = dir.path().join(name);
             std::fs::write(&p, bytes).map_err(io(format!("writing {}", p.display())))?;
         }
         let out = Command::new(&self.bb)
-            .args(["verify", "-t", &proof.verifier_target, "-p"])
+            .args(["verify", "-t", VERIFIER_TARGET, "-p"])
             .arg(dir.path().join("proof"))
             .arg("-k")
             .arg(dir.path().join("vk"))

@@ -4,11 +4,13 @@ use super::{default_params, read_text, write_output};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use rand::{Rng, SeedableRng};
-use serde_json::json;
-use std::path::{Path, PathBuf};
-use veil_circuits::field::{from_hex, to_hex};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use veil_circuits::field::{from_hex_strict, to_hex};
 use veil_circuits::merkle::MerklePath;
-use veil_circuits::statements::totals::{leaf_index, Receipt, Sale, TotalsCircuit, TotalsShape};
+use veil_circuits::statements::totals::{
+    leaf_index, Receipt, Sale, TotalsCircuit, TotalsShape, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
+};
 use veil_circuits::Fr;
 use veil_ledger::Ledger;
 use veil_prover::keys::KeyStore;
@@ -82,13 +84,23 @@ pub enum AuditCommand {
         #[arg(long)]
         params: Option<PathBuf>,
     },
-    /// Auditor: verify a report against the published receipt root and print its totals.
+    /// Auditor: verify a report against the published receipt root, for the seller and period
+    /// asked for, and print its totals.
     Verify {
         /// The report.
         report: PathBuf,
         /// The receipt-tree root the marketplace published, hex.
         #[arg(long)]
         root: String,
+        /// The seller the report must be for.
+        #[arg(long)]
+        seller: u64,
+        /// The period start it must have, Unix seconds (inclusive).
+        #[arg(long)]
+        from: u64,
+        /// The period end it must have, Unix seconds (exclusive).
+        #[arg(long)]
+        to: u64,
         /// Params directory.
         #[arg(long)]
         params: Option<PathBuf>,
@@ -118,42 +130,121 @@ pub enum AuditCommand {
     },
 }
 
-fn receipt_json(r: &Receipt) -> serde_json::Value {
-    json!({
-        "listing": to_hex(&r.listing), "seller": r.seller, "buyer_tag": to_hex(&r.buyer_tag),
-        "amount": r.amount, "fee": r.fee, "time": r.time, "seq": r.seq, "cum": r.cum, "salt": to_hex(&r.salt),
-    })
+/// A disclosed receipt and its path (`receipt-opening`, version 1), parsed strictly.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptOpening {
+    veil: u32,
+    kind: String,
+    receipt: ReceiptJson,
+    index: u64,
+    #[serde(with = "veil_circuits::field::serde_hex_vec")]
+    path: Vec<Fr>,
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    root: Fr,
 }
 
-fn receipt_from_json(v: &serde_json::Value) -> Result<Receipt> {
-    let f = |k: &str| -> Result<Fr> {
-        Ok(from_hex(
-            k,
-            v[k].as_str().with_context(|| format!("missing {k}"))?,
-        )?)
-    };
-    let u = |k: &str| {
-        v[k].as_u64()
-            .with_context(|| format!("missing or non-integer {k}"))
-    };
-    Ok(Receipt {
-        listing: f("listing")?,
-        seller: u("seller")?,
-        buyer_tag: f("buyer_tag")?,
-        amount: u("amount")?,
-        fee: u("fee")?,
-        time: u("time")?,
-        seq: u("seq")?,
-        cum: u("cum")?,
-        salt: f("salt")?,
-    })
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptJson {
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    listing: Fr,
+    seller: u64,
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    buyer_tag: Fr,
+    amount: u64,
+    fee: u64,
+    time: u64,
+    seq: u64,
+    cum: u64,
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    salt: Fr,
 }
 
-fn open_existing(path: &Path) -> Result<Ledger> {
-    if !path.exists() {
-        bail!("no ledger at {}", path.display());
+impl From<&Receipt> for ReceiptJson {
+    fn from(r: &Receipt) -> Self {
+        ReceiptJson {
+            listing: r.listing,
+            seller: r.seller,
+            buyer_tag: r.buyer_tag,
+            amount: r.amount,
+            fee: r.fee,
+            time: r.time,
+            seq: r.seq,
+            cum: r.cum,
+            salt: r.salt,
+        }
     }
-    Ok(Ledger::open(path)?)
+}
+
+impl From<&ReceiptJson> for Receipt {
+    fn from(r: &ReceiptJson) -> Self {
+        Receipt {
+            listing: r.listing,
+            seller: r.seller,
+            buyer_tag: r.buyer_tag,
+            amount: r.amount,
+            fee: r.fee,
+            time: r.time,
+            seq: r.seq,
+            cum: r.cum,
+            salt: r.salt,
+        }
+    }
+}
+
+/// Checks an opening against the root the auditor trusts; returns the receipt.
+fn check_opening(text: &str, root: Fr) -> Result<Receipt> {
+    let o: ReceiptOpening =
+        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("malformed input: {e}"))?;
+    if o.veil != 1 || o.kind != "receipt-opening" {
+        bail!(
+            "malformed input: a version-1 receipt-opening expected, found {:?} version {}",
+            o.kind,
+            o.veil
+        );
+    }
+    let r = Receipt::from(&o.receipt);
+    if r.seller >= 1 << SELLER_BITS || r.seq >= 1 << SEQ_BITS {
+        bail!(
+            "malformed input: seller {} or receipt {} is out of range",
+            r.seller,
+            r.seq
+        );
+    }
+    if o.index != leaf_index(r.seller, r.seq) {
+        bail!(
+            "mismatch: field `index` is {}, but receipt {} of seller {} sits at leaf {}",
+            o.index,
+            r.seq,
+            r.seller,
+            leaf_index(r.seller, r.seq)
+        );
+    }
+    if o.root != root {
+        bail!(
+            "mismatch: field `root` is {}, not the root you gave ({})",
+            to_hex(&o.root),
+            to_hex(&root)
+        );
+    }
+    let path = MerklePath {
+        index: o.index,
+        siblings: o.path,
+    };
+    if path.siblings.len() != RECEIPT_DEPTH as usize {
+        bail!(
+            "malformed input: field `path` has {} siblings, the receipt tree has depth {RECEIPT_DEPTH}",
+            path.siblings.len()
+        );
+    }
+    if path.root(r.note()) != root {
+        bail!(
+            "mismatch: the receipt is not in the tree with root {}",
+            to_hex(&root)
+        );
+    }
+    Ok(r)
 }
 
 pub fn run(cmd: AuditCommand) -> Result<()> {
@@ -165,7 +256,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             amount,
             time,
         } => {
-            let mut l = Ledger::open(&ledger)?;
+            let mut l = Ledger::create(&ledger)?;
             let mut rng = rand::rngs::OsRng;
             let sale = Sale {
                 listing: veil_circuits::dataset::value_hash(listing.as_bytes()),
@@ -195,7 +286,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             if sellers == 0 || sellers > 4096 {
                 bail!("sellers must be in 1..=4096");
             }
-            let mut l = Ledger::open(&ledger)?;
+            let mut l = Ledger::create(&ledger)?;
             let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
             let sales = veil_ledger::receipts::simulated_sales(&mut rng, receipts, sellers, start);
             let (_, root) = l.settle(&sales)?;
@@ -215,7 +306,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             out,
             params,
         } => {
-            let l = open_existing(&ledger)?;
+            let l = Ledger::open(&ledger)?;
             let shape = TotalsShape {
                 batch,
                 edges: edges.len(),
@@ -237,11 +328,24 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
         AuditCommand::Verify {
             report,
             root,
+            seller,
+            from,
+            to,
             params,
         } => {
             let r = Report::from_json(&read_text(&report, "report")?)
                 .with_context(|| format!("{}", report.display()))?;
-            let root = from_hex("root", &root)?;
+            let root = from_hex_strict("--root", &root)?;
+            let p = &r.period;
+            if (p.seller, p.t0, p.t1) != (seller, from, to) {
+                bail!(
+                    "mismatch: {} is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
+                    report.display(),
+                    p.seller,
+                    p.t0,
+                    p.t1
+                );
+            }
             let (vk, _) = veil_verifier::params::load_verifying_key(
                 &params.unwrap_or_else(default_params),
                 &r.shape().id(),
@@ -280,12 +384,16 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             receipt,
             out,
         } => {
-            let l = open_existing(&ledger)?;
+            let l = Ledger::open(&ledger)?;
             let (r, path, root) = l.disclose(seller, receipt)?;
-            let opening = json!({
-                "veil": 1, "kind": "receipt-opening", "receipt": receipt_json(&r),
-                "index": path.index, "path": path.siblings.iter().map(to_hex).collect::<Vec<_>>(), "root": to_hex(&root),
-            });
+            let opening = ReceiptOpening {
+                veil: 1,
+                kind: "receipt-opening".into(),
+                receipt: ReceiptJson::from(&r),
+                index: path.index,
+                path: path.siblings,
+                root,
+            };
             write_output(&out, &(serde_json::to_string_pretty(&opening)? + "\n"))?;
             println!(
                 "opened receipt {receipt} of seller {seller} into {}",
@@ -294,37 +402,9 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             Ok(())
         }
         AuditCommand::CheckDisclosure { opening, root } => {
-            let v: serde_json::Value = serde_json::from_str(&read_text(&opening, "opening")?)
-                .with_context(|| format!("malformed input: {}", opening.display()))?;
-            if v["veil"] != 1 || v["kind"] != "receipt-opening" {
-                bail!(
-                    "malformed input: {} is not a version-1 receipt opening",
-                    opening.display()
-                );
-            }
-            let r = receipt_from_json(&v["receipt"])?;
-            let siblings = v["path"]
-                .as_array()
-                .context("missing path")?
-                .iter()
-                .map(|s| {
-                    Ok(from_hex(
-                        "path",
-                        s.as_str().context("path entries are hex")?,
-                    )?)
-                })
-                .collect::<Result<Vec<Fr>>>()?;
-            let path = MerklePath {
-                index: leaf_index(r.seller, r.seq),
-                siblings,
-            };
-            let root = from_hex("root", &root)?;
-            if path.siblings.len() != 32 || path.root(r.note()) != root {
-                bail!(
-                    "MISMATCH: the receipt is not in the tree with root {}",
-                    to_hex(&root)
-                );
-            }
+            let root = from_hex_strict("--root", &root)?;
+            let r = check_opening(&read_text(&opening, "opening")?, root)
+                .with_context(|| format!("{}", opening.display()))?;
             println!("OK: receipt {} of seller {} (amount {}, fee {}, time {}) is in the tree with root {}", r.seq, r.seller, r.amount, r.fee, r.time, to_hex(&root));
             Ok(())
         }

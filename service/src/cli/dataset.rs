@@ -1,6 +1,8 @@
 //! `veil dataset keygen | commit | export-key`.
 
-use super::{file_size, progress_bar, read_listing, read_text, write_output, FormatArgs};
+use super::{
+    file_size, progress_bar, read_listing, read_secret, write_output, write_secret, FormatArgs,
+};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -60,8 +62,12 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
                     out.display()
                 );
             }
+            if force && out.exists() {
+                std::fs::remove_file(&out)
+                    .with_context(|| format!("cannot replace {}", out.display()))?;
+            }
             let secret = SellerSecret::random(&mut rand::rngs::OsRng);
-            write_output(&out, &secret.to_file())?;
+            write_secret(&out, &secret.to_file())?;
             println!("wrote seller secret to {}", out.display());
             Ok(())
         }
@@ -81,7 +87,7 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
                     .map(str::to_string)
                     .context("cannot name the dataset from its path; pass --dataset-id")?,
             };
-            let key = load_dataset_key(&read_text(&secret_file, "secret file")?, &id)
+            let key = load_dataset_key(&read_secret(&secret_file, "secret file")?, &id)
                 .with_context(|| format!("{}", secret_file.display()))?;
             let (bar, progress) = progress_bar(file_size(&data), "committing");
             let mut file = dataset::open(&data, format.format, format.chunk_size, Some(progress))?;
@@ -107,11 +113,11 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
         } => {
             let listing = read_listing(&listing)?;
             let key = load_dataset_key(
-                &read_text(&secret_file, "secret file")?,
+                &read_secret(&secret_file, "secret file")?,
                 &listing.dataset_id,
             )?;
             listing.check_key(&key)?;
-            write_output(&out, &key.to_file(&listing.dataset_id))?;
+            write_secret(&out, &key.to_file(&listing.dataset_id))?;
             println!(
                 "wrote the key of {:?} to {}",
                 listing.dataset_id,

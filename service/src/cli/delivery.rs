@@ -1,6 +1,6 @@
 //! `veil delivery verify`: recompute a delivered file's commitment.
 
-use super::{file_size, progress_bar, read_listing, read_text, FormatArgs};
+use super::{file_size, progress_bar, read_listing, read_secret, FormatArgs};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -31,7 +31,7 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
         format,
     } = cmd;
     let listing = read_listing(&listing)?;
-    let key = load_dataset_key(&read_text(&key, "key file")?, &listing.dataset_id)
+    let key = load_dataset_key(&read_secret(&key, "key file")?, &listing.dataset_id)
         .with_context(|| format!("{}", key.display()))?;
     listing.check_key(&key)?;
     let chunk = if listing.schema.chunk_size > 0 {

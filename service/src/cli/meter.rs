@@ -1,6 +1,6 @@
 //! `veil meter`: metered API access with ZK usage counters.
 
-use super::{default_params, read_text, write_output};
+use super::{default_params, read_secret, read_text, write_output, write_secret};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -95,6 +95,19 @@ pub enum MeterCommand {
         #[arg(long)]
         params: Option<PathBuf>,
     },
+    /// Gateway: close an epoch of a listing; prints its usage commitment U to publish. No call
+    /// is accepted for that listing and epoch afterwards.
+    Close {
+        /// The ledger database.
+        #[arg(long)]
+        db: PathBuf,
+        /// The listing.
+        #[arg(long)]
+        listing_id: String,
+        /// The epoch.
+        #[arg(long)]
+        epoch: u64,
+    },
     /// Billing: prove or verify a usage tier.
     #[command(subcommand)]
     Tier(TierCommand),
@@ -102,7 +115,7 @@ pub enum MeterCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum TierCommand {
-    /// Gateway: commit to this epoch's call count and prove lo <= count < hi.
+    /// Gateway: prove that a closed epoch's call count lies in [lo, hi).
     Prove {
         /// The ledger database.
         #[arg(long)]
@@ -122,7 +135,7 @@ pub enum TierCommand {
         /// Where to write the tier proof.
         #[arg(long)]
         out: PathBuf,
-        /// Where to write the commitment's opening (count and salt; keep private).
+        /// Where to write the commitment's opening (count, calls root and salt; a secret).
         #[arg(long)]
         opening: PathBuf,
         /// Params directory.
@@ -139,6 +152,9 @@ pub enum TierCommand {
         /// The epoch it must be for.
         #[arg(long)]
         epoch: u64,
+        /// The usage commitment U the gateway published for this listing and epoch (hex).
+        #[arg(long)]
+        usage: String,
         /// Params directory.
         #[arg(long)]
         params: Option<PathBuf>,
@@ -159,12 +175,13 @@ fn vk(params: Option<PathBuf>, key: &str) -> Result<veil_verifier::groth16::Prep
 pub fn run(cmd: MeterCommand) -> Result<()> {
     match cmd {
         MeterCommand::Keygen { out } => {
-            if out.exists() {
-                bail!("{} exists; refusing to overwrite a key", out.display());
-            }
             let key = BuyerKeyFile::generate(&mut rand::rngs::OsRng);
-            write_output(&out, &(serde_json::to_string_pretty(&key)? + "\n"))?;
-            println!("{}", to_hex(&key.key_commitment()));
+            write_secret(&out, &(serde_json::to_string_pretty(&key)? + "\n"))?;
+            println!(
+                "wrote buyer key to {}; key commitment K (give it to the issuer): {}",
+                out.display(),
+                to_hex(&key.key_commitment())
+            );
             Ok(())
         }
         MeterCommand::Issue {
@@ -180,7 +197,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 bail!("{} exists; refusing to overwrite a licence", out.display());
             }
             let k = from_hex("buyer key commitment", &buyer)?;
-            let mut ledger = Ledger::open_with_depth(&db, licence_depth)?;
+            let mut ledger = Ledger::create_with_depth(&db, licence_depth)?;
             let terms = LicenceTerms::new(
                 &mut rand::rngs::OsRng,
                 usage::listing_field(&listing_id),
@@ -190,7 +207,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             )?;
             let (index, root) = ledger.issue_licence(terms.note())?;
             let file = LicenceFile::new(&listing_id, &terms, index);
-            write_output(&out, &(serde_json::to_string_pretty(&file)? + "\n"))?;
+            write_secret(&out, &(serde_json::to_string_pretty(&file)? + "\n"))?;
             println!("issued licence {index} ({quota} calls/epoch until epoch {expiry}); licence root {}", to_hex(&root));
             Ok(())
         }
@@ -204,9 +221,9 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             out,
             params,
         } => {
-            let file = LicenceFile::from_json(&read_text(&licence, "licence")?)
+            let file = LicenceFile::from_json(&read_secret(&licence, "licence")?)
                 .with_context(|| format!("{}", licence.display()))?;
-            let buyer = BuyerKeyFile::from_json(&read_text(&key, "buyer key")?)
+            let buyer = BuyerKeyFile::from_json(&read_secret(&key, "buyer key")?)
                 .with_context(|| format!("{}", key.display()))?;
             let lic = file.licence(&buyer)?;
             let ledger = Ledger::open(&db)?;
@@ -268,6 +285,22 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             );
             Ok(())
         }
+        MeterCommand::Close {
+            db,
+            listing_id,
+            epoch,
+        } => {
+            let ledger = Ledger::open(&db)?;
+            let listing = usage::listing_field(&listing_id);
+            let salt = veil_circuits::field::random(&mut rand::rngs::OsRng);
+            let u = ledger.close_epoch(listing, epoch, salt)?;
+            println!(
+                "closed epoch {epoch} of {listing_id:?} ({} calls); publish its usage commitment U = {}",
+                u.calls,
+                to_hex(&u.usage)
+            );
+            Ok(())
+        }
         MeterCommand::Tier(TierCommand::Prove {
             db,
             listing_id,
@@ -278,26 +311,44 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             opening,
             params,
         }) => {
+            if opening.exists() {
+                bail!(
+                    "{} exists; refusing to overwrite an opening",
+                    opening.display()
+                );
+            }
             let ledger = Ledger::open(&db)?;
-            let count = ledger.calls_in_epoch(epoch)?;
+            let listing = usage::listing_field(&listing_id);
+            let Some(u) = ledger.epoch_usage(listing, epoch)? else {
+                bail!(
+                    "epoch {epoch} of {listing_id:?} is still open: close it first with \
+                     `veil meter close --db {} --listing-id {listing_id} --epoch {epoch}`",
+                    db.display()
+                );
+            };
+            let calls = ledger.calls_tree(listing, epoch)?;
+            if calls.root != u.calls_root {
+                bail!("ledger corrupt: the calls of epoch {epoch} no longer match its usage commitment");
+            }
             let store = KeyStore::new(params.unwrap_or_else(default_params));
             let (prover, _) = store.load_prover(&tier_key(), TierCircuit::blank())?;
-            let listing = usage::listing_field(&listing_id);
-            let (env, salt) = prove_tier(
+            let env = prove_tier(
                 &prover,
                 listing,
                 epoch,
-                count,
+                &calls,
+                u.salt,
                 lo,
                 hi,
                 &mut rand::rngs::OsRng,
             )
-            .with_context(|| format!("the epoch's count is not in [{lo}, {hi})"))?;
+            .with_context(|| format!("the epoch's call count is not in [{lo}, {hi})"))?;
             let open = serde_json::json!({
-                "veil": 1, "kind": "usage-opening", "listing_id": listing_id, "epoch": epoch,
-                "count": count, "salt": to_hex(&salt), "usage": to_hex(&env.public_inputs[0]),
+                "veil": 2, "kind": "usage-opening", "listing_id": listing_id, "epoch": epoch,
+                "count": u.calls, "calls_root": to_hex(&u.calls_root), "salt": to_hex(&u.salt),
+                "usage": to_hex(&u.usage),
             });
-            write_output(&opening, &(serde_json::to_string_pretty(&open)? + "\n"))?;
+            write_secret(&opening, &(serde_json::to_string_pretty(&open)? + "\n"))?;
             write_output(&out, &(serde_json::to_string_pretty(&env)? + "\n"))?;
             println!(
                 "proved usage tier [{lo}, {hi}) for epoch {epoch} into {}",
@@ -309,14 +360,26 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             tier,
             listing_id,
             epoch,
+            usage: published,
             params,
         }) => {
+            let published = from_hex("--usage", &published)?;
             let env = read_envelope(&tier)?;
             let p = veil_verifier::usage::verify_tier(&env, &vk(params, &tier_key())?)?;
-            if p.listing != usage::listing_field(&listing_id) || p.epoch != epoch {
+            if p.listing != usage::listing_field(&listing_id) {
+                bail!("mismatch: the tier proof is for another listing than {listing_id:?}");
+            }
+            if p.epoch != epoch {
                 bail!(
-                    "mismatch: the tier proof is for another listing or epoch (epoch {})",
+                    "mismatch: the tier proof is for epoch {}, not {epoch}",
                     p.epoch
+                );
+            }
+            if p.usage != published {
+                bail!(
+                    "mismatch: the tier proof is over usage commitment {}, not the published {}",
+                    to_hex(&p.usage),
+                    to_hex(&published)
                 );
             }
             println!(

@@ -101,6 +101,28 @@ fn write_output(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes a secret (mode 0600), atomically; refuses to replace an existing file.
+fn write_secret(path: &Path, text: &str) -> Result<()> {
+    if path.exists() {
+        anyhow::bail!(
+            "{} exists; refusing to overwrite a secret (move it away first)",
+            path.display()
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    veil_prover::keys::write_secret(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Reads a secret file, refusing one that other users can read.
+fn read_secret(path: &Path, what: &str) -> Result<String> {
+    let text = read_text(path, what)?;
+    veil_prover::keys::check_secret_mode(path)?;
+    Ok(text)
+}
+
 /// A byte progress bar on stderr; hidden when stderr is not a terminal.
 fn progress_bar(size: u64, what: &str) -> (indicatif::ProgressBar, Arc<dyn Fn(u64) + Send + Sync>) {
     let bar = indicatif::ProgressBar::new(size);

@@ -48,10 +48,26 @@ pub enum NoirCommand {
         #[arg(long)]
         crs: Option<PathBuf>,
     },
-    /// Verify an UltraHonk proof file (needs the CRS).
+    /// Verify an UltraHonk proof file against the key of the program you name, derived from
+    /// its artifact (needs the CRS). Pass what you expect the proof to say: --preview and
+    /// --listing for a preview proof, or --expect for any program.
     Verify {
         /// Proof file.
         proof: PathBuf,
+        /// The program it must be a proof of (a name or shape variant; default: the name in
+        /// the file, which must then be one of Veil's programs).
+        #[arg(long)]
+        program: Option<String>,
+        /// Preview proofs: the preview file (challenge, indices, revealed cells) whose public
+        /// inputs the proof must have, checked with --listing.
+        #[arg(long, requires = "listing")]
+        preview: Option<PathBuf>,
+        /// Preview proofs: the seller's listing.
+        #[arg(long, requires = "preview")]
+        listing: Option<PathBuf>,
+        /// The public inputs the proof must have: a JSON list of 0x-hex field elements.
+        #[arg(long, conflicts_with = "preview")]
+        expect: Option<PathBuf>,
         /// CRS directory (default: $VEIL_CRS_PATH).
         #[arg(long)]
         crs: Option<PathBuf>,
@@ -186,20 +202,94 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
                 proof.public_inputs.len()
             );
         }
-        NoirCommand::Verify { proof, crs } => {
+        NoirCommand::Verify {
+            proof,
+            program,
+            preview,
+            listing,
+            expect,
+            crs,
+        } => {
             let file: UltraHonkProof = serde_json::from_str(&read_text(&proof, "proof")?)
                 .with_context(|| format!("{} is not an UltraHonk proof file", proof.display()))?;
-            let path = program_path(&file.program)?;
-            match backend(crs)?.verify(&path, &file)? {
-                Verdict::Accepted => println!(
-                    "ok: {} proof verifies ({} public inputs)",
-                    file.program,
-                    file.public_inputs.len()
-                ),
-                Verdict::Rejected { stage } => bail!(
-                    "{}: the {} proof does not verify (bb stopped at the {stage})",
+            let program = match program {
+                Some(p) if p != file.program => bail!(
+                    "mismatch: {} is a proof of {:?}, not of {p:?}",
                     proof.display(),
                     file.program
+                ),
+                Some(p) => p,
+                None if file.program.ends_with(".json") || file.program.contains('/') => bail!(
+                    "{} names its program by a path ({:?}); say which program you expect with --program",
+                    proof.display(),
+                    file.program
+                ),
+                None => file.program.clone(),
+            };
+            let path = program_path(&program)?;
+            let got = file
+                .public_inputs
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    veil_circuits::field::from_hex(&format!("public input {i}"), x)
+                        .map_err(anyhow::Error::from)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let expected = match (preview, listing, expect) {
+                (Some(p), Some(l), _) => {
+                    let pf =
+                        veil_verifier::preview::PreviewFile::from_json(&read_text(&p, "preview")?)
+                            .with_context(|| format!("{}", p.display()))?;
+                    let l = super::read_listing(&l)?;
+                    let (_, public) = veil_verifier::preview::public_inputs(&pf, &l)?;
+                    Some(public.to_field_elements())
+                }
+                (_, _, Some(e)) => {
+                    let xs: Vec<String> = serde_json::from_str(&read_text(&e, "expected inputs")?)
+                        .with_context(|| {
+                            format!("{} is not a JSON list of hex strings", e.display())
+                        })?;
+                    Some(
+                        xs.iter()
+                            .enumerate()
+                            .map(|(i, x)| {
+                                veil_circuits::field::from_hex_strict(
+                                    &format!("expected input {i}"),
+                                    x,
+                                )
+                                .map_err(anyhow::Error::from)
+                            })
+                            .collect::<Result<Vec<_>>>()?,
+                    )
+                }
+                _ => None,
+            };
+            if let Some(expected) = &expected {
+                if expected.len() != got.len() {
+                    bail!(
+                        "mismatch: the proof has {} public inputs, you expect {}",
+                        got.len(),
+                        expected.len()
+                    );
+                }
+                if let Some(i) = (0..got.len()).find(|&i| got[i] != expected[i]) {
+                    bail!("mismatch: public input {i} of the proof is not the one you expect");
+                }
+            }
+            match backend(crs)?.verify(&path, &file)? {
+                Verdict::Accepted => println!(
+                    "ok: {program} proof verifies against the program's own key ({} public inputs{})",
+                    file.public_inputs.len(),
+                    if expected.is_some() {
+                        ", as expected"
+                    } else {
+                        "; NOT checked against any you expect: pass --preview/--listing or --expect"
+                    }
+                ),
+                Verdict::Rejected { stage } => bail!(
+                    "{}: the {program} proof does not verify (bb stopped at the {stage})",
+                    proof.display(),
                 ),
             }
         }

@@ -1,7 +1,8 @@
 //! `veil preview prove | verify`.
 
 use super::{
-    default_params, file_size, progress_bar, read_listing, read_text, write_output, FormatArgs,
+    default_params, file_size, progress_bar, read_listing, read_secret, read_text, write_output,
+    FormatArgs,
 };
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -45,7 +46,7 @@ impl PreviewArgs {
         let challenge = challenge_from_hex(&self.challenge)?;
         let listing = read_listing(&self.listing)?;
         let key = load_dataset_key(
-            &read_text(&self.secret_file, "secret file")?,
+            &read_secret(&self.secret_file, "secret file")?,
             &listing.dataset_id,
         )
         .with_context(|| format!("{}", self.secret_file.display()))?;

@@ -37,6 +37,9 @@ pub struct SetupArgs {
     /// Params directory (default: $VEIL_PARAMS or ./params).
     #[arg(long)]
     params: Option<PathBuf>,
+    /// Replace keys that already exist for this shape (proofs made with them stop verifying).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: SetupArgs) -> Result<()> {
@@ -66,6 +69,7 @@ pub fn run(a: SetupArgs) -> Result<()> {
                 preview::NAME,
                 serde_json::to_value(shape)?,
                 PreviewCircuit::blank(shape),
+                a.force,
                 rng,
             )?;
             (shape.id(), e)
@@ -81,6 +85,7 @@ pub fn run(a: SetupArgs) -> Result<()> {
                 totals::NAME,
                 serde_json::to_value(shape)?,
                 TotalsCircuit::blank(shape),
+                a.force,
                 rng,
             )?;
             (shape.id(), e)
@@ -93,6 +98,7 @@ pub fn run(a: SetupArgs) -> Result<()> {
                 usage::CALL,
                 serde_json::json!({ "depth": depth }),
                 CallCircuit::blank(depth),
+                a.force,
                 rng,
             )?;
             (key, e)
@@ -102,8 +108,9 @@ pub fn run(a: SetupArgs) -> Result<()> {
             let e = store.setup(
                 &key,
                 usage::TIER,
-                serde_json::json!({}),
+                serde_json::json!({ "calls_depth": usage::CALLS_TREE_DEPTH }),
                 TierCircuit::blank(),
+                a.force,
                 rng,
             )?;
             (key, e)

@@ -3,15 +3,19 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The `veil` binary, to run in `dir`.
+#[allow(dead_code)]
+pub fn veil_command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_veil"));
+    c.current_dir(dir)
+        .env("RUST_LOG", "off")
+        .env_remove("VEIL_CRS_PATH");
+    c
+}
+
 /// Runs the `veil` binary in `dir`.
 pub fn veil(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_veil"))
-        .current_dir(dir)
-        .args(args)
-        .env("RUST_LOG", "off")
-        .env_remove("VEIL_CRS_PATH")
-        .output()
-        .expect("veil runs")
+    veil_command(dir).args(args).output().expect("veil runs")
 }
 
 /// Asserts success; returns stdout.

@@ -1,11 +1,14 @@
 //! The usage-call and usage-tier R1CS circuits; statements in the parent module.
 
-use super::{CallPublic, CallWitness, Licence, TierPublic, TierWitness, COUNTER_BITS};
+use super::{
+    CallPublic, CallWitness, CallsTree, Licence, TierPublic, TierWitness, CALLS_TREE_DEPTH,
+    COUNTER_BITS,
+};
 use crate::gadgets::range_bits;
-use crate::merkle::{r1cs::root_from_path, MerklePath};
+use crate::merkle::{r1cs::root_from_path, zero_hashes, MerklePath};
 use crate::poseidon2::r1cs::hash;
 use crate::{tags, Fr};
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use ark_relations::ns;
@@ -148,7 +151,7 @@ impl TierCircuit {
                 lo: 0,
                 hi: 1,
             },
-            witness: TierWitness { count: 0, salt: z },
+            witness: CallsTree::build(&[]).expect("empty tree").tier_witness(z),
         }
     }
 }
@@ -159,6 +162,10 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
             public: p,
             witness: w,
         } = self;
+        let depth = CALLS_TREE_DEPTH as usize;
+        if w.path.siblings.len() != depth {
+            return Err(SynthesisError::Unsatisfiable);
+        }
         let usage = FpVar::new_input(ns!(cs, "usage"), || Ok(p.usage))?;
         let listing = FpVar::new_input(ns!(cs, "listing"), || Ok(p.listing))?;
         let epoch = FpVar::new_input(ns!(cs, "epoch"), || Ok(Fr::from(p.epoch)))?;
@@ -166,14 +173,20 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
         let hi = FpVar::new_input(ns!(cs, "hi"), || Ok(Fr::from(p.hi)))?;
         let count = FpVar::new_witness(ns!(cs, "count"), || Ok(Fr::from(w.count)))?;
         let salt = FpVar::new_witness(ns!(cs, "salt"), || Ok(w.salt))?;
+        let calls_root = FpVar::new_witness(ns!(cs, "calls_root"), || Ok(w.calls_root))?;
+        let last_leaf = FpVar::new_witness(ns!(cs, "last_leaf"), || Ok(w.last_leaf))?;
+
+        // 1. U opens to the calls tree's root.
         hash(&[
             tag(tags::USAGE),
             listing,
             epoch.clone(),
-            count.clone(),
+            calls_root.clone(),
             salt,
         ])?
         .enforce_equal(&usage)?;
+
+        // 2. Ranges: lo <= count < hi.
         let n = COUNTER_BITS;
         range_bits(cs.clone(), &epoch, p.epoch, n)?;
         range_bits(cs.clone(), &count, w.count, n)?;
@@ -186,6 +199,34 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
             p.hi.wrapping_sub(1).wrapping_sub(w.count),
             n,
         )?;
+
+        // 3. count is one more than the index of the tree's last non-empty leaf.
+        let empty = count.is_zero()?;
+        let full = FpVar::from(!empty.clone());
+        let zeros = zero_hashes(CALLS_TREE_DEPTH);
+        // The empty tree when count = 0.
+        (FpVar::from(empty.clone()) * (&calls_root - zeros[depth])).enforce_equal(&FpVar::zero())?;
+        // Direction bits: the 32 bits of count - 1 (of 0 when count = 0).
+        let last_index = &count - &full;
+        let bits = range_bits(cs.clone(), &last_index, w.count.saturating_sub(1), depth)?;
+        let sibs = w
+            .path
+            .siblings
+            .iter()
+            .map(|s| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*s)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let root = root_from_path(&last_leaf, &sibs, &bits)?;
+        (&full * (&root - &calls_root)).enforce_equal(&FpVar::zero())?;
+        // The last leaf is not empty: last_leaf * inv = full.
+        let inv = FpVar::new_witness(ns!(cs, "last_leaf_inverse"), || {
+            Ok(w.last_leaf.inverse().unwrap_or_default())
+        })?;
+        last_leaf.mul_equals(&inv, &full)?;
+        // Every subtree right of the path is empty.
+        for (h, (sib, bit)) in sibs.iter().zip(&bits).enumerate() {
+            let left_child = &full * FpVar::from(!bit.clone());
+            (left_child * (sib - zeros[h])).enforce_equal(&FpVar::zero())?;
+        }
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::merkle::TreeBuilder;
+use ark_ff::Zero;
 use rand::SeedableRng;
 
 /// A licence in a small tree of other licences, and an honest call.
@@ -106,23 +107,183 @@ fn a_licence_only_joins_its_own_key() {
     assert!(Licence::new(lic.sk + Fr::from(1u64), &lic.terms()).is_err());
 }
 
-#[test]
-fn tier_relation() {
+/// A tier over an epoch with `calls` accepted calls, proving `[lo, hi)`.
+pub(crate) fn honest_tier(calls: u64, lo: u64, hi: u64) -> (TierPublic, TierWitness) {
     let listing = listing_field("weather-api");
+    let lic = Licence::issue(
+        &mut rand_chacha::ChaCha20Rng::seed_from_u64(9),
+        listing,
+        1000,
+        9,
+    )
+    .unwrap();
+    let nfs: Vec<Fr> = (0..calls).map(|c| lic.nullifier(3, c)).collect();
+    let tree = CallsTree::build(&nfs).unwrap();
+    if calls == 5 {
+        assert_eq!(nfs, five_calls());
+    }
     let salt = Fr::from(77u64);
-    let u = usage_commitment(listing, 3, 1500, salt);
-    let w = TierWitness { count: 1500, salt };
     let p = TierPublic {
-        usage: u,
+        usage: usage_commitment(listing, 3, tree.root, salt),
         listing,
         epoch: 3,
-        lo: 1000,
-        hi: 10_000,
+        lo,
+        hi,
     };
+    (p, tree.tier_witness(salt))
+}
+
+type TierMutation = (
+    &'static str,
+    &'static str,
+    Box<dyn Fn(&mut TierPublic, &mut TierWitness)>,
+);
+
+fn five_calls() -> Vec<Fr> {
+    let lic = Licence::issue(
+        &mut rand_chacha::ChaCha20Rng::seed_from_u64(9),
+        listing_field("weather-api"),
+        1000,
+        9,
+    )
+    .unwrap();
+    (0..5).map(|c| lic.nullifier(3, c)).collect()
+}
+
+/// The path of leaf `i` in the honest tree of 5 calls.
+fn path_in_five(i: u64) -> Vec<Fr> {
+    let mut b = TreeBuilder::new(CALLS_TREE_DEPTH, &[i]).unwrap();
+    b.push(&five_calls()).unwrap();
+    b.push(&[Fr::zero()]).unwrap(); // leaf 5 is empty: its path too
+    b.finish().unwrap().paths[0].siblings.clone()
+}
+
+/// Claims `count` calls over the honest tree of 5, with leaf `count - 1` and its true path.
+fn claim(count: u64) -> Box<dyn Fn(&mut TierPublic, &mut TierWitness)> {
+    Box::new(move |p, w| {
+        w.count = count;
+        p.lo = 0;
+        if count == 0 {
+            w.last_leaf = Fr::zero();
+        } else {
+            w.last_leaf = five_calls()[count as usize - 1];
+            w.path.index = count - 1;
+            w.path.siblings = path_in_five(count - 1);
+        }
+    })
+}
+
+/// Each breaks the tier relation (for the reason given) and the circuit. The honest tier is
+/// 5 calls in `[2, 8)`.
+pub(crate) fn tier_mutations() -> Vec<TierMutation> {
+    vec![
+        (
+            "lo above the count",
+            "count is not in the tier",
+            Box::new(|p, _| p.lo = 6),
+        ),
+        (
+            "hi at the count",
+            "count is not in the tier",
+            Box::new(|p, _| p.hi = 5),
+        ),
+        (
+            "lo above hi",
+            "count is not in the tier",
+            Box::new(|p, _| {
+                p.lo = 7;
+                p.hi = 3;
+            }),
+        ),
+        (
+            "hi of 2^32",
+            "out of range",
+            Box::new(|p, _| p.hi = 1 << 32),
+        ),
+        (
+            "another salt",
+            "does not open",
+            Box::new(|_, w| w.salt += Fr::from(1u64)),
+        ),
+        (
+            "another epoch",
+            "does not open",
+            Box::new(|p, _| p.epoch = 4),
+        ),
+        (
+            "another listing",
+            "does not open",
+            Box::new(|p, _| p.listing = listing_field("maps-api")),
+        ),
+        (
+            "under-report by one (leaf 3 as the last)",
+            "not empty",
+            claim(4),
+        ),
+        ("under-report to one", "not empty", claim(1)),
+        ("claim no calls", "not empty", claim(0)),
+        (
+            "over-report (leaf 5 is empty)",
+            "is empty",
+            Box::new(|_, w| {
+                w.count = 6;
+                w.path.index = 5;
+                w.path.siblings = path_in_five(5);
+                w.last_leaf = Fr::zero();
+            }),
+        ),
+        (
+            "over-report with a made-up leaf",
+            "not in the calls tree",
+            Box::new(|_, w| {
+                w.count = 6;
+                w.path.index = 5;
+                w.path.siblings = path_in_five(5);
+                w.last_leaf = Fr::from(1u64);
+            }),
+        ),
+        (
+            "a wrong left sibling",
+            "not in the calls tree",
+            Box::new(|_, w| {
+                w.path.siblings[2] += Fr::from(1u64); // leaf 4: the node at height 2 is a right child
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn tier_relation() {
+    let (p, w) = honest_tier(5, 2, 8);
     check_tier(&p, &w).unwrap();
-    assert!(check_tier(&TierPublic { lo: 1501, ..p }, &w).is_err());
-    assert!(check_tier(&TierPublic { hi: 1500, ..p }, &w).is_err());
-    assert!(check_tier(&p, &TierWitness { count: 1499, salt }).is_err());
+    let (p0, w0) = honest_tier(0, 0, 1);
+    check_tier(&p0, &w0).unwrap();
+    let (p1, w1) = honest_tier(1, 1, 2);
+    check_tier(&p1, &w1).unwrap();
+    for (name, reason, m) in tier_mutations() {
+        let (mut p, mut w) = honest_tier(5, 2, 8);
+        m(&mut p, &mut w);
+        match check_tier(&p, &w) {
+            Err(Error::Unsatisfied(r)) => assert!(r.contains(reason), "{name}: {r}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn calls_tree_counts_its_leaves() {
+    let t = CallsTree::build(&[Fr::from(3u64), Fr::from(4u64)]).unwrap();
+    assert_eq!(t.count, 2);
+    let (leaf, path) = t.last.clone().unwrap();
+    assert_eq!(
+        (leaf, path.index, path.root(leaf)),
+        (Fr::from(4u64), 1, t.root)
+    );
+    assert_eq!(
+        CallsTree::build(&[]).unwrap().root,
+        crate::merkle::zero_hashes(CALLS_TREE_DEPTH)[CALLS_TREE_DEPTH as usize]
+    );
+    assert!(CallsTree::build(&[Fr::zero()]).is_err());
 }
 
 #[cfg(feature = "r1cs")]
@@ -165,52 +326,18 @@ mod r1cs {
 
     #[test]
     fn tier_circuit_matches_the_relation() {
-        let listing = listing_field("x");
-        let salt = Fr::from(5u64);
-        let p = TierPublic {
-            usage: usage_commitment(listing, 2, 40, salt),
-            listing,
-            epoch: 2,
-            lo: 10,
-            hi: 100,
-        };
-        let w = TierWitness { count: 40, salt };
-        assert!(
-            sat(TierCircuit {
-                public: p,
-                witness: w
-            })
-            .0
-        );
-        assert!(
-            !sat(TierCircuit {
-                public: TierPublic { lo: 41, ..p },
-                witness: w
-            })
-            .0
-        );
-        assert!(
-            !sat(TierCircuit {
-                public: TierPublic { hi: 40, ..p },
-                witness: w
-            })
-            .0
-        );
-        assert!(
-            !sat(TierCircuit {
-                public: TierPublic { hi: 1 << 33, ..p },
-                witness: w
-            })
-            .0
-        );
-        assert!(
-            !sat(TierCircuit {
-                public: p,
-                witness: TierWitness { count: 41, salt }
-            })
-            .0
-        );
+        for (calls, lo, hi) in [(5, 2, 8), (0, 0, 1), (1, 1, 2)] {
+            let (public, witness) = honest_tier(calls, lo, hi);
+            assert!(sat(TierCircuit { public, witness }).0, "{calls} calls");
+        }
+        for (name, _, m) in tier_mutations() {
+            let (mut public, mut witness) = honest_tier(5, 2, 8);
+            m(&mut public, &mut witness);
+            assert!(!sat(TierCircuit { public, witness }).0, "{name} satisfied");
+        }
+        assert_eq!(sat(TierCircuit::blank()).1, TIER_CONSTRAINTS);
     }
 
+    const TIER_CONSTRAINTS: usize = 9343;
     const CALL_CONSTRAINTS_D20: usize = 6841;
 }
