@@ -47,7 +47,7 @@ pub const LICENCE: u128 = tag("veil/licence");
 pub const KEY: u128 = tag("veil/key");
 /// `H(NULLIFIER, sk, listing, epoch, c)`: a metered call's nullifier.
 pub const NULLIFIER: u128 = tag("veil/nullifier");
-/// `H(USAGE, listing, epoch, count, salt)`: a usage commitment.
+/// `H(USAGE, listing, epoch, calls_root, salt)`: a usage commitment.
 pub const USAGE: u128 = tag("veil/usage");
 
 /// `H(LISTING, listing, C, seller, seller_key, price, quota, expiry)`: a listing's terms, as
@@ -59,9 +59,12 @@ pub const COUNTER: u128 = tag("veil/counter");
 pub const PAYMENT: u128 = tag("veil/payment");
 /// `H(SPENT, note)` / `H(SPENT, sk, note)`: the nullifier of a consumed counter / payment note.
 pub const SPENT: u128 = tag("veil/spent");
+/// `H(CHAIN, next, cum, count, amount, fees, band_counts.., band_sums.., blind)`: the blinded
+/// state one batch of an audit report hands the next.
+pub const CHAIN: u128 = tag("veil/chain");
 
 /// Every tag with its name, for docs, vectors and the uniqueness test.
-pub const ALL: [(&str, u128); 19] = [
+pub const ALL: [(&str, u128); 20] = [
     ("veil/value", VALUE),
     ("veil/schema", SCHEMA),
     ("veil/salt", SALT),
@@ -81,6 +84,7 @@ pub const ALL: [(&str, u128); 19] = [
     ("veil/counter", COUNTER),
     ("veil/payment", PAYMENT),
     ("veil/spent", SPENT),
+    ("veil/chain", CHAIN),
 ];
 
 /// A tag as a field element.

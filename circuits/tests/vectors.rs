@@ -222,7 +222,7 @@ fn usage_counters() {
 fn receipts_and_a_totals_batch() {
     use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
     use veil_circuits::statements::totals::{
-        build_batch, next_receipt, Period, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
+        next_receipt, report_chain, Period, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
     };
     let bps = 1_000;
     let tree = SparseTree::new(RECEIPT_DEPTH);
@@ -251,20 +251,35 @@ fn receipts_and_a_totals_batch() {
         chains[seller as usize].push(r);
     }
     let shape = TotalsShape { batch: 4, edges: 3 };
+    // Seller 0's report for [105, 1000): batch 0 (full) hands a blinded state to batch 1 (empty).
     let period = Period {
         root,
         seller: 0,
         t0: 105,
-        t1: 135,
+        t1: 1000,
         bps,
         edges: vec![1_000, 10_000, 100_000],
     };
-    let slots: Vec<Option<Receipt>> = (0..4).map(|q| chains[0].get(q).copied()).collect();
-    let path = tree
-        .path(&mut nodes, shape.height(), 0 << (SEQ_BITS - shape.height()))
-        .unwrap();
-    let (public, _) = build_batch(&shape, &period, 0, 0, slots, path).unwrap();
-    assert_eq!((public.count, public.amount), (2, 20_007));
+    let mut blinds = (0xb1..).map(Fr::from);
+    let chain = report_chain::<veil_circuits::Error>(
+        &shape,
+        &period,
+        &chains[0],
+        |j| {
+            Ok(tree
+                .path(
+                    &mut nodes,
+                    shape.height(),
+                    (period.seller << (SEQ_BITS - shape.height())) | j,
+                )
+                .unwrap())
+        },
+        || blinds.next().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(chain.len(), 2);
+    let last = &chain[1].0;
+    assert_eq!((last.totals.count, last.totals.amount), (3, 170_007));
     let receipts: Vec<Value> = chains
         .iter()
         .flatten()
@@ -275,12 +290,15 @@ fn receipts_and_a_totals_batch() {
         })
         .collect();
     let v = json!({
-        "description": "Six sales of two sellers at 10% fee in the sparse depth-32 receipt tree, and seller 0's batch 0 (B = 4) for [105, 135)",
+        "description": "Six sales of two sellers at 10% fee in the sparse depth-32 receipt tree, and seller 0's report (B = 4) for [105, 1000): batch 0 hands a blinded state (blinding 0xb1) to batch 1, which holds the totals",
         "fee_bps": bps,
         "receipts": receipts,
         "root": to_hex(&root),
-        "batch": { "shape": { "batch": 4, "edges": 3 }, "seller": 0, "t0": 105, "t1": 135, "edges": [1000, 10000, 100000],
-                   "public_inputs": public.to_field_elements().iter().map(to_hex).collect::<Vec<_>>(), "expect": "accept" },
+        "report": { "shape": { "batch": 4, "edges": 3 }, "seller": 0, "t0": 105, "t1": 1000, "edges": [1000, 10000, 100000],
+                    "blinds": ["0xb1", "0xb2"],
+                    "batches": chain.iter().map(|(p, _)| p.to_field_elements().iter().map(to_hex).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                    "totals": { "count": last.totals.count, "amount": last.totals.amount as u64, "fees": last.totals.fees as u64 },
+                    "expect": "accept" },
     });
     check_or_bless("totals/two-sellers-b4.json", &v);
 }

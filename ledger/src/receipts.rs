@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use veil_circuits::field::{from_hex, to_hex};
 use veil_circuits::merkle::sparse::SparseTree;
 use veil_circuits::statements::totals::{
-    build_batch, leaf_index, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale,
+    leaf_index, next_receipt, report_chain, BatchPublic, BatchWitness, Period, Receipt, Sale,
     TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
 };
 use veil_circuits::Fr;
@@ -200,9 +200,9 @@ impl Ledger {
         Ok((r, path, self.receipt_root()?))
     }
 
-    /// The batches a report for `seller` over `[t0, t1)` must prove, against the current
-    /// root: from the batch whose first slot is before `t0` (or batch 0) to the batch whose last
-    /// slot is at or after `t1` (or empty). An unknown seller is an error.
+    /// The chain of batches a report for `seller` over `[t0, t1)` must prove, against the
+    /// current root ([`report_chain`]), with fresh random blindings. An unknown seller is an
+    /// error.
     pub fn report_batches(
         &self,
         shape: &TotalsShape,
@@ -212,13 +212,6 @@ impl Ledger {
         edges: &[u64],
     ) -> Result<(Period, Vec<(BatchPublic, BatchWitness)>)> {
         shape.validate()?;
-        if t0 > t1 || edges.len() != shape.edges || edges.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(veil_circuits::Error::InvalidParameter(format!(
-                "need t0 <= t1 and {} strictly increasing band edges",
-                shape.edges
-            ))
-            .into());
-        }
         let receipts = self.receipts_of(seller)?;
         if receipts.is_empty() {
             return Err(veil_circuits::Error::InvalidParameter(format!(
@@ -234,46 +227,21 @@ impl Ledger {
             bps: self.fee_bps()?,
             edges: edges.to_vec(),
         };
-        let n = receipts.len() as u64;
-        let b = shape.batch as u64;
-        let first_at = |t: u64| {
-            receipts
-                .iter()
-                .position(|r| r.time >= t)
-                .map(|i| i as u64)
-                .unwrap_or(n)
-        };
-        let (a, c) = (first_at(t0), first_at(t1));
-        let j_start = if a == 0 {
-            0
-        } else if a % b == 0 {
-            a / b - 1
-        } else {
-            a / b
-        };
-        let j_end = c / b;
         let tree = SparseTree::new(RECEIPT_DEPTH);
         let mut nodes = SqlNodes::receipts(&self.conn);
-        let mut out = Vec::new();
-        for j in j_start..=j_end {
-            let slots: Vec<Option<Receipt>> = (j * b..(j + 1) * b)
-                .map(|q| receipts.get(q as usize).copied())
-                .collect();
-            let cum_in = if j == 0 {
-                0
-            } else {
-                receipts
-                    .get((j * b - 1) as usize)
-                    .map(|r| r.cum)
-                    .unwrap_or(0)
-            };
-            let path = tree.path(
-                &mut nodes,
-                shape.height(),
-                (seller << (SEQ_BITS - shape.height())) | j,
-            )?;
-            out.push(build_batch(shape, &period, j, cum_in, slots, path)?);
-        }
-        Ok((period, out))
+        let chain = report_chain(
+            shape,
+            &period,
+            &receipts,
+            |j| {
+                tree.path(
+                    &mut nodes,
+                    shape.height(),
+                    (seller << (SEQ_BITS - shape.height())) | j,
+                )
+            },
+            || veil_circuits::field::random(&mut rand::rngs::OsRng),
+        )?;
+        Ok((period, chain))
     }
 }

@@ -143,34 +143,51 @@ fn tampered_reports_are_rejected() {
             .to_string();
         assert!(e.contains(needle), "{needle:?} not in {e:?}");
     };
+    let chain = "missing, repeated or out of order";
     // A missing batch: in the middle, at the start, at the end.
     let mut r = base.clone();
     r.batches.remove(1);
-    fails(&r, "missing or repeated");
+    fails(&r, chain);
     let mut r = base.clone();
     r.batches.remove(0);
-    fails(&r, "does not start before the period");
+    fails(&r, chain);
     let mut r = base.clone();
     r.batches.pop();
-    fails(&r, "does not reach past the period");
-    // A receipt replayed in two batches: a batch repeated.
+    fails(&r, chain);
+    // A receipt replayed in two batches: a batch repeated; two batches swapped.
     let mut r = base.clone();
     r.batches.insert(1, r.batches[0].clone());
-    fails(&r, "missing or repeated");
+    fails(&r, chain);
+    let mut r = base.clone();
+    r.batches.swap(1, 2);
+    fails(&r, chain);
     // A batch of another seller swapped in.
     let other = report(4, 1_100_000, 1_160_000);
     let mut r = base.clone();
     r.batches[1] = other.batches[1].clone();
     fails(&r, "another root, seller");
-    // A forged total, count, fee, band: the batch proof no longer verifies.
-    for input in [13usize, 14, 15, 17] {
+    // Public inputs: 0-7 period, 8 first, 9 last, 10 c_in, 11 c_out, 12 count, 13 amount,
+    // 14 fees, 15-18 band counts, 19-22 band sums.
+    let last = base.batches.len() - 1;
+    for input in [11usize, 12, 13, 14, 15, 18, 19, 22] {
+        let mut r = base.clone();
+        r.batches[last].public_inputs[input] += Fr::from(1u64);
+        let why = if input == 11 {
+            "ends the chain"
+        } else {
+            "proof rejected"
+        };
+        fails(&r, why);
+    }
+    for (input, why) in [
+        (10usize, chain),
+        (11, "proof rejected"),
+        (12, "reveals totals"),
+        (22, "reveals totals"),
+    ] {
         let mut r = base.clone();
         r.batches[1].public_inputs[input] += Fr::from(1u64);
-        let e = verify(&r).expect_err("forged output accepted").to_string();
-        assert!(
-            e.contains("proof rejected") || e.contains("does not chain"),
-            "{e}"
-        );
+        fails(&r, why);
     }
     // Another root (an old one, or a made-up one).
     let mut r = base.clone();
@@ -182,6 +199,39 @@ fn tampered_reports_are_rejected() {
     p[20] = if p[20] == b'0' { b'1' } else { b'0' };
     r.batches[0].proof = String::from_utf8(p).unwrap();
     assert!(verify(&r).is_err());
+}
+
+/// What an auditor learns: the period, the number of batches and the period's totals. Every
+/// other public value is a blinded link, fresh in every report.
+#[test]
+fn a_report_reveals_only_the_period_totals() {
+    let (a, b) = (
+        report(3, 1_100_000, 1_160_000),
+        report(3, 1_100_000, 1_160_000),
+    );
+    let v = serde_json::to_value(&a).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["batch", "batches", "kind", "period", "veil"]);
+    let n = a.batches.len();
+    let shape = a.shape();
+    for (k, (x, y)) in a.batches.iter().zip(&b.batches).enumerate() {
+        let p = veil_verifier::totals::batch_public(x, &shape).unwrap();
+        assert_eq!((p.first, p.last), (k == 0, k + 1 == n));
+        if k + 1 < n {
+            assert_eq!(
+                p.totals,
+                veil_circuits::statements::totals::PeriodTotals::zero(3)
+            );
+            assert_ne!(
+                x.public_inputs[11], y.public_inputs[11],
+                "links are re-blinded per report"
+            );
+        }
+        assert_eq!(x.public_inputs.len(), 23);
+    }
+    let t = verify(&a).unwrap();
+    assert_eq!(t.count, plain(3, 1_100_000, 1_160_000).count);
+    assert_eq!(verify(&b).unwrap(), t);
 }
 
 #[test]

@@ -38,6 +38,7 @@ pub fn preview(p: &PreviewPublic, w: &PreviewWitness) -> Value {
 
 /// Inputs of `disclosure_totals` (one batch).
 pub fn totals(p: &BatchPublic, w: &BatchWitness) -> Value {
+    let t = &w.state_in.totals;
     let slots: Vec<Value> = w
         .slots
         .iter()
@@ -65,8 +66,22 @@ pub fn totals(p: &BatchPublic, w: &BatchWitness) -> Value {
         "t1": p.period.t1,
         "bps": p.period.bps,
         "edges": p.period.edges,
-        "batch": p.batch,
-        "cum_in": p.cum_in,
+        "first": p.first,
+        "last": p.last,
+        "c_in": hex(&p.c_in),
+        "chain": {
+            "j": w.batch,
+            "cum_in": w.state_in.cum,
+            "totals_in": {
+                "count": t.count,
+                "amount": t.amount.to_string(),
+                "fees": t.fees.to_string(),
+                "band_counts": t.band_counts,
+                "band_sums": t.band_sums.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+            },
+            "blind_in": hex(&w.state_in.blind),
+            "blind_out": hex(&w.blind_out),
+        },
         "slots": slots,
         "siblings": hexes(&w.path.siblings),
     })

@@ -122,15 +122,45 @@ fn disclosure_totals_matches_rust() {
     let Some(a) = load_for_test("disclosure_totals") else {
         return;
     };
-    // Seller 0: a full batch; seller 1: two receipts then empty slots.
+    // Seller 0: a full batch handing a blinded state to an empty last batch; seller 1: one
+    // batch of two receipts then empty slots. Noir computes c_out and the totals itself.
     for seller in [0, 1] {
-        let (p, w) = vectors::totals_batch(seller);
-        assert_eq!(
-            public_of(&a, &twins::totals(&p, &w)),
-            p.to_field_elements(),
-            "seller {seller}"
-        );
+        let chain = vectors::totals_chain(seller);
+        let mut c_in = Fr::from(0u64);
+        for (k, (p, w)) in chain.iter().enumerate() {
+            let got = public_of(&a, &twins::totals(p, w));
+            assert_eq!(got, p.to_field_elements(), "seller {seller} batch {k}");
+            assert_eq!(p.c_in, c_in, "linked");
+            c_in = p.c_out;
+        }
     }
+    // The chain's links and ends are bound.
+    let chain = vectors::totals_chain(0);
+    let (first, last) = (
+        twins::totals(&chain[0].0, &chain[0].1),
+        twins::totals(&chain[1].0, &chain[1].1),
+    );
+    refused(
+        &a,
+        &with(&last, "/c_in", hex(Fr::from(1u64))),
+        "c_in does not open",
+    );
+    refused(
+        &a,
+        &with(&last, "/first", json!(true)),
+        "the first batch continues a chain",
+    );
+    refused(&a, &with(&last, "/last", json!(false)), "not full");
+    refused(
+        &a,
+        &with(&first, "/last", json!(true)),
+        "does not reach past the period",
+    );
+    refused(
+        &a,
+        &with(&first, "/chain/totals_in/count", json!(1)),
+        "zero totals",
+    );
 }
 
 fn slot_of(r: &Receipt) -> Value {
@@ -174,8 +204,11 @@ fn disclosure_totals_refuses_tampering() {
         &with(&honest, "/slots/1", slot_of(&bad_cum)),
         "does not chain",
     );
-    refused(&a, &with(&honest, "/cum_in", json!(5)), "does not chain");
-    refused(&a, &with(&honest, "/cum_in", json!(u64::MAX)), "overflows");
+    refused(
+        &a,
+        &with(&honest, "/chain/cum_in", json!(5)),
+        "running total other than 0",
+    );
     // A receipt left out (its slot emptied) while a later one stays.
     let empty = json!({"leaf": "0x00", "listing": "0x00", "buyer_tag": "0x00", "amount": 0,
                        "fee": 0, "time": 0, "cum": 0, "salt": "0x00"});
@@ -202,7 +235,7 @@ fn disclosure_totals_refuses_tampering() {
     );
     refused(
         &a,
-        &with(&honest, "/batch", json!(1)),
+        &with(&honest, "/chain/j", json!(1)),
         "not this seller's receipt",
     );
     refused(&a, &with(&honest, "/bps", json!(999)), "fee is not floor");

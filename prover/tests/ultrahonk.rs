@@ -111,7 +111,7 @@ fn proving_without_a_crs_is_refused_up_front() {
     std::fs::write(dir.path().join("bn254_g1.dat"), vec![0u8; 64 * 100]).unwrap();
     let m = message(with.prove(&program, &tier_inputs()));
     assert!(
-        m.contains("holds 100 points; this circuit needs 4096"),
+        m.contains("holds 100 points; this circuit needs 16384"),
         "{m}"
     );
     // Refused inputs are refused before any of that.

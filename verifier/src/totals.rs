@@ -2,7 +2,7 @@
 //! period) and its verification.
 //!
 //! ```json
-//! { "veil": 1, "kind": "totals-report",
+//! { "veil": 2, "kind": "totals-report",
 //!   "period": { "root": "0x..", "seller": 7, "t0": .., "t1": .., "bps": 1000, "edges": [1000, 10000, 100000] },
 //!   "batch": 16, "batches": [ {envelope}, ... ] }
 //! ```
@@ -10,14 +10,15 @@
 use crate::groth16::PreparedKey;
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::{BigInteger, PrimeField, Zero};
 use serde::{Deserialize, Serialize};
 use veil_circuits::field::to_hex;
-use veil_circuits::statements::totals::{BatchPublic, Period, TotalsShape, NAME};
+use veil_circuits::statements::totals::{BatchPublic, Period, PeriodTotals, TotalsShape, NAME};
 use veil_circuits::Fr;
 
-/// Report format version.
-pub const REPORT_VERSION: u32 = 1;
+/// Report format version. Version 1 reports revealed each batch's sums and running totals; they
+/// are refused.
+pub const REPORT_VERSION: u32 = 2;
 
 /// An audit report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +58,13 @@ impl Report {
     pub fn from_json(text: &str) -> Result<Self> {
         let r: Report = serde_json::from_str(text)
             .map_err(|e| VerifyError::Malformed(format!("report: {e}")))?;
+        if r.kind == "totals-report" && r.veil == 1 {
+            return Err(VerifyError::Malformed(
+                "report: a version-1 report, which revealed every batch's running totals; \
+                 this build verifies version 2 only: ask the seller to prove the period again"
+                    .into(),
+            ));
+        }
         if r.veil != REPORT_VERSION || r.kind != "totals-report" {
             return Err(VerifyError::Malformed(format!(
                 "report: kind {:?} version {}",
@@ -127,26 +135,29 @@ pub fn batch_public(env: &ProofEnvelope, shape: &TotalsShape) -> Result<BatchPub
             bps: u(4, "bps")?,
             edges: (0..e).map(|k| u(5 + k, "edge")).collect::<Result<_>>()?,
         },
-        batch: u(o, "batch")?,
-        cum_in: u(o + 1, "cum_in")?,
-        cum_out: u(o + 2, "cum_out")?,
-        present: u(o + 3, "present")?,
-        opens: flag(o + 4, "opens")?,
-        closes: flag(o + 5, "closes")?,
-        count: u(o + 6, "count")?,
-        amount: big(o + 7, "amount")?,
-        fees: big(o + 8, "fees")?,
-        band_counts: (0..=e)
-            .map(|k| u(o + 9 + k, "band count"))
-            .collect::<Result<_>>()?,
-        band_sums: (0..=e)
-            .map(|k| big(o + 10 + e + k, "band sum"))
-            .collect::<Result<_>>()?,
+        first: flag(o, "first")?,
+        last: flag(o + 1, "last")?,
+        c_in: x[o + 2],
+        c_out: x[o + 3],
+        totals: PeriodTotals {
+            count: u(o + 4, "count")?,
+            amount: big(o + 5, "amount")?,
+            fees: big(o + 6, "fees")?,
+            band_counts: (0..=e)
+                .map(|k| u(o + 7 + k, "band count"))
+                .collect::<Result<_>>()?,
+            band_sums: (0..=e)
+                .map(|k| big(o + 8 + e + k, "band sum"))
+                .collect::<Result<_>>()?,
+        },
     })
 }
 
-/// Verifies every batch and the chain; returns the totals. `root`, when given, is the
+/// Verifies every batch and the chain; returns the period's totals. `root`, when given, is the
 /// receipt-tree root the auditor trusts (published by the marketplace).
+///
+/// The verifier fixes each batch's `first`, `last` and `c_in` itself (from its position and the
+/// previous batch), so a batch proof only verifies in its place in the chain.
 pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Result<Totals> {
     let shape = report.shape();
     shape.validate()?;
@@ -163,17 +174,14 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
             "period or band edges out of order".into(),
         ));
     }
-    if report.batches.is_empty() {
+    let n = report.batches.len();
+    if n == 0 {
         return Err(VerifyError::Malformed(
             "a report needs at least one batch".into(),
         ));
     }
-    let mut totals = Totals {
-        band_counts: vec![0; shape.edges + 1],
-        band_sums: vec![0; shape.edges + 1],
-        ..Default::default()
-    };
-    let mut prev: Option<BatchPublic> = None;
+    let mut c_in = Fr::zero();
+    let mut totals = PeriodTotals::zero(shape.edges);
     for (k, env) in report.batches.iter().enumerate() {
         let p = batch_public(env, &shape)?;
         if p.period != report.period {
@@ -181,39 +189,48 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
                 "batch {k} is for another root, seller, period, rate or bands"
             ));
         }
-        match &prev {
-            None => {
-                if !(p.batch == 0 && p.cum_in == 0 || p.opens) {
-                    return mismatch("the first batch does not start before the period: earlier receipts may be missing".into());
-                }
-            }
-            Some(q) => {
-                if p.batch != q.batch + 1 {
-                    return mismatch(format!("batch {k} is batch {} but follows batch {}: a batch is missing or repeated", p.batch, q.batch));
-                }
-                if p.cum_in != q.cum_out || q.present != report.batch as u64 {
-                    return mismatch(format!("batch {k} does not chain from the one before (running total or a short batch)"));
-                }
-            }
+        let (first, last) = (k == 0, k + 1 == n);
+        if (p.first, p.last) != (first, last) {
+            return mismatch(format!(
+                "batch {k} of {n} claims first = {}, last = {}: batches are missing, repeated or out of order",
+                p.first, p.last
+            ));
         }
-        env.verify_groth16(vk, &env.public_inputs)
-            .map_err(|e| VerifyError::Rejected(format!("batch {k}: {e}")))?;
-        totals.count += p.count;
-        totals.amount += p.amount;
-        totals.fees += p.fees;
-        for (t, c) in totals.band_counts.iter_mut().zip(&p.band_counts) {
-            *t += c;
+        if p.c_in != c_in {
+            return mismatch(format!(
+                "batch {k} does not continue from the batch before it: a batch is missing, repeated or out of order"
+            ));
         }
-        for (t, s) in totals.band_sums.iter_mut().zip(&p.band_sums) {
-            *t += s;
+        if last != p.c_out.is_zero() {
+            return mismatch(format!("batch {k}: only the last batch ends the chain"));
         }
-        totals.batches += 1;
-        prev = Some(p);
+        if !last && p.totals != PeriodTotals::zero(shape.edges) {
+            return mismatch(format!(
+                "batch {k} reveals totals before the end of the chain"
+            ));
+        }
+        let expected = BatchPublic {
+            period: report.period.clone(),
+            first,
+            last,
+            c_in,
+            c_out: p.c_out,
+            totals: p.totals.clone(),
+        };
+        env.verify_groth16(vk, &expected.to_field_elements())
+            .map_err(|e| match e {
+                VerifyError::Rejected(m) => VerifyError::Rejected(format!("batch {k}: {m}")),
+                other => other,
+            })?;
+        c_in = p.c_out;
+        totals = p.totals;
     }
-    if !prev.is_some_and(|p| p.closes) {
-        return mismatch(
-            "the last batch does not reach past the period: later receipts may be missing".into(),
-        );
-    }
-    Ok(totals)
+    Ok(Totals {
+        count: totals.count,
+        amount: totals.amount,
+        fees: totals.fees,
+        band_counts: totals.band_counts,
+        band_sums: totals.band_sums,
+        batches: n,
+    })
 }

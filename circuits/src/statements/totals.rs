@@ -12,29 +12,36 @@
 //! contiguous run of leaves from its subtree's start, followed by empty leaves (`0`).
 //!
 //! **Batch** (shape `B` = slots, a power of two; `E` = band edges). Batch `j` covers the aligned
-//! slots `seq = jB .. jB + B - 1` of one seller. Public inputs, in order:
-//! `root, seller, t0, t1, bps, edge_1..edge_E, j, cum_in, cum_out, present, opens, closes,
-//! count, amount, fees, band_count_0..band_count_E, band_sum_0..band_sum_E`.
-//! Witness: the `B` leaves, each present receipt's fields, and the `32 - log2 B` siblings from
-//! the batch's subtree root to `root`.
+//! slots `seq = jB .. jB + B - 1` of one seller. A report is a chain of batches `j_0 .. j_n`
+//! linked by blinded commitments to the *chain state* (next batch index, the seller's running
+//! total, the period's totals so far):
+//! `S = H(CHAIN, next, cum, count, amount, fees, band_counts.., band_sums.., blind)`.
+//! Public inputs, in order: `root, seller, t0, t1, bps, edge_1..edge_E, first, last, c_in,
+//! c_out, count, amount, fees, band_count_0..band_count_E, band_sum_0..band_sum_E`.
+//! Witness: `j`, the incoming state's opening, the outgoing blinding, the `B` leaves, each
+//! present receipt's fields, and the `32 - log2 B` siblings from the batch's subtree root up.
 //!
 //! **Constraints.**
 //! 1. The `B` leaves hash (pairwise, `NODE`) to a subtree root on a path to `root` whose
 //!    direction bits are the bits of `seller * 2^(20 - log2 B) + j` (`seller < 2^12`,
 //!    `j < 2^(20 - log2 B)`): the slots are exactly this seller's `jB .. jB+B-1`.
-//! 2. `present_i = (leaf_i != 0)`; a present leaf equals `R` of its fields with `seller` the
+//! 2. `first`, `last` are bits. If `first`: `c_in = 0`, the incoming totals are zero, and
+//!    `j = 0` or slot 0 holds a receipt before `t0`. Otherwise `c_in = S(j, cum_in, totals_in,
+//!    blind_in)`. If `j = 0`: `cum_in = 0`.
+//! 3. `present_i = (leaf_i != 0)`; a present leaf equals `R` of its fields with `seller` the
 //!    public seller and `seq = jB + i`; once a slot is empty, all later ones are.
-//! 3. `amount, fee, time, cum < 2^64`; `amount * bps = fee * 10^4 + rem`, `rem < 10^4`; `bps <= 10^4`.
-//! 4. Present slots: `cum_i = cum_(i-1) + amount_i` (from `cum_in`), `time_i >= time_(i-1)`;
-//!    `cum_out` is the last present slot's `cum` (`cum_in` if none); `present` counts them.
-//! 5. `active_i = present_i and t0 <= time_i < t1`; `count, amount, fees` sum the active
-//!    slots; band `k` holds amounts in `[edge_k, edge_(k+1))` (`edge_0 = 0`, `edge_(E+1) = inf`).
-//! 6. `opens = present_0 and time_0 < t0`; `closes = not present_(B-1) or time_(B-1) >= t1`.
+//! 4. `amount, fee, time, cum < 2^64`; `amount * bps = fee * 10^4 + rem`, `rem < 10^4`;
+//!    `bps <= 10^4`; `t0, t1`, edges `< 2^64`.
+//! 5. Present slots: `cum_i = cum_(i-1) + amount_i` (from `cum_in`), `time_i >= time_(i-1)`.
+//! 6. `active_i = present_i and t0 <= time_i < t1`; the outgoing totals are the incoming ones
+//!    plus the active slots (band `k` holds amounts in `[edge_k, edge_(k+1))`).
+//! 7. If `last`: slot `B-1` is empty or at/after `t1`, `c_out = 0`, and the public totals are
+//!    the outgoing totals. Otherwise: slot `B-1` is present (the batch is full), `c_out =
+//!    S(j + 1, cum_out, totals_out, blind_out)`, and the public totals are zero.
 //!
-//! **Report** (checked by the verifier, not a circuit): batches `j_0, j_0 + 1, ..., j_n` of one
-//! root, seller, period, rate and edges; `cum_out` of each equals `cum_in` of the next; only
-//! the last may have `present < B`; the first has `j_0 = 0` (then `cum_in = 0`) or `opens`;
-//! the last `closes`. Totals are the sums over batches.
+//! **Report** (checked by the verifier): every batch has the report's root, seller, period,
+//! rate and edges; batch `k` of `n` has `first = (k = 0)`, `last = (k = n - 1)` and `c_in` equal
+//! to the previous batch's `c_out`. The report's totals are the last batch's.
 
 use crate::merkle::MerklePath;
 use crate::{poseidon2, tags, Error, Fr, Result};
@@ -238,56 +245,104 @@ pub struct Period {
     pub edges: Vec<u64>,
 }
 
-/// What a batch says publicly.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchPublic {
-    /// Root, seller, period, rate and band edges.
-    pub period: Period,
-    /// Batch index `j`.
-    pub batch: u64,
-    /// Running total before the batch.
-    pub cum_in: u64,
-    /// Running total after its last receipt.
-    pub cum_out: u64,
-    /// Receipts present in the batch.
-    pub present: u64,
-    /// Slot 0 is present and before the period.
-    pub opens: bool,
-    /// The last slot is empty or after the period.
-    pub closes: bool,
+/// The period's totals: what an auditor learns, and (blinded) what one batch hands the next.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PeriodTotals {
     /// Receipts in the period.
     pub count: u64,
     /// Their total amount.
     pub amount: u128,
     /// Their total fees.
     pub fees: u128,
-    /// Per band: count.
+    /// Per band (`[0, e1), [e1, e2), ..., [eE, inf)`): count.
     pub band_counts: Vec<u64>,
     /// Per band: amount.
     pub band_sums: Vec<u128>,
 }
 
-impl BatchPublic {
-    /// A batch with no receipts yet: zero outputs, `cum_out = cum_in`, `closes`.
-    pub fn empty(period: Period, batch: u64, cum_in: u64) -> Self {
-        let bands = period.edges.len() + 1;
-        BatchPublic {
-            period,
-            batch,
-            cum_in,
-            cum_out: cum_in,
-            present: 0,
-            opens: false,
-            closes: true,
-            count: 0,
-            amount: 0,
-            fees: 0,
-            band_counts: vec![0; bands],
-            band_sums: vec![0; bands],
+impl PeriodTotals {
+    /// Zero totals over `edges + 1` bands.
+    pub fn zero(edges: usize) -> Self {
+        PeriodTotals {
+            band_counts: vec![0; edges + 1],
+            band_sums: vec![0; edges + 1],
+            ..Default::default()
         }
     }
 
-    /// In circuit order.
+    /// `count, amount, fees, band_counts.., band_sums..` as field elements.
+    pub fn to_field_elements(&self) -> Vec<Fr> {
+        let mut v = vec![
+            Fr::from(self.count),
+            Fr::from(self.amount),
+            Fr::from(self.fees),
+        ];
+        v.extend(self.band_counts.iter().map(|&c| Fr::from(c)));
+        v.extend(self.band_sums.iter().map(|&s| Fr::from(s)));
+        v
+    }
+
+    /// Adds a receipt in band `band`.
+    fn add(&mut self, r: &Receipt, band: usize) {
+        self.count += 1;
+        self.amount += r.amount as u128;
+        self.fees += r.fee as u128;
+        self.band_counts[band] += 1;
+        self.band_sums[band] += r.amount as u128;
+    }
+}
+
+/// What one batch hands the next, hidden in the commitment
+/// `S = H(CHAIN, next, cum, count, amount, fees, band_counts.., band_sums.., blind)`:
+/// the next batch's index, the seller's running total, and the period's totals so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainState {
+    /// Index of the batch that continues the chain.
+    pub next: u64,
+    /// The seller's running total after the last receipt so far.
+    pub cum: u64,
+    /// The period's totals so far.
+    pub totals: PeriodTotals,
+    /// Blinding, fresh per link.
+    pub blind: Fr,
+}
+
+impl ChainState {
+    /// The commitment `S`.
+    pub fn commitment(&self) -> Fr {
+        let mut v = vec![
+            tags::fr(tags::CHAIN),
+            Fr::from(self.next),
+            Fr::from(self.cum),
+        ];
+        v.extend(self.totals.to_field_elements());
+        v.push(self.blind);
+        poseidon2::hash(&v)
+    }
+}
+
+/// What a batch says publicly. Only the last batch of a report carries totals, and they are
+/// the whole period's; batches are linked by blinded commitments, so an auditor learns no
+/// running total and no per-batch sum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchPublic {
+    /// Root, seller, period, rate and band edges.
+    pub period: Period,
+    /// The report's first batch (the chain starts from zero totals).
+    pub first: bool,
+    /// The report's last batch (its totals are the period's).
+    pub last: bool,
+    /// The previous batch's `c_out`; `0` for the first batch.
+    pub c_in: Fr,
+    /// The commitment to the state after this batch; `0` for the last batch.
+    pub c_out: Fr,
+    /// The period's totals when `last`, zero otherwise.
+    pub totals: PeriodTotals,
+}
+
+impl BatchPublic {
+    /// In circuit order: `root, seller, t0, t1, bps, edges.., first, last, c_in, c_out, count,
+    /// amount, fees, band_counts.., band_sums..`.
     pub fn to_field_elements(&self) -> Vec<Fr> {
         let mut v = vec![
             self.period.root,
@@ -297,34 +352,30 @@ impl BatchPublic {
             Fr::from(self.period.bps),
         ];
         v.extend(self.period.edges.iter().map(|&e| Fr::from(e)));
-        v.extend(
-            [
-                self.batch,
-                self.cum_in,
-                self.cum_out,
-                self.present,
-                self.opens as u64,
-                self.closes as u64,
-                self.count,
-            ]
-            .map(Fr::from),
-        );
-        v.push(Fr::from(self.amount));
-        v.push(Fr::from(self.fees));
-        v.extend(self.band_counts.iter().map(|&c| Fr::from(c)));
-        v.extend(self.band_sums.iter().map(|&s| Fr::from(s)));
+        v.push(Fr::from(self.first as u64));
+        v.push(Fr::from(self.last as u64));
+        v.push(self.c_in);
+        v.push(self.c_out);
+        v.extend(self.totals.to_field_elements());
         v
     }
 
     /// Number of public inputs for `edges` band edges.
     pub fn len_for(edges: usize) -> usize {
-        5 + edges + 9 + 2 * (edges + 1)
+        5 + edges + 4 + 3 + 2 * (edges + 1)
     }
 }
 
-/// A batch's witness: the slots (`None` = empty leaf) and the batch subtree's path.
+/// A batch's witness: where it sits, the state it continues from, its slots (`None` = empty
+/// leaf) and the batch subtree's path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchWitness {
+    /// Batch index `j`: slots `jB .. jB + B - 1` of the seller.
+    pub batch: u64,
+    /// The state before the batch (`next = j`); zero totals and blinding for the first batch.
+    pub state_in: ChainState,
+    /// The blinding of the state after it.
+    pub blind_out: Fr,
     /// Slot contents, `B` of them.
     pub slots: Vec<Option<Receipt>>,
     /// Path from the batch subtree root (at height `log2 B`) to the root.
@@ -336,26 +387,42 @@ pub fn band_of(amount: u64, edges: &[u64]) -> usize {
     edges.iter().take_while(|&&e| amount >= e).count()
 }
 
-/// Computes a batch's public outputs from its slots (no checks).
-pub fn batch_outputs(base: &BatchPublic, w: &BatchWitness) -> BatchPublic {
-    let mut p = BatchPublic::empty(base.period.clone(), base.batch, base.cum_in);
+/// The state after a batch: `state_in` plus its receipts in the period (no checks).
+pub fn state_after(period: &Period, w: &BatchWitness) -> ChainState {
+    let mut s = ChainState {
+        next: w.batch + 1,
+        cum: w.state_in.cum,
+        totals: w.state_in.totals.clone(),
+        blind: w.blind_out,
+    };
     for r in w.slots.iter().flatten() {
-        p.present += 1;
-        p.cum_out = r.cum;
-        if base.period.t0 <= r.time && r.time < base.period.t1 {
-            p.count += 1;
-            p.amount += r.amount as u128;
-            p.fees += r.fee as u128;
-            let b = band_of(r.amount, &base.period.edges);
-            p.band_counts[b] += 1;
-            p.band_sums[b] += r.amount as u128;
+        s.cum = r.cum;
+        if period.t0 <= r.time && r.time < period.t1 {
+            s.totals.add(r, band_of(r.amount, &period.edges));
         }
     }
-    let first = w.slots.first().copied().flatten();
-    let last = w.slots.last().copied().flatten();
-    p.opens = first.is_some_and(|r| r.time < base.period.t0);
-    p.closes = last.is_none_or(|r| r.time >= base.period.t1);
-    p
+    s
+}
+
+/// The public inputs a batch's witness gives, as the `first`/`last` of its report.
+pub fn batch_public(period: &Period, first: bool, last: bool, w: &BatchWitness) -> BatchPublic {
+    let out = state_after(period, w);
+    BatchPublic {
+        period: period.clone(),
+        first,
+        last,
+        c_in: if first {
+            Fr::zero()
+        } else {
+            w.state_in.commitment()
+        },
+        c_out: if last { Fr::zero() } else { out.commitment() },
+        totals: if last {
+            out.totals
+        } else {
+            PeriodTotals::zero(period.edges.len())
+        },
+    }
 }
 
 /// The subtree root of a batch's slots.
@@ -373,78 +440,192 @@ pub fn batch_root(slots: &[Option<Receipt>]) -> Fr {
     level[0]
 }
 
-/// The native batch relation.
+/// The native batch relation (the circuit's constraints, in order).
 pub fn check_batch(shape: &TotalsShape, p: &BatchPublic, w: &BatchWitness) -> Result<()> {
     shape.validate()?;
     let fail = |m: String| Err(Error::Unsatisfied(m));
     let b = shape.batch as u64;
-    if w.slots.len() != shape.batch || p.period.edges.len() != shape.edges {
-        return fail("wrong number of slots or edges".into());
+    let period = &p.period;
+    if w.slots.len() != shape.batch
+        || period.edges.len() != shape.edges
+        || w.state_in.totals.band_counts.len() != shape.edges + 1
+        || w.state_in.totals.band_sums.len() != shape.edges + 1
+    {
+        return fail("wrong number of slots, edges or bands".into());
     }
-    if p.period.seller >> SELLER_BITS != 0
-        || p.batch >> (SEQ_BITS - shape.height()) != 0
-        || p.period.bps > BPS_DENOMINATOR
+    if period.seller >> SELLER_BITS != 0
+        || w.batch >> (SEQ_BITS - shape.height()) != 0
+        || period.bps > BPS_DENOMINATOR
     {
         return fail("seller, batch index or rate out of range".into());
     }
-    if w.path.index != (p.period.seller << (SEQ_BITS - shape.height())) | p.batch
+    // 1. Position.
+    if w.path.index != (period.seller << (SEQ_BITS - shape.height())) | w.batch
         || w.path.siblings.len() != (RECEIPT_DEPTH - shape.height()) as usize
-        || w.path.root(batch_root(&w.slots)) != p.period.root
+        || w.path.root(batch_root(&w.slots)) != period.root
     {
         return fail("the batch is not this seller's slots under the root".into());
     }
+    // 2. Where the chain starts, or the state it continues.
+    let s = &w.state_in;
+    if p.first {
+        if p.c_in != Fr::zero() || s.totals != PeriodTotals::zero(shape.edges) {
+            return fail("the first batch does not start from zero totals".into());
+        }
+        let opens = w.slots[0].is_some_and(|r| r.time < period.t0);
+        if w.batch != 0 && !opens {
+            return fail("the first batch is neither batch 0 nor starts before the period".into());
+        }
+    } else if s.next != w.batch || s.commitment() != p.c_in {
+        return fail("c_in does not open to this batch's incoming state".into());
+    }
+    if w.batch == 0 && s.cum != 0 {
+        return fail("batch 0 starts from a running total other than 0".into());
+    }
+    // 3. The receipts.
     let mut prev: Option<&Receipt> = None;
-    let mut cum = p.cum_in;
+    let mut cum = s.cum;
     for (i, slot) in w.slots.iter().enumerate() {
         if let Some(r) = slot {
-            {
-                if i > 0 && w.slots[i - 1].is_none() {
-                    return fail(format!("slot {i} follows an empty slot"));
-                }
-                if r.seller != p.period.seller || r.seq != p.batch * b + i as u64 {
-                    return fail(format!(
-                        "slot {i} is not receipt {} of seller {}",
-                        p.batch * b + i as u64,
-                        p.period.seller
-                    ));
-                }
-                if r.fee != fee_for(r.amount, p.period.bps) {
-                    return fail(format!("slot {i}: fee is not floor(amount * bps / 10^4)"));
-                }
-                if Some(r.cum) != cum.checked_add(r.amount) {
-                    return fail(format!("slot {i}: running total does not chain"));
-                }
-                if prev.is_some_and(|q| r.time < q.time) {
-                    return fail(format!("slot {i}: time goes backwards"));
-                }
-                cum = r.cum;
-                prev = Some(r);
+            if i > 0 && w.slots[i - 1].is_none() {
+                return fail(format!("slot {i} follows an empty slot"));
             }
+            if r.seller != period.seller || r.seq != w.batch * b + i as u64 {
+                return fail(format!(
+                    "slot {i} is not receipt {} of seller {}",
+                    w.batch * b + i as u64,
+                    period.seller
+                ));
+            }
+            if r.fee != fee_for(r.amount, period.bps) {
+                return fail(format!("slot {i}: fee is not floor(amount * bps / 10^4)"));
+            }
+            if Some(r.cum) != cum.checked_add(r.amount) {
+                return fail(format!("slot {i}: running total does not chain"));
+            }
+            if prev.is_some_and(|q| r.time < q.time) {
+                return fail(format!("slot {i}: time goes backwards"));
+            }
+            cum = r.cum;
+            prev = Some(r);
         }
     }
-    let expect = batch_outputs(p, w);
-    if &expect != p {
-        return fail("the batch's outputs are not its receipts' totals".into());
+    // 4. Where the chain ends, or the state it hands on.
+    let out = state_after(period, w);
+    if p.last {
+        let last = w.slots[shape.batch - 1];
+        if last.is_some_and(|r| r.time < period.t1) {
+            return fail("the last batch does not reach past the period".into());
+        }
+        if p.c_out != Fr::zero() {
+            return fail("the last batch hands on a state".into());
+        }
+        if p.totals != out.totals {
+            return fail("the totals are not the period's receipts' totals".into());
+        }
+    } else {
+        if w.slots[shape.batch - 1].is_none() {
+            return fail("a batch before the last is not full".into());
+        }
+        if p.c_out != out.commitment() {
+            return fail("c_out is not the commitment to the state after the batch".into());
+        }
+        if p.totals != PeriodTotals::zero(shape.edges) {
+            return fail("a batch before the last reveals totals".into());
+        }
     }
     Ok(())
 }
 
-/// Builds batch `j`'s public inputs and witness from the seller's receipts in its slots
-/// (`slots[i]` is receipt `jB + i`, or `None`) and the path of its subtree; `cum_in` is the
-/// running total before the batch (the previous receipt's `cum`, or 0).
+/// Builds batch `j`'s public inputs and witness: `slots[i]` is receipt `jB + i` or `None`,
+/// `path` the path of its subtree, `state_in` what the previous batch handed on (for the
+/// first batch: `next = j`, the running total before it, zero totals and blinding), and
+/// `blind_out` a fresh blinding for the state it hands on.
+#[allow(clippy::too_many_arguments)]
 pub fn build_batch(
     shape: &TotalsShape,
     period: &Period,
-    batch: u64,
-    cum_in: u64,
+    first: bool,
+    last: bool,
+    state_in: ChainState,
+    blind_out: Fr,
     slots: Vec<Option<Receipt>>,
     path: MerklePath,
 ) -> Result<(BatchPublic, BatchWitness)> {
-    let base = BatchPublic::empty(period.clone(), batch, cum_in);
-    let w = BatchWitness { slots, path };
-    let p = batch_outputs(&base, &w);
+    let w = BatchWitness {
+        batch: state_in.next,
+        state_in,
+        blind_out,
+        slots,
+        path,
+    };
+    let p = batch_public(period, first, last, &w);
     check_batch(shape, &p, &w)?;
     Ok((p, w))
+}
+
+/// The chain of batches a report for `period` proves over a seller's receipts (all of them, in
+/// sequence): from the batch whose first slot is before `t0` (or batch 0) to the batch whose
+/// last slot is at or after `t1` (or empty). `path(j)` gives the path of batch `j`'s subtree;
+/// `blind()` a fresh blinding for each link.
+pub fn report_chain<E: From<Error>>(
+    shape: &TotalsShape,
+    period: &Period,
+    receipts: &[Receipt],
+    mut path: impl FnMut(u64) -> std::result::Result<MerklePath, E>,
+    mut blind: impl FnMut() -> Fr,
+) -> std::result::Result<Vec<(BatchPublic, BatchWitness)>, E> {
+    shape.validate()?;
+    if period.t0 > period.t1
+        || period.edges.len() != shape.edges
+        || period.edges.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err(Error::InvalidParameter(format!(
+            "need t0 <= t1 (got {} and {}) and {} strictly increasing band edges (got {:?})",
+            period.t0, period.t1, shape.edges, period.edges
+        ))
+        .into());
+    }
+    let n = receipts.len() as u64;
+    let b = shape.batch as u64;
+    let first_at = |t: u64| {
+        receipts
+            .iter()
+            .position(|r| r.time >= t)
+            .map_or(n, |i| i as u64)
+    };
+    let (a, c) = (first_at(period.t0), first_at(period.t1));
+    let j_start = if a == 0 { 0 } else { (a - 1) / b };
+    let j_end = c / b;
+    let mut state = ChainState {
+        next: j_start,
+        cum: if j_start == 0 {
+            0
+        } else {
+            receipts[(j_start * b - 1) as usize].cum
+        },
+        totals: PeriodTotals::zero(shape.edges),
+        blind: Fr::zero(),
+    };
+    let mut out = Vec::new();
+    for j in j_start..=j_end {
+        let slots: Vec<Option<Receipt>> = (j * b..(j + 1) * b)
+            .map(|q| receipts.get(q as usize).copied())
+            .collect();
+        let (p, w) = build_batch(
+            shape,
+            period,
+            j == j_start,
+            j == j_end,
+            state,
+            blind(),
+            slots,
+            path(j)?,
+        )?;
+        state = state_after(period, &w);
+        out.push((p, w));
+    }
+    Ok(out)
 }
 
 #[cfg(feature = "r1cs")]

@@ -12,8 +12,8 @@ use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
 use veil_circuits::statements::settlement::{Buyer, Payment, Terms};
 use veil_circuits::statements::totals::{
-    build_batch, next_receipt, BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape,
-    RECEIPT_DEPTH, SEQ_BITS,
+    build_batch, next_receipt, report_chain, BatchPublic, BatchWitness, ChainState, Period,
+    PeriodTotals, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
 };
 use veil_circuits::statements::usage::{
     self, key_commitment, CallPublic, CallWitness, Licence, LicenceTerms, TierPublic, TierWitness,
@@ -98,38 +98,65 @@ pub fn receipt_chains() -> (Vec<Vec<Receipt>>, Fr, MemoryNodes) {
     (chains, root, nodes)
 }
 
-/// Batch 0 of `seller` (B = 4, the vector's period and edges).
-pub fn totals_batch(seller: u64) -> (BatchPublic, BatchWitness) {
+/// The report chain of `seller` over the vector's period (B = 4, its edges and blindings);
+/// seller 0's is the vector's report, checked against the file.
+pub fn totals_chain(seller: u64) -> Vec<(BatchPublic, BatchWitness)> {
     let v = load("totals/two-sellers-b4.json");
     let (chains, root, mut nodes) = receipt_chains();
     let shape = TotalsShape { batch: 4, edges: 3 };
-    let b = &v["batch"];
+    let rep = &v["report"];
     let period = Period {
         root,
         seller,
-        t0: b["t0"].as_u64().unwrap(),
-        t1: b["t1"].as_u64().unwrap(),
+        t0: rep["t0"].as_u64().unwrap(),
+        t1: rep["t1"].as_u64().unwrap(),
         bps: v["fee_bps"].as_u64().unwrap(),
-        edges: serde_json::from_value(b["edges"].clone()).unwrap(),
+        edges: serde_json::from_value(rep["edges"].clone()).unwrap(),
     };
-    let slots: Vec<Option<Receipt>> = (0..4)
-        .map(|q| chains[seller as usize].get(q).copied())
-        .collect();
-    let path = SparseTree::new(RECEIPT_DEPTH)
-        .path(
-            &mut nodes,
-            shape.height(),
-            seller << (SEQ_BITS - shape.height()),
-        )
-        .unwrap();
-    let (public, witness) = build_batch(&shape, &period, 0, 0, slots, path).unwrap();
-    if seller == b["seller"].as_u64().unwrap() {
+    let tree = SparseTree::new(RECEIPT_DEPTH);
+    let mut blinds = frs(&rep["blinds"]).into_iter();
+    let chain = report_chain::<veil_circuits::Error>(
+        &shape,
+        &period,
+        &chains[seller as usize],
+        |j| {
+            Ok(tree
+                .path(
+                    &mut nodes,
+                    shape.height(),
+                    (seller << (SEQ_BITS - shape.height())) | j,
+                )
+                .unwrap())
+        },
+        || blinds.next().unwrap(),
+    )
+    .unwrap();
+    if seller == rep["seller"].as_u64().unwrap() {
+        let got: Vec<Vec<String>> = chain
+            .iter()
+            .map(|(p, _)| hexes(&p.to_field_elements()))
+            .collect();
         assert_eq!(
-            hexes(&public.to_field_elements()),
-            serde_json::from_value::<Vec<String>>(b["public_inputs"].clone()).unwrap()
+            got,
+            serde_json::from_value::<Vec<Vec<String>>>(rep["batches"].clone()).unwrap()
+        );
+        let t = &chain.last().unwrap().0.totals;
+        let want = &rep["totals"];
+        assert_eq!(
+            (t.count, t.amount as u64, t.fees as u64),
+            (
+                want["count"].as_u64().unwrap(),
+                want["amount"].as_u64().unwrap(),
+                want["fees"].as_u64().unwrap()
+            )
         );
     }
-    (public, witness)
+    chain
+}
+
+/// The first batch of `seller`'s report chain.
+pub fn totals_batch(seller: u64) -> (BatchPublic, BatchWitness) {
+    totals_chain(seller).remove(0)
 }
 
 /// The usage vector's licence, in its depth-16 tree.
@@ -310,7 +337,23 @@ pub fn totals_at(batch: usize) -> (BatchPublic, BatchWitness) {
     let path = tree
         .path(&mut nodes, shape.height(), 3 << (SEQ_BITS - shape.height()))
         .unwrap();
-    build_batch(&shape, &period, 0, 0, slots, path).unwrap()
+    let state_in = ChainState {
+        next: 0,
+        cum: 0,
+        totals: PeriodTotals::zero(3),
+        blind: Fr::from(0u64),
+    };
+    build_batch(
+        &shape,
+        &period,
+        true,
+        true,
+        state_in,
+        Fr::from(9u64),
+        slots,
+        path,
+    )
+    .unwrap()
 }
 
 /// A call with counter 7 against a licence alone in a tree of `depth`.

@@ -1,8 +1,8 @@
 //! The disclosure-totals batch circuit; its statement is in the parent module.
 
 use super::{
-    BatchPublic, BatchWitness, Period, Receipt, TotalsShape, BPS_DENOMINATOR, RECEIPT_DEPTH,
-    SELLER_BITS, SEQ_BITS,
+    BatchPublic, BatchWitness, ChainState, Period, PeriodTotals, Receipt, TotalsShape,
+    BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
 };
 use crate::gadgets::{less_than, range_bits};
 use crate::merkle::{r1cs::root_from_path, MerklePath};
@@ -35,20 +35,53 @@ impl TotalsCircuit {
             bps: 0,
             edges: vec![0; shape.edges],
         };
-        let public = BatchPublic::empty(period, 0, 0);
         let witness = BatchWitness {
+            batch: 0,
+            state_in: ChainState {
+                next: 0,
+                cum: 0,
+                totals: PeriodTotals::zero(shape.edges),
+                blind: Fr::zero(),
+            },
+            blind_out: Fr::zero(),
             slots: vec![None; shape.batch],
             path: MerklePath {
                 index: 0,
                 siblings: vec![Fr::zero(); (RECEIPT_DEPTH - shape.height()) as usize],
             },
         };
+        let public = super::batch_public(&period, true, true, &witness);
         TotalsCircuit {
             shape,
             public,
             witness,
         }
     }
+}
+
+/// The field elements of totals, allocated with `alloc`.
+fn totals_vars(
+    t: &PeriodTotals,
+    mut alloc: impl FnMut(Fr) -> Result<FpVar<Fr>, SynthesisError>,
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    t.to_field_elements().into_iter().map(&mut alloc).collect()
+}
+
+/// `S = H(CHAIN, next, cum, totals.., blind)` in the circuit.
+fn chain_commitment(
+    next: &FpVar<Fr>,
+    cum: &FpVar<Fr>,
+    totals: &[FpVar<Fr>],
+    blind: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut v = vec![
+        FpVar::Constant(Fr::from(tags::CHAIN)),
+        next.clone(),
+        cum.clone(),
+    ];
+    v.extend_from_slice(totals);
+    v.push(blind.clone());
+    hash(&v)
 }
 
 fn input(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
@@ -68,10 +101,14 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         } = self;
         let b = shape.batch;
         let height = shape.height();
+        let bands = shape.edges + 1;
+        let t_in = &w.state_in.totals;
         if w.slots.len() != b
             || p.period.edges.len() != shape.edges
-            || p.band_counts.len() != shape.edges + 1
-            || p.band_sums.len() != shape.edges + 1
+            || p.totals.band_counts.len() != bands
+            || p.totals.band_sums.len() != bands
+            || t_in.band_counts.len() != bands
+            || t_in.band_sums.len() != bands
             || w.path.siblings.len() != (RECEIPT_DEPTH - height) as usize
         {
             return Err(SynthesisError::Unsatisfiable);
@@ -89,27 +126,20 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             .iter()
             .map(|&e| input(&cs, f(e)))
             .collect::<Result<Vec<_>, _>>()?;
-        let j = input(&cs, f(p.batch))?;
-        let cum_in = input(&cs, f(p.cum_in))?;
-        let cum_out = input(&cs, f(p.cum_out))?;
-        let present_out = input(&cs, f(p.present))?;
-        let opens_out = input(&cs, f(p.opens as u64))?;
-        let closes_out = input(&cs, f(p.closes as u64))?;
-        let count_out = input(&cs, f(p.count))?;
-        let amount_out = input(&cs, Fr::from(p.amount))?;
-        let fees_out = input(&cs, Fr::from(p.fees))?;
-        let band_count_out = p
-            .band_counts
-            .iter()
-            .map(|&c| input(&cs, f(c)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let band_sum_out = p
-            .band_sums
-            .iter()
-            .map(|&s| input(&cs, Fr::from(s)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let first = Boolean::new_input(ns!(cs, "first"), || Ok(p.first))?;
+        let last = Boolean::new_input(ns!(cs, "last"), || Ok(p.last))?;
+        let c_in = input(&cs, p.c_in)?;
+        let c_out = input(&cs, p.c_out)?;
+        let totals_out_pub = totals_vars(&p.totals, |v| input(&cs, v))?;
 
-        // Range of the public parameters the comparisons rely on.
+        // Witness: where the batch sits and the state it continues.
+        let j = witness(&cs, f(w.batch))?;
+        let cum_in = witness(&cs, f(w.state_in.cum))?;
+        let totals_in = totals_vars(t_in, |v| witness(&cs, v))?;
+        let blind_in = witness(&cs, w.state_in.blind)?;
+        let blind_out = witness(&cs, w.blind_out)?;
+
+        // 4. Range of the public parameters the comparisons rely on.
         range_bits(cs.clone(), &t0, p.period.t0, 64)?;
         range_bits(cs.clone(), &t1, p.period.t1, 64)?;
         for (e, &ev) in edges.iter().zip(&p.period.edges) {
@@ -122,12 +152,13 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             BPS_DENOMINATOR.wrapping_sub(p.period.bps),
             14,
         )?;
+        range_bits(cs.clone(), &cum_in, w.state_in.cum, 64)?;
 
         // 1. Position: the slots are seller's jB .. jB+B-1.
         let j_bits = range_bits(
             ns!(cs, "batch_index").cs(),
             &j,
-            p.batch,
+            w.batch,
             (SEQ_BITS - height) as usize,
         )?;
         let s_bits = range_bits(
@@ -139,15 +170,23 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         let direction: Vec<Boolean<Fr>> = j_bits.into_iter().chain(s_bits).collect();
 
         let zero = FpVar::<Fr>::zero();
+        // 2. The chain's start, or the state it continues.
+        let first_f = FpVar::from(first.clone());
+        let incoming = chain_commitment(&j, &cum_in, &totals_in, &blind_in)?;
+        c_in.enforce_equal(&((FpVar::one() - &first_f) * incoming))?;
+        for t in &totals_in {
+            (&first_f * t).enforce_equal(&zero)?;
+        }
+        let j_is_zero = j.is_zero()?;
+        (FpVar::from(j_is_zero.clone()) * &cum_in).enforce_equal(&zero)?;
+
         let mut leaves = Vec::with_capacity(b);
         let mut prev_present = Boolean::TRUE;
         let mut prev_time: Option<(FpVar<Fr>, u64)> = None;
         let mut running = cum_in.clone();
-        let (mut count, mut amount_sum, mut fee_sum) = (zero.clone(), zero.clone(), zero.clone());
-        let mut band_counts = vec![zero.clone(); shape.edges + 1];
-        let mut band_sums = vec![zero.clone(); shape.edges + 1];
-        let mut present_count = zero.clone();
-        let (mut opens, mut closes) = (Boolean::FALSE, Boolean::TRUE);
+        // The outgoing totals: count, amount, fees, band counts, band sums.
+        let mut acc = totals_in.clone();
+        let (mut opens, mut closes, mut full) = (Boolean::FALSE, Boolean::TRUE, Boolean::FALSE);
         for (i, slot) in w.slots.iter().enumerate() {
             let cs = ns!(cs, "slot").cs();
             let r = slot.unwrap_or(Receipt {
@@ -169,7 +208,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             let time = witness(&cs, f(r.time))?;
             let cum = witness(&cs, f(r.cum))?;
             let salt = witness(&cs, r.salt)?;
-            // 2. Presence, and the receipt in the slot.
+            // 3. Presence, and the receipt in the slot.
             let present = leaf.is_neq(&zero)?;
             (!prev_present.clone() & present.clone()).enforce_equal(&Boolean::FALSE)?;
             let seq = FpVar::Constant(f(b as u64)) * &j + FpVar::Constant(f(i as u64));
@@ -186,7 +225,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 salt,
             ])?;
             note.conditional_enforce_equal(&leaf, &present)?;
-            // 3. Ranges and the fee rule.
+            // 4. Ranges and the fee rule.
             for (v, val) in [
                 (&amount, r.amount),
                 (&fee, r.fee),
@@ -209,7 +248,7 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             let gross = &amount * &bps;
             (gross - &fee * FpVar::Constant(f(BPS_DENOMINATOR)) - &rem)
                 .conditional_enforce_equal(&zero, &present)?;
-            // 4. Chaining: cum and time.
+            // 5. Chaining: cum and time.
             (&running + &amount).conditional_enforce_equal(&cum, &present)?;
             running = present.select(&cum, &running)?;
             if let Some((pt, pv)) = &prev_time {
@@ -217,22 +256,20 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 (back & present.clone()).enforce_equal(&Boolean::FALSE)?;
             }
             prev_time = Some((time.clone(), r.time));
-            present_count += FpVar::from(present.clone());
-            // 5. In the period, and its band.
+            // 6. In the period, and its band.
             let before = less_than(cs.clone(), &time, r.time, &t0, p.period.t0, 64)?;
             let in_end = less_than(cs.clone(), &time, r.time, &t1, p.period.t1, 64)?;
             let active = present.clone() & !before.clone() & in_end.clone();
             let active_f = FpVar::from(active.clone());
-            count += &active_f;
-            let active_amount = &active_f * &amount;
-            amount_sum += &active_amount;
-            fee_sum += &active_f * &fee;
+            acc[0] += &active_f;
+            acc[1] += &active_f * &amount;
+            acc[2] += &active_f * &fee;
             let below = edges
                 .iter()
                 .zip(&p.period.edges)
                 .map(|(e, &ev)| less_than(cs.clone(), &amount, r.amount, e, ev, 64))
                 .collect::<Result<Vec<_>, _>>()?;
-            for k in 0..=shape.edges {
+            for k in 0..bands {
                 // In band k: amount >= edge_k (k > 0) and amount < edge_(k+1) (k < E).
                 let above_low = if k == 0 {
                     Boolean::TRUE
@@ -245,32 +282,31 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                     below[k].clone()
                 };
                 let in_band = FpVar::from(active.clone() & above_low & under_high);
-                band_counts[k] += &in_band;
-                band_sums[k] += &in_band * &amount;
+                acc[3 + k] += &in_band;
+                acc[3 + bands + k] += &in_band * &amount;
             }
-            // 6. Opening and closing evidence.
+            // 2 and 7: evidence for the chain's start and end.
             if i == 0 {
                 opens = present.clone() & before;
             }
             if i == b - 1 {
                 closes = !present.clone() | !in_end;
+                full = present.clone();
             }
             prev_present = present;
             leaves.push(leaf);
         }
-        // Outputs.
-        running.enforce_equal(&cum_out)?;
-        present_count.enforce_equal(&present_out)?;
-        FpVar::from(opens).enforce_equal(&opens_out)?;
-        FpVar::from(closes).enforce_equal(&closes_out)?;
-        count.enforce_equal(&count_out)?;
-        amount_sum.enforce_equal(&amount_out)?;
-        fee_sum.enforce_equal(&fees_out)?;
-        for (got, want) in band_counts.iter().zip(&band_count_out) {
-            got.enforce_equal(want)?;
-        }
-        for (got, want) in band_sums.iter().zip(&band_sum_out) {
-            got.enforce_equal(want)?;
+        // 2. The first batch is batch 0 or starts before the period.
+        (first.clone() & !j_is_zero & !opens).enforce_equal(&Boolean::FALSE)?;
+        // 7. The last batch reaches past the period; the others are full and hand on a state.
+        (last.clone() & !closes).enforce_equal(&Boolean::FALSE)?;
+        (!last.clone() & !full).enforce_equal(&Boolean::FALSE)?;
+        let last_f = FpVar::from(last);
+        let next = &j + FpVar::one();
+        let outgoing = chain_commitment(&next, &running, &acc, &blind_out)?;
+        c_out.enforce_equal(&((FpVar::one() - &last_f) * outgoing))?;
+        for (got, public) in acc.iter().zip(&totals_out_pub) {
+            public.enforce_equal(&(&last_f * got))?;
         }
         // 1. The slots' subtree is on the seller's path.
         let node_tag = FpVar::Constant(Fr::from(tags::NODE));

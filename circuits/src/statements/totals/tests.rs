@@ -42,32 +42,14 @@ pub(crate) fn market(n: u64) -> Market {
 }
 
 impl Market {
-    pub(crate) fn batch(
+    /// The report chain of `seller` over `[t0, t1)`.
+    pub(crate) fn chain(
         &mut self,
         shape: &TotalsShape,
         seller: u64,
-        j: u64,
         t0: u64,
         t1: u64,
-    ) -> (BatchPublic, BatchWitness) {
-        let b = shape.batch as u64;
-        let rs = &self.receipts[seller as usize];
-        let slots: Vec<Option<Receipt>> = (j * b..(j + 1) * b)
-            .map(|q| rs.get(q as usize).copied())
-            .collect();
-        let cum_in = if j == 0 {
-            0
-        } else {
-            rs.get((j * b - 1) as usize).map(|r| r.cum).unwrap_or(0)
-        };
-        let path = self
-            .tree
-            .path(
-                &mut self.nodes,
-                shape.height(),
-                (seller << (SEQ_BITS - shape.height())) | j,
-            )
-            .unwrap();
+    ) -> Vec<(BatchPublic, BatchWitness)> {
         let period = Period {
             root: self.root,
             seller,
@@ -76,7 +58,27 @@ impl Market {
             bps: BPS,
             edges: vec![500, 1000, 1500],
         };
-        build_batch(shape, &period, j, cum_in, slots, path).unwrap()
+        let (tree, nodes) = (&self.tree, &mut self.nodes);
+        let mut blinds = 0u64;
+        report_chain::<Error>(
+            shape,
+            &period,
+            &self.receipts[seller as usize],
+            |j| {
+                Ok(tree
+                    .path(
+                        nodes,
+                        shape.height(),
+                        (seller << (SEQ_BITS - shape.height())) | j,
+                    )
+                    .unwrap())
+            },
+            || {
+                blinds += 1;
+                Fr::from(1000 + blinds)
+            },
+        )
+        .unwrap()
     }
 }
 
@@ -146,96 +148,306 @@ fn settlement_rules() {
     assert_eq!(fee_for(u64::MAX, 10_000), u64::MAX);
 }
 
+const SHAPE: TotalsShape = TotalsShape { batch: 4, edges: 3 };
+
 #[test]
-fn batches_hold_and_report_the_right_totals() {
+fn chains_hand_on_blinded_totals_and_only_the_last_batch_reveals_them() {
     let mut m = market(10);
-    let shape = TotalsShape { batch: 4, edges: 3 };
-    // Seller 1, period [130, 170): sales k = 3..6 (times 130..160).
-    let (p0, w0) = m.batch(&shape, 1, 0, 130, 170);
-    let (p1, w1) = m.batch(&shape, 1, 1, 130, 170);
-    let (p2, w2) = m.batch(&shape, 1, 2, 130, 170);
-    check_batch(&shape, &p0, &w0).unwrap();
-    check_batch(&shape, &p2, &w2).unwrap();
-    assert_eq!(p0.count + p1.count + p2.count, 4);
-    let want: u128 = m.receipts[1][3..7].iter().map(|r| r.amount as u128).sum();
-    assert_eq!(p0.amount + p1.amount + p2.amount, want);
-    // Batch 0 starts before the period (time 100 < 130); batch 1 ends at time 170 >= 170.
-    assert!(p0.opens && !p1.opens && !p2.opens);
-    assert!(!p0.closes && p1.closes && p2.closes);
+    // Seller 1 sells at times 100, 110, ..., 190. Period [130, 170): sales 3..=6.
+    let chain = m.chain(&SHAPE, 1, 130, 170);
+    assert_eq!(chain.len(), 2, "batches 0 and 1");
+    let (p0, w0) = &chain[0];
+    let (p1, w1) = &chain[1];
+    assert_eq!((w0.batch, w1.batch), (0, 1));
+    assert!(p0.first && !p0.last && !p1.first && p1.last);
+    assert_eq!(p0.c_in, Fr::zero());
+    assert_eq!(p1.c_in, p0.c_out, "linked");
+    assert_eq!(p1.c_out, Fr::zero());
     assert_eq!(
-        (p0.cum_out, p1.cum_in),
-        (m.receipts[1][3].cum, m.receipts[1][3].cum)
+        p0.totals,
+        PeriodTotals::zero(3),
+        "nothing revealed mid-chain"
     );
-    assert_eq!(p2.present, 2); // receipts 8 and 9, then two empty slots
-    let _ = w1;
+    let sales = &m.receipts[1][3..7];
+    assert_eq!(p1.totals.count, 4);
+    assert_eq!(
+        p1.totals.amount,
+        sales.iter().map(|r| r.amount as u128).sum::<u128>()
+    );
+    assert_eq!(
+        p1.totals.fees,
+        sales.iter().map(|r| r.fee as u128).sum::<u128>()
+    );
+    for (p, w) in &chain {
+        check_batch(&SHAPE, p, w).unwrap();
+    }
+    // A period starting mid-history starts at a later batch, which opens before t0.
+    let chain = m.chain(&SHAPE, 1, 175, 1000);
+    assert_eq!(
+        chain.iter().map(|(_, w)| w.batch).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(chain[0].1.state_in.cum, m.receipts[1][3].cum);
+    assert_eq!(chain[1].0.totals.count, 2);
+    // An empty period is one zero batch... of the history around it.
+    let chain = m.chain(&SHAPE, 1, 0, 50);
+    assert_eq!(chain.len(), 1);
+    assert!(chain[0].0.first && chain[0].0.last && chain[0].0.totals.count == 0);
 }
 
 pub(crate) type Mutation = (
     &'static str,
+    &'static str,
     Box<dyn Fn(&mut BatchPublic, &mut BatchWitness)>,
 );
 
-/// Each must break the relation and the circuit (batch 1 of seller 1, period [130, 170)).
-pub(crate) fn mutations() -> Vec<Mutation> {
-    let amount_plus = |p: &mut BatchPublic, w: &mut BatchWitness| {
-        if let Some(r) = w.slots[0].as_mut() {
-            r.amount += 1;
-        }
-        *p = batch_outputs(p, w);
-    };
+/// Recomputes the public inputs from an edited witness, as a prover would.
+fn recompute(p: &mut BatchPublic, w: &mut BatchWitness) {
+    *p = batch_public(&p.period, p.first, p.last, w);
+}
+
+/// Each must break the relation (for the reason given) and the circuit. They apply to the
+/// chain of seller 1 over `[130, 180)`, B = 4: batch 0 (first), 1 (middle), 2 (last; receipts 8
+/// and 9, then two empty slots). The usize is the batch index.
+pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
     vec![
-        ("forged total", Box::new(|p, _| p.amount += 1)),
-        ("forged count", Box::new(|p, _| p.count -= 1)),
-        ("forged fees", Box::new(|p, _| p.fees += 1)),
-        ("forged band", Box::new(|p, _| p.band_counts[0] += 1)),
-        ("amount edited (totals recomputed)", Box::new(amount_plus)),
         (
-            "fee edited",
-            Box::new(|p, w| {
-                if let Some(r) = w.slots[1].as_mut() {
-                    r.fee += 1;
-                }
-                *p = batch_outputs(p, w);
-            }),
+            1,
+            (
+                "totals revealed mid-chain",
+                "reveals totals",
+                Box::new(|p, _| p.totals.count += 1),
+            ),
         ),
         (
-            "receipt dropped (slot emptied)",
-            Box::new(|p, w| {
-                w.slots[2] = None;
-                *p = batch_outputs(p, w);
-            }),
-        ),
-        ("other seller", Box::new(|p, _| p.period.seller = 2)),
-        ("other batch index", Box::new(|p, _| p.batch = 2)),
-        (
-            "other root",
-            Box::new(|p, _| p.period.root += Fr::from(1u64)),
+            2,
+            (
+                "forged total",
+                "not the period's",
+                Box::new(|p, _| p.totals.amount += 1),
+            ),
         ),
         (
-            "receipt outside the period counted in",
-            Box::new(|p, w| {
-                // Totals computed as if the period ran to 180 (counting the sale at 170), claimed for [130, 170).
-                let t1 = p.period.t1;
-                p.period.t1 = 180;
-                *p = batch_outputs(p, w);
-                p.period.t1 = t1;
-            }),
+            2,
+            (
+                "forged count",
+                "not the period's",
+                Box::new(|p, _| p.totals.count -= 1),
+            ),
         ),
-        ("closes claimed", Box::new(|p, _| p.closes = !p.closes)),
-        ("opens claimed", Box::new(|p, _| p.opens = !p.opens)),
-        ("cum_in edited", Box::new(|p, _| p.cum_in += 1)),
-        ("rate edited", Box::new(|p, _| p.period.bps += 1)),
+        (
+            2,
+            (
+                "forged fees",
+                "not the period's",
+                Box::new(|p, _| p.totals.fees += 1),
+            ),
+        ),
+        (
+            2,
+            (
+                "forged band count",
+                "not the period's",
+                Box::new(|p, _| p.totals.band_counts[0] += 1),
+            ),
+        ),
+        (
+            2,
+            (
+                "forged band sum",
+                "not the period's",
+                Box::new(|p, _| p.totals.band_sums[3] += 1),
+            ),
+        ),
+        (
+            1,
+            (
+                "amount edited (outputs recomputed)",
+                "under the root",
+                Box::new(|p, w| {
+                    w.slots[0].as_mut().unwrap().amount += 1;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "fee edited",
+                "under the root",
+                Box::new(|p, w| {
+                    w.slots[1].as_mut().unwrap().fee += 1;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "receipt dropped (slot emptied)",
+                "under the root",
+                Box::new(|p, w| {
+                    w.slots[2] = None;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "other seller",
+                "under the root",
+                Box::new(|p, _| p.period.seller = 2),
+            ),
+        ),
+        (
+            1,
+            (
+                "other root",
+                "under the root",
+                Box::new(|p, _| p.period.root += Fr::from(1u64)),
+            ),
+        ),
+        (
+            1,
+            (
+                "rate edited",
+                "fee is not",
+                Box::new(|p, _| p.period.bps += 1),
+            ),
+        ),
+        (
+            1,
+            (
+                "c_in edited",
+                "c_in does not open",
+                Box::new(|p, _| p.c_in += Fr::from(1u64)),
+            ),
+        ),
+        (
+            1,
+            (
+                "c_out edited",
+                "c_out is not",
+                Box::new(|p, _| p.c_out += Fr::from(1u64)),
+            ),
+        ),
+        (
+            1,
+            (
+                "incoming state of another batch index",
+                "c_in does not open",
+                Box::new(|p, w| {
+                    w.state_in.next += 1;
+                    p.c_in = w.state_in.commitment();
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "claims to be first",
+                "neither batch 0",
+                Box::new(|p, w| {
+                    p.first = true;
+                    w.state_in.totals = PeriodTotals::zero(3);
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "claims to be last",
+                "does not reach past",
+                Box::new(|p, w| {
+                    p.last = true;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            2,
+            (
+                "claims not to be last",
+                "not full",
+                Box::new(|p, w| {
+                    p.last = false;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            2,
+            (
+                "last hands on a state",
+                "hands on a state",
+                Box::new(|p, _| p.c_out = Fr::from(5u64)),
+            ),
+        ),
+        (
+            2,
+            (
+                "receipt outside the period counted in",
+                "not the period's",
+                Box::new(|p, w| {
+                    // Totals as if the period ran to 1000 (counting the sales at 180 and 190), claimed for [130, 180).
+                    let t1 = p.period.t1;
+                    p.period.t1 = 1000;
+                    recompute(p, w);
+                    p.period.t1 = t1;
+                }),
+            ),
+        ),
+        (
+            0,
+            (
+                "first batch starts from non-zero totals",
+                "zero totals",
+                Box::new(|p, w| {
+                    w.state_in.totals.count = 7;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            0,
+            (
+                "batch 0 from a non-zero running total",
+                "running total other than 0",
+                Box::new(|p, w| {
+                    w.state_in.cum = 5;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            0,
+            (
+                "first batch hands on another batch index",
+                "c_out is not",
+                Box::new(|p, w| {
+                    let mut s = state_after(&p.period, w);
+                    s.next += 1;
+                    p.c_out = s.commitment();
+                }),
+            ),
+        ),
     ]
 }
 
 #[test]
-fn every_mutation_breaks_the_relation() {
-    for (name, m) in mutations() {
-        let mut mk = market(10);
-        let shape = TotalsShape { batch: 4, edges: 3 };
-        let (mut p, mut w) = mk.batch(&shape, 1, 1, 130, 170);
+fn every_mutation_breaks_the_relation_for_its_reason() {
+    let mut mk = market(10);
+    let chain = mk.chain(&SHAPE, 1, 130, 180);
+    assert_eq!(chain.len(), 3);
+    for (k, (name, why, m)) in mutations() {
+        let (mut p, mut w) = chain[k].clone();
         m(&mut p, &mut w);
-        assert!(check_batch(&shape, &p, &w).is_err(), "{name} accepted");
+        match check_batch(&SHAPE, &p, &w) {
+            Err(Error::Unsatisfied(r)) => assert!(r.contains(why), "{name}: {r}"),
+            other => panic!("{name}: {other:?}"),
+        }
     }
 }
 
@@ -253,22 +465,23 @@ mod r1cs {
 
     #[test]
     fn honest_batches_satisfy_and_mutations_do_not() {
-        let shape = TotalsShape { batch: 4, edges: 3 };
         let mut mk = market(10);
-        for (j, t0, t1) in [
-            (0u64, 130u64, 170u64),
-            (1, 130, 170),
-            (2, 130, 170),
-            (0, 0, 1000),
-            (5, 0, 1000),
+        for (t0, t1) in [
+            (130u64, 170u64),
+            (130, 210),
+            (0, 1000),
+            (175, 1000),
+            (0, 50),
         ] {
-            let (p, w) = mk.batch(&shape, 1, j, t0, t1);
-            assert!(sat(shape, p, w).0, "batch {j}");
+            for (k, (p, w)) in mk.chain(&SHAPE, 1, t0, t1).into_iter().enumerate() {
+                assert!(sat(SHAPE, p, w).0, "[{t0}, {t1}) batch {k}");
+            }
         }
-        for (name, m) in mutations() {
-            let (mut p, mut w) = mk.batch(&shape, 1, 1, 130, 170);
+        let chain = mk.chain(&SHAPE, 1, 130, 180);
+        for (k, (name, _, m)) in mutations() {
+            let (mut p, mut w) = chain[k].clone();
             m(&mut p, &mut w);
-            assert!(!sat(shape, p, w).0, "{name} satisfied the circuit");
+            assert!(!sat(SHAPE, p, w).0, "{name} satisfied the circuit");
         }
     }
 
@@ -286,5 +499,5 @@ mod r1cs {
         assert_eq!((count(4), count(8)), (BATCH_4, BATCH_4 + 7858));
     }
 
-    const BATCH_4: usize = 16145;
+    const BATCH_4: usize = 18896;
 }
