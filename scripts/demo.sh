@@ -16,7 +16,8 @@ veil() { echo "+ veil $*" >&2; target/release/veil "$@"; }
 veil dataset commit examples/sales.csv --secret-file "$OUT/seller.key" --dataset-id sales-2026 --out "$OUT/listing.json"
 
 # Operator: keys for this shape (depth 20, 8 samples, 6 columns); insecure single-party setup.
-veil setup --listing "$OUT/listing.json" --samples 8 --params "$OUT/params"
+# (A second run keeps them: `veil setup` refuses to replace keys without --force.)
+[ -f "$OUT/params/manifest.json" ] || veil setup --listing "$OUT/listing.json" --samples 8 --params "$OUT/params"
 
 # Buyer picks a challenge after the listing is public; seller proves the preview.
 CHALLENGE=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
@@ -30,13 +31,14 @@ veil preview verify "$OUT/preview.json" --listing "$OUT/listing.json" --params "
 veil export snarkjs "$OUT/preview.json" --out "$OUT/snarkjs" --params "$OUT/params"
 
 # After payment the seller delivers the file and its dataset key; the buyer checks it.
+rm -f "$OUT/dataset.key"
 veil dataset export-key --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" --out "$OUT/dataset.key"
 veil delivery verify examples/sales.csv --listing "$OUT/listing.json" --key "$OUT/dataset.key"
 
 # Settlement on Aztec checks the same statement in Noir: the seller's preview as inputs of the
 # Noir twin (compiled at this shape, d20 K8 m6), executed by the ACVM to the very public inputs
 # the Groth16 proof carries. (UltraHonk proving needs the Ignition CRS: docs/noir.md, section 5.)
-(cd noir && npm install --no-audit --no-fund --loglevel=error && node build.mjs --variants >/dev/null)
+(cd noir && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --variants >/dev/null)
 veil noir preview-inputs --dataset examples/sales.csv --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" \
   --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/noir-inputs.json"
 veil noir execute preview_membership-d20_k8_m6 --inputs "$OUT/noir-inputs.json" > "$OUT/noir-execution.json"

@@ -13,10 +13,8 @@ echo "== installing test tools (npm: snarkjs)"
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js) and compiling"
-# `npm install` (which follows package-lock.json), not `npm ci`: the registry mirror has no
-# macOS/Windows builds of bb.js' optional msgpackr-extract, so the lock cannot list them and
-# `npm ci` refuses it as out of sync.
-(cd noir && npm install --no-audit --no-fund --loglevel=error && node build.mjs --variants)
+# `npm ci`: exactly the locked versions (the lock lists every platform's optional packages).
+(cd noir && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --variants)
 
 echo "== checking formatting"
 cargo fmt --all -- --check

@@ -36,7 +36,7 @@ fn gate_counts_are_pinned() {
     let Some(bb) = bb() else { return };
     let expected = [
         ("preview_membership", 2_144, 8_375),
-        ("disclosure_totals", 821, 9_926),
+        ("disclosure_totals", 1_040, 10_983),
         ("usage_call", 98, 5_549),
         ("usage_tier", 292, 10_188),
         ("settlement", 147, 4_630),

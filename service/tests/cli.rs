@@ -183,7 +183,8 @@ fn honest_preview_verifies_and_shows_revealed_cells_only() {
         assert_eq!(cells[3], "redacted");
         assert!(cells[1]["utf8"].as_str().unwrap().starts_with("city"));
     }
-    assert_eq!(v["proof"]["veil"], 1);
+    assert_eq!(v["proof"]["veil"], 2);
+    assert_eq!(v["proof"]["vk_sha256"].as_str().unwrap().len(), 64);
     assert_eq!(v["proof"]["statement"], "preview-membership");
 }
 

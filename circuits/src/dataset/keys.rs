@@ -94,7 +94,10 @@ pub fn load_dataset_key(text: &str, dataset_id: &str) -> Result<DatasetKey> {
     match f {
         KeyFile::SellerSecret { veil, secret } => {
             check_version(veil)?;
-            Ok(SellerSecret(field::from_hex("seller secret", &secret)?).dataset_key(dataset_id))
+            Ok(
+                SellerSecret(field::from_hex_strict("seller secret", &secret)?)
+                    .dataset_key(dataset_id),
+            )
         }
         KeyFile::DatasetKey {
             veil,
@@ -107,7 +110,7 @@ pub fn load_dataset_key(text: &str, dataset_id: &str) -> Result<DatasetKey> {
                     "the key file is for dataset {id:?}, not {dataset_id:?}"
                 )));
             }
-            Ok(DatasetKey(field::from_hex("dataset key", &key)?))
+            Ok(DatasetKey(field::from_hex_strict("dataset key", &key)?))
         }
     }
 }

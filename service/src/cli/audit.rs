@@ -57,6 +57,12 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Marketplace: print the ledger's current receipt-tree root (what auditors verify against).
+    Root {
+        /// The ledger database.
+        #[arg(long)]
+        ledger: PathBuf,
+    },
     /// Seller: prove a period report (a chain of batch proofs).
     Prove {
         /// The ledger database.
@@ -274,6 +280,11 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 r[0].cum,
                 to_hex(&root)
             );
+            Ok(())
+        }
+        AuditCommand::Root { ledger } => {
+            let l = Ledger::open(&ledger)?;
+            println!("{}", to_hex(&l.receipt_root()?));
             Ok(())
         }
         AuditCommand::Simulate {

@@ -87,8 +87,7 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
                     .map(str::to_string)
                     .context("cannot name the dataset from its path; pass --dataset-id")?,
             };
-            let key = load_dataset_key(&read_secret(&secret_file, "secret file")?, &id)
-                .with_context(|| format!("{}", secret_file.display()))?;
+            let key = read_secret(&secret_file, "secret file", |t| load_dataset_key(t, &id))?;
             let (bar, progress) = progress_bar(file_size(&data), "committing");
             let mut file = dataset::open(&data, format.format, format.chunk_size, Some(progress))?;
             let committed = dataset::commit(file.records(), &key, depth, &[])?;
@@ -112,10 +111,9 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             out,
         } => {
             let listing = read_listing(&listing)?;
-            let key = load_dataset_key(
-                &read_secret(&secret_file, "secret file")?,
-                &listing.dataset_id,
-            )?;
+            let key = read_secret(&secret_file, "secret file", |t| {
+                load_dataset_key(t, &listing.dataset_id)
+            })?;
             listing.check_key(&key)?;
             write_secret(&out, &key.to_file(&listing.dataset_id))?;
             println!(

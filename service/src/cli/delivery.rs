@@ -1,7 +1,7 @@
 //! `veil delivery verify`: recompute a delivered file's commitment.
 
 use super::{file_size, progress_bar, read_listing, read_secret, FormatArgs};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
 use veil_circuits::dataset::{self, keys::load_dataset_key};
@@ -31,8 +31,9 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
         format,
     } = cmd;
     let listing = read_listing(&listing)?;
-    let key = load_dataset_key(&read_secret(&key, "key file")?, &listing.dataset_id)
-        .with_context(|| format!("{}", key.display()))?;
+    let key = read_secret(&key, "key file", |t| {
+        load_dataset_key(t, &listing.dataset_id)
+    })?;
     listing.check_key(&key)?;
     let chunk = if listing.schema.chunk_size > 0 {
         listing.schema.chunk_size as usize

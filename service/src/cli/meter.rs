@@ -221,10 +221,8 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             out,
             params,
         } => {
-            let file = LicenceFile::from_json(&read_secret(&licence, "licence")?)
-                .with_context(|| format!("{}", licence.display()))?;
-            let buyer = BuyerKeyFile::from_json(&read_secret(&key, "buyer key")?)
-                .with_context(|| format!("{}", key.display()))?;
+            let file = read_secret(&licence, "licence", LicenceFile::from_json)?;
+            let buyer = read_secret(&key, "buyer key", BuyerKeyFile::from_json)?;
             let lic = file.licence(&buyer)?;
             let ledger = Ledger::open(&db)?;
             let depth = ledger.licence_depth();

@@ -116,11 +116,18 @@ fn write_secret(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reads a secret file, refusing one that other users can read.
-fn read_secret(path: &Path, what: &str) -> Result<String> {
+/// Reads and parses a secret file, then refuses it if other users can read it (parsing first,
+/// so a wrong file is named as such).
+fn read_secret<T, E>(path: &Path, what: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T>
+where
+    anyhow::Error: From<E>,
+{
     let text = read_text(path, what)?;
+    let value = parse(&text)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("{}", path.display()))?;
     veil_prover::keys::check_secret_mode(path)?;
-    Ok(text)
+    Ok(value)
 }
 
 /// A byte progress bar on stderr; hidden when stderr is not a terminal.

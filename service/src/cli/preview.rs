@@ -45,11 +45,9 @@ impl PreviewArgs {
     pub fn load(&self) -> Result<(Listing, DatasetKey, Fr)> {
         let challenge = challenge_from_hex(&self.challenge)?;
         let listing = read_listing(&self.listing)?;
-        let key = load_dataset_key(
-            &read_secret(&self.secret_file, "secret file")?,
-            &listing.dataset_id,
-        )
-        .with_context(|| format!("{}", self.secret_file.display()))?;
+        let key = read_secret(&self.secret_file, "secret file", |t| {
+            load_dataset_key(t, &listing.dataset_id)
+        })?;
         listing.check_key(&key)?;
         Ok((listing, key, challenge))
     }
