@@ -358,6 +358,39 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
         &veil(&["dataset", "keygen", "--out", &w.s("seller.key")]),
         "refusing",
     );
+    // The seller's secret is the owner's alone; a copy others can read is refused.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.p("seller.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::copy(w.p("seller.key"), w.p("exposed.key")).unwrap();
+        std::fs::set_permissions(w.p("exposed.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        assert_fails(&commit("data.csv", "exposed.key"), "chmod 600");
+    }
+    // Keys already set up are not replaced without --force (proofs made with them would fail).
+    let again = veil(&[
+        "setup",
+        "--listing",
+        &w.s("listing.json"),
+        "--samples",
+        "3",
+        "--params",
+        &w.s("params"),
+    ]);
+    assert_fails(&again, "already holds keys");
+    // A listing that claims a garbage file digest is refused, naming the field.
+    let mut listing: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.p("listing.json")).unwrap()).unwrap();
+    listing["file_sha256"] = "zz".into();
+    std::fs::write(w.p("zz-listing.json"), listing.to_string()).unwrap();
+    assert_fails(
+        &verify_file(w, &w.p("preview.json"), "zz-listing.json"),
+        "file_sha256",
+    );
     assert!(!Path::new(&out).exists(), "a failed command left {out}");
     let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
         .unwrap()
