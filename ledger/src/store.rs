@@ -43,7 +43,9 @@ pub(crate) fn write<T>(
     mut f: impl FnMut(&Transaction) -> Result<T>,
 ) -> Result<T> {
     let mut wait = Duration::from_millis(5);
-    for attempt in 0.. {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let mut run = || -> Result<T> {
             let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
@@ -61,7 +63,6 @@ pub(crate) fn write<T>(
             other => return other,
         }
     }
-    unreachable!("the loop returns")
 }
 
 /// One ledger file.
@@ -148,8 +149,7 @@ impl Ledger {
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         if conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))? != "wal" {
-            // Switching to WAL needs the write lock once per file; later opens skip it.
-            write(&conn, |_| Ok(()))?;
+            // Once per file (WAL is persistent): later opens skip the exclusive switch.
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;

@@ -169,3 +169,57 @@ fn noir_gates_lists_every_program() {
     }
     assert!(out.contains("706035"), "{out}");
 }
+
+/// `veil noir verify` decides which program and which public inputs it expects; a file that
+/// names another program, names one by path, or carries other public inputs is refused before
+/// any proof check (so these need no CRS).
+#[test]
+fn noir_verify_refuses_another_program_or_other_inputs_up_front() {
+    if !noir_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let x = |i: u64| format!("{i:064x}");
+    let proof = |program: &str| {
+        serde_json::json!({
+            "veil": 1, "kind": "ultrahonk-proof", "program": program, "bb_version": "5.0.0",
+            "verifier_target": "noir-recursive", "public_inputs": [x(1), x(2), x(3), x(4), x(5)],
+            "proof": "00", "vk": "00", "vk_hash": "00",
+        })
+        .to_string()
+    };
+    std::fs::write(d.join("tier.json"), proof("usage_tier")).unwrap();
+    std::fs::write(d.join("path.json"), proof("/tmp/evil.json")).unwrap();
+    let expect = |xs: &[u64]| {
+        let v: Vec<String> = xs.iter().map(|i| format!("0x{}", x(*i))).collect();
+        std::fs::write(d.join("expect.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    };
+    fails(
+        &veil(
+            d,
+            &["noir", "verify", "tier.json", "--program", "usage_call"],
+        ),
+        "is a proof of \"usage_tier\", not of \"usage_call\"",
+    );
+    fails(
+        &veil(d, &["noir", "verify", "path.json"]),
+        "say which program you expect with --program",
+    );
+    expect(&[1, 2, 3, 4, 6]);
+    fails(
+        &veil(
+            d,
+            &["noir", "verify", "tier.json", "--expect", "expect.json"],
+        ),
+        "public input 4 of the proof is not the one you expect",
+    );
+    expect(&[1, 2, 3, 4]);
+    fails(
+        &veil(
+            d,
+            &["noir", "verify", "tier.json", "--expect", "expect.json"],
+        ),
+        "the proof has 5 public inputs, you expect 4",
+    );
+}
