@@ -60,14 +60,18 @@ pub const BPS_DENOMINATOR: u64 = 10_000;
 /// Batch sizes with keys by default.
 pub const BATCH_SIZES: [usize; 3] = [16, 64, 256];
 
-/// One sale receipt (the opening of its note).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One sale receipt (the opening of its note); in files, every field by name, field elements
+/// as canonical hex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Receipt {
     /// The listing sold.
+    #[serde(with = "crate::field::serde_hex")]
     pub listing: Fr,
     /// Seller id (< 2^12).
     pub seller: u64,
     /// The buyer's per-sale tag (a commitment; reveals nothing of the buyer).
+    #[serde(with = "crate::field::serde_hex")]
     pub buyer_tag: Fr,
     /// Price paid, in the smallest currency unit.
     pub amount: u64,
@@ -80,6 +84,7 @@ pub struct Receipt {
     /// The seller's running total after this sale.
     pub cum: u64,
     /// Note blinding.
+    #[serde(with = "crate::field::serde_hex")]
     pub salt: Fr,
 }
 

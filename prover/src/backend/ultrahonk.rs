@@ -238,20 +238,18 @@ impl UltraHonk {
         let witness = dir.path().join("witness.gz");
         std::fs::write(&witness, execution.witness_bytes()?)
             .map_err(io(format!("writing {}", witness.display())))?;
-        let out = Command::new(&self.bb)
-            .args(["prove", "--write_vk", "-t", VERIFIER_TARGET, "-b"])
-            .arg(artifact_path)
-            .arg("-w")
-            .arg(&witness)
-            .arg("-o")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(crs)
-            .output()
-            .map_err(io(format!("running {}", self.bb.display())))?;
-        if !out.status.success() {
-            return Err(bb_error("bb prove", &out));
-        }
+        self.run(
+            "bb prove",
+            Command::new(&self.bb)
+                .args(["prove", "--write_vk", "-t", VERIFIER_TARGET, "-b"])
+                .arg(artifact_path)
+                .arg("-w")
+                .arg(&witness)
+                .arg("-o")
+                .arg(dir.path())
+                .arg("-c")
+                .arg(crs),
+        )?;
         let read = |name: &str| {
             let p = dir.path().join(name);
             std::fs::read(&p).map_err(io(format!("reading bb's {}", p.display())))
@@ -280,24 +278,33 @@ impl UltraHonk {
         })
     }
 
+    /// Runs a bb command to completion; a failure carries the tail of its output.
+    fn run(&self, what: &str, cmd: &mut Command) -> Result<()> {
+        let out = cmd
+            .output()
+            .map_err(io(format!("running {}", self.bb.display())))?;
+        if !out.status.success() {
+            return Err(bb_error(what, &out));
+        }
+        Ok(())
+    }
+
     /// The verification key of the program at `artifact_path` (`bb write_vk` for this build's
     /// verifier target; needs the CRS).
     pub fn verification_key(&self, artifact_path: &Path) -> Result<Vec<u8>> {
         let gates = self.gates(artifact_path)?;
         let crs = self.crs_for(gates)?;
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
-        let out = Command::new(&self.bb)
-            .args(["write_vk", "-t", VERIFIER_TARGET, "-b"])
-            .arg(artifact_path)
-            .arg("-o")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(crs)
-            .output()
-            .map_err(io(format!("running {}", self.bb.display())))?;
-        if !out.status.success() {
-            return Err(bb_error("bb write_vk", &out));
-        }
+        self.run(
+            "bb write_vk",
+            Command::new(&self.bb)
+                .args(["write_vk", "-t", VERIFIER_TARGET, "-b"])
+                .arg(artifact_path)
+                .arg("-o")
+                .arg(dir.path())
+                .arg("-c")
+                .arg(crs),
+        )?;
         let p = dir.path().join("vk");
         std::fs::read(&p).map_err(io(format!("reading bb's {}", p.display())))
     }

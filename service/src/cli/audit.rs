@@ -142,61 +142,12 @@ pub enum AuditCommand {
 struct ReceiptOpening {
     veil: u32,
     kind: String,
-    receipt: ReceiptJson,
+    receipt: Receipt,
     index: u64,
     #[serde(with = "veil_circuits::field::serde_hex_vec")]
     path: Vec<Fr>,
     #[serde(with = "veil_circuits::field::serde_hex")]
     root: Fr,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptJson {
-    #[serde(with = "veil_circuits::field::serde_hex")]
-    listing: Fr,
-    seller: u64,
-    #[serde(with = "veil_circuits::field::serde_hex")]
-    buyer_tag: Fr,
-    amount: u64,
-    fee: u64,
-    time: u64,
-    seq: u64,
-    cum: u64,
-    #[serde(with = "veil_circuits::field::serde_hex")]
-    salt: Fr,
-}
-
-impl From<&Receipt> for ReceiptJson {
-    fn from(r: &Receipt) -> Self {
-        ReceiptJson {
-            listing: r.listing,
-            seller: r.seller,
-            buyer_tag: r.buyer_tag,
-            amount: r.amount,
-            fee: r.fee,
-            time: r.time,
-            seq: r.seq,
-            cum: r.cum,
-            salt: r.salt,
-        }
-    }
-}
-
-impl From<&ReceiptJson> for Receipt {
-    fn from(r: &ReceiptJson) -> Self {
-        Receipt {
-            listing: r.listing,
-            seller: r.seller,
-            buyer_tag: r.buyer_tag,
-            amount: r.amount,
-            fee: r.fee,
-            time: r.time,
-            seq: r.seq,
-            cum: r.cum,
-            salt: r.salt,
-        }
-    }
 }
 
 /// Checks an opening against the root the auditor trusts; returns the receipt.
@@ -210,7 +161,7 @@ fn check_opening(text: &str, root: Fr) -> Result<Receipt> {
             o.veil
         );
     }
-    let r = Receipt::from(&o.receipt);
+    let r = o.receipt;
     if r.seller >= 1 << SELLER_BITS || r.seq >= 1 << SEQ_BITS {
         bail!(
             "malformed input: seller {} or receipt {} is out of range",
@@ -400,7 +351,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             let opening = ReceiptOpening {
                 veil: 1,
                 kind: "receipt-opening".into(),
-                receipt: ReceiptJson::from(&r),
+                receipt: r,
                 index: path.index,
                 path: path.siblings,
                 root,
