@@ -4,6 +4,7 @@
 #   - npm: the Noir compiler (noir_wasm) and Barretenberg's bb into noir/node_modules; then
 #     every Noir program is compiled into noir/target/
 #   - rustup: the wasm32 target, to check that the verifier builds for browsers
+#   - cargo fmt --check, cargo clippy -D warnings on every target (benches compile too)
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,10 @@ echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js)
 
 echo "== checking formatting"
 cargo fmt --all -- --check
+
+echo "== clippy (every target, benches included, so they cannot rot)"
+rustup component add clippy >/dev/null 2>&1 || true
+cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== building the verifier for WebAssembly"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true

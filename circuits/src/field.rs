@@ -128,6 +128,11 @@ pub mod serde_hex_vec {
     }
 }
 
+/// A uniformly random field element (salts, blindings, keys).
+pub fn random<R: ark_std::rand::RngCore + ?Sized>(rng: &mut R) -> Fr {
+    <Fr as ark_ff::UniformRand>::rand(rng)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,9 +160,4 @@ mod tests {
         assert_eq!(c[1], Fr::from_be_bytes_mod_order(&bytes[31..]));
         assert_eq!(bytes_to_chunks(&[]).count(), 0);
     }
-}
-
-/// A uniformly random field element (salts, blindings, keys).
-pub fn random<R: ark_std::rand::RngCore + ?Sized>(rng: &mut R) -> Fr {
-    <Fr as ark_ff::UniformRand>::rand(rng)
 }

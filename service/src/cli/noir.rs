@@ -3,7 +3,7 @@
 use super::{read_text, write_output};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use veil_noir::toolchain::{self, PROGRAMS};
 use veil_prover::backend::ultrahonk::{UltraHonk, UltraHonkProof, Verdict};
 
@@ -102,7 +102,7 @@ fn backend(crs: Option<PathBuf>) -> Result<UltraHonk> {
     })
 }
 
-fn read_inputs(path: &PathBuf) -> Result<serde_json::Value> {
+fn read_inputs(path: &Path) -> Result<serde_json::Value> {
     serde_json::from_str(&read_text(path, "inputs")?)
         .with_context(|| format!("{} is not JSON", path.display()))
 }

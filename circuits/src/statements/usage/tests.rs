@@ -133,11 +133,8 @@ pub(crate) fn honest_tier(calls: u64, lo: u64, hi: u64) -> (TierPublic, TierWitn
     (p, tree.tier_witness(salt))
 }
 
-type TierMutation = (
-    &'static str,
-    &'static str,
-    Box<dyn Fn(&mut TierPublic, &mut TierWitness)>,
-);
+type TierEdit = Box<dyn Fn(&mut TierPublic, &mut TierWitness)>;
+type TierMutation = (&'static str, &'static str, TierEdit);
 
 fn five_calls() -> Vec<Fr> {
     let lic = Licence::issue(
@@ -159,7 +156,7 @@ fn path_in_five(i: u64) -> Vec<Fr> {
 }
 
 /// Claims `count` calls over the honest tree of 5, with leaf `count - 1` and its true path.
-fn claim(count: u64) -> Box<dyn Fn(&mut TierPublic, &mut TierWitness)> {
+fn claim(count: u64) -> TierEdit {
     Box::new(move |p, w| {
         w.count = count;
         p.lo = 0;
