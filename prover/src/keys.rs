@@ -11,6 +11,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::rand::{CryptoRng, RngCore};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+use veil_circuits::statements::R1csStatement;
 use veil_circuits::Fr;
 use veil_verifier::params::{read_checked, sha256_hex, FileRef, KeyEntry, Manifest, MANIFEST_FILE};
 use veil_verifier::proof::GROTH16;
@@ -162,6 +163,33 @@ impl KeyStore {
         let text = serde_json::to_string_pretty(&manifest).expect("manifests serialise") + "\n";
         write_atomic(&self.dir.join(MANIFEST_FILE), text.as_bytes())?;
         Ok(entry)
+    }
+
+    /// Sets up statement `S` at `shape` (key id, name and blank circuit from the statement).
+    pub fn setup_statement<S: R1csStatement, R: RngCore + CryptoRng>(
+        &self,
+        shape: &S::Shape,
+        overwrite: bool,
+        rng: &mut R,
+    ) -> Result<KeyEntry> {
+        S::validate(shape)?;
+        self.setup(
+            &S::key_id(shape),
+            S::NAME,
+            serde_json::to_value(shape).expect("shapes serialise"),
+            S::blank(shape),
+            overwrite,
+            rng,
+        )
+    }
+
+    /// Loads the prover of statement `S` at `shape`.
+    pub fn load_statement<S: R1csStatement>(
+        &self,
+        shape: &S::Shape,
+    ) -> Result<(Groth16Prover, KeyEntry)> {
+        S::validate(shape)?;
+        self.load_prover(&S::key_id(shape), S::blank(shape))
     }
 
     /// Loads the proving key of `key` (digest-checked, then uncompressed and unchecked) and

@@ -2,17 +2,15 @@
 //! paths, the witness is checked natively, then proved, then self-verified.
 
 use crate::backend::groth16::Groth16Prover;
-use crate::{ProverError, Result};
+use crate::Result;
 use ark_std::rand::{CryptoRng, RngCore};
 use std::path::Path;
 use std::sync::Arc;
 use veil_circuits::dataset::{self, DatasetKey, Format, Listing};
-use veil_circuits::statements::preview::{
-    self, PreviewCircuit, PreviewPublic, PreviewShape, PreviewWitness,
-};
+use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
+use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
 use veil_verifier::preview::{reveal_mask, Cell, PreviewFile, Sample, PREVIEW_VERSION};
-use veil_verifier::proof::ProofEnvelope;
 
 /// What a seller asks for.
 pub struct PreviewRequest<'a> {
@@ -139,17 +137,7 @@ pub fn prove<R: RngCore + CryptoRng>(
         samples,
         mask,
     } = statement(req, progress)?;
-    let circuit = PreviewCircuit {
-        shape,
-        public: public.clone(),
-        witness,
-    };
-    let (proof, inputs) = prover.prove(circuit, rng)?;
-    if inputs != public.to_field_elements() {
-        return Err(ProverError::Proving(
-            "the circuit's public inputs differ from the statement's".into(),
-        ));
-    }
+    let proof = prover.prove_statement::<PreviewMembership, _>(&shape, public, witness, rng)?;
     let out = PreviewFile {
         veil: PREVIEW_VERSION,
         kind: "preview".into(),
@@ -161,14 +149,7 @@ pub fn prove<R: RngCore + CryptoRng>(
             .map(|c| listing.schema.columns[c].clone())
             .collect(),
         samples,
-        proof: ProofEnvelope::groth16(
-            preview::NAME,
-            shape.id(),
-            &prover.pk.vk,
-            serde_json::to_value(shape).expect("shapes serialise"),
-            inputs,
-            &proof,
-        ),
+        proof,
     };
     // Self-check: a proof this prover cannot verify is a bug, not something to hand a buyer.
     let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);

@@ -1,13 +1,11 @@
 //! Proving an audit report: every batch of the period, in parallel across batches.
 
 use crate::backend::groth16::Groth16Prover;
-use crate::{ProverError, Result};
+use crate::Result;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
-use veil_circuits::statements::totals::{
-    self, BatchPublic, BatchWitness, Period, TotalsCircuit, TotalsShape,
-};
-use veil_verifier::proof::ProofEnvelope;
+use veil_circuits::statements::totals::{BatchPublic, BatchWitness, Period, TotalsShape};
+use veil_circuits::statements::DisclosureTotals;
 use veil_verifier::totals::{Report, REPORT_VERSION};
 
 /// Proves the batches (each already checked natively by the ledger) into a report.
@@ -20,29 +18,7 @@ pub fn prove_report(
     let envelopes = batches
         .into_par_iter()
         .map(|(public, witness)| {
-            totals::check_batch(shape, &public, &witness)?;
-            let inputs_expected = public.to_field_elements();
-            let (proof, inputs) = prover.prove(
-                TotalsCircuit {
-                    shape: *shape,
-                    public,
-                    witness,
-                },
-                &mut OsRng,
-            )?;
-            if inputs != inputs_expected {
-                return Err(ProverError::Proving(
-                    "batch public inputs differ from the statement's".into(),
-                ));
-            }
-            Ok(ProofEnvelope::groth16(
-                totals::NAME,
-                shape.id(),
-                &prover.pk.vk,
-                serde_json::to_value(shape).expect("shapes serialise"),
-                inputs,
-                &proof,
-            ))
+            prover.prove_statement::<DisclosureTotals, _>(shape, public, witness, &mut OsRng)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Report {

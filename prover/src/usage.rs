@@ -10,12 +10,11 @@ use std::path::Path;
 use veil_circuits::field::serde_hex;
 use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::usage::{
-    self, CallCircuit, CallPublic, CallWitness, CallsTree, Licence, LicenceTerms, TierCircuit,
-    TierPublic,
+    self, CallPublic, CallWitness, CallsTree, Licence, LicenceTerms, TierPublic,
 };
+use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::{Error, Fr};
 use veil_verifier::proof::ProofEnvelope;
-use veil_verifier::usage::{call_key, tier_key};
 
 /// Format version of licence and counter-state files.
 pub const FILE_VERSION: u32 = 1;
@@ -290,24 +289,7 @@ pub fn prove_call<R: RngCore + CryptoRng>(
         counter,
         path,
     };
-    usage::check_call(depth, &public, &witness)?;
-    let (proof, inputs) = prover.prove(
-        CallCircuit {
-            depth,
-            public,
-            witness,
-        },
-        rng,
-    )?;
-    debug_assert_eq!(inputs, public.to_field_elements());
-    Ok(ProofEnvelope::groth16(
-        usage::CALL,
-        call_key(depth),
-        &prover.pk.vk,
-        serde_json::json!({ "depth": depth }),
-        inputs,
-        &proof,
-    ))
+    prover.prove_statement::<UsageCall, _>(&CallShape { depth }, public, witness, rng)
 }
 
 /// Proves that the calls tree committed to by `U = H(USAGE, listing, epoch, calls.root, salt)`
@@ -331,14 +313,5 @@ pub fn prove_tier<R: RngCore + CryptoRng>(
         hi,
     };
     let witness = calls.tier_witness(salt);
-    usage::check_tier(&public, &witness)?;
-    let (proof, inputs) = prover.prove(TierCircuit { public, witness }, rng)?;
-    Ok(ProofEnvelope::groth16(
-        usage::TIER,
-        tier_key(),
-        &prover.pk.vk,
-        serde_json::json!({ "calls_depth": usage::CALLS_TREE_DEPTH }),
-        inputs,
-        &proof,
-    ))
+    prover.prove_statement::<UsageTier, _>(&TierShape::default(), public, witness, rng)
 }

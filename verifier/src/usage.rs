@@ -4,17 +4,18 @@ use crate::groth16::PreparedKey;
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
-use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, CALLS_TREE_DEPTH, TIER};
+use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, TIER};
+use veil_circuits::statements::{CallShape, Statement, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 
 /// Key id of the call circuit for a licence tree of `depth`.
 pub fn call_key(depth: u32) -> String {
-    format!("{CALL}-d{depth}")
+    UsageCall::key_id(&CallShape { depth })
 }
 
 /// Key id of the tier circuit (over a calls tree of depth 32).
 pub fn tier_key() -> String {
-    format!("{TIER}-d{CALLS_TREE_DEPTH}")
+    UsageTier::key_id(&TierShape::default())
 }
 
 fn small(x: &Fr, what: &str) -> Result<u64> {

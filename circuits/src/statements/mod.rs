@@ -4,5 +4,13 @@
 
 pub mod preview;
 pub mod settlement;
+mod statement;
 pub mod totals;
 pub mod usage;
+
+#[cfg(feature = "r1cs")]
+pub use statement::R1csStatement;
+pub use statement::{
+    CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
+    UsageCall, UsageTier,
+};

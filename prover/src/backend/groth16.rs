@@ -14,6 +14,8 @@ use ark_relations::gr1cs::{
 use ark_relations::utils::matrix::Matrix;
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
+use veil_circuits::statements::R1csStatement;
+use veil_verifier::proof::ProofEnvelope;
 
 /// The R1CS matrices (A, B, C) of a circuit shape, and its sizes.
 #[derive(Clone, Debug)]
@@ -82,6 +84,36 @@ impl Groth16Prover {
             )));
         }
         Ok(Groth16Prover { pk, matrices })
+    }
+
+    /// Proves statement `S` of `shape` for `public` with `witness`: checks the native relation
+    /// first (a failed rule is named, not proved), proves, checks the circuit's public inputs
+    /// are the statement's, and wraps the proof in an envelope naming its key.
+    pub fn prove_statement<S: R1csStatement, R: RngCore + CryptoRng>(
+        &self,
+        shape: &S::Shape,
+        public: S::Public,
+        witness: S::Witness,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope> {
+        S::validate(shape)?;
+        S::check(shape, &public, &witness)?;
+        let expected = S::public_inputs(&public);
+        let (proof, inputs) = self.prove(S::circuit(shape, public, witness), rng)?;
+        if inputs != expected {
+            return Err(ProverError::Proving(format!(
+                "the {} circuit's public inputs differ from the statement's",
+                S::NAME
+            )));
+        }
+        Ok(ProofEnvelope::groth16(
+            S::NAME,
+            S::key_id(shape),
+            &self.pk.vk,
+            serde_json::to_value(shape).expect("shapes serialise"),
+            inputs,
+            &proof,
+        ))
     }
 
     /// Proves `circuit` (which must have the cached shape). Returns the proof and the public

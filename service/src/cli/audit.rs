@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use veil_circuits::field::{from_hex_strict, to_hex};
 use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::totals::{
-    leaf_index, Receipt, Sale, TotalsCircuit, TotalsShape, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
+    leaf_index, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
 };
+use veil_circuits::statements::DisclosureTotals;
 use veil_circuits::Fr;
 use veil_ledger::Ledger;
 use veil_prover::keys::KeyStore;
@@ -275,7 +276,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             };
             shape.validate()?;
             let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_prover(&shape.id(), TotalsCircuit::blank(shape))?;
+            let (prover, _) = store.load_statement::<DisclosureTotals>(&shape)?;
             let (period, batches) = l.report_batches(&shape, seller, from, to, &edges)?;
             let n = batches.len();
             let report = veil_prover::totals::prove_report(&prover, &shape, &period, batches)?;

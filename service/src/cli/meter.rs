@@ -6,7 +6,8 @@ use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use veil_circuits::dataset::value_hash;
 use veil_circuits::field::{from_hex, to_hex};
-use veil_circuits::statements::usage::{self, CallCircuit, LicenceTerms, TierCircuit};
+use veil_circuits::statements::usage::{self, LicenceTerms};
+use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_ledger::{gateway::DEFAULT_ACCEPTED_ROOTS, Gateway, Ledger};
 use veil_prover::keys::KeyStore;
 use veil_prover::usage::{prove_call, prove_tier, reserve_counter, BuyerKeyFile, LicenceFile};
@@ -235,7 +236,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 );
             }
             let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_prover(&call_key(depth), CallCircuit::blank(depth))?;
+            let (prover, _) = store.load_statement::<UsageCall>(&CallShape { depth })?;
             let counter = reserve_counter(&counter_state, &lic, epoch)?;
             let env = prove_call(
                 &prover,
@@ -329,7 +330,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 bail!("ledger corrupt: the calls of epoch {epoch} no longer match its usage commitment");
             }
             let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_prover(&tier_key(), TierCircuit::blank())?;
+            let (prover, _) = store.load_statement::<UsageTier>(&TierShape::default())?;
             let env = prove_tier(
                 &prover,
                 listing,

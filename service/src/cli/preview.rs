@@ -9,7 +9,8 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use veil_circuits::dataset::keys::load_dataset_key;
 use veil_circuits::dataset::{DatasetKey, Listing};
-use veil_circuits::statements::preview::{challenge_from_hex, PreviewCircuit};
+use veil_circuits::statements::preview::challenge_from_hex;
+use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
 use veil_prover::keys::KeyStore;
 use veil_prover::preview::{self, PreviewRequest};
@@ -115,7 +116,7 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
             let (listing, key, challenge) = args.load()?;
             let shape = preview::shape_for(&listing, args.samples)?;
             let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, entry) = store.load_prover(&shape.id(), PreviewCircuit::blank(shape))?;
+            let (prover, entry) = store.load_statement::<PreviewMembership>(&shape)?;
             let req = args.request(&listing, key, challenge);
             let (bar, progress) = args.progress();
             let file = preview::prove(&req, &prover, Some(progress), &mut rand::rngs::OsRng)?;

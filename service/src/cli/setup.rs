@@ -5,9 +5,12 @@ use anyhow::{bail, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
-use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
-use veil_circuits::statements::totals::{self, TotalsCircuit, TotalsShape};
-use veil_circuits::statements::usage::{self, CallCircuit, TierCircuit};
+use veil_circuits::statements::preview::{self, PreviewShape};
+use veil_circuits::statements::totals::{self, TotalsShape};
+use veil_circuits::statements::usage;
+use veil_circuits::statements::{
+    CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
+};
 use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 
@@ -63,58 +66,20 @@ pub fn run(a: SetupArgs) -> Result<()> {
                 samples: a.samples,
                 columns,
             };
-            shape.validate()?;
-            let e = store.setup(
-                &shape.id(),
-                preview::NAME,
-                serde_json::to_value(shape)?,
-                PreviewCircuit::blank(shape),
-                a.force,
-                rng,
-            )?;
-            (shape.id(), e)
+            setup::<PreviewMembership>(&store, &shape, a.force, rng)?
         }
         totals::NAME => {
             let shape = TotalsShape {
                 batch: a.batch,
                 edges: a.edges,
             };
-            shape.validate()?;
-            let e = store.setup(
-                &shape.id(),
-                totals::NAME,
-                serde_json::to_value(shape)?,
-                TotalsCircuit::blank(shape),
-                a.force,
-                rng,
-            )?;
-            (shape.id(), e)
+            setup::<DisclosureTotals>(&store, &shape, a.force, rng)?
         }
         usage::CALL => {
             let depth = a.depth.unwrap_or(usage::DEFAULT_LICENCE_DEPTH);
-            let key = veil_verifier::usage::call_key(depth);
-            let e = store.setup(
-                &key,
-                usage::CALL,
-                serde_json::json!({ "depth": depth }),
-                CallCircuit::blank(depth),
-                a.force,
-                rng,
-            )?;
-            (key, e)
+            setup::<UsageCall>(&store, &CallShape { depth }, a.force, rng)?
         }
-        usage::TIER => {
-            let key = veil_verifier::usage::tier_key();
-            let e = store.setup(
-                &key,
-                usage::TIER,
-                serde_json::json!({ "calls_depth": usage::CALLS_TREE_DEPTH }),
-                TierCircuit::blank(),
-                a.force,
-                rng,
-            )?;
-            (key, e)
-        }
+        usage::TIER => setup::<UsageTier>(&store, &TierShape::default(), a.force, rng)?,
         other => bail!(
             "unknown statement {other:?}; available: {}, {}, {}, {}",
             preview::NAME,
@@ -125,6 +90,16 @@ pub fn run(a: SetupArgs) -> Result<()> {
     };
     report(&key, &entry, t, &store);
     Ok(())
+}
+
+fn setup<S: R1csStatement>(
+    store: &KeyStore,
+    shape: &S::Shape,
+    force: bool,
+    rng: &mut rand::rngs::OsRng,
+) -> Result<(String, KeyEntry)> {
+    let entry = store.setup_statement::<S, _>(shape, force, rng)?;
+    Ok((S::key_id(shape), entry))
 }
 
 fn report(key: &str, entry: &KeyEntry, t: Instant, store: &KeyStore) {
