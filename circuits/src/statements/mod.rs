@@ -8,6 +8,10 @@ mod statement;
 pub mod totals;
 pub mod usage;
 
+#[cfg(all(test, feature = "r1cs"))]
+pub(crate) use statement::assert_mutations_refused;
+#[cfg(test)]
+pub(crate) use statement::Mutation;
 #[cfg(feature = "r1cs")]
 pub use statement::R1csStatement;
 pub use statement::{

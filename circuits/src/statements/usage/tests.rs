@@ -134,7 +134,7 @@ pub(crate) fn honest_tier(calls: u64, lo: u64, hi: u64) -> (TierPublic, TierWitn
 }
 
 type TierEdit = Box<dyn Fn(&mut TierPublic, &mut TierWitness)>;
-type TierMutation = (&'static str, &'static str, TierEdit);
+type TierMutation = crate::statements::Mutation<crate::statements::UsageTier>;
 
 fn five_calls() -> Vec<Fr> {
     let lic = Licence::issue(
@@ -250,21 +250,20 @@ pub(crate) fn tier_mutations() -> Vec<TierMutation> {
 }
 
 #[test]
-fn tier_relation() {
-    let (p, w) = honest_tier(5, 2, 8);
-    check_tier(&p, &w).unwrap();
-    let (p0, w0) = honest_tier(0, 0, 1);
-    check_tier(&p0, &w0).unwrap();
-    let (p1, w1) = honest_tier(1, 1, 2);
-    check_tier(&p1, &w1).unwrap();
-    for (name, reason, m) in tier_mutations() {
-        let (mut p, mut w) = honest_tier(5, 2, 8);
-        m(&mut p, &mut w);
-        match check_tier(&p, &w) {
-            Err(Error::Unsatisfied(r)) => assert!(r.contains(reason), "{name}: {r}"),
-            other => panic!("{name}: {other:?}"),
-        }
+fn tier_relation_and_circuit_refuse_every_miscount() {
+    let shape = crate::statements::TierShape::default();
+    for (calls, lo, hi) in [(0, 0, 1), (1, 1, 2)] {
+        crate::statements::assert_mutations_refused::<crate::statements::UsageTier>(
+            &shape,
+            &honest_tier(calls, lo, hi),
+            &[],
+        );
     }
+    crate::statements::assert_mutations_refused::<crate::statements::UsageTier>(
+        &shape,
+        &honest_tier(5, 2, 8),
+        &tier_mutations(),
+    );
 }
 
 #[test]
@@ -322,16 +321,7 @@ mod r1cs {
     }
 
     #[test]
-    fn tier_circuit_matches_the_relation() {
-        for (calls, lo, hi) in [(5, 2, 8), (0, 0, 1), (1, 1, 2)] {
-            let (public, witness) = honest_tier(calls, lo, hi);
-            assert!(sat(TierCircuit { public, witness }).0, "{calls} calls");
-        }
-        for (name, _, m) in tier_mutations() {
-            let (mut public, mut witness) = honest_tier(5, 2, 8);
-            m(&mut public, &mut witness);
-            assert!(!sat(TierCircuit { public, witness }).0, "{name} satisfied");
-        }
+    fn tier_constraints() {
         assert_eq!(sat(TierCircuit::blank()).1, TIER_CONSTRAINTS);
     }
 
