@@ -5,8 +5,7 @@
 //! not depend on which points the CRS holds. Run once (too slow for criterion):
 //! `cargo bench -p veil-benches --bench noir` (VEIL_BENCH_RECURSIVE=0 skips the 706k-gate
 //! recursive settlement; VEIL_BENCH_RUNS sets repetitions, default 3).
-#[path = "../../noir/tests/vectors/mod.rs"]
-mod vectors;
+use veil_testkit::vectors;
 
 use serde_json::Value;
 use std::path::PathBuf;

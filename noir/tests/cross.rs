@@ -3,7 +3,7 @@
 //! return value) must equal the Rust public inputs. Every tampered input must make execution
 //! fail, with the assertion that catches it.
 
-mod vectors;
+use veil_testkit::vectors;
 
 use serde_json::{json, Value};
 use vectors::{buyer, payment, terms};

@@ -2,8 +2,7 @@
 //! and, where `VEIL_CRS_PATH` points at the Ignition files, honest proofs of every statement
 //! verifying and tampered public inputs rejected.
 
-#[path = "../../noir/tests/vectors/mod.rs"]
-mod vectors;
+use veil_testkit::vectors;
 
 use veil_circuits::statements::settlement::{self, Counter};
 use veil_circuits::Fr;

@@ -1,8 +1,6 @@
 //! The shared vectors of `tests/vectors/`, rebuilt by the Rust engine into each statement's
 //! public inputs and witness (and checked against the vector file on the way).
 
-#![allow(dead_code)]
-
 use serde_json::Value;
 use std::path::PathBuf;
 use veil_circuits::dataset::{self, SellerSecret};
