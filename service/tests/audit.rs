@@ -80,6 +80,38 @@ fn audit_flow_and_bad_inputs() {
         "[3000, 12001)",
     );
 
+    // snarkjs, an independent verifier, accepts every batch proof of the report (with the
+    // public inputs the report carries) and rejects the last batch with an edited total.
+    ok(&veil(
+        d,
+        &[
+            "export", "snarkjs", "r.json", "--out", "sj", "--params", "p",
+        ],
+    ));
+    let n = report["batches"].as_array().unwrap().len();
+    assert!(n >= 2, "a chain of batches");
+    if common::snarkjs_accepts(&d.join("sj/batch-0"), "public.json").is_some() {
+        for k in 0..n {
+            let dir = d.join(format!("sj/batch-{k}"));
+            assert_eq!(
+                common::snarkjs_accepts(&dir, "public.json"),
+                Some(true),
+                "batch {k}"
+            );
+        }
+        let last = d.join(format!("sj/batch-{}", n - 1));
+        let mut public: Vec<String> =
+            serde_json::from_str(&std::fs::read_to_string(last.join("public.json")).unwrap())
+                .unwrap();
+        public[13] = "12345".into(); // the period's amount
+        std::fs::write(
+            last.join("edited.json"),
+            serde_json::to_string(&public).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(common::snarkjs_accepts(&last, "edited.json"), Some(false));
+    }
+
     // Selective disclosure of one receipt, checked against the root; a wrong root is refused.
     ok(&veil(
         d,

@@ -236,4 +236,9 @@ fn metered_calls_quota_replay_tier() {
     let other_u = close("maps");
     fails(&check("api", "3", &other_u), "not the published");
     fails(&tier("3", "10", "tier2.json"), "not in [3, 10)");
+
+    // snarkjs, an independent verifier, accepts the call and the tier proofs and rejects them
+    // with an edited nullifier or usage commitment.
+    common::snarkjs_cross_check(d, "call-a.json", "snarkjs-call", "p", 3);
+    common::snarkjs_cross_check(d, "tier.json", "snarkjs-tier", "p", 0);
 }
