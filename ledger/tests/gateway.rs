@@ -393,6 +393,17 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
             "public input {i}"
         );
     }
+    // A version-1 envelope (written before proofs named their key) still verifies; a
+    // version-2 one without its key digest is malformed.
+    let mut v1 = env.clone();
+    (v1.veil, v1.vk_sha256) = (1, None);
+    veil_verifier::usage::verify_tier(&v1, &vk).unwrap();
+    let mut bad = env.clone();
+    bad.vk_sha256 = None;
+    assert!(matches!(
+        veil_verifier::usage::verify_tier(&bad, &vk),
+        Err(veil_verifier::VerifyError::Malformed(_))
+    ));
     // Another verifying key (another setup) is named as such, not reported as a forgery.
     let other = insecure_setup(TierCircuit::blank(), &mut rng).unwrap();
     let err = veil_verifier::usage::verify_tier(&env, &veil_verifier::groth16::prepare(&other.vk))

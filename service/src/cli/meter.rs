@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use veil_circuits::dataset::value_hash;
-use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::field::{from_hex_strict, to_hex};
 use veil_circuits::statements::usage::{self, LicenceTerms};
 use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_ledger::{gateway::DEFAULT_ACCEPTED_ROOTS, Gateway, Ledger};
@@ -197,7 +197,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             if out.exists() {
                 bail!("{} exists; refusing to overwrite a licence", out.display());
             }
-            let k = from_hex("buyer key commitment", &buyer)?;
+            let k = from_hex_strict("--buyer", &buyer)?;
             let mut ledger = Ledger::create_with_depth(&db, licence_depth)?;
             let terms = LicenceTerms::new(
                 &mut rand::rngs::OsRng,
@@ -362,7 +362,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             usage: published,
             params,
         }) => {
-            let published = from_hex("--usage", &published)?;
+            let published = from_hex_strict("--usage", &published)?;
             let env = read_envelope(&tier)?;
             let p = veil_verifier::usage::verify_tier(&env, &vk(params, &tier_key())?)?;
             if p.listing != usage::listing_field(&listing_id) {
