@@ -231,6 +231,11 @@ fn a_report_reveals_only_the_period_totals() {
     }
     let t = verify(&a).unwrap();
     assert_eq!(t.count, plain(3, 1_100_000, 1_160_000).count);
+    // A version-1 report (per-batch sums in the open) is refused with a message, not verified.
+    let mut v1 = a.clone();
+    v1.veil = 1;
+    let e = Report::from_json(&v1.to_json()).unwrap_err().to_string();
+    assert!(e.contains("version-1 report"), "{e}");
     assert_eq!(verify(&b).unwrap(), t);
 }
 
