@@ -1,0 +1,89 @@
+//! Poseidon2 against Barretenberg's own sponge (bb.js `poseidon2Hash`, run by Node): the sponge
+//! on every length 0 to 10 and on random longer inputs, a dataset leaf and a Merkle node, all
+//! on random field elements, must equal the Rust engine's.
+
+use rand::{Rng, SeedableRng};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use veil_circuits::field::{from_hex, random, to_hex};
+use veil_circuits::{dataset, merkle, poseidon2, tags, Fr};
+
+/// bb.js's hashes of `inputs`, or `None` (with the reason printed) when the Noir toolchain's
+/// node_modules are missing; an error under `VEIL_REQUIRE_NOIR=1`.
+fn bbjs(inputs: &[Vec<Fr>]) -> Option<Vec<Fr>> {
+    let dir = veil_noir::toolchain::noir_dir();
+    if !dir.join("node_modules/@aztec/bb.js").is_dir() {
+        let why = format!("bb.js is not installed in {}", dir.display());
+        assert!(std::env::var_os("VEIL_REQUIRE_NOIR").is_none(), "{why}");
+        veil_noir::toolchain::skip(&why);
+        return None;
+    }
+    let json: Vec<Vec<String>> = inputs
+        .iter()
+        .map(|xs| xs.iter().map(to_hex).collect())
+        .collect();
+    let mut child = Command::new("node")
+        .arg(dir.join("tests/bbjs_poseidon2.mjs"))
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&json).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "bb.js failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hashes: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    Some(
+        hashes
+            .iter()
+            .map(|h| from_hex("bb.js hash", h).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn sponge_leaf_and_node_match_bbjs() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2026);
+    let mut inputs: Vec<Vec<Fr>> = (0..=10)
+        .map(|n| (0..n).map(|_| random(&mut rng)).collect())
+        .collect();
+    for _ in 0..5 {
+        let n = rng.gen_range(11..40);
+        inputs.push((0..n).map(|_| random(&mut rng)).collect());
+    }
+    // A dataset leaf H(ROW, i, salt, v_0..v_3) and a Merkle node H(NODE, l, r), random operands.
+    let (salt, values): (Fr, Vec<Fr>) =
+        (random(&mut rng), (0..4).map(|_| random(&mut rng)).collect());
+    let mut leaf_input = vec![tags::fr(tags::ROW), Fr::from(77u64), salt];
+    leaf_input.extend(&values);
+    let (l, r) = (random(&mut rng), random(&mut rng));
+    inputs.push(leaf_input);
+    inputs.push(vec![tags::fr(tags::NODE), l, r]);
+    inputs.push(vec![Fr::from(1u64), Fr::from(2u64)]);
+    let Some(theirs) = bbjs(&inputs) else { return };
+    let n = inputs.len();
+    for (xs, h) in inputs[..n - 3].iter().zip(&theirs) {
+        assert_eq!(poseidon2::hash(xs), *h, "sponge of {} elements", xs.len());
+    }
+    assert_eq!(
+        dataset::leaf_from_values(77, salt, &values),
+        theirs[n - 3],
+        "dataset leaf"
+    );
+    assert_eq!(merkle::hash_node(l, r), theirs[n - 2], "Merkle node");
+    // The value docs/protocol.md gives for H(1, 2).
+    assert_eq!(
+        to_hex(&theirs[n - 1]),
+        "0x038682aa1cb5ae4e0a3f13da432a95c77c5c111f6f030faf9cad641ce1ed7383"
+    );
+}
