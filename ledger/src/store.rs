@@ -224,9 +224,11 @@ impl Ledger {
             if usage_of(tx, listing, epoch)?.is_some() {
                 return Err(LedgerError::EpochClosed { epoch });
             }
+            // Positions are dense (0, 1, ...; only this path inserts), so the next one is
+            // MAX + 1, read from the (listing, epoch, pos) index without a scan.
             let pos: u64 = tx
                 .prepare_cached(
-                    "SELECT COUNT(*) FROM nullifiers WHERE listing = ?1 AND epoch = ?2",
+                    "SELECT COALESCE(MAX(pos) + 1, 0) FROM nullifiers WHERE listing = ?1 AND epoch = ?2",
                 )?
                 .query_row(params![to_hex(&listing), epoch as i64], |r| r.get(0))?;
             match tx.prepare_cached(

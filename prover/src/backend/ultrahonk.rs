@@ -292,8 +292,11 @@ impl UltraHonk {
     /// The verification key of the program at `artifact_path` (`bb write_vk` for this build's
     /// verifier target; needs the CRS).
     pub fn verification_key(&self, artifact_path: &Path) -> Result<Vec<u8>> {
-        let gates = self.gates(artifact_path)?;
-        let crs = self.crs_for(gates)?;
+        let crs = self.crs_for(self.gates(artifact_path)?)?;
+        self.write_vk(artifact_path, crs)
+    }
+
+    fn write_vk(&self, artifact_path: &Path, crs: &Path) -> Result<Vec<u8>> {
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
         self.run(
             "bb write_vk",
@@ -338,7 +341,8 @@ impl UltraHonk {
                 artifact.name
             ));
         }
-        let vk = self.verification_key(artifact_path)?;
+        let crs = self.crs_for(self.gates(artifact_path)?)?;
+        let vk = self.write_vk(artifact_path, crs)?;
         if proof.vk != hex::encode(&vk) {
             return refuse(format!(
                 "the proof file's verification key is not program {}'s (derived from {})",
@@ -346,7 +350,6 @@ impl UltraHonk {
                 artifact_path.display()
             ));
         }
-        let crs = self.crs_for(self.gates(artifact_path)?)?;
         let unhex = |what: &str, s: &str| {
             hex::decode(s).map_err(|e| ProverError::Barretenberg(format!("{what} is not hex: {e}")))
         };

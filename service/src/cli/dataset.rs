@@ -1,7 +1,8 @@
 //! `veil dataset keygen | commit | export-key`.
 
 use super::{
-    file_size, progress_bar, read_listing, read_secret, write_output, write_secret, FormatArgs,
+    file_size, progress_bar, read_listing, read_secret, write_output, write_secret,
+    write_secret_replacing, FormatArgs,
 };
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
@@ -62,12 +63,8 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
                     out.display()
                 );
             }
-            if force && out.exists() {
-                std::fs::remove_file(&out)
-                    .with_context(|| format!("cannot replace {}", out.display()))?;
-            }
             let secret = SellerSecret::random(&mut rand::rngs::OsRng);
-            write_secret(&out, &secret.to_file())?;
+            write_secret_replacing(&out, &secret.to_file(), force)?;
             println!("wrote seller secret to {}", out.display());
             Ok(())
         }

@@ -103,7 +103,13 @@ fn write_output(path: &Path, text: &str) -> Result<()> {
 
 /// Writes a secret (mode 0600), atomically; refuses to replace an existing file.
 fn write_secret(path: &Path, text: &str) -> Result<()> {
-    if path.exists() {
+    write_secret_replacing(path, text, false)
+}
+
+/// As [`write_secret`]; with `replace`, an existing file is replaced atomically (the rename
+/// happens only once the new secret is on disk, so a failed write keeps the old one).
+fn write_secret_replacing(path: &Path, text: &str, replace: bool) -> Result<()> {
+    if path.exists() && !replace {
         anyhow::bail!(
             "{} exists; refusing to overwrite a secret (move it away first)",
             path.display()

@@ -17,6 +17,17 @@ fn tag(t: u128) -> FpVar<Fr> {
     FpVar::Constant(Fr::from(t))
 }
 
+/// A path's siblings as witnesses.
+fn siblings(
+    cs: &ConstraintSystemRef<Fr>,
+    path: &MerklePath,
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    path.siblings
+        .iter()
+        .map(|s| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*s)))
+        .collect()
+}
+
 /// The call circuit for a licence tree of depth `depth`.
 #[derive(Clone, Debug)]
 pub struct CallCircuit {
@@ -97,12 +108,7 @@ impl ConstraintSynthesizer<Fr> for CallCircuit {
                 Boolean::new_witness(ns!(cs, "index_bit"), || Ok((w.path.index >> h) & 1 == 1))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let sibs = w
-            .path
-            .siblings
-            .iter()
-            .map(|s| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*s)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let sibs = siblings(&cs, &w.path)?;
         root_from_path(&note, &sibs, &bits)?.enforce_equal(&root)?;
 
         // 2-3. Range checks: epoch <= expiry, counter < quota.
@@ -209,12 +215,7 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
         // Direction bits: the 32 bits of count - 1 (of 0 when count = 0).
         let last_index = &count - &full;
         let bits = range_bits(cs.clone(), &last_index, w.count.saturating_sub(1), depth)?;
-        let sibs = w
-            .path
-            .siblings
-            .iter()
-            .map(|s| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*s)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let sibs = siblings(&cs, &w.path)?;
         let root = root_from_path(&last_leaf, &sibs, &bits)?;
         (&full * (&root - &calls_root)).enforce_equal(&FpVar::zero())?;
         // The last leaf is not empty: last_leaf * inv = full.
