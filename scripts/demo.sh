@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-demo-out}
 mkdir -p "$OUT"
 scripts/ensure-node.sh
-cargo build --release -p veil-service --bin veil
+cargo build --release -p veil-cli --bin veil
 veil() { echo "+ veil $*" >&2; target/release/veil "$@"; }
 
 # Seller: a master secret, then the dataset commitment (what a listing publishes).

@@ -2,14 +2,14 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use veil_circuits::statements::totals::{TotalsCircuit, TotalsShape};
-use veil_ledger::Ledger;
+use veil_ledger::{SqliteStore, Store};
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
 
 fn bench(c: &mut Criterion) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut ledger = Ledger::create(&dir.path().join("m.db")).expect("ledger");
-    let sales = veil_ledger::receipts::simulated_sales(&mut rng, 256, 1, 1_000);
+    let ledger = SqliteStore::create(&dir.path().join("m.db")).expect("ledger");
+    let sales = veil_circuits::statements::totals::Sale::simulated(&mut rng, 256, 1, 1_000);
     ledger.settle(&sales).expect("settle");
     let mut g = c.benchmark_group("totals");
     g.sample_size(10);

@@ -6,9 +6,9 @@ use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::usage::{
     self, CallCircuit, CallsTree, Licence, TierCircuit, DEFAULT_LICENCE_DEPTH,
 };
+use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
-use veil_prover::usage::{prove_call, prove_tier};
 
 fn bench(c: &mut Criterion) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(4);
@@ -33,32 +33,23 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("call-prove/d{depth}"), |b| {
             b.iter(|| {
                 counter = (counter + 1) % 1000;
-                prove_call(
-                    &prover,
-                    depth,
-                    &licence,
-                    counter,
-                    5,
-                    request,
-                    t.root,
-                    path.clone(),
-                    &mut rng,
-                )
-                .expect("prove")
+                let (public, witness) =
+                    usage::call_statement(&licence, counter, 5, request, t.root, path.clone());
+                prover
+                    .prove_statement::<UsageCall, _>(
+                        &CallShape { depth },
+                        public,
+                        witness,
+                        &mut rng,
+                    )
+                    .expect("prove")
             })
         });
-        let env = prove_call(
-            &prover,
-            depth,
-            &licence,
-            0,
-            5,
-            request,
-            t.root,
-            path.clone(),
-            &mut rng,
-        )
-        .expect("prove");
+        let (public, witness) =
+            usage::call_statement(&licence, 0, 5, request, t.root, path.clone());
+        let env = prover
+            .prove_statement::<UsageCall, _>(&CallShape { depth }, public, witness, &mut rng)
+            .expect("prove");
         let vk = veil_verifier::groth16::prepare(&prover.pk.vk);
         g.bench_function(format!("call-verify/d{depth}"), |b| {
             b.iter(|| veil_verifier::usage::verify_call(&env, &vk, depth).expect("verify"))
@@ -74,9 +65,16 @@ fn bench(c: &mut Criterion) {
     let calls = CallsTree::build(&nfs).expect("calls tree");
     let salt = Fr::from(7u64);
     g.bench_function("tier-prove", |b| {
-        b.iter(|| prove_tier(&tier, listing, 5, &calls, salt, 1000, 5000, &mut rng).expect("prove"))
+        b.iter(|| {
+            let (public, witness) = calls.tier_statement(listing, 5, salt, 1000, 5000);
+            tier.prove_statement::<UsageTier, _>(&TierShape::default(), public, witness, &mut rng)
+                .expect("prove")
+        })
     });
-    let env = prove_tier(&tier, listing, 5, &calls, salt, 1000, 5000, &mut rng).expect("prove");
+    let (public, witness) = calls.tier_statement(listing, 5, salt, 1000, 5000);
+    let env = tier
+        .prove_statement::<UsageTier, _>(&TierShape::default(), public, witness, &mut rng)
+        .expect("prove");
     let vk = veil_verifier::groth16::prepare(&tier.pk.vk);
     g.bench_function("tier-verify", |b| {
         b.iter(|| veil_verifier::usage::verify_tier(&env, &vk).expect("verify"))

@@ -1,15 +1,14 @@
-//! Veil's durable state, in one SQLite file: the licence tree (append-only, every root kept),
-//! the per-epoch nullifier set, and the receipt ledger (sale receipts in the sparse receipt
-//! tree, every root kept); plus the gateway check that verifies a metered call and records its
-//! nullifier atomically.
+//! Veil's durable state behind one trait, [`Store`]: the licence tree (append-only, every root
+//! kept), the per-epoch nullifier sets and usage commitments, and the receipt ledger (sale
+//! receipts in the sparse receipt tree, every root kept). [`SqliteStore`] keeps it all in one
+//! SQLite file; a shared database is one more implementation of the same trait.
 #![deny(missing_docs)]
 
-pub mod gateway;
-pub mod receipts;
-pub(crate) mod store;
+pub mod sqlite;
+pub mod store;
 
-pub use gateway::{Accepted, Gateway};
-pub use store::{EpochUsage, Ledger};
+pub use sqlite::{SqliteStore, DEFAULT_FEE_BPS};
+pub use store::{CallRecord, EpochUsage, Store};
 
 use thiserror::Error;
 
@@ -28,9 +27,6 @@ pub enum LedgerError {
     /// Bad input (an index past the end, a parameter out of range).
     #[error(transparent)]
     Circuits(#[from] veil_circuits::Error),
-    /// The call proof did not verify, or does not fit this gateway.
-    #[error(transparent)]
-    Verify(#[from] veil_verifier::VerifyError),
     /// The nullifier was already spent in this epoch.
     #[error("replayed call: nullifier {nullifier} was already used in epoch {epoch}")]
     Replay {

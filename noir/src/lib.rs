@@ -47,6 +47,9 @@ pub enum Error {
         /// The assertion's message, or the failing opcode.
         message: String,
     },
+    /// No program of that name is compiled.
+    #[error("{0}")]
+    UnknownProgram(String),
     /// The Noir toolchain (Node, noir_wasm) is missing or failed.
     #[error("noir toolchain: {0}")]
     Toolchain(String),

@@ -20,11 +20,55 @@ pub const PROGRAMS: [&str; 7] = [
     "encodings",
 ];
 
-/// The Noir workspace: `$VEIL_NOIR_DIR`, or this crate's directory.
+/// The Noir workspace (the folder with `Nargo.toml`, `build.mjs` and, once compiled,
+/// `target/`): `$VEIL_NOIR_DIR` when set; else found beside the running binary, as
+/// `noir/` or `share/veil/noir/` in the binary's folder or any folder above it (so a `veil`
+/// built in a checkout finds the checkout's, and an installed one its `share/veil/noir`); else
+/// `./noir`. Never the folder the binary was compiled in.
 pub fn noir_dir() -> PathBuf {
-    std::env::var_os("VEIL_NOIR_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+    if let Some(dir) = std::env::var_os("VEIL_NOIR_DIR") {
+        return PathBuf::from(dir);
+    }
+    let exe = std::env::current_exe().ok();
+    exe.iter()
+        .flat_map(|e| e.ancestors().skip(1))
+        .flat_map(|d| [d.join("noir"), d.join("share/veil/noir")])
+        .find(|d| d.join("Nargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from("noir"))
+}
+
+/// The name of the preview program for `shape`: the base program at its own shape (depth 4,
+/// 4 samples, 3 columns), else the shape variant `preview_membership-d{D}_k{K}_m{M}`.
+pub fn preview_program(shape: &veil_circuits::statements::preview::PreviewShape) -> String {
+    if (shape.depth, shape.samples, shape.columns) == (4, 4, 3) {
+        "preview_membership".to_string()
+    } else {
+        format!(
+            "preview_membership-d{}_k{}_m{}",
+            shape.depth, shape.samples, shape.columns
+        )
+    }
+}
+
+/// A program by name (a base program or a compiled shape variant, building the programs if
+/// stale) or by the path of an artifact (`*.json`).
+pub fn program_path(name: &str) -> Result<PathBuf> {
+    if name.ends_with(".json") {
+        return Ok(PathBuf::from(name));
+    }
+    ensure_built()?;
+    if PROGRAMS.contains(&name) {
+        return Ok(artifact_path(name));
+    }
+    let variant = variant_path(name);
+    if variant.is_file() {
+        return Ok(variant);
+    }
+    Err(Error::UnknownProgram(format!(
+        "no Noir program {name:?}; the programs are {} (shape variants: `node build.mjs --variants` in {})",
+        PROGRAMS.join(", "),
+        noir_dir().display()
+    )))
 }
 
 /// The compiled artifact of `program`.

@@ -184,7 +184,7 @@ pub fn public_inputs(
         }
         let mut revealed = Vec::with_capacity(shape.columns);
         for (c, cell) in s.cells.iter().enumerate() {
-            let open = (mask >> c) & 1 == 1;
+            let open = preview::is_revealed(mask, c);
             match (open, cell.bytes()?) {
                 (true, Some(b)) => revealed.push(value_hash(&b)),
                 (false, None) => revealed.push(Fr::from(0u64)),

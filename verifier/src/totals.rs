@@ -234,3 +234,112 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
         batches: n,
     })
 }
+
+/// Receipt-opening format version.
+pub const OPENING_VERSION: u32 = 1;
+
+/// `opening.json`: one disclosed receipt and its path (selective disclosure to one auditor).
+///
+/// ```json
+/// { "veil": 1, "kind": "receipt-opening", "receipt": { "seller": 7, "seq": 3, ... },
+///   "index": .., "path": ["0x..", ...], "root": "0x.." }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptOpening {
+    /// Format version, [`OPENING_VERSION`].
+    pub veil: u32,
+    /// Always `"receipt-opening"`.
+    pub kind: String,
+    /// The receipt, in the clear.
+    pub receipt: veil_circuits::statements::totals::Receipt,
+    /// Its leaf in the receipt tree.
+    pub index: u64,
+    /// Siblings from the leaf up.
+    #[serde(with = "veil_circuits::field::serde_hex_vec")]
+    pub path: Vec<Fr>,
+    /// The root the path leads to.
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    pub root: Fr,
+}
+
+impl ReceiptOpening {
+    /// The opening of `receipt` at `path` under `root`.
+    pub fn new(
+        receipt: veil_circuits::statements::totals::Receipt,
+        path: veil_circuits::merkle::MerklePath,
+        root: Fr,
+    ) -> Self {
+        ReceiptOpening {
+            veil: OPENING_VERSION,
+            kind: "receipt-opening".into(),
+            receipt,
+            index: path.index,
+            path: path.siblings,
+            root,
+        }
+    }
+
+    /// Parses an opening, strictly.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let o: ReceiptOpening =
+            serde_json::from_str(text).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        if o.veil != OPENING_VERSION || o.kind != "receipt-opening" {
+            return Err(VerifyError::Malformed(format!(
+                "a version-{OPENING_VERSION} receipt-opening expected, found {:?} version {}",
+                o.kind, o.veil
+            )));
+        }
+        Ok(o)
+    }
+
+    /// Checks the opening against the root the auditor trusts; returns the receipt.
+    pub fn check(&self, root: Fr) -> Result<veil_circuits::statements::totals::Receipt> {
+        use veil_circuits::statements::totals::{leaf_index, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS};
+        let r = self.receipt;
+        if r.seller >= 1 << SELLER_BITS || r.seq >= 1 << SEQ_BITS {
+            return Err(VerifyError::Malformed(format!(
+                "seller {} or receipt {} is out of range",
+                r.seller, r.seq
+            )));
+        }
+        if self.index != leaf_index(r.seller, r.seq) {
+            return Err(VerifyError::Mismatch(format!(
+                "field `index` is {}, but receipt {} of seller {} sits at leaf {}",
+                self.index,
+                r.seq,
+                r.seller,
+                leaf_index(r.seller, r.seq)
+            )));
+        }
+        if self.root != root {
+            return Err(VerifyError::Mismatch(format!(
+                "field `root` is {}, not the root you gave ({})",
+                to_hex(&self.root),
+                to_hex(&root)
+            )));
+        }
+        if self.path.len() != RECEIPT_DEPTH as usize {
+            return Err(VerifyError::Malformed(format!(
+                "field `path` has {} siblings, the receipt tree has depth {RECEIPT_DEPTH}",
+                self.path.len()
+            )));
+        }
+        let path = veil_circuits::merkle::MerklePath {
+            index: self.index,
+            siblings: self.path.clone(),
+        };
+        if path.root(r.note()) != root {
+            return Err(VerifyError::Mismatch(format!(
+                "the receipt is not in the tree with root {}",
+                to_hex(&root)
+            )));
+        }
+        Ok(r)
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("openings serialise") + "\n"
+    }
+}

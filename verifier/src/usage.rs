@@ -83,3 +83,64 @@ pub fn verify_tier(env: &ProofEnvelope, vk: &PreparedKey) -> Result<TierPublic> 
     env.verify_groth16(vk, &p.to_field_elements())?;
     Ok(p)
 }
+
+/// Usage-opening format version (2: the calls tree replaced a bare count).
+pub const USAGE_OPENING_VERSION: u32 = 2;
+
+/// `usage-opening.json`: what a usage commitment `U = H(USAGE, listing, epoch, calls_root,
+/// salt)` opens to; the gateway's secret, shown to whoever must check a bill.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageOpening {
+    /// Format version, [`USAGE_OPENING_VERSION`].
+    pub veil: u32,
+    /// Always `"usage-opening"`.
+    pub kind: String,
+    /// The listing's id.
+    pub listing_id: String,
+    /// The epoch.
+    pub epoch: u64,
+    /// Calls accepted in the epoch.
+    pub count: u64,
+    /// Root of the epoch's calls tree.
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    pub calls_root: Fr,
+    /// The commitment's blinding.
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    pub salt: Fr,
+    /// The published commitment `U`.
+    #[serde(with = "veil_circuits::field::serde_hex")]
+    pub usage: Fr,
+}
+
+impl UsageOpening {
+    /// Parses an opening and checks that it opens its commitment.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let o: UsageOpening = serde_json::from_str(text)
+            .map_err(|e| VerifyError::Malformed(format!("usage opening: {e}")))?;
+        if o.veil != USAGE_OPENING_VERSION || o.kind != "usage-opening" {
+            return Err(VerifyError::Malformed(format!(
+                "a version-{USAGE_OPENING_VERSION} usage-opening expected, found {:?} version {}",
+                o.kind, o.veil
+            )));
+        }
+        let listing = veil_circuits::statements::usage::listing_field(&o.listing_id);
+        let u = veil_circuits::statements::usage::usage_commitment(
+            listing,
+            o.epoch,
+            o.calls_root,
+            o.salt,
+        );
+        if u != o.usage {
+            return Err(VerifyError::Mismatch(
+                "the opening does not open its usage commitment".into(),
+            ));
+        }
+        Ok(o)
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("openings serialise") + "\n"
+    }
+}

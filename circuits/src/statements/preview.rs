@@ -182,7 +182,8 @@ pub struct PreviewWitness {
     pub samples: Vec<SampleWitness>,
 }
 
-fn is_revealed(mask: u64, c: usize) -> bool {
+/// Whether column `c` is revealed under `mask` (bit `c`): the one place this rule is written.
+pub fn is_revealed(mask: u64, c: usize) -> bool {
     (mask >> c) & 1 == 1
 }
 

@@ -138,6 +138,33 @@ pub struct Sale {
     pub salt: Fr,
 }
 
+impl Sale {
+    /// Random sales for simulations, tests and benchmarks: `n` sales over sellers
+    /// `0..sellers`, one a minute from `start`, amounts spread over three price ranges (under
+    /// 10, under 100, and up to 10,000 units of 100).
+    pub fn simulated<R: ark_std::rand::Rng>(
+        rng: &mut R,
+        n: u64,
+        sellers: u64,
+        start: u64,
+    ) -> Vec<Sale> {
+        (0..n)
+            .map(|i| Sale {
+                listing: Fr::from(rng.gen_range(0..100u64)),
+                seller: rng.gen_range(0..sellers.max(1)),
+                buyer_tag: Fr::from(rng.gen::<u128>()),
+                amount: match rng.gen_range(0..3) {
+                    0 => rng.gen_range(1..1_000u64),
+                    1 => rng.gen_range(1_000..10_000),
+                    _ => rng.gen_range(10_000..1_000_000),
+                },
+                time: start + 60 * i,
+                salt: Fr::from(rng.gen::<u128>()),
+            })
+            .collect()
+    }
+}
+
 /// Settlement's rule: the next receipt of a seller from its previous one (`None` for the
 /// first sale). Refuses a zero amount, time going backwards, a seller id or sequence out of
 /// range, and a running total past `2^64 - 1`.

@@ -329,6 +329,51 @@ impl CallsTree {
             path,
         }
     }
+
+    /// The tier statement over this tree for `listing` and `epoch` (committed with `salt`):
+    /// the count lies in `[lo, hi)`.
+    pub fn tier_statement(
+        &self,
+        listing: Fr,
+        epoch: u64,
+        salt: Fr,
+        lo: u64,
+        hi: u64,
+    ) -> (TierPublic, TierWitness) {
+        let public = TierPublic {
+            usage: usage_commitment(listing, epoch, self.root, salt),
+            listing,
+            epoch,
+            lo,
+            hi,
+        };
+        (public, self.tier_witness(salt))
+    }
+}
+
+/// The call statement of `licence` with counter slot `counter` in `epoch`, for `request` (its
+/// hash), against the licence tree with `root` where the licence's note sits at `path`.
+pub fn call_statement(
+    licence: &Licence,
+    counter: u64,
+    epoch: u64,
+    request: Fr,
+    root: Fr,
+    path: MerklePath,
+) -> (CallPublic, CallWitness) {
+    let public = CallPublic {
+        root,
+        listing: licence.listing,
+        epoch,
+        nullifier: licence.nullifier(epoch, counter),
+        request,
+    };
+    let witness = CallWitness {
+        licence: *licence,
+        counter,
+        path,
+    };
+    (public, witness)
 }
 
 /// The tier statement's public inputs.

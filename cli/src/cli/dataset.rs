@@ -1,14 +1,11 @@
 //! `veil dataset keygen | commit | export-key`.
 
-use super::{
-    file_size, progress_bar, read_listing, read_secret, write_output, write_secret,
-    write_secret_replacing, FormatArgs,
-};
-use anyhow::{bail, Context, Result};
+use super::{bars, FormatArgs};
+use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
-use veil_circuits::dataset::{self, keys::load_dataset_key, Listing, SellerSecret};
-use veil_circuits::field::to_hex;
+use veil_engine::dataset::{self, CommitRequest};
+use veil_engine::prelude::{to_hex, DEFAULT_DEPTH};
 
 #[derive(Subcommand, Debug)]
 pub enum DatasetCommand {
@@ -35,7 +32,7 @@ pub enum DatasetCommand {
         #[arg(long)]
         dataset_id: Option<String>,
         /// Merkle tree depth: up to 2^depth records.
-        #[arg(long, default_value_t = dataset::DEFAULT_DEPTH)]
+        #[arg(long, default_value_t = DEFAULT_DEPTH)]
         depth: u32,
         #[command(flatten)]
         format: FormatArgs,
@@ -57,16 +54,8 @@ pub enum DatasetCommand {
 pub fn run(cmd: DatasetCommand) -> Result<()> {
     match cmd {
         DatasetCommand::Keygen { out, force } => {
-            if out.exists() && !force {
-                bail!(
-                    "{} exists; refusing to overwrite a secret (use --force)",
-                    out.display()
-                );
-            }
-            let secret = SellerSecret::random(&mut rand::rngs::OsRng);
-            write_secret_replacing(&out, &secret.to_file(), force)?;
+            dataset::keygen(&out, force)?;
             println!("wrote seller secret to {}", out.display());
-            Ok(())
         }
         DatasetCommand::Commit {
             data,
@@ -76,49 +65,35 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             depth,
             format,
         } => {
-            let id = match dataset_id {
-                Some(id) => id,
-                None => data
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .map(str::to_string)
-                    .context("cannot name the dataset from its path; pass --dataset-id")?,
+            let req = CommitRequest {
+                data,
+                secret_file,
+                dataset_id,
+                depth,
+                read: format.read(),
             };
-            let key = read_secret(&secret_file, "secret file", |t| load_dataset_key(t, &id))?;
-            let (bar, progress) = progress_bar(file_size(&data), "committing");
-            let mut file = dataset::open(&data, format.format, format.chunk_size, Some(progress))?;
-            let committed = dataset::commit(file.records(), &key, depth, &[])?;
-            bar.finish_and_clear();
-            let (sha, bytes) = file.digest();
-            let listing = Listing::new(&id, &committed, &key, sha, bytes);
-            write_output(&out, &listing.to_json())?;
+            let listing = dataset::commit(&req, &out, &bars())?;
             println!(
                 "committed {} records of {:?} ({} columns, depth {}): C = {}",
                 listing.records,
-                id,
+                listing.dataset_id,
                 listing.schema.columns.len(),
                 depth,
                 to_hex(&listing.commitment)
             );
-            Ok(())
         }
         DatasetCommand::ExportKey {
             secret_file,
             listing,
             out,
         } => {
-            let listing = read_listing(&listing)?;
-            let key = read_secret(&secret_file, "secret file", |t| {
-                load_dataset_key(t, &listing.dataset_id)
-            })?;
-            listing.check_key(&key)?;
-            write_secret(&out, &key.to_file(&listing.dataset_id))?;
+            let listing = dataset::export_key(&secret_file, &listing, &out)?;
             println!(
                 "wrote the key of {:?} to {}",
                 listing.dataset_id,
                 out.display()
             );
-            Ok(())
         }
     }
+    Ok(())
 }

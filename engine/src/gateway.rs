@@ -1,9 +1,11 @@
-//! The metered-API gateway: verify a call proof, then record its nullifier, atomically and
-//! durably; a refused call records nothing.
+//! The metered-API gateway: verify a call proof against the listing, epoch and request the
+//! gateway serves, then record its nullifier with the store's one atomic call. A refused call
+//! records nothing.
 
-use crate::{Ledger, LedgerError, Result};
+use crate::Result;
 use veil_circuits::field::to_hex;
 use veil_circuits::Fr;
+use veil_ledger::{CallRecord, LedgerError, Store};
 use veil_verifier::groth16::PreparedKey;
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::VerifyError;
@@ -13,8 +15,8 @@ use veil_verifier::VerifyError;
 pub const DEFAULT_ACCEPTED_ROOTS: usize = 16;
 
 /// A gateway for one listing.
-pub struct Gateway {
-    ledger: Ledger,
+pub struct Gateway<'a> {
+    store: &'a dyn Store,
     vk: PreparedKey,
     listing: Fr,
     accepted_roots: usize,
@@ -31,26 +33,27 @@ pub struct Accepted {
     pub position: u64,
 }
 
-impl Gateway {
-    /// A gateway over `ledger`, verifying with the call circuit's key, for `listing`.
-    pub fn new(ledger: Ledger, vk: PreparedKey, listing: Fr, accepted_roots: usize) -> Self {
+impl<'a> Gateway<'a> {
+    /// A gateway over `store`, verifying with the call circuit's key, for `listing`.
+    pub fn new(store: &'a dyn Store, vk: PreparedKey, listing: Fr, accepted_roots: usize) -> Self {
         Gateway {
-            ledger,
+            store,
             vk,
             listing,
             accepted_roots,
         }
     }
 
-    /// The ledger.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store
     }
 
     /// Checks a call for `request` (its hash) in the current `epoch`, and spends its nullifier.
     pub fn check_call(&self, call: &ProofEnvelope, epoch: u64, request: Fr) -> Result<Accepted> {
-        let p = veil_verifier::usage::call_public(call, self.ledger.licence_depth())?;
-        let mismatch = |m: String| -> LedgerError { VerifyError::Mismatch(m).into() };
+        let depth = self.store.licence_depth();
+        let p = veil_verifier::usage::call_public(call, depth)?;
+        let mismatch = |m: String| -> crate::EngineError { VerifyError::Mismatch(m).into() };
         if p.listing != self.listing {
             return Err(mismatch("the call is for another listing".into()));
         }
@@ -63,17 +66,25 @@ impl Gateway {
         if p.request != request {
             return Err(mismatch("the proof is for another request".into()));
         }
+        // A cheap refusal before the pairing; `accept_call` checks the root again atomically.
         if !self
-            .ledger
+            .store
             .recent_roots(self.accepted_roots)?
             .contains(&p.root)
         {
-            return Err(LedgerError::UnknownRoot(to_hex(&p.root)));
+            return Err(LedgerError::UnknownRoot(to_hex(&p.root)).into());
         }
-        veil_verifier::usage::verify_call(call, &self.vk, self.ledger.licence_depth())?;
-        let position = self
-            .ledger
-            .record_nullifier(self.listing, epoch, p.nullifier, p.request)?;
+        veil_verifier::usage::verify_call(call, &self.vk, depth)?;
+        let position = self.store.accept_call(
+            &CallRecord {
+                listing: self.listing,
+                epoch,
+                nullifier: p.nullifier,
+                request: p.request,
+                licence_root: p.root,
+            },
+            self.accepted_roots,
+        )?;
         Ok(Accepted {
             epoch,
             nullifier: p.nullifier,

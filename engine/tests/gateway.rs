@@ -8,11 +8,38 @@ use veil_circuits::dataset::value_hash;
 use veil_circuits::statements::usage::{
     self, CallCircuit, CallPublic, CallWitness, CallsTree, Licence, TierCircuit,
 };
+use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
-use veil_ledger::{Gateway, Ledger, LedgerError};
+use veil_engine::gateway::Gateway;
+use veil_engine::store::{LedgerError, SqliteStore, Store};
+use veil_engine::wallet::reserve_counter;
+use veil_engine::EngineError;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
-use veil_prover::usage::{prove_call, prove_tier, reserve_counter};
 use veil_verifier::proof::ProofEnvelope;
+
+/// Proves a tier over `calls` (native check first), as the gateway does.
+#[allow(clippy::too_many_arguments)]
+fn prove_tier(
+    tier: &Groth16Prover,
+    listing: Fr,
+    epoch: u64,
+    calls: &CallsTree,
+    salt: Fr,
+    lo: u64,
+    hi: u64,
+    rng: &mut rand_chacha::ChaCha20Rng,
+) -> veil_prover::Result<ProofEnvelope> {
+    let (public, witness) = calls.tier_statement(listing, epoch, salt, lo, hi);
+    tier.prove_statement::<UsageTier, _>(&TierShape::default(), public, witness, rng)
+}
+
+/// The ledger error inside an engine error.
+fn ledger_err(e: &EngineError) -> Option<&LedgerError> {
+    match e {
+        EngineError::Ledger(l) => Some(l),
+        _ => None,
+    }
+}
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -24,7 +51,7 @@ struct Fixture {
 fn fixture(quota: u64) -> Fixture {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(quota);
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::create(&dir.path().join("market.db")).unwrap();
+    let ledger = SqliteStore::create(&dir.path().join("market.db")).unwrap();
     let depth = ledger.licence_depth();
     let listing = usage::listing_field("weather-api");
     for _ in 0..3 {
@@ -45,10 +72,14 @@ fn fixture(quota: u64) -> Fixture {
 }
 
 impl Fixture {
-    fn gateway(&self) -> Gateway {
-        let ledger = Ledger::open(&self.dir.path().join("market.db")).unwrap();
+    /// A fresh connection to the ledger, as a separate gateway process would have.
+    fn store(&self) -> SqliteStore {
+        SqliteStore::open(&self.dir.path().join("market.db")).unwrap()
+    }
+
+    fn gateway<'a>(&self, store: &'a SqliteStore) -> Gateway<'a> {
         let vk = veil_verifier::groth16::prepare(&self.prover.pk.vk);
-        Gateway::new(ledger, vk, self.licence.listing, 16)
+        Gateway::new(store, vk, self.licence.listing, 16)
     }
 
     fn call(&self, counter: u64, epoch: u64, request: &[u8]) -> ProofEnvelope {
@@ -63,33 +94,30 @@ impl Fixture {
         epoch: u64,
         request: &[u8],
     ) -> ProofEnvelope {
-        let ledger = Ledger::open(&self.dir.path().join("market.db")).unwrap();
+        let ledger = SqliteStore::open(&self.dir.path().join("market.db")).unwrap();
         let (root, path) = ledger.licence_path(index).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(counter * 1000 + epoch);
-        prove_call(
-            &self.prover,
-            ledger.licence_depth(),
-            licence,
-            counter,
-            epoch,
-            value_hash(request),
-            root,
-            path,
-            &mut rng,
-        )
-        .unwrap()
+        let (public, witness) =
+            usage::call_statement(licence, counter, epoch, value_hash(request), root, path);
+        let shape = CallShape {
+            depth: ledger.licence_depth(),
+        };
+        self.prover
+            .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rng)
+            .unwrap()
     }
 }
 
 /// Calls the gateway accepted for its listing in `epoch`.
 fn calls(gw: &Gateway, listing: Fr, epoch: u64) -> usize {
-    gw.ledger().calls(listing, epoch).unwrap().len()
+    gw.store().calls(listing, epoch).unwrap().len()
 }
 
 #[test]
 fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
     let f = fixture(3);
-    let gw = f.gateway();
+    let store = f.store();
+    let gw = f.gateway(&store);
     let state = f.dir.path().join("counter.json");
     let epoch = 7;
     for i in 0..3 {
@@ -110,7 +138,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
     assert_eq!(calls(&gw, f.licence.listing, epoch), 3);
 
     // A hand-built proof with counter = quota (skipping the native check) does not verify.
-    let ledger = Ledger::open(&f.dir.path().join("market.db")).unwrap();
+    let ledger = SqliteStore::open(&f.dir.path().join("market.db")).unwrap();
     let (root, path) = ledger.licence_path(f.index).unwrap();
     let request = value_hash(b"GET /forecast?i=3");
     let public = CallPublic {
@@ -145,7 +173,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
     assert!(
         matches!(
             err,
-            LedgerError::Verify(veil_verifier::VerifyError::Rejected(_))
+            EngineError::Verify(veil_verifier::VerifyError::Rejected(_))
         ),
         "{err}"
     );
@@ -170,12 +198,14 @@ fn replays_are_refused_concurrently_and_after_restart() {
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let (barrier, call) = (barrier.clone(), call.clone());
-                let gw = f.gateway(); // its own connection, as separate gateway processes would have
+                let f = &f;
                 s.spawn(move || {
+                    let store = f.store(); // its own connection, as separate gateway processes would have
+                    let gw = f.gateway(&store);
                     barrier.wait();
                     match gw.check_call(&call, epoch, value_hash(req)) {
                         Ok(_) => true,
-                        Err(LedgerError::Replay { .. }) => false,
+                        Err(EngineError::Ledger(LedgerError::Replay { .. })) => false,
                         Err(e) => panic!("unexpected error: {e}"),
                     }
                 })
@@ -189,10 +219,11 @@ fn replays_are_refused_concurrently_and_after_restart() {
         "exactly one of 8 concurrent submissions succeeds"
     );
     // A "restarted" gateway (a fresh open of the same file) still refuses it.
-    let gw = f.gateway();
+    let store = f.store();
+    let gw = f.gateway(&store);
     assert!(matches!(
         gw.check_call(&call, epoch, value_hash(req)),
-        Err(LedgerError::Replay { .. })
+        Err(EngineError::Ledger(LedgerError::Replay { .. }))
     ));
     assert_eq!(calls(&gw, f.licence.listing, epoch), 1);
 }
@@ -200,46 +231,48 @@ fn replays_are_refused_concurrently_and_after_restart() {
 #[test]
 fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
     let f = fixture(4);
-    let gw = f.gateway();
+    let store = f.store();
+    let gw = f.gateway(&store);
     let call = f.call(1, 9, b"GET /a");
     // Another request.
     assert!(matches!(
         gw.check_call(&call, 9, value_hash(b"GET /b")),
-        Err(LedgerError::Verify(_))
+        Err(EngineError::Verify(_))
     ));
     // Another epoch.
     assert!(matches!(
         gw.check_call(&call, 10, value_hash(b"GET /a")),
-        Err(LedgerError::Verify(_))
+        Err(EngineError::Verify(_))
     ));
     // Another listing's gateway.
+    let other_store = f.store();
     let other = Gateway::new(
-        Ledger::open(&f.dir.path().join("market.db")).unwrap(),
+        &other_store,
         veil_verifier::groth16::prepare(&f.prover.pk.vk),
         usage::listing_field("other-api"),
         16,
     );
     assert!(matches!(
         other.check_call(&call, 9, value_hash(b"GET /a")),
-        Err(LedgerError::Verify(_))
+        Err(EngineError::Verify(_))
     ));
     // An edited public input (the nullifier) breaks the proof.
     let mut edited = call.clone();
     edited.public_inputs[3] += Fr::from(1u64);
     assert!(matches!(
         gw.check_call(&edited, 9, value_hash(b"GET /a")),
-        Err(LedgerError::Verify(_))
+        Err(EngineError::Verify(_))
     ));
     // A root the gateway never published.
     let mut edited = call.clone();
     edited.public_inputs[0] += Fr::from(1u64);
     assert!(matches!(
         gw.check_call(&edited, 9, value_hash(b"GET /a")),
-        Err(LedgerError::UnknownRoot(_))
+        Err(EngineError::Ledger(LedgerError::UnknownRoot(_)))
     ));
     assert_eq!(calls(&gw, f.licence.listing, 9), 0);
     // The honest call still goes through afterwards, and the root survives new issuances.
-    let mut ledger = Ledger::open(&f.dir.path().join("market.db")).unwrap();
+    let ledger = SqliteStore::open(&f.dir.path().join("market.db")).unwrap();
     ledger.issue_licence(Fr::from(123u64)).unwrap();
     gw.check_call(&call, 9, value_hash(b"GET /a")).unwrap();
 }
@@ -297,14 +330,16 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(8);
     let db = f.dir.path().join("market.db");
     let maps = Licence::issue(&mut rng, usage::listing_field("maps-api"), 5, 50).unwrap();
-    let (maps_index, _) = Ledger::open(&db)
+    let (maps_index, _) = SqliteStore::open(&db)
         .unwrap()
         .issue_licence(maps.note())
         .unwrap();
     let epoch = 5;
-    let gw = f.gateway();
+    let store = f.store();
+    let gw = f.gateway(&store);
+    let maps_store = SqliteStore::open(&db).unwrap();
     let maps_gw = Gateway::new(
-        Ledger::open(&db).unwrap(),
+        &maps_store,
         veil_verifier::groth16::prepare(&f.prover.pk.vk),
         maps.listing,
         16,
@@ -326,7 +361,7 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
             .check_call(&call, epoch, value_hash(req.as_bytes()))
             .unwrap();
     }
-    let ledger = Ledger::open(&db).unwrap();
+    let ledger = SqliteStore::open(&db).unwrap();
     let weather = f.licence.listing;
     let u = ledger.close_epoch(weather, epoch, Fr::from(99u64)).unwrap();
     assert_eq!(u.calls, 3, "only weather-api's calls");
@@ -339,7 +374,10 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
     let late = f.call(3, epoch, b"GET /late");
     let r = gw.check_call(&late, epoch, value_hash(b"GET /late"));
     assert!(
-        matches!(r, Err(LedgerError::EpochClosed { epoch: 5 })),
+        matches!(
+            r.as_ref().map_err(ledger_err),
+            Err(Some(LedgerError::EpochClosed { epoch: 5 }))
+        ),
         "{r:?}"
     );
     let call = f.call_with(&maps, maps_index, 2, epoch, b"GET /m/2");
@@ -418,7 +456,10 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
 fn a_missing_ledger_is_refused_not_created() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo.db");
-    assert!(matches!(Ledger::open(&path), Err(LedgerError::Missing(_))));
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(LedgerError::Missing(_))
+    ));
     assert!(!path.exists(), "nothing was created");
 }
 
@@ -446,7 +487,7 @@ fn two_buyers_calls_have_the_same_shape() {
 #[test]
 fn licence_tree_root_and_paths_equal_the_dense_builder() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::create(&dir.path().join("l.db")).unwrap();
+    let ledger = SqliteStore::create(&dir.path().join("l.db")).unwrap();
     let notes: Vec<Fr> = (1..=9u64).map(Fr::from).collect();
     let mut root = Fr::from(0u64);
     for n in &notes {

@@ -1,24 +1,12 @@
 //! `veil audit`: sale receipts, period reports for auditors, and selective disclosure.
 
-use super::{default_params, read_text, write_output};
-use anyhow::{bail, Context, Result};
+use super::bars;
+use anyhow::Result;
 use clap::Subcommand;
-use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use veil_circuits::field::{from_hex_strict, to_hex};
-use veil_circuits::merkle::MerklePath;
-use veil_circuits::statements::totals::{
-    leaf_index, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
-};
-use veil_circuits::statements::DisclosureTotals;
-use veil_circuits::Fr;
-use veil_ledger::Ledger;
-use veil_prover::keys::KeyStore;
-use veil_verifier::totals::{verify_report, Report};
-
-/// Default band edges (in the currency's smallest unit): [0, 10), [10, 100), [100, 1000), [1000, inf) units.
-const DEFAULT_EDGES: &str = "1000,10000,100000";
+use veil_engine::audit::{self, Expected, ReportRequest};
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_engine::store::{SqliteStore, Store};
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
@@ -82,7 +70,7 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 16)]
         batch: usize,
         /// Price band edges, comma-separated, increasing.
-        #[arg(long, default_value = DEFAULT_EDGES, value_delimiter = ',')]
+        #[arg(long, default_values_t = audit::DEFAULT_EDGES, value_delimiter = ',')]
         edges: Vec<u64>,
         /// Where to write the report.
         #[arg(long)]
@@ -137,74 +125,6 @@ pub enum AuditCommand {
     },
 }
 
-/// A disclosed receipt and its path (`receipt-opening`, version 1), parsed strictly.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptOpening {
-    veil: u32,
-    kind: String,
-    receipt: Receipt,
-    index: u64,
-    #[serde(with = "veil_circuits::field::serde_hex_vec")]
-    path: Vec<Fr>,
-    #[serde(with = "veil_circuits::field::serde_hex")]
-    root: Fr,
-}
-
-/// Checks an opening against the root the auditor trusts; returns the receipt.
-fn check_opening(text: &str, root: Fr) -> Result<Receipt> {
-    let o: ReceiptOpening =
-        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("malformed input: {e}"))?;
-    if o.veil != 1 || o.kind != "receipt-opening" {
-        bail!(
-            "malformed input: a version-1 receipt-opening expected, found {:?} version {}",
-            o.kind,
-            o.veil
-        );
-    }
-    let r = o.receipt;
-    if r.seller >= 1 << SELLER_BITS || r.seq >= 1 << SEQ_BITS {
-        bail!(
-            "malformed input: seller {} or receipt {} is out of range",
-            r.seller,
-            r.seq
-        );
-    }
-    if o.index != leaf_index(r.seller, r.seq) {
-        bail!(
-            "mismatch: field `index` is {}, but receipt {} of seller {} sits at leaf {}",
-            o.index,
-            r.seq,
-            r.seller,
-            leaf_index(r.seller, r.seq)
-        );
-    }
-    if o.root != root {
-        bail!(
-            "mismatch: field `root` is {}, not the root you gave ({})",
-            to_hex(&o.root),
-            to_hex(&root)
-        );
-    }
-    let path = MerklePath {
-        index: o.index,
-        siblings: o.path,
-    };
-    if path.siblings.len() != RECEIPT_DEPTH as usize {
-        bail!(
-            "malformed input: field `path` has {} siblings, the receipt tree has depth {RECEIPT_DEPTH}",
-            path.siblings.len()
-        );
-    }
-    if path.root(r.note()) != root {
-        bail!(
-            "mismatch: the receipt is not in the tree with root {}",
-            to_hex(&root)
-        );
-    }
-    Ok(r)
-}
-
 pub fn run(cmd: AuditCommand) -> Result<()> {
     match cmd {
         AuditCommand::Settle {
@@ -214,30 +134,19 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             amount,
             time,
         } => {
-            let mut l = Ledger::create(&ledger)?;
-            let mut rng = rand::rngs::OsRng;
-            let sale = Sale {
-                listing: veil_circuits::dataset::value_hash(listing.as_bytes()),
-                seller,
-                buyer_tag: Fr::from(rng.gen::<u128>()),
-                amount,
-                time,
-                salt: Fr::from(rng.gen::<u128>()),
-            };
-            let (r, root) = l.settle(&[sale])?;
+            let store = SqliteStore::create(&ledger)?;
+            let (r, root) = audit::settle(&store, seller, &listing, amount, time)?;
             println!(
                 "receipt {} of seller {seller}: amount {amount}, fee {}, running total {}; root {}",
-                r[0].seq,
-                r[0].fee,
-                r[0].cum,
+                r.seq,
+                r.fee,
+                r.cum,
                 to_hex(&root)
             );
-            Ok(())
         }
         AuditCommand::Root { ledger } => {
-            let l = Ledger::open(&ledger)?;
-            println!("{}", to_hex(&l.receipt_root()?));
-            Ok(())
+            let store = SqliteStore::open(&ledger)?;
+            println!("{}", to_hex(&store.receipt_root()?));
         }
         AuditCommand::Simulate {
             ledger,
@@ -246,18 +155,12 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             start,
             seed,
         } => {
-            if sellers == 0 || sellers > 4096 {
-                bail!("sellers must be in 1..=4096");
-            }
-            let mut l = Ledger::create(&ledger)?;
-            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-            let sales = veil_ledger::receipts::simulated_sales(&mut rng, receipts, sellers, start);
-            let (_, root) = l.settle(&sales)?;
+            let store = SqliteStore::create(&ledger)?;
+            let root = audit::simulate(&store, receipts, sellers, start, seed)?;
             println!(
                 "settled {receipts} sales over {sellers} sellers; receipt root {}",
                 to_hex(&root)
             );
-            Ok(())
         }
         AuditCommand::Prove {
             ledger,
@@ -269,24 +172,21 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             out,
             params,
         } => {
-            let l = Ledger::open(&ledger)?;
-            let shape = TotalsShape {
+            let store = SqliteStore::open(&ledger)?;
+            let req = ReportRequest {
+                seller,
+                from,
+                to,
                 batch,
-                edges: edges.len(),
+                edges,
             };
-            shape.validate()?;
-            let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_statement::<DisclosureTotals>(&shape)?;
-            let (period, batches) = l.report_batches(&shape, seller, from, to, &edges)?;
-            let n = batches.len();
-            let report = veil_prover::totals::prove_report(&prover, &shape, &period, batches)?;
-            write_output(&out, &report.to_json())?;
+            let report = audit::prove_report(&store, &req, params, &out, &*bars())?;
             println!(
-                "proved {n} batches for seller {seller}, [{from}, {to}), against root {} into {}",
-                to_hex(&period.root),
+                "proved {} batches for seller {seller}, [{from}, {to}), against root {} into {}",
+                report.batches.len(),
+                to_hex(&report.period.root),
                 out.display()
             );
-            Ok(())
         }
         AuditCommand::Verify {
             report,
@@ -296,24 +196,14 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             to,
             params,
         } => {
-            let r = Report::from_json(&read_text(&report, "report")?)
-                .with_context(|| format!("{}", report.display()))?;
             let root = from_hex_strict("--root", &root)?;
-            let p = &r.period;
-            if (p.seller, p.t0, p.t1) != (seller, from, to) {
-                bail!(
-                    "mismatch: {} is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
-                    report.display(),
-                    p.seller,
-                    p.t0,
-                    p.t1
-                );
-            }
-            let (vk, _) = veil_verifier::params::load_verifying_key(
-                &params.unwrap_or_else(default_params),
-                &r.shape().id(),
-            )?;
-            let t = verify_report(&r, &veil_verifier::groth16::prepare(&vk), Some(root))?;
+            let expected = Expected {
+                root,
+                seller,
+                from,
+                to,
+            };
+            let (r, t) = audit::verify(&report, expected, params)?;
             println!(
                 "OK: seller {}, period [{}, {}), {} batch proofs verified against root {}",
                 r.period.seller,
@@ -339,7 +229,6 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 println!("  {band:<24} {c:>10} {s:>20}");
                 lo = r.period.edges.get(k).copied().unwrap_or(lo);
             }
-            Ok(())
         }
         AuditCommand::Disclose {
             ledger,
@@ -347,29 +236,18 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             receipt,
             out,
         } => {
-            let l = Ledger::open(&ledger)?;
-            let (r, path, root) = l.disclose(seller, receipt)?;
-            let opening = ReceiptOpening {
-                veil: 1,
-                kind: "receipt-opening".into(),
-                receipt: r,
-                index: path.index,
-                path: path.siblings,
-                root,
-            };
-            write_output(&out, &(serde_json::to_string_pretty(&opening)? + "\n"))?;
+            let store = SqliteStore::open(&ledger)?;
+            audit::disclose(&store, seller, receipt, &out)?;
             println!(
                 "opened receipt {receipt} of seller {seller} into {}",
                 out.display()
             );
-            Ok(())
         }
         AuditCommand::CheckDisclosure { opening, root } => {
             let root = from_hex_strict("--root", &root)?;
-            let r = check_opening(&read_text(&opening, "opening")?, root)
-                .with_context(|| format!("{}", opening.display()))?;
+            let r = audit::check_disclosure(&opening, root)?;
             println!("OK: receipt {} of seller {} (amount {}, fee {}, time {}) is in the tree with root {}", r.seq, r.seller, r.amount, r.fee, r.time, to_hex(&root));
-            Ok(())
         }
     }
+    Ok(())
 }

@@ -1,18 +1,14 @@
 //! `veil meter`: metered API access with ZK usage counters.
 
-use super::{default_params, read_secret, read_text, write_output, write_secret};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
-use std::path::{Path, PathBuf};
-use veil_circuits::dataset::value_hash;
-use veil_circuits::field::{from_hex_strict, to_hex};
-use veil_circuits::statements::usage::{self, LicenceTerms};
-use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
-use veil_ledger::{gateway::DEFAULT_ACCEPTED_ROOTS, Gateway, Ledger};
-use veil_prover::keys::KeyStore;
-use veil_prover::usage::{prove_call, prove_tier, reserve_counter, BuyerKeyFile, LicenceFile};
-use veil_verifier::proof::ProofEnvelope;
-use veil_verifier::usage::{call_key, tier_key};
+use std::path::PathBuf;
+use veil_engine::gateway::DEFAULT_ACCEPTED_ROOTS;
+use veil_engine::meter::{
+    self, CallRequest, GatewayRequest, IssueRequest, TierExpected, TierRequest,
+};
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_engine::store::SqliteStore;
 
 #[derive(Subcommand, Debug)]
 pub enum MeterCommand {
@@ -162,28 +158,15 @@ pub enum TierCommand {
     },
 }
 
-fn read_envelope(path: &Path) -> Result<ProofEnvelope> {
-    serde_json::from_str(&read_text(path, "proof")?)
-        .map_err(|e| anyhow::anyhow!("malformed input: {}: {e}", path.display()))
-}
-
-fn vk(params: Option<PathBuf>, key: &str) -> Result<veil_verifier::groth16::PreparedKey> {
-    let (vk, _) =
-        veil_verifier::params::load_verifying_key(&params.unwrap_or_else(default_params), key)?;
-    Ok(veil_verifier::groth16::prepare(&vk))
-}
-
 pub fn run(cmd: MeterCommand) -> Result<()> {
     match cmd {
         MeterCommand::Keygen { out } => {
-            let key = BuyerKeyFile::generate(&mut rand::rngs::OsRng);
-            write_secret(&out, &(serde_json::to_string_pretty(&key)? + "\n"))?;
+            let key = meter::keygen(&out)?;
             println!(
                 "wrote buyer key to {}; key commitment K (give it to the issuer): {}",
                 out.display(),
                 to_hex(&key.key_commitment())
             );
-            Ok(())
         }
         MeterCommand::Issue {
             db,
@@ -194,23 +177,20 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             licence_depth,
             out,
         } => {
-            if out.exists() {
-                bail!("{} exists; refusing to overwrite a licence", out.display());
-            }
-            let k = from_hex_strict("--buyer", &buyer)?;
-            let mut ledger = Ledger::create_with_depth(&db, licence_depth)?;
-            let terms = LicenceTerms::new(
-                &mut rand::rngs::OsRng,
-                usage::listing_field(&listing_id),
-                k,
+            let buyer = from_hex_strict("--buyer", &buyer)?;
+            let store = SqliteStore::create_with_depth(&db, licence_depth)?;
+            let req = IssueRequest {
+                listing_id,
                 quota,
                 expiry,
-            )?;
-            let (index, root) = ledger.issue_licence(terms.note())?;
-            let file = LicenceFile::new(&listing_id, &terms, index);
-            write_secret(&out, &(serde_json::to_string_pretty(&file)? + "\n"))?;
-            println!("issued licence {index} ({quota} calls/epoch until epoch {expiry}); licence root {}", to_hex(&root));
-            Ok(())
+                buyer,
+            };
+            let (file, root) = meter::issue(&store, &req, &out)?;
+            println!(
+                "issued licence {} ({quota} calls/epoch until epoch {expiry}); licence root {}",
+                file.index,
+                to_hex(&root)
+            );
         }
         MeterCommand::Call {
             licence,
@@ -222,41 +202,21 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             out,
             params,
         } => {
-            let file = read_secret(&licence, "licence", LicenceFile::from_json)?;
-            let buyer = read_secret(&key, "buyer key", BuyerKeyFile::from_json)?;
-            let lic = file.licence(&buyer)?;
-            let ledger = Ledger::open(&db)?;
-            let depth = ledger.licence_depth();
-            let (root, path) = ledger.licence_path(file.index)?;
-            if path.root(lic.note()) != root {
-                bail!(
-                    "licence {} in {} is not this licence file's note",
-                    file.index,
-                    db.display()
-                );
-            }
-            let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_statement::<UsageCall>(&CallShape { depth })?;
-            let counter = reserve_counter(&counter_state, &lic, epoch)?;
-            let env = prove_call(
-                &prover,
-                depth,
-                &lic,
-                counter,
+            let store = SqliteStore::open(&db)?;
+            let req = CallRequest {
+                licence,
+                key,
+                counter_state,
                 epoch,
-                value_hash(request.as_bytes()),
-                root,
-                path,
-                &mut rand::rngs::OsRng,
-            )?;
-            write_output(&out, &(serde_json::to_string_pretty(&env)? + "\n"))?;
+                request,
+            };
+            let call = meter::prove_call(&store, &req, params, &out)?;
             println!(
                 "call {} of {} in epoch {epoch} proved into {}",
-                counter + 1,
-                lic.quota,
+                call.slot + 1,
+                call.quota,
                 out.display()
             );
-            Ok(())
         }
         MeterCommand::Verify {
             call,
@@ -267,38 +227,32 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             accept_roots,
             params,
         } => {
-            let env = read_envelope(&call)?;
-            let ledger = Ledger::open(&db)?;
-            let depth = ledger.licence_depth();
-            let gw = Gateway::new(
-                ledger,
-                vk(params, &call_key(depth))?,
-                usage::listing_field(&listing_id),
+            let store = SqliteStore::open(&db)?;
+            let req = GatewayRequest {
+                listing_id,
+                epoch,
+                request,
                 accept_roots,
-            );
-            let ok = gw.check_call(&env, epoch, value_hash(request.as_bytes()))?;
+            };
+            let ok = meter::check_call(&store, &call, &req, params)?;
             println!(
                 "ACCEPTED: call in epoch {} (nullifier {} spent)",
                 ok.epoch,
                 to_hex(&ok.nullifier)
             );
-            Ok(())
         }
         MeterCommand::Close {
             db,
             listing_id,
             epoch,
         } => {
-            let ledger = Ledger::open(&db)?;
-            let listing = usage::listing_field(&listing_id);
-            let salt = veil_circuits::field::random(&mut rand::rngs::OsRng);
-            let u = ledger.close_epoch(listing, epoch, salt)?;
+            let store = SqliteStore::open(&db)?;
+            let u = meter::close_epoch(&store, &listing_id, epoch)?;
             println!(
                 "closed epoch {epoch} of {listing_id:?} ({} calls); publish its usage commitment U = {}",
                 u.calls,
                 to_hex(&u.usage)
             );
-            Ok(())
         }
         MeterCommand::Tier(TierCommand::Prove {
             db,
@@ -310,82 +264,38 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             opening,
             params,
         }) => {
-            if opening.exists() {
-                bail!(
-                    "{} exists; refusing to overwrite an opening",
-                    opening.display()
-                );
-            }
-            let ledger = Ledger::open(&db)?;
-            let listing = usage::listing_field(&listing_id);
-            let Some(u) = ledger.epoch_usage(listing, epoch)? else {
-                bail!(
-                    "epoch {epoch} of {listing_id:?} is still open: close it first with \
-                     `veil meter close --db {} --listing-id {listing_id} --epoch {epoch}`",
-                    db.display()
-                );
-            };
-            let calls = ledger.calls_tree(listing, epoch)?;
-            if calls.root != u.calls_root {
-                bail!("ledger corrupt: the calls of epoch {epoch} no longer match its usage commitment");
-            }
-            let store = KeyStore::new(params.unwrap_or_else(default_params));
-            let (prover, _) = store.load_statement::<UsageTier>(&TierShape::default())?;
-            let env = prove_tier(
-                &prover,
-                listing,
+            let store = SqliteStore::open(&db)?;
+            let req = TierRequest {
+                listing_id,
                 epoch,
-                &calls,
-                u.salt,
                 lo,
                 hi,
-                &mut rand::rngs::OsRng,
-            )
-            .with_context(|| format!("the epoch's call count is not in [{lo}, {hi})"))?;
-            let open = serde_json::json!({
-                "veil": 2, "kind": "usage-opening", "listing_id": listing_id, "epoch": epoch,
-                "count": u.calls, "calls_root": to_hex(&u.calls_root), "salt": to_hex(&u.salt),
-                "usage": to_hex(&u.usage),
-            });
-            write_secret(&opening, &(serde_json::to_string_pretty(&open)? + "\n"))?;
-            write_output(&out, &(serde_json::to_string_pretty(&env)? + "\n"))?;
+            };
+            meter::prove_tier(&store, &req, params, &out, &opening)?;
             println!(
                 "proved usage tier [{lo}, {hi}) for epoch {epoch} into {}",
                 out.display()
             );
-            Ok(())
         }
         MeterCommand::Tier(TierCommand::Verify {
             tier,
             listing_id,
             epoch,
-            usage: published,
+            usage,
             params,
         }) => {
-            let published = from_hex_strict("--usage", &published)?;
-            let env = read_envelope(&tier)?;
-            let p = veil_verifier::usage::verify_tier(&env, &vk(params, &tier_key())?)?;
-            if p.listing != usage::listing_field(&listing_id) {
-                bail!("mismatch: the tier proof is for another listing than {listing_id:?}");
-            }
-            if p.epoch != epoch {
-                bail!(
-                    "mismatch: the tier proof is for epoch {}, not {epoch}",
-                    p.epoch
-                );
-            }
-            if p.usage != published {
-                bail!(
-                    "mismatch: the tier proof is over usage commitment {}, not the published {}",
-                    to_hex(&p.usage),
-                    to_hex(&published)
-                );
-            }
+            let usage = from_hex_strict("--usage", &usage)?;
+            let expected = TierExpected {
+                listing_id: listing_id.clone(),
+                epoch,
+                usage,
+            };
+            let p = meter::verify_tier(&tier, &expected, params)?;
             println!(
                 "OK: usage of {listing_id:?} in epoch {epoch} is in [{}, {})",
                 p.lo, p.hi
             );
-            Ok(())
         }
     }
+    Ok(())
 }

@@ -1,20 +1,14 @@
-//! The buyer's side of metered access: the licence file, the counter state that never hands
-//! out a slot twice, and the call and tier provers.
+//! The buyer's side of metered access, kept in files on the buyer's machine: the buyer key,
+//! the licence the issuer hands over, and the counter state that never hands out a slot twice.
 
-use crate::backend::groth16::Groth16Prover;
-use crate::keys::write_secret;
-use crate::{ProverError, Result};
-use ark_std::rand::{CryptoRng, RngCore};
+use crate::{EngineError, Result};
+use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use veil_circuits::field::serde_hex;
-use veil_circuits::merkle::MerklePath;
-use veil_circuits::statements::usage::{
-    self, CallPublic, CallWitness, CallsTree, Licence, LicenceTerms, TierPublic,
-};
-use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
+use veil_circuits::statements::usage::{self, Licence, LicenceTerms};
 use veil_circuits::{Error, Fr};
-use veil_verifier::proof::ProofEnvelope;
+use veil_prover::keys::write_secret;
 
 /// Format version of licence and counter-state files.
 pub const FILE_VERSION: u32 = 1;
@@ -38,7 +32,7 @@ impl BuyerKeyFile {
         BuyerKeyFile {
             veil: FILE_VERSION,
             kind: "buyer-key".into(),
-            sk: <Fr as ark_std::UniformRand>::rand(rng),
+            sk: veil_circuits::field::random(rng),
         }
     }
 
@@ -167,7 +161,7 @@ impl StateLock {
                     std::thread::sleep(std::time::Duration::from_millis(5));
                 }
                 Err(e) => {
-                    return Err(ProverError::Io {
+                    return Err(EngineError::Io {
                         context: format!(
                             "locking {} (if no other call is running, a crashed one left it: remove it)",
                             path.display()
@@ -231,7 +225,7 @@ pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Resu
             next: 0,
         },
         Err(e) => {
-            return Err(ProverError::Io {
+            return Err(EngineError::Io {
                 context: format!("reading {}", state_path.display()),
                 source: e,
             })
@@ -262,56 +256,4 @@ pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Resu
         (serde_json::to_string_pretty(&new).expect("states serialise") + "\n").as_bytes(),
     )?;
     Ok(slot)
-}
-
-/// Proves a call with counter slot `counter` (native check first).
-#[allow(clippy::too_many_arguments)]
-pub fn prove_call<R: RngCore + CryptoRng>(
-    prover: &Groth16Prover,
-    depth: u32,
-    licence: &Licence,
-    counter: u64,
-    epoch: u64,
-    request: Fr,
-    root: Fr,
-    path: MerklePath,
-    rng: &mut R,
-) -> Result<ProofEnvelope> {
-    let public = CallPublic {
-        root,
-        listing: licence.listing,
-        epoch,
-        nullifier: licence.nullifier(epoch, counter),
-        request,
-    };
-    let witness = CallWitness {
-        licence: *licence,
-        counter,
-        path,
-    };
-    prover.prove_statement::<UsageCall, _>(&CallShape { depth }, public, witness, rng)
-}
-
-/// Proves that the calls tree committed to by `U = H(USAGE, listing, epoch, calls.root, salt)`
-/// (the epoch's published usage commitment) holds a count in `[lo, hi)`.
-#[allow(clippy::too_many_arguments)]
-pub fn prove_tier<R: RngCore + CryptoRng>(
-    prover: &Groth16Prover,
-    listing: Fr,
-    epoch: u64,
-    calls: &CallsTree,
-    salt: Fr,
-    lo: u64,
-    hi: u64,
-    rng: &mut R,
-) -> Result<ProofEnvelope> {
-    let public = TierPublic {
-        usage: usage::usage_commitment(listing, epoch, calls.root, salt),
-        listing,
-        epoch,
-        lo,
-        hi,
-    };
-    let witness = calls.tier_witness(salt);
-    prover.prove_statement::<UsageTier, _>(&TierShape::default(), public, witness, rng)
 }

@@ -6,9 +6,10 @@ use rand::SeedableRng;
 use std::sync::OnceLock;
 use veil_circuits::statements::totals::{TotalsCircuit, TotalsShape};
 use veil_circuits::Fr;
-use veil_ledger::Ledger;
+use veil_engine::audit::prove_batches;
+use veil_engine::store::{SqliteStore, Store};
+use veil_engine::Silent;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
-use veil_prover::totals::prove_report;
 use veil_verifier::groth16::PreparedKey;
 use veil_verifier::totals::{verify_report, Report, Totals};
 use veil_verifier::VerifyError;
@@ -29,9 +30,10 @@ fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::create(&dir.path().join("market.db")).unwrap();
+        let ledger = SqliteStore::create(&dir.path().join("market.db")).unwrap();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2026);
-        let sales = veil_ledger::receipts::simulated_sales(&mut rng, 10_000, 20, 1_000_000);
+        let sales =
+            veil_circuits::statements::totals::Sale::simulated(&mut rng, 10_000, 20, 1_000_000);
         ledger.settle(&sales).unwrap();
         let mut srng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let pk = insecure_setup(TotalsCircuit::blank(SHAPE), &mut srng).unwrap();
@@ -44,15 +46,15 @@ fn world() -> &'static World {
     })
 }
 
-fn ledger() -> Ledger {
-    Ledger::open(&world().dir.path().join("market.db")).unwrap()
+fn ledger() -> SqliteStore {
+    SqliteStore::open(&world().dir.path().join("market.db")).unwrap()
 }
 
 fn report(seller: u64, t0: u64, t1: u64) -> Report {
     let (period, batches) = ledger()
         .report_batches(&SHAPE, seller, t0, t1, &EDGES)
         .unwrap();
-    prove_report(&world().prover, &SHAPE, &period, batches).unwrap()
+    prove_batches(&world().prover, &SHAPE, period, batches, &Silent).unwrap()
 }
 
 /// Plain sums over the ledger's rows.
@@ -243,7 +245,7 @@ fn a_report_reveals_only_the_period_totals() {
 fn eight_concurrent_settlers_all_succeed_with_consecutive_receipts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("race.db");
-    Ledger::create(&path).unwrap();
+    SqliteStore::create(&path).unwrap();
     let barrier = std::sync::Barrier::new(8);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..8u64)
@@ -251,12 +253,14 @@ fn eight_concurrent_settlers_all_succeed_with_consecutive_receipts() {
                 let (barrier, path) = (&barrier, &path);
                 s.spawn(move || {
                     // Its own connection, as separate `veil audit settle` processes have.
-                    let mut l = Ledger::open(path).unwrap();
+                    let l = SqliteStore::open(path).unwrap();
                     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(i);
                     barrier.wait();
                     for _ in 0..5 {
-                        let mut sale =
-                            veil_ledger::receipts::simulated_sales(&mut rng, 1, 1, 1_000).remove(0);
+                        let mut sale = veil_circuits::statements::totals::Sale::simulated(
+                            &mut rng, 1, 1, 1_000,
+                        )
+                        .remove(0);
                         sale.seller = i % 2; // two sellers, four settlers each
                         sale.time = 1_000;
                         l.settle(&[sale])
@@ -269,7 +273,7 @@ fn eight_concurrent_settlers_all_succeed_with_consecutive_receipts() {
             h.join().unwrap();
         }
     });
-    let l = Ledger::open(&path).unwrap();
+    let l = SqliteStore::open(&path).unwrap();
     let mut rebuilt = veil_circuits::merkle::sparse::MemoryNodes::default();
     let tree = veil_circuits::merkle::sparse::SparseTree::new(
         veil_circuits::statements::totals::RECEIPT_DEPTH,

@@ -8,10 +8,10 @@ use common::{fails, ok, veil};
 const CSV: &str = "order_id,city,amount\nA-1,Lyon,12.50\nA-2,Oslo,7.00\nA-3,Lima,199.99\nA-4,Lyon,0.10\nA-5,Perth,55.00\nA-6,Osaka,3.30\n";
 
 fn noir_ready() -> bool {
-    match veil_noir::toolchain::ensure_built() {
+    match veil_engine::noir::toolchain::ensure_built() {
         Ok(()) => true,
         Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
-            veil_noir::toolchain::skip(&format!("{e}"));
+            veil_engine::noir::toolchain::skip(&format!("{e}"));
             false
         }
         Err(e) => panic!("VEIL_REQUIRE_NOIR is set: {e}"),
@@ -164,7 +164,7 @@ fn noir_gates_lists_every_program() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = ok(&veil(dir.path(), &["noir", "gates"]));
-    for p in veil_noir::toolchain::PROGRAMS {
+    for p in veil_engine::noir::toolchain::PROGRAMS {
         assert!(out.contains(p), "{p} missing from {out}");
     }
     assert!(out.contains("706035"), "{out}");

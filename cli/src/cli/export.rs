@@ -1,0 +1,33 @@
+//! `veil export snarkjs`: a proof and its key in snarkjs' JSON.
+
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::PathBuf;
+use veil_engine::export;
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Write verification_key.json, proof.json and public.json for `snarkjs groth16 verify`.
+    Snarkjs {
+        /// A preview file, a proof envelope (a metered call or a usage tier), or an audit report
+        /// (each batch into its own `batch-K` folder).
+        proof: PathBuf,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Params directory (default: $VEIL_PARAMS or ./params).
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+}
+
+pub fn run(cmd: ExportCommand) -> Result<()> {
+    let ExportCommand::Snarkjs { proof, out, params } = cmd;
+    for (dir, key) in export::snarkjs(&proof, &out, params)? {
+        println!(
+            "wrote verification_key.json, proof.json, public.json ({key}) to {}",
+            dir.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Sale receipts and period reports: settlement records sales in the receipt ledger; a seller
+//! proves a period's totals as a chain of batch proofs; an auditor verifies them against the
+//! published receipt root; one receipt can be opened to one auditor.
+
+use crate::error::refuse;
+use crate::files::{params_dir, read_parsed, write_output};
+use crate::progress::{Progress, Unit};
+use crate::Result;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use veil_circuits::statements::totals::{
+    BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape, SELLER_BITS,
+};
+use veil_circuits::statements::DisclosureTotals;
+use veil_circuits::Fr;
+use veil_ledger::Store;
+use veil_prover::backend::groth16::{Groth16Backend, Groth16Prover};
+use veil_prover::keys::KeyStore;
+use veil_verifier::totals::{verify_report, ReceiptOpening, Report, Totals, REPORT_VERSION};
+
+/// Default band edges (in the currency's smallest unit): [0, 10), [10, 100), [100, 1000),
+/// [1000, inf) units.
+pub const DEFAULT_EDGES: [u64; 3] = [1_000, 10_000, 100_000];
+
+/// The field value a listing id settles under.
+pub fn listing_value(listing_id: &str) -> Fr {
+    veil_circuits::dataset::value_hash(listing_id.as_bytes())
+}
+
+/// Settles one sale of `listing_id` by `seller` (a fresh buyer tag and blinding); returns its
+/// receipt and the new receipt root.
+pub fn settle(
+    store: &dyn Store,
+    seller: u64,
+    listing_id: &str,
+    amount: u64,
+    time: u64,
+) -> Result<(Receipt, Fr)> {
+    let mut rng = rand::rngs::OsRng;
+    let sale = Sale {
+        listing: listing_value(listing_id),
+        seller,
+        buyer_tag: Fr::from(rng.gen::<u128>()),
+        amount,
+        time,
+        salt: Fr::from(rng.gen::<u128>()),
+    };
+    let (mut receipts, root) = store.settle(&[sale])?;
+    Ok((receipts.remove(0), root))
+}
+
+/// Settles `receipts` random sales over sellers `0..sellers`, one a minute from `start`
+/// (seeded: the same arguments make the same ledger). Returns the receipt root.
+pub fn simulate(
+    store: &dyn Store,
+    receipts: u64,
+    sellers: u64,
+    start: u64,
+    seed: u64,
+) -> Result<Fr> {
+    if sellers == 0 || sellers > 1 << SELLER_BITS {
+        refuse!("sellers must be in 1..={}", 1u64 << SELLER_BITS);
+    }
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+    let sales = Sale::simulated(&mut rng, receipts, sellers, start);
+    Ok(store.settle(&sales)?.1)
+}
+
+/// What a seller asks to prove.
+#[derive(Clone, Debug)]
+pub struct ReportRequest {
+    /// Seller id.
+    pub seller: u64,
+    /// Period start, Unix seconds (inclusive).
+    pub from: u64,
+    /// Period end, Unix seconds (exclusive).
+    pub to: u64,
+    /// Receipts per batch proof.
+    pub batch: usize,
+    /// Price band edges, increasing.
+    pub edges: Vec<u64>,
+}
+
+/// Proves a period report from the ledger (batches in parallel, progress per batch proved)
+/// and writes it to `out`.
+pub fn prove_report(
+    store: &dyn Store,
+    req: &ReportRequest,
+    params: Option<PathBuf>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let shape = TotalsShape {
+        batch: req.batch,
+        edges: req.edges.len(),
+    };
+    shape.validate()?;
+    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let (prover, _) = backend.prover::<DisclosureTotals>(&shape)?;
+    let (period, batches) =
+        store.report_batches(&shape, req.seller, req.from, req.to, &req.edges)?;
+    let report = prove_batches(&prover, &shape, period, batches, progress)?;
+    write_output(out, &report.to_json())?;
+    Ok(report)
+}
+
+/// Proves a period's batches (each already checked natively by the ledger) into a report, in
+/// parallel, reporting each batch proved.
+pub fn prove_batches(
+    prover: &Groth16Prover,
+    shape: &TotalsShape,
+    period: Period,
+    batches: Vec<(BatchPublic, BatchWitness)>,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    progress.start("proving batches", batches.len() as u64, Unit::Items);
+    let done = AtomicU64::new(0);
+    let envelopes = batches
+        .into_par_iter()
+        .map(|(public, witness)| {
+            let env = prover.prove_statement::<DisclosureTotals, _>(
+                shape,
+                public,
+                witness,
+                &mut rand::rngs::OsRng,
+            )?;
+            progress.set(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok(env)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    Ok(Report {
+        veil: REPORT_VERSION,
+        kind: "totals-report".into(),
+        period,
+        batch: shape.batch,
+        batches: envelopes,
+    })
+}
+
+/// Reads a report file.
+pub fn load_report(path: &Path) -> Result<Report> {
+    read_parsed(path, "report", Report::from_json)
+}
+
+/// What an auditor expects a report to be: for this seller and period, against this root.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected {
+    /// The receipt root the marketplace published.
+    pub root: Fr,
+    /// The seller.
+    pub seller: u64,
+    /// Period start (inclusive).
+    pub from: u64,
+    /// Period end (exclusive).
+    pub to: u64,
+}
+
+/// Verifies a report file against what the auditor expects; returns it and its totals.
+pub fn verify(
+    path: &Path,
+    expected: Expected,
+    params: Option<PathBuf>,
+) -> Result<(Report, Totals)> {
+    let r = load_report(path)?;
+    let p = &r.period;
+    let Expected {
+        root,
+        seller,
+        from,
+        to,
+    } = expected;
+    if (p.seller, p.t0, p.t1) != (seller, from, to) {
+        refuse!(
+            "mismatch: {} is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
+            path.display(),
+            p.seller,
+            p.t0,
+            p.t1
+        );
+    }
+    let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &r.shape().id())?;
+    let t = verify_report(&r, &veil_verifier::groth16::prepare(&vk), Some(root))?;
+    Ok((r, t))
+}
+
+/// Opens receipt `seq` of `seller` (its path to the current root) into `out`.
+pub fn disclose(store: &dyn Store, seller: u64, seq: u64, out: &Path) -> Result<ReceiptOpening> {
+    let (r, path, root) = store.disclose(seller, seq)?;
+    let opening = ReceiptOpening::new(r, path, root);
+    write_output(out, &opening.to_json())?;
+    Ok(opening)
+}
+
+/// Checks an opening file against the root the auditor trusts; returns the receipt.
+pub fn check_disclosure(path: &Path, root: Fr) -> Result<Receipt> {
+    read_parsed(path, "opening", |t| {
+        ReceiptOpening::from_json(t)?.check(root)
+    })
+}

@@ -1,0 +1,106 @@
+//! Reading and writing Veil's files: atomic writes (never half-written), secrets readable by
+//! their owner only, and where the params directory is.
+
+use crate::error::{refuse, At};
+use crate::{EngineError, Result};
+use std::path::{Path, PathBuf};
+
+/// The params directory: `given`, else `$VEIL_PARAMS`, else `./params`.
+pub fn params_dir(given: Option<PathBuf>) -> PathBuf {
+    given
+        .or_else(|| std::env::var_os("VEIL_PARAMS").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("params"))
+}
+
+/// Reads a text file; `what` names it in the error.
+pub fn read_text(path: &Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+        context: format!("cannot read {what} {}", path.display()),
+        source,
+    })
+}
+
+/// Reads and parses a file; a parse error names the file.
+pub fn read_parsed<T, E: Into<EngineError>>(
+    path: &Path,
+    what: &str,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> Result<T> {
+    parse(&read_text(path, what)?).at(path)
+}
+
+fn create_parent(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+            context: format!("cannot create {}", dir.display()),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes a file atomically (temporary file + rename), creating its folder.
+pub fn write_output(path: &Path, text: &str) -> Result<()> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// As [`write_output`], for bytes.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    create_parent(path)?;
+    veil_prover::keys::write_atomic(path, bytes)?;
+    Ok(())
+}
+
+/// Writes a secret (mode 0600), atomically; refuses to replace an existing file.
+pub fn write_secret(path: &Path, text: &str) -> Result<()> {
+    write_secret_replacing(path, text, false)
+}
+
+/// As [`write_secret`]; with `replace`, an existing file is replaced atomically (the rename
+/// happens only once the new secret is on disk, so a failed write keeps the old one).
+pub fn write_secret_replacing(path: &Path, text: &str, replace: bool) -> Result<()> {
+    if path.exists() && !replace {
+        refuse!(
+            "{} exists; refusing to overwrite a secret (move it away first)",
+            path.display()
+        );
+    }
+    create_parent(path)?;
+    veil_prover::keys::write_secret(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Reads and parses a secret file, then refuses it if other users can read it (parsing first,
+/// so a wrong file is named as such).
+pub fn read_secret<T, E: Into<EngineError>>(
+    path: &Path,
+    what: &str,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> Result<T> {
+    let value = read_parsed(path, what, parse)?;
+    veil_prover::keys::check_secret_mode(path)?;
+    Ok(value)
+}
+
+/// Refuses to overwrite `path` (`what` names the file's role).
+pub fn refuse_existing(path: &Path, what: &str) -> Result<()> {
+    if path.exists() {
+        refuse!("{} exists; refusing to overwrite {what}", path.display());
+    }
+    Ok(())
+}
+
+/// A file's size in bytes (0 when unknown: progress only).
+pub fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// JSON, pretty, with a final newline: how Veil writes every JSON file.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("Veil's file types serialise") + "\n"
+}
+
+/// Writes `value` as pretty JSON, atomically.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_output(path, &to_json(value))
+}

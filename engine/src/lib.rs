@@ -1,0 +1,38 @@
+//! Veil's use-cases, one module per noun, behind every door: the `veil` command line calls
+//! these functions and the HTTP service will call the same ones, so the two never disagree.
+//!
+//! Functions here are plain and blocking (callers run them on a worker thread), take what a
+//! door parsed (paths, ids, numbers), return typed results and never print: long work reports
+//! through a [`Progress`] callback. Protocol rules (file formats, encodings, naming, the list of
+//! statements) live here or below, never in a door.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod dataset;
+pub mod error;
+pub mod export;
+pub mod files;
+pub mod gateway;
+pub mod meter;
+pub mod noir;
+pub mod preview;
+pub mod progress;
+pub mod setup;
+pub mod wallet;
+
+pub use error::{EngineError, Result};
+pub use progress::{Progress, Silent, Unit};
+
+/// Where Veil keeps its state: the [`Store`](store::Store) trait and its implementations.
+pub mod store {
+    pub use veil_ledger::{
+        CallRecord, EpochUsage, LedgerError, SqliteStore, Store, DEFAULT_FEE_BPS,
+    };
+}
+
+/// Re-exports a door needs to name values (dataset formats, field elements, hex).
+pub mod prelude {
+    pub use veil_circuits::dataset::{Format, DEFAULT_CHUNK_SIZE, DEFAULT_DEPTH};
+    pub use veil_circuits::field::{from_hex_strict, to_hex};
+    pub use veil_circuits::Fr;
+}

@@ -1,0 +1,262 @@
+//! Previews: the seller proves that rows drawn by the buyer's challenge, with only some
+//! columns revealed, are in the committed dataset; the buyer verifies before paying.
+//!
+//! One streaming pass over the dataset collects the drawn rows and their paths; the statement
+//! is checked natively, proved by a backend, then verified once more before it is handed out.
+
+use crate::dataset::{load_key, load_listing, ReadOptions};
+use crate::files::{file_size, params_dir, read_parsed, write_output};
+use crate::progress::{Progress, Unit};
+use crate::{EngineError, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use veil_circuits::dataset::{self, DatasetKey, Listing};
+use veil_circuits::statements::preview::{
+    self, challenge_from_hex, PreviewPublic, PreviewShape, PreviewWitness,
+};
+use veil_circuits::statements::PreviewMembership;
+use veil_circuits::Fr;
+use veil_prover::backend::groth16::Groth16Backend;
+use veil_prover::backend::Backend;
+use veil_prover::keys::KeyStore;
+use veil_verifier::params::KeyEntry;
+use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};
+pub use veil_verifier::preview::{Cell, PreviewFile, Sample};
+
+/// What a seller asks for, as a door takes it.
+#[derive(Clone, Debug)]
+pub struct PreviewRequest {
+    /// The dataset file.
+    pub dataset: PathBuf,
+    /// The seller secret (or dataset key) file.
+    pub secret_file: PathBuf,
+    /// The dataset's listing file.
+    pub listing: PathBuf,
+    /// The buyer's challenge, hex (at most 32 bytes).
+    pub challenge: String,
+    /// Number of sampled rows `K`.
+    pub samples: usize,
+    /// Names (or numbers) of the columns to reveal.
+    pub reveal: Vec<String>,
+    /// How to read the dataset.
+    pub read: ReadOptions,
+}
+
+/// A request with its files read and checked: the listing, the dataset key, the challenge.
+pub struct LoadedRequest {
+    /// The request.
+    pub request: PreviewRequest,
+    /// The listing.
+    pub listing: Listing,
+    /// The dataset key (checked against the listing).
+    pub key: DatasetKey,
+    /// The challenge, reduced into the field.
+    pub challenge: Fr,
+}
+
+impl PreviewRequest {
+    /// Reads the listing and the key, and parses the challenge.
+    pub fn load(self) -> Result<LoadedRequest> {
+        let challenge = challenge_from_hex(&self.challenge)?;
+        let listing = load_listing(&self.listing)?;
+        let key = load_key(&self.secret_file, "secret file", &listing.dataset_id)?;
+        listing.check_key(&key)?;
+        Ok(LoadedRequest {
+            request: self,
+            listing,
+            key,
+            challenge,
+        })
+    }
+}
+
+/// The shape a request needs, after checking it against its listing.
+pub fn shape_for(listing: &Listing, samples: usize) -> Result<PreviewShape> {
+    listing.check()?;
+    let shape = PreviewShape {
+        depth: listing.depth,
+        samples,
+        columns: listing.schema.columns.len(),
+    };
+    shape.validate()?;
+    if samples as u64 > listing.records {
+        return Err(veil_circuits::Error::InvalidParameter(format!(
+            "{samples} samples asked, but the dataset has only {} records",
+            listing.records
+        ))
+        .into());
+    }
+    Ok(shape)
+}
+
+/// A preview's statement, read from the dataset. Every backend proves this same statement.
+pub struct PreviewStatement {
+    /// Circuit shape.
+    pub shape: PreviewShape,
+    /// Public inputs.
+    pub public: PreviewPublic,
+    /// Witness.
+    pub witness: PreviewWitness,
+    /// The drawn rows, revealed cells in plain text.
+    pub samples: Vec<Sample>,
+    /// Revealed columns, bit `c` for column `c`.
+    pub mask: u64,
+}
+
+/// Reads the dataset once and builds the preview statement `req` asks for.
+pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<PreviewStatement> {
+    let listing = &req.listing;
+    let shape = shape_for(listing, req.request.samples)?;
+    let mask = reveal_mask(listing, &req.request.reveal)?;
+    let indices = preview::sample_indices(
+        listing.commitment,
+        req.challenge,
+        listing.records,
+        shape.samples,
+    );
+    let path = &req.request.dataset;
+    let read = req.request.read.for_listing(listing);
+    progress.start("reading", file_size(path), Unit::Bytes);
+    let p = progress.clone();
+    let mut file = dataset::open(
+        path,
+        read.format,
+        read.chunk_size,
+        Some(Arc::new(move |n| p.set(n))),
+    )?;
+    let committed = dataset::commit(file.records(), &req.key, listing.depth, &indices)?;
+    progress.finish();
+    if committed.commitment != listing.commitment {
+        return Err(veil_circuits::Error::Mismatch(format!(
+            "{} does not match the listing of {:?}: its commitment differs ({} records read, listing has {})",
+            path.display(),
+            listing.dataset_id,
+            committed.records,
+            listing.records
+        ))
+        .into());
+    }
+    let (public, witness) = preview::build(&shape, &committed, &req.key, req.challenge, mask)?;
+    let samples = committed
+        .watched
+        .iter()
+        .zip(&indices)
+        .map(|(record, &index)| Sample {
+            index,
+            cells: record
+                .iter()
+                .enumerate()
+                .map(|(c, bytes)| {
+                    if preview::is_revealed(mask, c) {
+                        Cell::revealed(bytes)
+                    } else {
+                        Cell::Redacted
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(PreviewStatement {
+        shape,
+        public,
+        witness,
+        samples,
+        mask,
+    })
+}
+
+/// A proved preview.
+pub struct Proved {
+    /// The preview file's content.
+    pub file: PreviewFile,
+    /// The key it was proved with (`insecure_dev_setup` says whether to warn).
+    pub key: KeyEntry,
+}
+
+/// Proves a preview with Groth16 keys from `params` (default: [`params_dir`]) and writes it to
+/// `out`.
+pub fn prove(
+    req: PreviewRequest,
+    params: Option<PathBuf>,
+    out: &Path,
+    progress: &Arc<dyn Progress>,
+) -> Result<Proved> {
+    let req = req.load()?;
+    let shape = shape_for(&req.listing, req.request.samples)?;
+    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    // Load the keys before reading the dataset: a missing key is reported at once.
+    let (_, key) = backend.prover::<PreviewMembership>(&shape)?;
+    let st = statement(&req, progress)?;
+    progress.start("proving", 0, Unit::Steps);
+    let proof = Backend::<PreviewMembership>::prove(&backend, &st.shape, st.public, st.witness)?;
+    progress.finish();
+    let listing = &req.listing;
+    let file = PreviewFile {
+        veil: PREVIEW_VERSION,
+        kind: "preview".into(),
+        dataset_id: listing.dataset_id.clone(),
+        commitment: listing.commitment,
+        challenge: req.challenge,
+        revealed_columns: (0..st.shape.columns)
+            .filter(|&c| preview::is_revealed(st.mask, c))
+            .map(|c| listing.schema.columns[c].clone())
+            .collect(),
+        samples: st.samples,
+        proof,
+    };
+    // Self-check: a proof this prover cannot verify is a bug, not something to hand a buyer.
+    let (vk, _) =
+        veil_verifier::params::load_verifying_key(backend.store().dir(), &key_id(&shape))?;
+    veil_verifier::preview::verify(&file, listing, &veil_verifier::groth16::prepare(&vk))?;
+    write_output(out, &file.to_json())?;
+    Ok(Proved { file, key })
+}
+
+fn key_id(shape: &PreviewShape) -> String {
+    <PreviewMembership as veil_circuits::statements::Statement>::key_id(shape)
+}
+
+/// Reads a preview file.
+pub fn load(path: &Path) -> Result<PreviewFile> {
+    read_parsed(path, "preview", PreviewFile::from_json)
+}
+
+/// A verified preview.
+pub struct Verified {
+    /// The preview.
+    pub file: PreviewFile,
+    /// Its listing.
+    pub listing: Listing,
+    /// The verifying key's manifest entry.
+    pub key: KeyEntry,
+}
+
+/// Verifies a preview file against a listing file with the verifying key from `params`.
+pub fn verify(preview: &Path, listing: &Path, params: Option<PathBuf>) -> Result<Verified> {
+    let file = load(preview)?;
+    let listing = load_listing(listing)?;
+    let (vk, key) =
+        veil_verifier::params::load_verifying_key(&params_dir(params), &file.proof.key)?;
+    veil_verifier::preview::verify(&file, &listing, &veil_verifier::groth16::prepare(&vk))?;
+    Ok(Verified { file, listing, key })
+}
+
+/// The inputs of the preview's Noir twin for `req`, and the name of the program (base or shape
+/// variant) that proves them.
+pub fn noir_inputs(
+    req: PreviewRequest,
+    progress: &Arc<dyn Progress>,
+) -> Result<(serde_json::Value, String)> {
+    let req = req.load()?;
+    let st = statement(&req, progress)?;
+    Ok((
+        veil_noir::twins::preview(&st.public, &st.witness),
+        veil_noir::toolchain::preview_program(&st.shape),
+    ))
+}
+
+impl From<std::convert::Infallible> for EngineError {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
+}
