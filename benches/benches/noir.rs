@@ -125,13 +125,14 @@ fn main() {
                 .collect()
         };
         let mut inputs = settlement_inputs();
-        inputs["preview_key_hash"] = format!("0x{}", proof.vk_hash).into();
-        inputs["preview_vk"] = fields(&proof.vk);
+        let data = proof.ultrahonk.clone().expect("an UltraHonk envelope");
+        inputs["preview_key_hash"] = format!("0x{}", data.vk_hash).into();
+        inputs["preview_vk"] = fields(&data.vk);
         inputs["preview_proof"] = fields(&proof.proof);
         inputs["preview_public"] = proof
             .public_inputs
             .iter()
-            .map(|x| Value::String(format!("0x{x}")))
+            .map(|x| Value::String(veil_circuits::field::to_hex(x)))
             .collect();
         cases.push((
             "settlement + recursive preview",

@@ -9,6 +9,7 @@
 pub mod dataset;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod merkle;
 pub mod poseidon2;
 pub mod statements;

@@ -25,20 +25,20 @@ pub enum EngineError {
     #[error("{0}")]
     Refused(String),
     /// Something read from `path` was wrong.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     At {
         /// The file.
         path: String,
-        /// What was wrong with it.
-        source: Box<EngineError>,
+        /// What was wrong with it (shown in this error's message, so not its `source`).
+        error: Box<EngineError>,
     },
     /// Reading or writing a file failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {error}")]
     Io {
         /// What was being done.
         context: String,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -62,7 +62,7 @@ impl<T, E: Into<EngineError>> At<T> for std::result::Result<T, E> {
     fn at(self, path: &std::path::Path) -> Result<T> {
         self.map_err(|e| EngineError::At {
             path: path.display().to_string(),
-            source: Box::new(e.into()),
+            error: Box::new(e.into()),
         })
     }
 }

@@ -37,7 +37,7 @@ pub fn snarkjs(
             .collect(),
         _ => vec![(
             out.to_path_buf(),
-            serde_json::from_str::<ProofEnvelope>(&text).map_err(|e| {
+            ProofEnvelope::from_json(&text).map_err(|e| {
                 crate::EngineError::Refused(format!(
                     "{} is not a preview, a report or a proof envelope: {e}",
                     proof.display()

@@ -14,9 +14,9 @@ pub fn params_dir(given: Option<PathBuf>) -> PathBuf {
 
 /// Reads a text file; `what` names it in the error.
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+    std::fs::read_to_string(path).map_err(|error| EngineError::Io {
         context: format!("cannot read {what} {}", path.display()),
-        source,
+        error,
     })
 }
 
@@ -31,9 +31,9 @@ pub fn read_parsed<T, E: Into<EngineError>>(
 
 fn create_parent(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+        std::fs::create_dir_all(dir).map_err(|error| EngineError::Io {
             context: format!("cannot create {}", dir.display()),
-            source,
+            error,
         })?;
     }
     Ok(())

@@ -33,7 +33,7 @@ pub fn request_value(request: &str) -> Fr {
 
 /// Makes a buyer key at `out`; returns it (its key commitment goes to the issuer).
 pub fn keygen(out: &Path) -> Result<BuyerKeyFile> {
-    let key = BuyerKeyFile::generate(&mut rand::rngs::OsRng);
+    let key = BuyerKeyFile::new(veil_circuits::field::random(&mut rand::rngs::OsRng));
     write_secret(out, &crate::files::to_json(&key))?;
     Ok(key)
 }
@@ -136,10 +136,7 @@ pub fn prove_call(
 
 /// Reads a proof envelope file.
 pub fn load_envelope(path: &Path) -> Result<ProofEnvelope> {
-    read_parsed(path, "proof", |t| {
-        serde_json::from_str::<ProofEnvelope>(t)
-            .map_err(|e| veil_verifier::VerifyError::Malformed(e.to_string()))
-    })
+    read_parsed(path, "proof", ProofEnvelope::from_json)
 }
 
 /// What a gateway checks a call against.

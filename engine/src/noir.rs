@@ -9,7 +9,8 @@ use crate::preview::load as load_preview;
 use crate::Result;
 use std::path::{Path, PathBuf};
 use veil_circuits::Fr;
-use veil_prover::backend::ultrahonk::{GateCount, UltraHonk, UltraHonkProof, Verdict};
+use veil_prover::backend::ultrahonk::{GateCount, UltraHonk, Verdict};
+use veil_verifier::proof::ProofEnvelope;
 
 pub use veil_noir::toolchain::{self, noir_dir, program_path, PROGRAMS};
 
@@ -87,7 +88,7 @@ pub fn prove(
     inputs: &Path,
     out: &Path,
     crs: Option<PathBuf>,
-) -> Result<UltraHonkProof> {
+) -> Result<ProofEnvelope> {
     let path = toolchain::program_path(program)?;
     let inputs = read_inputs(inputs)?;
     let proof = backend(crs)?.prove(&path, &inputs)?;
@@ -129,33 +130,23 @@ pub fn verify(
     expect: &Expectation,
     crs: Option<PathBuf>,
 ) -> Result<NoirVerified> {
-    let file: UltraHonkProof = serde_json::from_str(&read_text(proof, "proof")?).map_err(|e| {
-        crate::EngineError::Refused(format!(
-            "{} is not an UltraHonk proof file: {e}",
-            proof.display()
-        ))
-    })?;
+    let file = ProofEnvelope::from_json(&read_text(proof, "proof")?).at(proof)?;
     let program = match program {
-        Some(p) if p != file.program => refuse!(
+        Some(p) if p != file.key => refuse!(
             "mismatch: {} is a proof of {:?}, not of {p:?}",
             proof.display(),
-            file.program
+            file.key
         ),
         Some(p) => p,
-        None if file.program.ends_with(".json") || file.program.contains('/') => refuse!(
+        None if file.key.ends_with(".json") || file.key.contains('/') => refuse!(
             "{} names its program by a path ({:?}); say which program you expect with --program",
             proof.display(),
-            file.program
+            file.key
         ),
-        None => file.program.clone(),
+        None => file.key.clone(),
     };
     let path = toolchain::program_path(&program)?;
-    let got = file
-        .public_inputs
-        .iter()
-        .enumerate()
-        .map(|(i, x)| veil_circuits::field::from_hex(&format!("public input {i}"), x))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let got = &file.public_inputs;
     let expected = match expect {
         Expectation::Nothing => None,
         Expectation::Preview { preview, listing } => {

@@ -14,7 +14,6 @@ use veil_circuits::statements::{
     CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
 use veil_prover::backend::groth16::Groth16Backend;
-use veil_prover::backend::Backend;
 use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 
@@ -122,7 +121,7 @@ fn run<S: R1csStatement>(
         &format!("setting up {key}"),
         0,
         Unit::Steps,
-        || Backend::<S>::setup(backend, shape, force),
+        || backend.setup::<S>(shape, force),
     )?;
     Ok((key, entry))
 }

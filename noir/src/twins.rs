@@ -9,6 +9,9 @@ use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
 use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness};
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
+use veil_circuits::statements::{
+    DisclosureTotals, PreviewMembership, Settlement, Statement, UsageCall, UsageTier,
+};
 use veil_circuits::Fr;
 
 fn hex(x: &Fr) -> Value {
@@ -163,4 +166,67 @@ pub fn bounded_bytes(bytes: &[u8], n: usize) -> Value {
     let mut storage: Vec<u8> = bytes.iter().copied().take(n).collect();
     storage.resize(n, 0);
     json!({ "storage": storage, "len": bytes.len() })
+}
+
+/// A statement with a Noir twin: which program proves a shape, and its inputs. The twin's
+/// public inputs are the statement's [`Statement::public_inputs`], in the same order.
+pub trait NoirTwin: Statement {
+    /// The program for `shape`: the base program at its own shape, else the compiled shape
+    /// variant `<program>-<shape>` (`noir/shapes.json`).
+    fn program(shape: &Self::Shape) -> String;
+    /// The program's inputs for this statement.
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value;
+}
+
+impl NoirTwin for PreviewMembership {
+    fn program(shape: &Self::Shape) -> String {
+        crate::toolchain::preview_program(shape)
+    }
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        preview(public, witness)
+    }
+}
+
+impl NoirTwin for DisclosureTotals {
+    fn program(shape: &Self::Shape) -> String {
+        if (shape.batch, shape.edges) == (4, 3) {
+            "disclosure_totals".into()
+        } else {
+            format!("disclosure_totals-b{}", shape.batch)
+        }
+    }
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        totals(public, witness)
+    }
+}
+
+impl NoirTwin for UsageCall {
+    fn program(shape: &Self::Shape) -> String {
+        if shape.depth == veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH {
+            "usage_call".into()
+        } else {
+            format!("usage_call-d{}", shape.depth)
+        }
+    }
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        call(public, witness)
+    }
+}
+
+impl NoirTwin for UsageTier {
+    fn program(_: &Self::Shape) -> String {
+        "usage_tier".into()
+    }
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        tier(public, witness)
+    }
+}
+
+impl NoirTwin for Settlement {
+    fn program(_: &Self::Shape) -> String {
+        "settlement".into()
+    }
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        settlement(&public.0, witness)
+    }
 }

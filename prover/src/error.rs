@@ -30,12 +30,12 @@ pub enum ProverError {
     #[error("{0}")]
     Overwrite(String),
     /// Reading or writing a file failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {error}")]
     Io {
         /// What was being done.
         context: String,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, so not a `source`: printed once).
+        error: std::io::Error,
     },
 }
 

@@ -40,9 +40,9 @@ pub fn check_secret_mode(path: &Path) -> Result<()> {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path)
-            .map_err(|source| ProverError::Io {
+            .map_err(|error| ProverError::Io {
                 context: format!("reading {}", path.display()),
-                source,
+                error,
             })?
             .permissions()
             .mode();
@@ -59,9 +59,9 @@ pub fn check_secret_mode(path: &Path) -> Result<()> {
 }
 
 fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let io = |source| ProverError::Io {
+    let io = |error| ProverError::Io {
         context: format!("writing {}", path.display()),
-        source,
+        error,
     };
     let tmp = path.with_extension(format!(
         "{}.tmp",
@@ -129,9 +129,9 @@ impl KeyStore {
                 )));
             }
         }
-        std::fs::create_dir_all(&self.dir).map_err(|source| ProverError::Io {
+        std::fs::create_dir_all(&self.dir).map_err(|error| ProverError::Io {
             context: format!("creating {}", self.dir.display()),
-            source,
+            error,
         })?;
         let matrices = groth16::constraint_matrices(blank.clone())?;
         let pk = groth16::insecure_setup(blank, rng)?;

@@ -8,10 +8,9 @@ use veil_circuits::statements::settlement::{self, Counter};
 use veil_circuits::Fr;
 use veil_noir::toolchain::{self, artifact_path, PROGRAMS};
 use veil_noir::twins;
-use veil_prover::backend::ultrahonk::{
-    write_insecure_dev_crs, GateCount, UltraHonk, UltraHonkProof, Verdict,
-};
+use veil_prover::backend::ultrahonk::{write_insecure_dev_crs, GateCount, UltraHonk, Verdict};
 use veil_prover::ProverError;
+use veil_verifier::proof::ProofEnvelope;
 
 /// bb, or `None` with the reason printed (an error under `VEIL_REQUIRE_NOIR=1`).
 fn bb() -> Option<UltraHonk> {
@@ -153,11 +152,11 @@ fn proofs_verify_with_the_ignition_crs() {
 /// The first and the last public input changed, and a proof byte flipped.
 /// (The last public input is the one no gate reads in `usage_call`, the request hash: bb binds
 /// it all the same.)
-fn tampered(proof: &UltraHonkProof) -> Vec<UltraHonkProof> {
+fn tampered(proof: &ProofEnvelope) -> Vec<ProofEnvelope> {
     let mut first = proof.clone();
-    first.public_inputs[0] = format!("{:064x}", 1);
+    first.public_inputs[0] = Fr::from(1u64);
     let mut last = proof.clone();
-    *last.public_inputs.last_mut().unwrap() = format!("{:064x}", 2);
+    *last.public_inputs.last_mut().unwrap() = Fr::from(2u64);
     let mut bytes = proof.clone();
     let mut p = hex::decode(&bytes.proof).unwrap();
     let at = p.len() / 3;
@@ -179,18 +178,17 @@ fn insecure_dev_crs_proves_every_statement() {
     for (program, inputs, rust_public) in statements() {
         let path = artifact_path(program);
         let proof = bb.prove(&path, &inputs).unwrap();
-        let expected: Vec<String> = rust_public
-            .iter()
-            .map(|x| {
-                veil_circuits::field::to_hex(x)
-                    .trim_start_matches("0x")
-                    .to_string()
-            })
-            .collect();
         assert_eq!(
-            proof.public_inputs, expected,
+            proof.public_inputs, rust_public,
             "{program}: bb's public inputs"
         );
+        assert_eq!(
+            (proof.backend.as_str(), proof.key.as_str()),
+            (veil_verifier::proof::ULTRAHONK, program),
+            "one envelope, naming its backend and program"
+        );
+        // The envelope survives its own JSON, and a version-1 proof file converts to it.
+        assert_eq!(ProofEnvelope::from_json(&proof.to_json()).unwrap(), proof);
         assert_eq!(
             bb.verify(&path, &proof).unwrap(),
             Verdict::Rejected {
@@ -214,7 +212,7 @@ fn insecure_dev_crs_proves_every_statement() {
                 continue;
             }
             let mut renamed = proof.clone();
-            renamed.program = other.into();
+            renamed.key = other.into();
             match bb.verify(&artifact_path(other), &renamed) {
                 Err(ProverError::Verify(veil_verifier::VerifyError::Mismatch(m))) => assert!(
                     m.contains("verification key is not") || m.contains("public inputs"),
@@ -256,7 +254,8 @@ fn settlement_verifies_a_recursive_preview_proof() {
             &twins::preview(&pp, &pw),
         )
         .unwrap();
-    let vk = fields_of(&preview.vk);
+    let data = preview.ultrahonk.clone().unwrap();
+    let vk = fields_of(&data.vk);
     let proof = fields_of(&preview.proof);
     assert_eq!(
         (vk.len(), proof.len()),
@@ -266,7 +265,7 @@ fn settlement_verifies_a_recursive_preview_proof() {
     let public: Vec<serde_json::Value> = preview
         .public_inputs
         .iter()
-        .map(|x| serde_json::Value::String(format!("0x{x}")))
+        .map(|x| serde_json::Value::String(veil_circuits::field::to_hex(x)))
         .collect();
 
     let t = vectors::terms();
@@ -282,7 +281,7 @@ fn settlement_verifies_a_recursive_preview_proof() {
         Fr::from(3u64),
     );
     let mut inputs = twins::settlement(&p, &w);
-    inputs["preview_key_hash"] = format!("0x{}", preview.vk_hash).into();
+    inputs["preview_key_hash"] = format!("0x{}", data.vk_hash).into();
     inputs["preview_vk"] = vk.into();
     inputs["preview_proof"] = proof.into();
     inputs["preview_public"] = public.into();

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod formats;
 pub mod groth16;
 pub mod params;
 pub mod preview;

@@ -91,16 +91,17 @@ impl Manifest {
                 )))
             }
         };
-        let m: Manifest = serde_json::from_str(&text)
-            .map_err(|e| VerifyError::Keys(format!("{}: {e}", path.display())))?;
-        if m.veil != MANIFEST_VERSION {
-            return Err(VerifyError::Keys(format!(
-                "{}: version {}, expected {MANIFEST_VERSION}",
-                path.display(),
-                m.veil
-            )));
-        }
-        Ok(m)
+        Manifest::from_json(&text)
+            .map_err(|e| VerifyError::Keys(format!("{}: {e}", path.display())))
+    }
+
+    /// Parses a manifest.
+    pub fn from_json(text: &str) -> Result<Self> {
+        Ok(veil_circuits::format::parse_untagged(
+            text,
+            "a key manifest",
+            MANIFEST_VERSION..=MANIFEST_VERSION,
+        )?)
     }
 
     /// The entry for `key`, or an error saying how to make it.

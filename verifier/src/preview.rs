@@ -91,15 +91,11 @@ pub struct PreviewFile {
 impl PreviewFile {
     /// Parses a preview file.
     pub fn from_json(text: &str) -> Result<Self> {
-        let f: PreviewFile = serde_json::from_str(text)
-            .map_err(|e| VerifyError::Malformed(format!("preview: {e}")))?;
-        if f.veil != PREVIEW_VERSION || f.kind != "preview" {
-            return Err(VerifyError::Malformed(format!(
-                "preview: kind {:?} version {}, expected preview version {PREVIEW_VERSION}",
-                f.kind, f.veil
-            )));
-        }
-        Ok(f)
+        Ok(veil_circuits::format::parse(
+            text,
+            Some("preview"),
+            PREVIEW_VERSION..=PREVIEW_VERSION,
+        )?)
     }
 
     /// Pretty JSON text.

@@ -9,6 +9,11 @@
 //! Version 2 added `vk_sha256`, so that a proof checked against another verifying key is
 //! reported as such rather than as a failed pairing. Version 1 envelopes (no digest) still
 //! verify.
+//!
+//! One envelope serves every backend: `backend` names it ([`GROTH16`], [`ULTRAHONK`]); `key` is
+//! the key id (Groth16) or the Noir program (UltraHonk, whose envelope also carries bb's
+//! verification key and its hash in `ultrahonk`, as recursion inside Noir needs them); `proof`
+//! is the backend's own proof bytes, hex.
 
 use crate::groth16::PreparedKey;
 use crate::{Result, VerifyError};
@@ -24,6 +29,8 @@ pub const PROOF_VERSION: u32 = 2;
 pub const OLDEST_PROOF_VERSION: u32 = 1;
 /// The Groth16 backend's name.
 pub const GROTH16: &str = "groth16-bn254";
+/// The UltraHonk backend's name.
+pub const ULTRAHONK: &str = "ultrahonk-bn254";
 
 /// A proof with everything needed to check it against a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,8 +53,11 @@ pub struct ProofEnvelope {
     /// Public inputs in circuit order.
     #[serde(with = "serde_hex_vec")]
     pub public_inputs: Vec<Fr>,
-    /// Compressed proof bytes, hex.
+    /// The backend's proof bytes, hex (Groth16: the compressed arkworks proof).
     pub proof: String,
+    /// UltraHonk only: what verifying needs beside the proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultrahonk: Option<crate::formats::UltraHonkData>,
 }
 
 impl ProofEnvelope {
@@ -73,7 +83,28 @@ impl ProofEnvelope {
             shape,
             public_inputs,
             proof: hex::encode(bytes),
+            ultrahonk: None,
         }
+    }
+
+    /// Parses an envelope (versions [`OLDEST_PROOF_VERSION`] to [`PROOF_VERSION`]); an
+    /// UltraHonk proof file of version 1 (`kind: "ultrahonk-proof"`) is read as the envelope it
+    /// converts to.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let h = veil_circuits::format::header(text)?;
+        if h.kind.as_deref() == Some("ultrahonk-proof") {
+            return crate::formats::UltraHonkProofV1::from_json(text)?.into_envelope();
+        }
+        Ok(veil_circuits::format::parse_untagged(
+            text,
+            "a proof envelope",
+            OLDEST_PROOF_VERSION..=PROOF_VERSION,
+        )?)
+    }
+
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("envelopes serialise") + "\n"
     }
 
     /// Checks the version and backend, and decodes the Groth16 proof (points checked on curve

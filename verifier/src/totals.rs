@@ -56,22 +56,19 @@ pub struct Totals {
 impl Report {
     /// Parses a report.
     pub fn from_json(text: &str) -> Result<Self> {
-        let r: Report = serde_json::from_str(text)
-            .map_err(|e| VerifyError::Malformed(format!("report: {e}")))?;
-        if r.kind == "totals-report" && r.veil == 1 {
+        let h = veil_circuits::format::header(text)?;
+        if h.kind.as_deref() == Some("totals-report") && h.version == Some(1) {
             return Err(VerifyError::Malformed(
                 "report: a version-1 report, which revealed every batch's running totals; \
                  this build verifies version 2 only: ask the seller to prove the period again"
                     .into(),
             ));
         }
-        if r.veil != REPORT_VERSION || r.kind != "totals-report" {
-            return Err(VerifyError::Malformed(format!(
-                "report: kind {:?} version {}",
-                r.kind, r.veil
-            )));
-        }
-        Ok(r)
+        Ok(veil_circuits::format::parse(
+            text,
+            Some("totals-report"),
+            REPORT_VERSION..=REPORT_VERSION,
+        )?)
     }
 
     /// Pretty JSON.
@@ -282,15 +279,11 @@ impl ReceiptOpening {
 
     /// Parses an opening, strictly.
     pub fn from_json(text: &str) -> Result<Self> {
-        let o: ReceiptOpening =
-            serde_json::from_str(text).map_err(|e| VerifyError::Malformed(e.to_string()))?;
-        if o.veil != OPENING_VERSION || o.kind != "receipt-opening" {
-            return Err(VerifyError::Malformed(format!(
-                "a version-{OPENING_VERSION} receipt-opening expected, found {:?} version {}",
-                o.kind, o.veil
-            )));
-        }
-        Ok(o)
+        Ok(veil_circuits::format::parse(
+            text,
+            Some("receipt-opening"),
+            OPENING_VERSION..=OPENING_VERSION,
+        )?)
     }
 
     /// Checks the opening against the root the auditor trusts; returns the receipt.

@@ -116,14 +116,11 @@ pub struct UsageOpening {
 impl UsageOpening {
     /// Parses an opening and checks that it opens its commitment.
     pub fn from_json(text: &str) -> Result<Self> {
-        let o: UsageOpening = serde_json::from_str(text)
-            .map_err(|e| VerifyError::Malformed(format!("usage opening: {e}")))?;
-        if o.veil != USAGE_OPENING_VERSION || o.kind != "usage-opening" {
-            return Err(VerifyError::Malformed(format!(
-                "a version-{USAGE_OPENING_VERSION} usage-opening expected, found {:?} version {}",
-                o.kind, o.veil
-            )));
-        }
+        let o: UsageOpening = veil_circuits::format::parse(
+            text,
+            Some("usage-opening"),
+            USAGE_OPENING_VERSION..=USAGE_OPENING_VERSION,
+        )?;
         let listing = veil_circuits::statements::usage::listing_field(&o.listing_id);
         let u = veil_circuits::statements::usage::usage_commitment(
             listing,

@@ -32,18 +32,66 @@ impl std::fmt::Debug for DatasetKey {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// A key file: a seller's master secret (`seller.key`) or one dataset's key (what travels with
+/// a delivery).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-enum KeyFile {
+pub enum KeyFile {
+    /// `{"veil": 1, "kind": "seller-secret", "secret": "0x.."}`.
     SellerSecret {
+        /// Format version, [`KEY_FILE_VERSION`].
         veil: u32,
+        /// The master secret, hex.
         secret: String,
     },
+    /// `{"veil": 1, "kind": "dataset-key", "dataset_id": "..", "key": "0x.."}`.
     DatasetKey {
+        /// Format version, [`KEY_FILE_VERSION`].
         veil: u32,
+        /// The dataset it opens.
         dataset_id: String,
+        /// The key, hex.
         key: String,
     },
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyFile::SellerSecret { .. } => f.write_str("KeyFile::SellerSecret(..)"),
+            KeyFile::DatasetKey { dataset_id, .. } => {
+                write!(f, "KeyFile::DatasetKey({dataset_id:?}, ..)")
+            }
+        }
+    }
+}
+
+impl KeyFile {
+    /// Parses a key file (either kind), strictly; the key is checked to be a field element.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let kind = crate::format::header(text)
+            .map_err(|e| match e {
+                Error::Parse { why, .. } => Error::parse("key file", why),
+                other => other,
+            })?
+            .kind;
+        let kind = match kind.as_deref() {
+            Some(k @ ("seller-secret" | "dataset-key")) => k,
+            // Neither: named by the header rule ("this is a listing, not a seller secret").
+            _ => "seller-secret",
+        };
+        let f: KeyFile =
+            crate::format::parse(text, Some(kind), KEY_FILE_VERSION..=KEY_FILE_VERSION)?;
+        match &f {
+            KeyFile::SellerSecret { secret, .. } => {
+                field::from_hex_strict("seller secret", secret)?;
+            }
+            KeyFile::DatasetKey { key, .. } => {
+                field::from_hex_strict("dataset key", key)?;
+            }
+        }
+        Ok(f)
+    }
 }
 
 impl SellerSecret {
@@ -90,21 +138,17 @@ impl DatasetKey {
 
 /// Reads a key file (a seller secret, or a dataset key) and returns the key of `dataset_id`.
 pub fn load_dataset_key(text: &str, dataset_id: &str) -> Result<DatasetKey> {
-    let f: KeyFile = serde_json::from_str(text).map_err(|e| Error::parse("key file", e))?;
-    match f {
-        KeyFile::SellerSecret { veil, secret } => {
-            check_version(veil)?;
-            Ok(
-                SellerSecret(field::from_hex_strict("seller secret", &secret)?)
-                    .dataset_key(dataset_id),
-            )
-        }
+    match KeyFile::from_json(text)? {
+        KeyFile::SellerSecret { secret, .. } => Ok(SellerSecret(field::from_hex_strict(
+            "seller secret",
+            &secret,
+        )?)
+        .dataset_key(dataset_id)),
         KeyFile::DatasetKey {
-            veil,
             dataset_id: id,
             key,
+            ..
         } => {
-            check_version(veil)?;
             if id != dataset_id {
                 return Err(Error::Mismatch(format!(
                     "the key file is for dataset {id:?}, not {dataset_id:?}"
@@ -113,14 +157,4 @@ pub fn load_dataset_key(text: &str, dataset_id: &str) -> Result<DatasetKey> {
             Ok(DatasetKey(field::from_hex_strict("dataset key", &key)?))
         }
     }
-}
-
-fn check_version(v: u32) -> Result<()> {
-    if v != KEY_FILE_VERSION {
-        return Err(Error::parse(
-            "key file",
-            format!("version {v}, this build reads {KEY_FILE_VERSION}"),
-        ));
-    }
-    Ok(())
 }

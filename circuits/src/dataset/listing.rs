@@ -68,7 +68,8 @@ impl Listing {
 
     /// Parses a listing and checks that its fields agree with its commitment.
     pub fn from_json(text: &str) -> Result<Self> {
-        let l: Listing = serde_json::from_str(text).map_err(|e| Error::parse("listing", e))?;
+        let l: Listing =
+            crate::format::parse(text, Some("listing"), LISTING_VERSION..=LISTING_VERSION)?;
         l.check()?;
         Ok(l)
     }

@@ -23,7 +23,7 @@ mod listing;
 mod source;
 
 pub use keys::{DatasetKey, SellerSecret};
-pub use listing::Listing;
+pub use listing::{Listing, LISTING_VERSION};
 pub use source::{detect_format, open, DatasetFile, IterRecords, RecordSource};
 
 use crate::merkle::{MerklePath, TreeBuilder};

@@ -203,6 +203,16 @@ impl Groth16Backend {
         Ok((prover, entry))
     }
 
+    /// Runs the (single-party, **insecure**) setup of statement `S` at `shape` and records
+    /// the keys in the store; existing keys are replaced only with `force`.
+    pub fn setup<S: R1csStatement>(&self, shape: &S::Shape, force: bool) -> Result<KeyEntry> {
+        let entry = self
+            .store
+            .setup_statement::<S, _>(shape, force, &mut rand::rngs::OsRng)?;
+        self.cache().remove(&S::key_id(shape));
+        Ok(entry)
+    }
+
     /// The manifest entry of `key`.
     pub fn entry(&self, key: &str) -> Result<KeyEntry> {
         Ok(Manifest::load(self.store.dir())?
@@ -222,14 +232,6 @@ impl<S: R1csStatement> Backend<S> for Groth16Backend {
 
     fn key_id(&self, shape: &S::Shape) -> String {
         S::key_id(shape)
-    }
-
-    fn setup(&self, shape: &S::Shape, force: bool) -> Result<KeyEntry> {
-        let entry = self
-            .store
-            .setup_statement::<S, _>(shape, force, &mut rand::rngs::OsRng)?;
-        self.cache().remove(&S::key_id(shape));
-        Ok(entry)
     }
 
     fn prove(

@@ -2,7 +2,9 @@
 //! same way whatever proves it, so the engine and the service choose a backend by name.
 //!
 //! Adding a backend is one module here implementing [`Backend`] for the statements it can
-//! prove, plus its entry in [`BackendKind`]. The seam for GPU acceleration is inside each
+//! prove, plus its entry in [`BackendKind`]. Setup is each backend's own (Groth16 runs a
+//! ceremony per statement shape, `Groth16Backend::setup`; UltraHonk and halo2 use a universal
+//! one), so it is not part of the seam. The seam for GPU acceleration is inside each
 //! backend's prover (its MSMs and FFTs); statements only see `setup`, `prove` and `verify`.
 
 pub mod groth16;
@@ -10,7 +12,6 @@ pub mod ultrahonk;
 
 use crate::Result;
 use veil_circuits::statements::Statement;
-use veil_verifier::params::KeyEntry;
 use veil_verifier::proof::ProofEnvelope;
 
 /// The backends Veil knows, by the name a door takes (`--backend`).
@@ -56,10 +57,6 @@ pub trait Backend<S: Statement>: Send + Sync {
 
     /// The id of the key (or program) that proves `shape`.
     fn key_id(&self, shape: &S::Shape) -> String;
-
-    /// Makes what proving `shape` needs (Groth16: a key pair, recorded in the key store;
-    /// existing keys are replaced only with `force`).
-    fn setup(&self, shape: &S::Shape, force: bool) -> Result<KeyEntry>;
 
     /// Proves `public` with `witness` at `shape`, after checking the statement natively (a
     /// broken rule is named, not proved).

@@ -8,14 +8,24 @@
 //! configuration (`VEIL_CRS_PATH` or [`UltraHonk::with_crs`]), and proving or verifying without
 //! one, or with too few points for the circuit, is refused up front with an error that says
 //! what to provide (see `docs/noir.md`). Counting gates needs no CRS.
+//!
+//! Proofs travel in Veil's one [`ProofEnvelope`] (backend [`ULTRAHONK`], key = the program),
+//! with bb's verification key and its hash beside the proof; [`UltraHonkBackend`] proves any
+//! statement with a Noir twin through the [`Backend`] seam.
 
+use super::{Backend, BackendKind};
 use crate::{ProverError, Result};
 use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use veil_noir::artifact::Artifact;
+use veil_noir::twins::NoirTwin;
 use veil_noir::Execution;
+use veil_verifier::formats::{statement_of, UltraHonkData};
+use veil_verifier::params::sha256_hex;
+use veil_verifier::proof::{ProofEnvelope, PROOF_VERSION, ULTRAHONK};
+use veil_verifier::VerifyError;
 
 /// The proof flavour: `noir-recursive` proofs are what `std::verify_proof_with_type` (proof
 /// type 6 in bb 5.0.0) verifies inside another Noir program, e.g. settlement.
@@ -37,30 +47,6 @@ impl GateCount {
     pub fn crs_points(&self) -> u64 {
         self.circuit_size.next_power_of_two()
     }
-}
-
-/// An UltraHonk proof with what verifying it needs, in Barretenberg's byte layouts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UltraHonkProof {
-    /// Format version (1).
-    pub veil: u32,
-    /// `"ultrahonk-proof"`.
-    pub kind: String,
-    /// The Noir program proven.
-    pub program: String,
-    /// `bb --version` of the prover.
-    pub bb_version: String,
-    /// `bb`'s verifier target.
-    pub verifier_target: String,
-    /// Public inputs, 32-byte big-endian hex each (bb's `public_inputs` file, split).
-    pub public_inputs: Vec<String>,
-    /// bb's `proof` file, hex.
-    pub proof: String,
-    /// bb's `vk` file, hex.
-    pub vk: String,
-    /// bb's `vk_hash` file, hex: the key hash `std::verify_proof_with_type` takes.
-    pub vk_hash: String,
 }
 
 /// What `bb verify` decided.
@@ -104,7 +90,7 @@ fn bb_error(what: &str, out: &std::process::Output) -> ProverError {
 }
 
 fn io(context: String) -> impl FnOnce(std::io::Error) -> ProverError {
-    move |source| ProverError::Io { context, source }
+    move |error| ProverError::Io { context, error }
 }
 
 impl UltraHonk {
@@ -214,11 +200,7 @@ impl UltraHonk {
     }
 
     /// Proves `artifact` on `inputs` (JSON, as [`veil_noir::abi::encode`] reads them).
-    pub fn prove(
-        &self,
-        artifact_path: &Path,
-        inputs: &serde_json::Value,
-    ) -> Result<UltraHonkProof> {
+    pub fn prove(&self, artifact_path: &Path, inputs: &serde_json::Value) -> Result<ProofEnvelope> {
         let artifact = Artifact::load(artifact_path)?;
         let execution = veil_noir::execute(&artifact, inputs)?;
         let gates = self.gates(artifact_path)?;
@@ -232,7 +214,7 @@ impl UltraHonk {
         program: &str,
         execution: &Execution,
         gates: GateCount,
-    ) -> Result<UltraHonkProof> {
+    ) -> Result<ProofEnvelope> {
         let crs = self.crs_for(gates)?;
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
         let witness = dir.path().join("witness.gz");
@@ -265,16 +247,26 @@ impl UltraHonk {
                 "bb's public inputs differ from the ACVM's execution".into(),
             ));
         }
-        Ok(UltraHonkProof {
-            veil: 1,
-            kind: "ultrahonk-proof".into(),
-            program: program.to_string(),
-            bb_version: self.version.clone(),
-            verifier_target: VERIFIER_TARGET.into(),
-            public_inputs: public.chunks(32).map(hex::encode).collect(),
+        let vk = read("vk")?;
+        Ok(ProofEnvelope {
+            veil: PROOF_VERSION,
+            statement: statement_of(program),
+            backend: ULTRAHONK.into(),
+            key: program.to_string(),
+            vk_sha256: Some(sha256_hex(&vk)),
+            shape: serde_json::Value::Null,
+            public_inputs: execution
+                .public_inputs
+                .iter()
+                .map(|x| veil_noir::from_acir(*x))
+                .collect(),
             proof: hex::encode(read("proof")?),
-            vk: hex::encode(read("vk")?),
-            vk_hash: hex::encode(read("vk_hash")?),
+            ultrahonk: Some(UltraHonkData {
+                bb_version: self.version.clone(),
+                verifier_target: VERIFIER_TARGET.into(),
+                vk: hex::encode(&vk),
+                vk_hash: hex::encode(read("vk_hash")?),
+            }),
         })
     }
 
@@ -316,20 +308,22 @@ impl UltraHonk {
     /// verification key derived from that artifact (never the one the proof file carries:
     /// a proof of another circuit with its own key would otherwise verify). The file's key must
     /// be that key, and its public inputs as many as the program has.
-    pub fn verify(&self, artifact_path: &Path, proof: &UltraHonkProof) -> Result<Verdict> {
-        let refuse = |m: String| Err(ProverError::Verify(veil_verifier::VerifyError::Mismatch(m)));
-        if proof.veil != 1 || proof.kind != "ultrahonk-proof" {
-            return Err(ProverError::Verify(veil_verifier::VerifyError::Malformed(
-                format!(
-                    "not a version-1 UltraHonk proof (veil {}, kind {:?})",
-                    proof.veil, proof.kind
-                ),
-            )));
+    pub fn verify(&self, artifact_path: &Path, proof: &ProofEnvelope) -> Result<Verdict> {
+        let refuse = |m: String| Err(ProverError::Verify(VerifyError::Mismatch(m)));
+        let malformed = |m: String| Err(ProverError::Verify(VerifyError::Malformed(m)));
+        if proof.backend != ULTRAHONK {
+            return malformed(format!(
+                "the proof is a {} proof, not an UltraHonk one",
+                proof.backend
+            ));
         }
-        if proof.verifier_target != VERIFIER_TARGET {
+        let Some(data) = &proof.ultrahonk else {
+            return malformed("an UltraHonk proof without its `ultrahonk` section".into());
+        };
+        if data.verifier_target != VERIFIER_TARGET {
             return refuse(format!(
                 "the proof is for verifier target {:?}; Veil verifies {VERIFIER_TARGET:?}",
-                proof.verifier_target
+                data.verifier_target
             ));
         }
         let artifact = Artifact::load(artifact_path)?;
@@ -343,7 +337,7 @@ impl UltraHonk {
         }
         let crs = self.crs_for(self.gates(artifact_path)?)?;
         let vk = self.write_vk(artifact_path, crs)?;
-        if proof.vk != hex::encode(&vk) {
+        if data.vk != hex::encode(&vk) {
             return refuse(format!(
                 "the proof file's verification key is not program {}'s (derived from {})",
                 artifact.name,
@@ -353,17 +347,11 @@ impl UltraHonk {
         let unhex = |what: &str, s: &str| {
             hex::decode(s).map_err(|e| ProverError::Barretenberg(format!("{what} is not hex: {e}")))
         };
-        let mut public = Vec::new();
-        for (i, x) in proof.public_inputs.iter().enumerate() {
-            let b = unhex("a public input", x)?;
-            if b.len() != 32 {
-                return Err(ProverError::Barretenberg(format!(
-                    "public input {i} is {} bytes, not 32",
-                    b.len()
-                )));
-            }
-            public.extend(b);
-        }
+        let public: Vec<u8> = proof
+            .public_inputs
+            .iter()
+            .flat_map(|x| x.into_bigint().to_bytes_be())
+            .collect();
         let dir = tempfile::tempdir().map_err(io("making a temporary directory".into()))?;
         for (name, bytes) in [
             ("proof", unhex("proof", &proof.proof)?),
@@ -396,6 +384,72 @@ impl UltraHonk {
         match stage {
             Some(stage) => Ok(Verdict::Rejected { stage }),
             None => Err(bb_error("bb verify", &out)),
+        }
+    }
+}
+
+/// UltraHonk as a [`Backend`]: a statement is proved by its Noir twin (the program of its
+/// shape, compiled), the witness solved by the ACVM, the proof made and checked by `bb`.
+pub struct UltraHonkBackend {
+    bb: UltraHonk,
+}
+
+impl UltraHonkBackend {
+    /// The backend over a `bb` handle (with its CRS).
+    pub fn new(bb: UltraHonk) -> Self {
+        UltraHonkBackend { bb }
+    }
+}
+
+impl<S: NoirTwin> Backend<S> for UltraHonkBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::UltraHonk
+    }
+
+    fn key_id(&self, shape: &S::Shape) -> String {
+        S::program(shape)
+    }
+
+    fn prove(
+        &self,
+        shape: &S::Shape,
+        public: S::Public,
+        witness: S::Witness,
+    ) -> Result<ProofEnvelope> {
+        S::validate(shape)?;
+        S::check(shape, &public, &witness)?;
+        let path = veil_noir::toolchain::program_path(&S::program(shape))?;
+        let env = self.bb.prove(&path, &S::inputs(&public, &witness))?;
+        if env.public_inputs != S::public_inputs(&public) {
+            return Err(ProverError::Proving(format!(
+                "the Noir twin's public inputs differ from the {} statement's",
+                S::NAME
+            )));
+        }
+        Ok(env)
+    }
+
+    fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
+        let program = S::program(shape);
+        if proof.key != program {
+            return Err(VerifyError::Mismatch(format!(
+                "the proof is of program {}, not {program}",
+                proof.key
+            ))
+            .into());
+        }
+        if proof.public_inputs != S::public_inputs(public) {
+            return Err(VerifyError::Mismatch(
+                "the proof's public inputs are not the statement's".into(),
+            )
+            .into());
+        }
+        let path = veil_noir::toolchain::program_path(&program)?;
+        match self.bb.verify(&path, proof)? {
+            Verdict::Accepted => Ok(()),
+            Verdict::Rejected { stage } => {
+                Err(VerifyError::Rejected(format!("bb stopped at the {stage}")).into())
+            }
         }
     }
 }

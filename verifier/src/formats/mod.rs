@@ -1,0 +1,75 @@
+//! Every file Veil reads or writes, in one index: its type, its `kind`, the versions this build
+//! reads, and one parser per kind behind one header rule ([`veil_circuits::format`]: kind
+//! first, then version, then every field strictly). Version-1 samples of each are checked in
+//! under `tests/formats/` and must keep loading; `fuzz/` has a target per parser.
+//!
+//! | kind | type | versions | who writes it |
+//! |---|---|---|---|
+//! | `seller-secret`, `dataset-key` | [`KeyFile`] | 1 | `veil dataset keygen`, `export-key` |
+//! | `listing` | [`Listing`] | 1 | `veil dataset commit` |
+//! | `preview` | [`PreviewFile`] | 1 | `veil preview prove` |
+//! | (none) proof envelope | [`ProofEnvelope`] | 1, 2 | every prover |
+//! | `totals-report` | [`Report`] | 2 | `veil audit prove` |
+//! | `receipt-opening` | [`ReceiptOpening`] | 1 | `veil audit disclose` |
+//! | `usage-opening` | [`UsageOpening`] | 2 | `veil meter tier prove` |
+//! | `buyer-key` | [`BuyerKeyFile`] | 1 | `veil meter keygen` |
+//! | `licence` | [`LicenceFile`] | 1 | `veil meter issue` |
+//! | `counter-state` | [`CounterState`] | 1 | `veil meter call` |
+//! | (none) key manifest | [`Manifest`] | 1 | `veil setup` |
+//! | `ultrahonk-proof` | [`UltraHonkProofV1`] | 1 | `veil noir prove` (read: converted to an envelope) |
+
+mod ultrahonk;
+mod wallet;
+
+pub use crate::params::{FileRef, KeyEntry, Manifest, MANIFEST_VERSION};
+pub use crate::preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
+pub use crate::proof::{ProofEnvelope, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK};
+pub use crate::totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
+pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
+pub use ultrahonk::{field_from_be, statement_of, UltraHonkData, UltraHonkProofV1};
+pub use veil_circuits::dataset::keys::{KeyFile, KEY_FILE_VERSION};
+pub use veil_circuits::dataset::{Listing, LISTING_VERSION};
+pub use veil_circuits::format::{describe, header, Header, KINDS};
+pub use wallet::{BuyerKeyFile, CounterState, LicenceFile, WALLET_VERSION};
+
+use crate::Result;
+
+/// A file type Veil reads: its parser, behind the one header rule.
+pub trait VeilFile: Sized {
+    /// Its `kind` (`None`: files from before kinds, which carry none).
+    const KIND: Option<&'static str>;
+    /// Parses a file of this type, strictly, with the checks its type makes on load.
+    fn parse(text: &str) -> Result<Self>;
+}
+
+macro_rules! veil_file {
+    ($t:ty, $kind:expr, $parse:expr) => {
+        impl VeilFile for $t {
+            const KIND: Option<&'static str> = $kind;
+            fn parse(text: &str) -> Result<Self> {
+                Ok($parse(text)?)
+            }
+        }
+    };
+}
+
+veil_file!(KeyFile, Some("seller-secret"), KeyFile::from_json);
+veil_file!(Listing, Some("listing"), Listing::from_json);
+veil_file!(PreviewFile, Some("preview"), PreviewFile::from_json);
+veil_file!(ProofEnvelope, None, ProofEnvelope::from_json);
+veil_file!(Report, Some("totals-report"), Report::from_json);
+veil_file!(
+    ReceiptOpening,
+    Some("receipt-opening"),
+    ReceiptOpening::from_json
+);
+veil_file!(UsageOpening, Some("usage-opening"), UsageOpening::from_json);
+veil_file!(BuyerKeyFile, Some("buyer-key"), BuyerKeyFile::from_json);
+veil_file!(LicenceFile, Some("licence"), LicenceFile::from_json);
+veil_file!(CounterState, Some("counter-state"), CounterState::from_json);
+veil_file!(Manifest, None, Manifest::from_json);
+veil_file!(
+    UltraHonkProofV1,
+    Some("ultrahonk-proof"),
+    UltraHonkProofV1::from_json
+);
