@@ -75,11 +75,12 @@ impl KeyFile {
                 other => other,
             })?
             .kind;
-        let kind = match kind.as_deref() {
-            Some(k @ ("seller-secret" | "dataset-key")) => k,
-            // Neither: named by the header rule ("this is a listing, not a seller secret").
-            _ => "seller-secret",
-        };
+        // Neither kind: the header rule names the file ("this is a listing, not a seller
+        // secret").
+        let kind = kind
+            .as_deref()
+            .filter(|k| matches!(*k, "seller-secret" | "dataset-key"))
+            .unwrap_or("seller-secret");
         let f: KeyFile =
             crate::format::parse(text, Some(kind), KEY_FILE_VERSION..=KEY_FILE_VERSION)?;
         match &f {

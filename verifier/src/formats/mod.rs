@@ -47,6 +47,7 @@ macro_rules! veil_file {
         impl VeilFile for $t {
             const KIND: Option<&'static str> = $kind;
             fn parse(text: &str) -> Result<Self> {
+                #[allow(clippy::needless_question_mark)]
                 Ok($parse(text)?)
             }
         }
