@@ -107,4 +107,37 @@ mod tests {
         }
         assert_eq!(VALUE, 0x7665696c2f76616c7565);
     }
+
+    /// The table in `docs/protocol.md` lists exactly these tags, in this order, with these
+    /// values.
+    #[test]
+    fn the_protocol_documents_every_tag() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/protocol.md"),
+        )
+        .unwrap();
+        let section = doc
+            .split("### Domain tags")
+            .nth(1)
+            .and_then(|s| s.split("\n### ").next())
+            .expect("docs/protocol.md has a `### Domain tags` section");
+        let rows: Vec<(String, String)> = section
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                match cells.as_slice() {
+                    ["", name, value, ""] if name.starts_with("`veil/") => Some((
+                        name.trim_matches('`').to_string(),
+                        value.trim_matches('`').to_string(),
+                    )),
+                    _ => None,
+                }
+            })
+            .collect();
+        let want: Vec<(String, String)> = ALL
+            .iter()
+            .map(|(name, value)| (name.to_string(), format!("{value:#x}")))
+            .collect();
+        assert_eq!(rows, want, "docs/protocol.md's tag table against tags::ALL");
+    }
 }

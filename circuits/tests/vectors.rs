@@ -305,7 +305,7 @@ fn receipts_and_a_totals_batch() {
 
 #[test]
 fn settlement_of_two_sales() {
-    use veil_circuits::statements::settlement::{self, Buyer, Counter, Payment, Terms};
+    use veil_circuits::statements::settlement::{self, Counter, Payment, Terms};
     use veil_circuits::statements::usage::key_commitment;
     let f = |x: u64| Fr::from(x);
     let terms = Terms {
@@ -324,18 +324,10 @@ fn settlement_of_two_sales() {
     let mut counter = Counter::initial(terms.seller, f(9));
     let mut sales = Vec::new();
     for i in 0..2u64 {
-        let buyer = Buyer {
-            sk: f(0xb0 + i),
-            buyer_tag: f(0x7a6 + i),
-            receipt_salt: f(0x100 + i),
-            licence_salt: f(0x200 + i),
-            payout_salt: f(0x300 + i),
-            change_salt: f(0x400 + i),
-        };
+        let buyer = settlement::fixtures::buyer(i);
         let payment = Payment {
-            owner: key_commitment(buyer.sk),
-            amount: 2_000,
             salt: f(0x500 + i),
+            ..settlement::fixtures::payment(&buyer, 2_000)
         };
         let (p, w) =
             settlement::purchase(terms, counter, payment, buyer, 100 + i, 1_000, f(10 + i));

@@ -84,6 +84,7 @@ pub struct CallRequest {
 }
 
 /// A proved call.
+#[derive(Debug)]
 pub struct ProvedCall {
     /// The proof.
     pub proof: ProofEnvelope,

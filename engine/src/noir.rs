@@ -54,6 +54,7 @@ fn read_inputs(path: &Path) -> Result<serde_json::Value> {
 }
 
 /// An executed program.
+#[derive(Debug)]
 pub struct Executed {
     /// Its name.
     pub program: String,
@@ -113,6 +114,7 @@ pub enum Expectation {
 }
 
 /// A verified UltraHonk proof.
+#[derive(Debug)]
 pub struct NoirVerified {
     /// The program it proves.
     pub program: String,

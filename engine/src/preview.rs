@@ -43,6 +43,7 @@ pub struct PreviewRequest {
 }
 
 /// A request with its files read and checked: the listing, the dataset key, the challenge.
+#[derive(Debug)]
 pub struct LoadedRequest {
     /// The request.
     pub request: PreviewRequest,
@@ -90,6 +91,7 @@ pub fn shape_for(listing: &Listing, samples: usize) -> Result<PreviewShape> {
 }
 
 /// A preview's statement, read from the dataset. Every backend proves this same statement.
+#[derive(Debug)]
 pub struct PreviewStatement {
     /// Circuit shape.
     pub shape: PreviewShape,
@@ -166,6 +168,7 @@ pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<Pr
 }
 
 /// A proved preview.
+#[derive(Debug)]
 pub struct Proved {
     /// The preview file's content.
     pub file: PreviewFile,
@@ -222,6 +225,7 @@ pub fn load(path: &Path) -> Result<PreviewFile> {
 }
 
 /// A verified preview.
+#[derive(Debug)]
 pub struct Verified {
     /// The preview.
     pub file: PreviewFile,

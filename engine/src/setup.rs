@@ -44,6 +44,7 @@ pub struct ShapeOptions {
 }
 
 /// Keys made by a setup.
+#[derive(Debug)]
 pub struct SetUp {
     /// The key id.
     pub key: String,

@@ -453,17 +453,6 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
 }
 
 #[test]
-fn a_missing_ledger_is_refused_not_created() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("typo.db");
-    assert!(matches!(
-        SqliteStore::open(&path),
-        Err(LedgerError::Missing(_))
-    ));
-    assert!(!path.exists(), "nothing was created");
-}
-
-#[test]
 fn two_buyers_calls_have_the_same_shape() {
     let (a, b) = (fixture(3), fixture(7));
     let (ca, cb) = (a.call(0, 5, b"GET /x"), b.call(2, 5, b"GET /x"));
@@ -482,25 +471,4 @@ fn two_buyers_calls_have_the_same_shape() {
         ca.public_inputs[3], cb.public_inputs[3],
         "different nullifiers"
     );
-}
-
-#[test]
-fn licence_tree_root_and_paths_equal_the_dense_builder() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = SqliteStore::create(&dir.path().join("l.db")).unwrap();
-    let notes: Vec<Fr> = (1..=9u64).map(Fr::from).collect();
-    let mut root = Fr::from(0u64);
-    for n in &notes {
-        root = ledger.issue_licence(*n).unwrap().1;
-    }
-    let mut b = veil_circuits::merkle::TreeBuilder::new(ledger.licence_depth(), &[6]).unwrap();
-    b.push(&notes).unwrap();
-    let dense = b.finish().unwrap();
-    assert_eq!(root, dense.root);
-    assert_eq!(
-        ledger.licence_path(6).unwrap(),
-        (dense.root, dense.paths[0].clone())
-    );
-    assert!(ledger.licence_path(9).is_err(), "no licence 9");
-    assert_eq!(ledger.recent_roots(1).unwrap(), vec![root]);
 }

@@ -8,7 +8,7 @@ use veil_circuits::field::{from_hex, to_hex};
 use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
-use veil_circuits::statements::settlement::{Buyer, Payment, Terms};
+use veil_circuits::statements::settlement::Terms;
 use veil_circuits::statements::totals::{
     build_batch, next_receipt, report_chain, BatchPublic, BatchWitness, ChainState, Period,
     PeriodTotals, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
@@ -238,19 +238,11 @@ pub fn tier(lo: u64, hi: u64) -> (TierPublic, TierWitness) {
     (public, witness)
 }
 
-/// Settlement fixtures: buyer `i`, the preview vector's listing terms, a payment note.
-pub fn buyer(i: u64) -> Buyer {
-    let f = |x: u64| Fr::from(x);
-    Buyer {
-        sk: f(0xb0 + i),
-        buyer_tag: f(0x7a6 + i),
-        receipt_salt: f(0x100 + i),
-        licence_salt: f(0x200 + i),
-        payout_salt: f(0x300 + i),
-        change_salt: f(0x400 + i),
-    }
-}
+/// Settlement fixtures: buyer `i` and a payment note (defined in the circuits crate), and the
+/// preview vector's listing terms.
+pub use veil_circuits::statements::settlement::fixtures::{buyer, payment};
 
+/// The listing terms of the preview vector.
 pub fn terms() -> Terms {
     let v = load("preview/sales-d4-k4.json");
     Terms {
@@ -261,14 +253,6 @@ pub fn terms() -> Terms {
         price: 1_250,
         quota: 100,
         expiry: 30,
-    }
-}
-
-pub fn payment(b: &Buyer, amount: u64) -> Payment {
-    Payment {
-        owner: key_commitment(b.sk),
-        amount,
-        salt: Fr::from(0x500u64),
     }
 }
 

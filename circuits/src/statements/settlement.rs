@@ -397,5 +397,35 @@ pub fn purchase(
     (public, witness)
 }
 
+/// Fixtures shared by every crate's settlement tests (through `veil-testkit`): defined once,
+/// here, so that this crate's unit tests can use them too.
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures {
+    use super::{key_commitment, Buyer, Payment};
+    use crate::Fr;
+
+    /// Buyer `i`: fixed secrets, distinct per `i`.
+    pub fn buyer(i: u64) -> Buyer {
+        let f = |x: u64| Fr::from(x);
+        Buyer {
+            sk: f(0xb0 + i),
+            buyer_tag: f(0x7a6 + i),
+            receipt_salt: f(0x100 + i),
+            licence_salt: f(0x200 + i),
+            payout_salt: f(0x300 + i),
+            change_salt: f(0x400 + i),
+        }
+    }
+
+    /// A payment note of `amount` owned by `b`.
+    pub fn payment(b: &Buyer, amount: u64) -> Payment {
+        Payment {
+            owner: key_commitment(b.sk),
+            amount,
+            salt: Fr::from(0x500u64),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -74,3 +74,23 @@ veil_file!(
     Some("ultrahonk-proof"),
     UltraHonkProofV1::from_json
 );
+
+/// One fuzzing step for file type `T` (the `fuzz/` targets call this): parsing arbitrary bytes
+/// returns, never panics; and a file that parses, written back as JSON, parses to the same
+/// value.
+pub fn fuzz_parse<T>(data: &[u8])
+where
+    T: VeilFile + serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(file) = T::parse(text) {
+        let again = serde_json::to_string(&file).expect("parsed files serialise");
+        let reparsed = T::parse(&again).expect("a parsed file, written back, parses");
+        assert_eq!(
+            reparsed, file,
+            "a parsed file, written back, is the same file"
+        );
+    }
+}

@@ -174,26 +174,3 @@ mod r1cs {
         assert!(satisfied(shape, p, w).0);
     }
 }
-
-/// Constraint-count snapshot: a change here must be deliberate (and docs/protocol.md updated).
-#[cfg(feature = "r1cs")]
-#[test]
-fn constraint_counts_are_pinned() {
-    use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
-    let count = |depth, samples, columns| {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_mode(SynthesisMode::Setup);
-        PreviewCircuit::blank(PreviewShape {
-            depth,
-            samples,
-            columns,
-        })
-        .generate_constraints(cs.clone())
-        .unwrap();
-        cs.num_constraints()
-    };
-    assert_eq!(count(20, 1, 3), 7645);
-    assert_eq!(count(20, 8, 3), 55581);
-    assert_eq!(count(20, 4, 6), 29272);
-    assert_eq!(count(20, 8, 6), 57744);
-}

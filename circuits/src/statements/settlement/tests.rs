@@ -1,3 +1,4 @@
+use super::fixtures::{buyer, payment};
 use super::*;
 use crate::statements::totals::{next_receipt, Sale};
 
@@ -14,25 +15,6 @@ pub(crate) fn terms() -> Terms {
         price: 1_250,
         quota: 100,
         expiry: 30,
-    }
-}
-
-pub(crate) fn buyer(i: u64) -> Buyer {
-    Buyer {
-        sk: f(0xb0 + i),
-        buyer_tag: f(0x7a6 + i),
-        receipt_salt: f(0x100 + i),
-        licence_salt: f(0x200 + i),
-        payout_salt: f(0x300 + i),
-        change_salt: f(0x400 + i),
-    }
-}
-
-fn payment(b: &Buyer, amount: u64) -> Payment {
-    Payment {
-        owner: key_commitment(b.sk),
-        amount,
-        salt: f(0x500),
     }
 }
 

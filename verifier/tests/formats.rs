@@ -1,0 +1,129 @@
+//! Files written by the `veil` of protocol version 2 (before the engine layer), checked in
+//! under `tests/formats/v1/`, still load, and the proofs among them still verify with the keys
+//! checked in beside them. Every sample given to every other file type's parser is refused, and
+//! the refusal names what the file is.
+
+use std::path::{Path, PathBuf};
+use veil_verifier::formats::*;
+use veil_verifier::groth16::prepare;
+use veil_verifier::params::load_verifying_key;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/v1")
+}
+
+fn text(name: &str) -> String {
+    std::fs::read_to_string(dir().join(name)).unwrap()
+}
+
+fn vk(key: &str) -> veil_verifier::groth16::PreparedKey {
+    prepare(&load_verifying_key(&dir().join("params"), key).unwrap().0)
+}
+
+#[test]
+fn version_1_samples_load_and_their_proofs_verify() {
+    let listing = Listing::parse(&text("listing.json")).unwrap();
+    assert!(matches!(
+        KeyFile::parse(&text("seller.key")).unwrap(),
+        KeyFile::SellerSecret { .. }
+    ));
+    let key =
+        veil_circuits::dataset::keys::load_dataset_key(&text("dataset.key"), &listing.dataset_id)
+            .unwrap();
+    listing.check_key(&key).unwrap();
+    assert_eq!(
+        veil_circuits::dataset::keys::load_dataset_key(&text("seller.key"), &listing.dataset_id)
+            .unwrap(),
+        key,
+        "the seller secret derives the delivered dataset key"
+    );
+
+    let preview = PreviewFile::parse(&text("preview.json")).unwrap();
+    veil_verifier::preview::verify(&preview, &listing, &vk(&preview.proof.key)).unwrap();
+
+    let report = Report::parse(&text("report.json")).unwrap();
+    let totals = veil_verifier::totals::verify_report(
+        &report,
+        &vk(&report.shape().id()),
+        Some(report.period.root),
+    )
+    .unwrap();
+    assert_eq!((totals.count, totals.amount), (2, 51_200));
+
+    let opening = ReceiptOpening::parse(&text("receipt-opening.json")).unwrap();
+    assert_eq!(opening.check(report.period.root).unwrap().amount, 50_000);
+
+    let call = ProofEnvelope::parse(&text("call.json")).unwrap();
+    assert_eq!(call.veil, 2);
+    veil_verifier::usage::verify_call(&call, &vk(&call.key), 4).unwrap();
+    let tier = ProofEnvelope::parse(&text("tier.json")).unwrap();
+    let t = veil_verifier::usage::verify_tier(&tier, &vk(&tier.key)).unwrap();
+    let usage = UsageOpening::parse(&text("usage-opening.json")).unwrap();
+    assert_eq!((t.usage, t.lo, t.hi, usage.count), (usage.usage, 1, 2, 1));
+
+    let buyer = BuyerKeyFile::parse(&text("buyer.key")).unwrap();
+    let licence = LicenceFile::parse(&text("licence.json")).unwrap();
+    assert_eq!(licence.key_commitment, buyer.key_commitment());
+    let state = CounterState::parse(&text("counter-state.json")).unwrap();
+    assert_eq!(state.licence, licence.licence(&buyer).unwrap().note());
+    assert_eq!((state.epoch, state.next), (2, 1));
+
+    let manifest = Manifest::parse(&text("params/manifest.json")).unwrap();
+    assert_eq!(manifest.keys.len(), 4);
+
+    // The version-1 UltraHonk file reads as the one envelope, naming its backend and program.
+    let v1 = UltraHonkProofV1::parse(&text("ultrahonk-proof.json")).unwrap();
+    let env = ProofEnvelope::parse(&text("ultrahonk-proof.json")).unwrap();
+    assert_eq!(env, v1.clone().into_envelope().unwrap());
+    assert_eq!(
+        (
+            env.backend.as_str(),
+            env.key.as_str(),
+            env.statement.as_str()
+        ),
+        (ULTRAHONK, "preview_membership", "preview-membership")
+    );
+    assert_eq!(env.public_inputs.len(), 19);
+    assert_eq!(env.public_inputs[0], listing.commitment);
+    assert_eq!(env.ultrahonk.unwrap().vk, v1.vk);
+}
+
+/// Each sample and the parser of each other type: refused, and the message says what it is.
+#[test]
+fn every_parser_names_a_wrong_file() {
+    type Parse = fn(&str) -> Result<(), String>;
+    fn p<T: VeilFile>(t: &str) -> Result<(), String> {
+        T::parse(t).map(|_| ()).map_err(|e| e.to_string())
+    }
+    let parsers: [(&str, Parse); 11] = [
+        ("seller.key", p::<KeyFile>),
+        ("listing.json", p::<Listing>),
+        ("preview.json", p::<PreviewFile>),
+        ("call.json", p::<ProofEnvelope>),
+        ("report.json", p::<Report>),
+        ("receipt-opening.json", p::<ReceiptOpening>),
+        ("usage-opening.json", p::<UsageOpening>),
+        ("buyer.key", p::<BuyerKeyFile>),
+        ("licence.json", p::<LicenceFile>),
+        ("counter-state.json", p::<CounterState>),
+        ("ultrahonk-proof.json", p::<UltraHonkProofV1>),
+    ];
+    for (own, _) in &parsers {
+        let sample = text(own);
+        let kind = header(&sample).unwrap().kind;
+        for (other, parse) in &parsers {
+            let r = parse(&sample);
+            // An envelope parser reads the version-1 UltraHonk file too (it converts it).
+            if own == other || (*other == "call.json" && *own == "ultrahonk-proof.json") {
+                assert!(r.is_ok(), "{own} as its own type: {r:?}");
+                continue;
+            }
+            let e = r.expect_err(&format!("{own} parsed as the type of {other}"));
+            let said = match &kind {
+                Some(k) => e.contains(&format!("this is {}", describe(k))),
+                None => e.contains("no `kind` field"),
+            };
+            assert!(said, "{own} as the type of {other}: {e}");
+        }
+    }
+}
