@@ -21,7 +21,7 @@ mkdir -p fuzz/logs
 run() {
   local t=$1 corpus=fuzz/corpus/$1
   mkdir -p "$corpus"
-  cp tests/formats/v1/*.json tests/formats/v1/*.key tests/formats/v1/params/manifest.json "$corpus"/ 2>/dev/null || true
+  cp tests/formats/v1/*.json tests/formats/v1/*.key tests/formats/v1/params/manifest.json tests/formats/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
   cargo +nightly fuzz run --release "$t" "$corpus" -- -max_total_time="$secs" -print_final_stats=1 \
     >"fuzz/logs/$t.log" 2>&1 && status=ok || status="CRASH (see fuzz/logs/$t.log)"
   local execs

@@ -128,6 +128,25 @@ fn checked<T: DeserializeOwned>(
     serde_json::from_str(text).map_err(|e| Error::parse(what, e))
 }
 
+/// A circuit shape as files carry it (proof envelopes, key manifests): `null` (a backend with
+/// no shape, a Noir program) or an object of unsigned integers (`{"depth": 20, "samples": 8}`).
+/// Anything else is refused, so a shape read and written back is always the same shape.
+pub fn check_shape(shape: &serde_json::Value) -> Result<()> {
+    let ok = match shape {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(fields) => fields.values().all(|v| v.as_u64().is_some()),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::parse(
+            "shape",
+            "field `shape` must be null or an object of unsigned integers",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

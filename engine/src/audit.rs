@@ -16,7 +16,8 @@ use veil_circuits::statements::totals::{
 use veil_circuits::statements::DisclosureTotals;
 use veil_circuits::Fr;
 use veil_ledger::Store;
-use veil_prover::backend::groth16::{Groth16Backend, Groth16Prover};
+use veil_prover::backend::groth16::Groth16Prover;
+use veil_prover::keys::Groth16Backend;
 use veil_prover::keys::KeyStore;
 use veil_verifier::totals::{verify_report, ReceiptOpening, Report, Totals, REPORT_VERSION};
 

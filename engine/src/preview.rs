@@ -16,8 +16,8 @@ use veil_circuits::statements::preview::{
 };
 use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
-use veil_prover::backend::groth16::Groth16Backend;
 use veil_prover::backend::Backend;
+use veil_prover::keys::Groth16Backend;
 use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};

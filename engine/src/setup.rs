@@ -13,7 +13,7 @@ use veil_circuits::statements::usage;
 use veil_circuits::statements::{
     CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
-use veil_prover::backend::groth16::Groth16Backend;
+use veil_prover::keys::Groth16Backend;
 use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 

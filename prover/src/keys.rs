@@ -1,20 +1,26 @@
 //! The key store: Groth16 keys per circuit shape under a params directory, with a manifest of
-//! digests (format in `veil_verifier::params`). Proving keys are written uncompressed and read
+//! digests (format in `veil_verifier::params`); and [`Groth16Backend`], the [`Backend`] that
+//! proves with them. Proving keys are written uncompressed and read
 //! back unchecked, which is safe only because their SHA-256 must match the manifest first.
 
 use crate::backend::groth16::{self, Groth16Prover};
+use crate::backend::{Backend, BackendKind};
 use crate::{ProverError, Result};
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::rand::{CryptoRng, RngCore};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 use veil_circuits::statements::R1csStatement;
 use veil_circuits::Fr;
 use veil_verifier::params::{read_checked, sha256_hex, FileRef, KeyEntry, Manifest, MANIFEST_FILE};
+use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::proof::GROTH16;
+use veil_verifier::VerifyError;
 
 /// Keys under one directory.
 #[derive(Clone, Debug)]
@@ -210,5 +216,104 @@ impl KeyStore {
         let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(bytes.as_slice())
             .map_err(|e| ProverError::Proving(format!("{}: {e}", entry.proving_key.file)))?;
         Ok((Groth16Prover::new(pk, blank)?, entry))
+    }
+}
+
+/// Groth16 as a [`Backend`]: keys from a [`KeyStore`], provers cached per key (a shape's
+/// proving key and matrices are loaded once, then prove many times, from many threads).
+pub struct Groth16Backend {
+    store: KeyStore,
+    provers: Mutex<HashMap<String, Arc<Groth16Prover>>>,
+}
+
+impl Groth16Backend {
+    /// The backend over the keys in `store`.
+    pub fn new(store: KeyStore) -> Self {
+        Groth16Backend {
+            store,
+            provers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key store.
+    pub fn store(&self) -> &KeyStore {
+        &self.store
+    }
+
+    /// The prover of statement `S` at `shape` (loaded on first use) and its manifest entry.
+    pub fn prover<S: R1csStatement>(
+        &self,
+        shape: &S::Shape,
+    ) -> Result<(Arc<Groth16Prover>, KeyEntry)> {
+        let key = S::key_id(shape);
+        let entry = self.entry(&key)?;
+        let cached = self.cache().get(&key).cloned();
+        if let Some(p) = cached {
+            return Ok((p, entry));
+        }
+        let (prover, entry) = self.store.load_statement::<S>(shape)?;
+        let prover = Arc::new(prover);
+        self.cache().insert(key, prover.clone());
+        Ok((prover, entry))
+    }
+
+    /// Runs the (single-party, **insecure**) setup of statement `S` at `shape` and records
+    /// the keys in the store; existing keys are replaced only with `force`.
+    pub fn setup<S: R1csStatement>(&self, shape: &S::Shape, force: bool) -> Result<KeyEntry> {
+        let entry = self
+            .store
+            .setup_statement::<S, _>(shape, force, &mut rand::rngs::OsRng)?;
+        self.cache().remove(&S::key_id(shape));
+        Ok(entry)
+    }
+
+    /// The manifest entry of `key`.
+    pub fn entry(&self, key: &str) -> Result<KeyEntry> {
+        Ok(Manifest::load(self.store.dir())?
+            .entry(self.store.dir(), key)?
+            .clone())
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Groth16Prover>>> {
+        self.provers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<S: R1csStatement> Backend<S> for Groth16Backend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Groth16
+    }
+
+    fn key_id(&self, shape: &S::Shape) -> String {
+        S::key_id(shape)
+    }
+
+    fn prove(
+        &self,
+        shape: &S::Shape,
+        public: S::Public,
+        witness: S::Witness,
+    ) -> Result<ProofEnvelope> {
+        let (prover, _) = self.prover::<S>(shape)?;
+        prover.prove_statement::<S, _>(shape, public, witness, &mut rand::rngs::OsRng)
+    }
+
+    fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
+        let key = S::key_id(shape);
+        if proof.statement != S::NAME || proof.key != key {
+            return Err(VerifyError::Mismatch(format!(
+                "the proof is of {} with key {}, not of {} with key {key}",
+                proof.statement,
+                proof.key,
+                S::NAME
+            ))
+            .into());
+        }
+        let (vk, _) = veil_verifier::params::load_verifying_key(self.store.dir(), &key)?;
+        proof.verify_groth16(
+            &veil_verifier::groth16::prepare(&vk),
+            &S::public_inputs(public),
+        )?;
+        Ok(())
     }
 }

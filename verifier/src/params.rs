@@ -97,11 +97,15 @@ impl Manifest {
 
     /// Parses a manifest.
     pub fn from_json(text: &str) -> Result<Self> {
-        Ok(veil_circuits::format::parse_untagged(
+        let m: Manifest = veil_circuits::format::parse_untagged(
             text,
             "a key manifest",
             MANIFEST_VERSION..=MANIFEST_VERSION,
-        )?)
+        )?;
+        for entry in m.keys.values() {
+            veil_circuits::format::check_shape(&entry.shape)?;
+        }
+        Ok(m)
     }
 
     /// The entry for `key`, or an error saying how to make it.

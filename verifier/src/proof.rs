@@ -57,7 +57,7 @@ pub struct ProofEnvelope {
     pub proof: String,
     /// UltraHonk only: what verifying needs beside the proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ultrahonk: Option<crate::formats::UltraHonkData>,
+    pub ultrahonk: Option<UltraHonkData>,
 }
 
 impl ProofEnvelope {
@@ -85,21 +85,6 @@ impl ProofEnvelope {
             proof: hex::encode(bytes),
             ultrahonk: None,
         }
-    }
-
-    /// Parses an envelope (versions [`OLDEST_PROOF_VERSION`] to [`PROOF_VERSION`]); an
-    /// UltraHonk proof file of version 1 (`kind: "ultrahonk-proof"`) is read as the envelope it
-    /// converts to.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let h = veil_circuits::format::header(text)?;
-        if h.kind.as_deref() == Some("ultrahonk-proof") {
-            return crate::formats::UltraHonkProofV1::from_json(text)?.into_envelope();
-        }
-        Ok(veil_circuits::format::parse_untagged(
-            text,
-            "a proof envelope",
-            OLDEST_PROOF_VERSION..=PROOF_VERSION,
-        )?)
     }
 
     /// Pretty JSON text.
@@ -161,4 +146,20 @@ impl ProofEnvelope {
         }
         crate::groth16::verify(pvk, public_inputs, &proof)
     }
+}
+
+/// What verifying an UltraHonk proof needs beside the proof: bb's verification key (the
+/// verifier re-derives it from the program it names and compares), its hash (what
+/// `std::verify_proof_with_type` takes inside Noir), bb's version and its verifier target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UltraHonkData {
+    /// `bb --version` of the prover.
+    pub bb_version: String,
+    /// bb's verifier target (`noir-recursive`).
+    pub verifier_target: String,
+    /// bb's `vk` file, hex.
+    pub vk: String,
+    /// bb's `vk_hash` file, hex.
+    pub vk_hash: String,
 }

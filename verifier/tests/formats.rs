@@ -127,3 +127,22 @@ fn every_parser_names_a_wrong_file() {
         }
     }
 }
+
+/// Inputs the fuzzers found (`tests/formats/fuzz-regressions/`): each is refused with a reason,
+/// never a panic. `envelope-shape-float.json`: a shape number past f64's exact range did not
+/// survive being written back (shapes are now null or unsigned integers).
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/fuzz-regressions");
+    let text = std::fs::read_to_string(dir.join("envelope-shape-float.json")).unwrap();
+    let e = ProofEnvelope::parse(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("`shape` must be null or an object of unsigned integers"),
+        "{e}"
+    );
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        fuzz_parse::<ProofEnvelope>(&bytes);
+        fuzz_parse::<Manifest>(&bytes);
+    }
+}

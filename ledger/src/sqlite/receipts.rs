@@ -2,7 +2,7 @@
 //! one, so `seq` and `cum` only advance by one sale) at its fixed position in the sparse receipt
 //! tree, records every root, and serves the batches an audit report proves.
 
-use super::{write, SqlNodes};
+use super::db::{write, SqlNodes};
 use crate::{LedgerError, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use veil_circuits::field::{from_hex, to_hex};

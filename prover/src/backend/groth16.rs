@@ -4,8 +4,6 @@
 //! each proof then only computes the assignment (prove mode, no matrices, no LC inlining) and
 //! runs the witness map and MSMs against the cached matrices.
 
-use super::{Backend, BackendKind};
-use crate::keys::KeyStore;
 use crate::{ProverError, Result};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, Proof, ProvingKey};
@@ -16,12 +14,8 @@ use ark_relations::gr1cs::{
 use ark_relations::utils::matrix::Matrix;
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use veil_circuits::statements::R1csStatement;
-use veil_verifier::params::{KeyEntry, Manifest};
 use veil_verifier::proof::ProofEnvelope;
-use veil_verifier::VerifyError;
 
 /// The R1CS matrices (A, B, C) of a circuit shape, and its sizes.
 #[derive(Clone, Debug)]
@@ -162,104 +156,5 @@ impl Groth16Prover {
             &full,
         )?;
         Ok((proof, instance[1..].to_vec()))
-    }
-}
-
-/// Groth16 as a [`Backend`]: keys from a [`KeyStore`], provers cached per key (a shape's
-/// proving key and matrices are loaded once, then prove many times, from many threads).
-pub struct Groth16Backend {
-    store: KeyStore,
-    provers: Mutex<HashMap<String, Arc<Groth16Prover>>>,
-}
-
-impl Groth16Backend {
-    /// The backend over the keys in `store`.
-    pub fn new(store: KeyStore) -> Self {
-        Groth16Backend {
-            store,
-            provers: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The key store.
-    pub fn store(&self) -> &KeyStore {
-        &self.store
-    }
-
-    /// The prover of statement `S` at `shape` (loaded on first use) and its manifest entry.
-    pub fn prover<S: R1csStatement>(
-        &self,
-        shape: &S::Shape,
-    ) -> Result<(Arc<Groth16Prover>, KeyEntry)> {
-        let key = S::key_id(shape);
-        let entry = self.entry(&key)?;
-        let cached = self.cache().get(&key).cloned();
-        if let Some(p) = cached {
-            return Ok((p, entry));
-        }
-        let (prover, entry) = self.store.load_statement::<S>(shape)?;
-        let prover = Arc::new(prover);
-        self.cache().insert(key, prover.clone());
-        Ok((prover, entry))
-    }
-
-    /// Runs the (single-party, **insecure**) setup of statement `S` at `shape` and records
-    /// the keys in the store; existing keys are replaced only with `force`.
-    pub fn setup<S: R1csStatement>(&self, shape: &S::Shape, force: bool) -> Result<KeyEntry> {
-        let entry = self
-            .store
-            .setup_statement::<S, _>(shape, force, &mut rand::rngs::OsRng)?;
-        self.cache().remove(&S::key_id(shape));
-        Ok(entry)
-    }
-
-    /// The manifest entry of `key`.
-    pub fn entry(&self, key: &str) -> Result<KeyEntry> {
-        Ok(Manifest::load(self.store.dir())?
-            .entry(self.store.dir(), key)?
-            .clone())
-    }
-
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Groth16Prover>>> {
-        self.provers.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl<S: R1csStatement> Backend<S> for Groth16Backend {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Groth16
-    }
-
-    fn key_id(&self, shape: &S::Shape) -> String {
-        S::key_id(shape)
-    }
-
-    fn prove(
-        &self,
-        shape: &S::Shape,
-        public: S::Public,
-        witness: S::Witness,
-    ) -> Result<ProofEnvelope> {
-        let (prover, _) = self.prover::<S>(shape)?;
-        prover.prove_statement::<S, _>(shape, public, witness, &mut rand::rngs::OsRng)
-    }
-
-    fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
-        let key = S::key_id(shape);
-        if proof.statement != S::NAME || proof.key != key {
-            return Err(VerifyError::Mismatch(format!(
-                "the proof is of {} with key {}, not of {} with key {key}",
-                proof.statement,
-                proof.key,
-                S::NAME
-            ))
-            .into());
-        }
-        let (vk, _) = veil_verifier::params::load_verifying_key(self.store.dir(), &key)?;
-        proof.verify_groth16(
-            &veil_verifier::groth16::prepare(&vk),
-            &S::public_inputs(public),
-        )?;
-        Ok(())
     }
 }

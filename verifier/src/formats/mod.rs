@@ -23,10 +23,12 @@ mod wallet;
 
 pub use crate::params::{FileRef, KeyEntry, Manifest, MANIFEST_VERSION};
 pub use crate::preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
-pub use crate::proof::{ProofEnvelope, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK};
+pub use crate::proof::{
+    ProofEnvelope, UltraHonkData, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK,
+};
 pub use crate::totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
-pub use ultrahonk::{field_from_be, statement_of, UltraHonkData, UltraHonkProofV1};
+pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
 pub use veil_circuits::dataset::keys::{KeyFile, KEY_FILE_VERSION};
 pub use veil_circuits::dataset::{Listing, LISTING_VERSION};
 pub use veil_circuits::format::{describe, header, Header, KINDS};

@@ -2,27 +2,11 @@
 //! key hash) carried unchanged, hex; and the version-1 proof file `veil noir prove` wrote before
 //! the envelope was shared, read by converting it.
 
-use crate::proof::{ProofEnvelope, PROOF_VERSION, ULTRAHONK};
+use crate::proof::{ProofEnvelope, UltraHonkData, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK};
 use crate::{Result, VerifyError};
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
 use veil_circuits::Fr;
-
-/// What verifying an UltraHonk proof needs beside the proof: bb's verification key (the
-/// verifier re-derives it from the program it names and compares), its hash (what
-/// `std::verify_proof_with_type` takes inside Noir), bb's version and its verifier target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UltraHonkData {
-    /// `bb --version` of the prover.
-    pub bb_version: String,
-    /// bb's verifier target (`noir-recursive`).
-    pub verifier_target: String,
-    /// bb's `vk` file, hex.
-    pub vk: String,
-    /// bb's `vk_hash` file, hex.
-    pub vk_hash: String,
-}
 
 /// The version-1 UltraHonk proof file (`kind: "ultrahonk-proof"`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,5 +103,24 @@ impl UltraHonkProofV1 {
                 vk_hash: self.vk_hash,
             }),
         })
+    }
+}
+
+impl ProofEnvelope {
+    /// Parses an envelope (versions [`OLDEST_PROOF_VERSION`] to [`PROOF_VERSION`]); an
+    /// UltraHonk proof file of version 1 (`kind: "ultrahonk-proof"`) is read as the envelope it
+    /// converts to.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let h = veil_circuits::format::header(text)?;
+        if h.kind.as_deref() == Some("ultrahonk-proof") {
+            return UltraHonkProofV1::from_json(text)?.into_envelope();
+        }
+        let env: ProofEnvelope = veil_circuits::format::parse_untagged(
+            text,
+            "a proof envelope",
+            OLDEST_PROOF_VERSION..=PROOF_VERSION,
+        )?;
+        veil_circuits::format::check_shape(&env.shape)?;
+        Ok(env)
     }
 }
