@@ -4,7 +4,7 @@
 #   - npm: the Noir compiler (noir_wasm) and Barretenberg's bb into noir/node_modules; then
 #     every Noir program is compiled into noir/target/
 #   - rustup: the wasm32 target, to check that the verifier builds for browsers
-#   - cargo fmt --check, cargo clippy -D warnings on every target (benches compile too)
+#   - cargo fmt --check, no file-level import cycles, cargo clippy -D warnings on every target
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js)
 
 echo "== checking formatting"
 cargo fmt --all -- --check
+
+echo "== no file-level import cycles"
+python3 scripts/check-import-cycles.py
 
 echo "== clippy (every target, benches included, so they cannot rot)"
 rustup component add clippy >/dev/null 2>&1 || true
