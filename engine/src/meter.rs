@@ -213,8 +213,8 @@ pub fn prove_tier(
     let listing = listing_value(listing_id);
     let Some(u) = store.epoch_usage(listing, epoch)? else {
         return Err(EngineError::Refused(format!(
-            "epoch {epoch} of {listing_id:?} is still open: close it first with \
-             `veil meter close --listing-id {listing_id} --epoch {epoch}`"
+            "epoch {epoch} of {listing_id:?} is still open: close it first (`veil meter close`, \
+             which publishes its usage commitment)"
         )));
     };
     let calls = store.calls_tree(listing, epoch)?;
