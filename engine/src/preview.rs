@@ -7,7 +7,7 @@
 use crate::dataset::{load_key, load_listing, ReadOptions};
 use crate::files::{file_size, params_dir, read_parsed, write_output};
 use crate::progress::{Progress, Unit};
-use crate::{EngineError, Result};
+use crate::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use veil_circuits::dataset::{self, DatasetKey, Listing};
@@ -257,10 +257,4 @@ pub fn noir_inputs(
         veil_noir::twins::preview(&st.public, &st.witness),
         veil_noir::toolchain::preview_program(&st.shape),
     ))
-}
-
-impl From<std::convert::Infallible> for EngineError {
-    fn from(e: std::convert::Infallible) -> Self {
-        match e {}
-    }
 }
