@@ -25,9 +25,9 @@ use veil_verifier::totals::{verify_report, ReceiptOpening, Report, Totals, REPOR
 /// [1000, inf) units.
 pub const DEFAULT_EDGES: [u64; 3] = [1_000, 10_000, 100_000];
 
-/// The field value a listing id settles under.
+/// The field value a listing id settles under (the same encoding licences use).
 pub fn listing_value(listing_id: &str) -> Fr {
-    veil_circuits::dataset::value_hash(listing_id.as_bytes())
+    veil_circuits::statements::usage::listing_field(listing_id)
 }
 
 /// Settles one sale of `listing_id` by `seller` (a fresh buyer tag and blinding); returns its

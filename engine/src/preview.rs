@@ -188,7 +188,7 @@ pub fn prove(
     let shape = shape_for(&req.listing, req.request.samples)?;
     let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
     // Load the keys before reading the dataset: a missing key is reported at once.
-    let (_, key) = backend.prover::<PreviewMembership>(&shape)?;
+    let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
     let st = statement(&req, progress)?;
     progress.start("proving", 0, Unit::Steps);
     let proof = Backend::<PreviewMembership>::prove(&backend, &st.shape, st.public, st.witness)?;
@@ -208,15 +208,10 @@ pub fn prove(
         proof,
     };
     // Self-check: a proof this prover cannot verify is a bug, not something to hand a buyer.
-    let (vk, _) =
-        veil_verifier::params::load_verifying_key(backend.store().dir(), &key_id(&shape))?;
-    veil_verifier::preview::verify(&file, listing, &veil_verifier::groth16::prepare(&vk))?;
+    let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
+    veil_verifier::preview::verify(&file, listing, &pvk)?;
     write_output(out, &file.to_json())?;
     Ok(Proved { file, key })
-}
-
-fn key_id(shape: &PreviewShape) -> String {
-    <PreviewMembership as veil_circuits::statements::Statement>::key_id(shape)
 }
 
 /// Reads a preview file.

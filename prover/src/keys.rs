@@ -223,7 +223,7 @@ impl KeyStore {
 /// proving key and matrices are loaded once, then prove many times, from many threads).
 pub struct Groth16Backend {
     store: KeyStore,
-    provers: Mutex<HashMap<String, Arc<Groth16Prover>>>,
+    provers: Mutex<HashMap<String, (Arc<Groth16Prover>, KeyEntry)>>,
 }
 
 impl Groth16Backend {
@@ -246,15 +246,15 @@ impl Groth16Backend {
         shape: &S::Shape,
     ) -> Result<(Arc<Groth16Prover>, KeyEntry)> {
         let key = S::key_id(shape);
-        let entry = self.entry(&key)?;
+        // A cached prover needs no disk read: not even the manifest.
         let cached = self.cache().get(&key).cloned();
-        if let Some(p) = cached {
-            return Ok((p, entry));
+        if let Some(hit) = cached {
+            return Ok(hit);
         }
         let (prover, entry) = self.store.load_statement::<S>(shape)?;
-        let prover = Arc::new(prover);
-        self.cache().insert(key, prover.clone());
-        Ok((prover, entry))
+        let loaded = (Arc::new(prover), entry);
+        self.cache().insert(key, loaded.clone());
+        Ok(loaded)
     }
 
     /// Runs the (single-party, **insecure**) setup of statement `S` at `shape` and records
@@ -274,7 +274,7 @@ impl Groth16Backend {
             .clone())
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Groth16Prover>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<Groth16Prover>, KeyEntry)>> {
         self.provers.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
