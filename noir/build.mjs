@@ -3,7 +3,8 @@
 //   node build.mjs               all programs
 //   node build.mjs settlement    one program
 //   node build.mjs --variants    also the production shapes of shapes.json, into
-//                                target/variants/<program>-<shape>.json (globals overridden)
+//                                target/variants/<name>.json (globals overridden; <name> is
+//                                the shape's Veil name, e.g. preview-membership-d20-k8-m6)
 //   node build.mjs --tests       only the library's #[test]s, as one program calling them all:
 //                                target/library-tests.json (no nargo here to run `nargo test`)
 import { compile, createFileManager } from '@noir-lang/noir_wasm';
@@ -78,7 +79,7 @@ if (variants) {
   for (const [name, table] of Object.entries(shapes)) {
     if (name === 'description' || (wanted.length && !wanted.includes(name))) continue;
     for (const [shape, globals] of Object.entries(table)) {
-      const dir = join(sources, `${name}-${shape}`);
+      const dir = join(sources, shape);
       cpSync(join(root, 'programs', name), dir, { recursive: true });
       const toml = join(dir, 'Nargo.toml');
       writeFileSync(toml, readFileSync(toml, 'utf8').replace('"../../veil"', `"${relative(dir, join(root, 'veil'))}"`));
@@ -90,7 +91,7 @@ if (variants) {
         text = text.replace(re, `global ${g}: u32 = ${value};`);
       }
       writeFileSync(main, text);
-      await build(`${name}-${shape}`, dir, join(root, 'target', 'variants', `${name}-${shape}.json`));
+      await build(shape, dir, join(root, 'target', 'variants', `${shape}.json`));
     }
   }
 }

@@ -13,7 +13,7 @@ veil() { echo "+ veil $*" >&2; target/release/veil "$@"; }
 
 # Seller: a master secret, then the dataset commitment (what a listing publishes).
 [ -f "$OUT/seller.key" ] || veil dataset keygen --out "$OUT/seller.key"
-veil dataset commit examples/sales.csv --secret-file "$OUT/seller.key" --dataset-id sales-2026 --out "$OUT/listing.json"
+veil dataset commit examples/sales.csv --secret-file "$OUT/seller.key" --dataset-id sales-2026 --out "$OUT/listing.json" --force
 
 # Operator: keys for this shape (depth 20, 8 samples, 6 columns); insecure single-party setup.
 # (A second run keeps them: `veil setup` refuses to replace keys without --force.)
@@ -22,7 +22,7 @@ veil dataset commit examples/sales.csv --secret-file "$OUT/seller.key" --dataset
 # Buyer picks a challenge after the listing is public; seller proves the preview.
 CHALLENGE=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 veil preview prove --dataset examples/sales.csv --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" \
-  --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/preview.json" --params "$OUT/params"
+  --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/preview.json" --force --params "$OUT/params"
 
 # Buyer verifies before paying.
 veil preview verify "$OUT/preview.json" --listing "$OUT/listing.json" --params "$OUT/params"
@@ -38,10 +38,11 @@ veil delivery verify examples/sales.csv --listing "$OUT/listing.json" --key "$OU
 # Settlement on Aztec checks the same statement in Noir: the seller's preview as inputs of the
 # Noir twin (compiled at this shape, d20 K8 m6), executed by the ACVM to the very public inputs
 # the Groth16 proof carries. (UltraHonk proving needs the Ignition CRS: docs/noir.md, section 5.)
-(cd noir && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --variants >/dev/null)
+(cd noir && npm ci --no-audit --no-fund --loglevel=error)
+veil noir build --variants >/dev/null
 veil noir preview-inputs --dataset examples/sales.csv --secret-file "$OUT/seller.key" --listing "$OUT/listing.json" \
-  --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/noir-inputs.json"
-veil noir execute preview_membership-d20_k8_m6 --inputs "$OUT/noir-inputs.json" > "$OUT/noir-execution.json"
+  --challenge "$CHALLENGE" --samples 8 --reveal city,category,amount_eur --out "$OUT/noir-inputs.json" --force
+veil noir execute preview-membership-d20-k8-m6 --inputs "$OUT/noir-inputs.json" > "$OUT/noir-execution.json"
 node -e '
 const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
 const same = JSON.stringify(a.public_inputs) === JSON.stringify(b.proof.public_inputs);

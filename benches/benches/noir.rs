@@ -71,31 +71,31 @@ fn main() {
     let mut cases: Vec<(&str, PathBuf, Value)> = vec![
         (
             "preview d20 K1 m3",
-            variant("preview_membership-d20_k1_m3"),
+            variant("preview-membership-d20-k1-m3"),
             preview_at(20, 1),
         ),
         (
             "preview d20 K8 m3",
-            variant("preview_membership-d20_k8_m3"),
+            variant("preview-membership-d20-k8-m3"),
             preview_at(20, 8),
         ),
         (
             "totals B16 E3",
-            variant("disclosure_totals-b16"),
+            variant("disclosure-totals-b16-e3"),
             totals_at(16),
         ),
         (
             "totals B64 E3",
-            variant("disclosure_totals-b64"),
+            variant("disclosure-totals-b64-e3"),
             totals_at(64),
         ),
         (
             "totals B256 E3",
-            variant("disclosure_totals-b256"),
+            variant("disclosure-totals-b256-e3"),
             totals_at(256),
         ),
         ("usage call d16", base("usage_call"), call_at(16)),
-        ("usage call d20", variant("usage_call-d20"), call_at(20)),
+        ("usage call d20", variant("usage-call-d20"), call_at(20)),
         ("usage tier", base("usage_tier"), {
             let nfs: Vec<Fr> = (1..=1234u64).map(Fr::from).collect();
             let calls = CallsTree::build(&nfs).expect("calls tree");

@@ -36,6 +36,14 @@ pub enum Error {
         /// Why it failed.
         why: String,
     },
+    /// A Veil file of another kind than the one asked for (its `kind` field says which).
+    #[error("this is {found}; expected {expected}")]
+    WrongKind {
+        /// What the file is, in words (`a seller secret`).
+        found: String,
+        /// What was asked for, in words (`a listing`).
+        expected: String,
+    },
     /// A witness does not satisfy its statement (native check).
     #[error("statement not satisfied: {0}")]
     Unsatisfied(String),

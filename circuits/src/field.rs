@@ -59,7 +59,8 @@ pub fn from_hex_strict(what: &str, s: &str) -> Result<Fr> {
     from_hex(what, s)
 }
 
-/// Parses hex bytes (`0x` optional, even length, at most `max_len` bytes).
+/// Parses hex bytes (`0x` optional; an odd number of digits gets a leading 0; at most
+/// `max_len` bytes).
 pub fn parse_hex_bytes(what: &str, s: &str, max_len: usize) -> Result<Vec<u8>> {
     let t = s.trim();
     let t = t
@@ -68,6 +69,16 @@ pub fn parse_hex_bytes(what: &str, s: &str, max_len: usize) -> Result<Vec<u8>> {
         .unwrap_or(t);
     if t.is_empty() {
         return Err(Error::parse(what, "empty hex string"));
+    }
+    if let Some((i, c)) = t.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        // Positions count from 1 in the text as given (after the `0x`), before any padding.
+        return Err(Error::parse(
+            what,
+            format!(
+                "not hex: {c:?} at position {} of {t:?}",
+                t[..i].chars().count() + 1
+            ),
+        ));
     }
     let padded;
     let t = if t.len() % 2 == 1 {
@@ -136,6 +147,20 @@ pub fn random<R: ark_std::rand::RngCore + ?Sized>(rng: &mut R) -> Fr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_hex_digit_is_named_at_its_position_as_typed() {
+        // Odd length: the leading 0 padding must not shift the reported position.
+        let e = parse_hex_bytes("--challenge", "0xabz", 32)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'z' at position 3 of \"abz\""), "{e}");
+        let e = parse_hex_bytes("--challenge", "a1b2g3", 32)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'g' at position 5"), "{e}");
+        assert_eq!(parse_hex_bytes("x", "0xabc", 32).unwrap(), vec![0x0a, 0xbc]);
+    }
 
     #[test]
     fn hex_round_trip_and_canonical_check() {

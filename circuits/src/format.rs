@@ -1,6 +1,6 @@
 //! The one header rule of every file Veil reads and writes: a JSON object whose `veil` field
 //! is its format version and whose `kind` field says what it is. A reader checks the kind
-//! first (so a wrong file is named as such: "this is a seller secret, not a listing"), then the
+//! first (so a wrong file is named as such: "this is a seller secret; expected a listing"), then the
 //! version, and only then parses the rest strictly (unknown fields are refused).
 //!
 //! The table of kinds is here; the file types themselves are listed in `veil_verifier::formats`.
@@ -91,10 +91,10 @@ fn checked<T: DeserializeOwned>(
     })?;
     match (kind, h.kind.as_deref()) {
         (Some(want), Some(got)) if want != got => {
-            return Err(Error::parse(
-                what.clone(),
-                format!("this is {}, not {what}", describe(got)),
-            ))
+            return Err(Error::WrongKind {
+                found: describe(got),
+                expected: what,
+            })
         }
         (Some(_), None) => {
             return Err(Error::parse(
@@ -103,10 +103,10 @@ fn checked<T: DeserializeOwned>(
             ))
         }
         (None, Some(got)) => {
-            return Err(Error::parse(
-                what.clone(),
-                format!("this is {}, not {what}", describe(got)),
-            ))
+            return Err(Error::WrongKind {
+                found: describe(got),
+                expected: what,
+            })
         }
         _ => {}
     }
@@ -171,7 +171,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("this is a seller secret, not a listing"), "{e}");
+        assert!(
+            e.contains("this is a seller secret; expected a listing"),
+            "{e}"
+        );
         let e = parse::<L>(r#"{"veil": 9, "kind": "listing"}"#, Some("listing"), 1..=1)
             .unwrap_err()
             .to_string();

@@ -1,11 +1,19 @@
 //! `veil`: the command line for sellers (commit datasets, prove previews), buyers (verify
-//! previews and deliveries) and operators (set up keys, export to snarkjs).
+//! previews and deliveries), auditors (verify period reports), gateways (meter calls) and
+//! operators (set up keys, export to snarkjs).
 
 mod cli;
 
 use clap::Parser;
 
 fn main() {
+    // Like other Unix tools, end quietly when the reader of stdout goes away (`veil ... | head`)
+    // instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
@@ -13,9 +21,14 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = cli::Cli::parse();
-    if let Err(e) = cli::run(args) {
-        // One line, the whole causal chain, non-zero exit.
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
+    match cli::run(args) {
+        Ok(()) => {}
+        // A verify command printed its REFUSED verdict already.
+        Err(e) if e.is::<cli::Reported>() => std::process::exit(1),
+        Err(e) => {
+            // One line, the whole causal chain, non-zero exit.
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
     }
 }

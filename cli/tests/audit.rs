@@ -58,7 +58,7 @@ fn audit_flow_and_bad_inputs() {
     };
     let table = ok(&verify("r.json", &root, "1", "3000", "12000"));
     assert!(
-        table.contains("OK: seller 1") && table.contains("band [100000, inf)"),
+        table.contains("ACCEPTED: seller 1") && table.contains("band [100000, inf)"),
         "{table}"
     );
     let other_root = format!("0x{}", "0".repeat(63) + "1");
@@ -132,7 +132,7 @@ fn audit_flow_and_bad_inputs() {
         d,
         &["audit", "check-disclosure", "o.json", "--root", &root]
     ))
-    .contains("OK: receipt 4 of seller 1"));
+    .contains("ACCEPTED: receipt 4 of seller 1"));
     fails(
         &veil(
             d,
@@ -211,7 +211,7 @@ fn audit_flow_and_bad_inputs() {
                 "m.db",
                 "--seller",
                 "1",
-                "--listing",
+                "--listing-id",
                 "l",
                 "--amount",
                 "5",
@@ -231,7 +231,7 @@ fn audit_flow_and_bad_inputs() {
             "o.db",
             "--seller",
             "0",
-            "--listing",
+            "--listing-id",
             "l",
             "--amount",
             &big,
@@ -249,7 +249,7 @@ fn audit_flow_and_bad_inputs() {
                 "o.db",
                 "--seller",
                 "0",
-                "--listing",
+                "--listing-id",
                 "l",
                 "--amount",
                 "11",
@@ -297,7 +297,7 @@ fn concurrent_settles_all_succeed() {
             "race.db",
             "--seller",
             &seller.to_string(),
-            "--listing",
+            "--listing-id",
             "l",
             "--amount",
             "100",

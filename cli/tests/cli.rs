@@ -19,7 +19,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Asserts a clean failure: non-zero exit, a one-line `error:` naming `needle`, no panic.
+/// Asserts a clean failure: non-zero exit, a one-line `error:` (or a verify command's
+/// `REFUSED:`) naming `needle`, no panic.
 fn assert_fails(out: &Output, needle: &str) {
     let err = text(&out.stderr);
     assert!(
@@ -30,7 +31,7 @@ fn assert_fails(out: &Output, needle: &str) {
     assert!(!err.contains("panicked"), "panic: {err}");
     let line = err
         .lines()
-        .find(|l| l.starts_with("error:"))
+        .find(|l| l.starts_with("error:") || l.starts_with("REFUSED:"))
         .unwrap_or_else(|| panic!("no error line in {err:?}"));
     assert!(
         line.to_lowercase().contains(&needle.to_lowercase()),
@@ -175,7 +176,7 @@ fn verify_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Output {
 fn honest_preview_verifies_and_shows_revealed_cells_only() {
     let w = world();
     let out = assert_ok(&verify_file(w, &w.p("preview.json"), "listing.json"));
-    assert!(out.contains("OK: preview of 3 rows"), "{out}");
+    assert!(out.contains("ACCEPTED: preview of 3 rows"), "{out}");
     let v = preview_json(w, "preview.json");
     for s in v["samples"].as_array().unwrap() {
         let cells = s["cells"].as_array().unwrap();
@@ -285,7 +286,7 @@ fn delivery_check_accepts_the_file_and_rejects_an_edit() {
         "--key",
         &w.s("data.key"),
     ]));
-    assert!(out.contains("OK"), "{out}");
+    assert!(out.contains("ACCEPTED: "), "{out}");
     let edited = w.p("edited.csv");
     let body = std::fs::read_to_string(w.p("data.csv"))
         .unwrap()
@@ -351,7 +352,14 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     assert_fails(&prove(w, "01", "2", &out), "veil setup");
     // The dataset does not match the listing.
     let mismatched = prove_with(w, "other.csv", "seller.key", "01", "3", &out);
-    assert_fails(&mismatched, "does not match the listing");
+    assert_fails(&mismatched, "is not the file listed as");
+    // ... checked by its size before it is read, then by its commitment.
+    let same_size = std::fs::read_to_string(w.p("data.csv"))
+        .unwrap()
+        .replacen("city1", "city2", 1);
+    std::fs::write(w.p("same-size.csv"), same_size).unwrap();
+    let edited = prove_with(w, "same-size.csv", "seller.key", "01", "3", &out);
+    assert_fails(&edited, "does not match the listing");
     // Secret file that is not a key file; keygen refusing to overwrite.
     assert_fails(&commit("data.csv", "data.csv"), "key file");
     assert_fails(

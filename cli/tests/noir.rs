@@ -8,14 +8,7 @@ use common::{fails, ok, veil};
 const CSV: &str = "order_id,city,amount\nA-1,Lyon,12.50\nA-2,Oslo,7.00\nA-3,Lima,199.99\nA-4,Lyon,0.10\nA-5,Perth,55.00\nA-6,Osaka,3.30\n";
 
 fn noir_ready() -> bool {
-    match veil_engine::noir::toolchain::ensure_built() {
-        Ok(()) => true,
-        Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
-            veil_engine::noir::toolchain::skip(&format!("{e}"));
-            false
-        }
-        Err(e) => panic!("VEIL_REQUIRE_NOIR is set: {e}"),
-    }
+    common::noir_toolchain_ready("this Noir test")
 }
 
 #[test]
@@ -87,7 +80,10 @@ fn noir_preview_inputs_execute_to_the_groth16_public_inputs() {
         ]
         .concat(),
     ));
-    assert!(out.contains("inputs of preview_membership\n"), "{out}");
+    assert!(
+        out.contains("inputs of preview-membership-d4-k4-m3 to"),
+        "{out}"
+    );
 
     let executed = ok(&veil(
         d,
@@ -164,9 +160,15 @@ fn noir_gates_lists_every_program() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = ok(&veil(dir.path(), &["noir", "gates"]));
+    // Named as everywhere in Veil: a statement's program by its shape's key id.
     for p in veil_engine::noir::toolchain::PROGRAMS {
-        assert!(out.contains(p), "{p} missing from {out}");
+        let name = veil_engine::noir::toolchain::veil_name(p);
+        assert!(
+            out.contains(&format!("\n{name} ")),
+            "{name} missing from {out}"
+        );
     }
+    assert!(out.contains("\npreview-membership-d4-k4-m3 "), "{out}");
     assert!(out.contains("706035"), "{out}");
 }
 
@@ -200,7 +202,7 @@ fn noir_verify_refuses_another_program_or_other_inputs_up_front() {
             d,
             &["noir", "verify", "tier.json", "--program", "usage_call"],
         ),
-        "is a proof of \"usage_tier\", not of \"usage_call\"",
+        "is a proof of \"usage_tier\", not of \"usage-call-d16\"",
     );
     fails(
         &veil(d, &["noir", "verify", "path.json"]),

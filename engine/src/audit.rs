@@ -53,21 +53,46 @@ pub fn settle(
 }
 
 /// Settles `receipts` random sales over sellers `0..sellers`, one a minute from `start`
-/// (seeded: the same arguments make the same ledger). Returns the receipt root.
+/// (seeded: the same arguments make the same ledger), in transactions of
+/// [`SIMULATE_CHUNK`] sales, reporting each. Returns the receipt root.
 pub fn simulate(
     store: &dyn Store,
     receipts: u64,
     sellers: u64,
     start: u64,
     seed: u64,
+    progress: &dyn Progress,
 ) -> Result<Fr> {
     if sellers == 0 || sellers > 1 << SELLER_BITS {
         refuse!("sellers must be in 1..={}", 1u64 << SELLER_BITS);
     }
+    // A seller's sales go forward in time: refuse up front, saying what start would do.
+    let mut last = None;
+    for s in store.sellers()?.into_iter().filter(|&s| s < sellers) {
+        let t = store.receipts_of(s)?.last().map(|r| r.time);
+        last = last.max(t);
+    }
+    if let Some(t) = last.filter(|&t| t > start) {
+        refuse!(
+            "the ledger already has sales up to time {t}, after the start {start}; simulate \
+             later sales with a start of at least {t} (e.g. start {})",
+            t + 60
+        );
+    }
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let sales = Sale::simulated(&mut rng, receipts, sellers, start);
-    Ok(store.settle(&sales)?.1)
+    progress.start("settling sales", receipts, Unit::Items);
+    let mut root = store.receipt_root()?;
+    for (k, chunk) in sales.chunks(SIMULATE_CHUNK).enumerate() {
+        root = store.settle(chunk)?.1;
+        progress.set(((k * SIMULATE_CHUNK + chunk.len()) as u64).min(receipts));
+    }
+    progress.finish();
+    Ok(root)
 }
+
+/// Sales per transaction in [`simulate`].
+pub const SIMULATE_CHUNK: usize = 250;
 
 /// What a seller asks to prove.
 #[derive(Clone, Debug)]

@@ -2,9 +2,7 @@
 //! travels with a delivery; and buyers' delivery check.
 
 use crate::error::refuse;
-use crate::files::{
-    file_size, read_parsed, read_secret, write_output, write_secret, write_secret_replacing,
-};
+use crate::files::{file_size, read_parsed, read_secret, write_output, write_secret_replacing};
 use crate::progress::{Progress, Unit};
 use crate::{EngineError, Result};
 use std::path::{Path, PathBuf};
@@ -85,12 +83,6 @@ fn open_dataset(
 
 /// Makes a seller master secret at `out` (replacing one only with `force`).
 pub fn keygen(out: &Path, force: bool) -> Result<()> {
-    if out.exists() && !force {
-        refuse!(
-            "{} exists; refusing to overwrite a secret (use --force)",
-            out.display()
-        );
-    }
     let secret = SellerSecret::random(&mut rand::rngs::OsRng);
     write_secret_replacing(out, &secret.to_file(), force)
 }
@@ -130,12 +122,17 @@ pub fn commit(req: &CommitRequest, out: &Path, progress: &Arc<dyn Progress>) -> 
 }
 
 /// Writes the key of the dataset of `listing` (derived from the seller secret) to `out`, for a
-/// buyer's delivery.
-pub fn export_key(secret_file: &Path, listing: &Path, out: &Path) -> Result<Listing> {
+/// buyer's delivery (replacing a file there only with `replace`).
+pub fn export_key(
+    secret_file: &Path,
+    listing: &Path,
+    out: &Path,
+    replace: bool,
+) -> Result<Listing> {
     let listing = load_listing(listing)?;
     let key = load_key(secret_file, "secret file", &listing.dataset_id)?;
     listing.check_key(&key)?;
-    write_secret(out, &key.to_file(&listing.dataset_id))?;
+    write_secret_replacing(out, &key.to_file(&listing.dataset_id), replace)?;
     Ok(listing)
 }
 
@@ -167,7 +164,7 @@ pub fn verify_delivery(
     if committed.commitment != listing.commitment {
         let sha_hex: String = sha.iter().map(|x| format!("{x:02x}")).collect();
         return Err(EngineError::Refused(format!(
-            "MISMATCH: {} is not the committed dataset {:?} ({} records read, {} listed; SHA-256 {})",
+            "mismatch: {} is not the committed dataset {:?} ({} records read, {} listed; SHA-256 {})",
             data.display(),
             listing.dataset_id,
             committed.records,

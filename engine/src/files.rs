@@ -61,7 +61,7 @@ pub fn write_secret(path: &Path, text: &str) -> Result<()> {
 pub fn write_secret_replacing(path: &Path, text: &str, replace: bool) -> Result<()> {
     if path.exists() && !replace {
         refuse!(
-            "{} exists; refusing to overwrite a secret (move it away first)",
+            "{} exists; refusing to overwrite a secret (move it away first, or replace it with --force)",
             path.display()
         );
     }
@@ -80,6 +80,13 @@ pub fn read_secret<T, E: Into<EngineError>>(
     let value = read_parsed(path, what, parse)?;
     veil_prover::keys::check_secret_mode(path)?;
     Ok(value)
+}
+
+/// Whether any key in the params folder comes from an insecure single-party setup (false when
+/// the manifest cannot be read: the use-case that needs it says why).
+pub fn insecure_keys(params: Option<PathBuf>) -> bool {
+    veil_verifier::params::Manifest::load(&params_dir(params))
+        .is_ok_and(|m| m.keys.values().any(|k| k.insecure_dev_setup))
 }
 
 /// Refuses to overwrite `path` (`what` names the file's role).

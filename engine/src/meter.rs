@@ -3,7 +3,7 @@
 //! commits to the calls it accepted and proves the usage tier a bill is for.
 
 use crate::files::{
-    params_dir, read_parsed, read_secret, refuse_existing, write_output, write_secret,
+    params_dir, read_parsed, read_secret, refuse_existing, write_output, write_secret_replacing,
 };
 use crate::gateway::{Accepted, Gateway};
 use crate::wallet::{reserve_counter, BuyerKeyFile, LicenceFile};
@@ -31,10 +31,11 @@ pub fn request_value(request: &str) -> Fr {
     value_hash(request.as_bytes())
 }
 
-/// Makes a buyer key at `out`; returns it (its key commitment goes to the issuer).
-pub fn keygen(out: &Path) -> Result<BuyerKeyFile> {
+/// Makes a buyer key at `out` (replacing one only with `force`: licences issued to the old key
+/// stop working); returns it (its key commitment goes to the issuer).
+pub fn keygen(out: &Path, force: bool) -> Result<BuyerKeyFile> {
     let key = BuyerKeyFile::new(veil_circuits::field::random(&mut rand::rngs::OsRng));
-    write_secret(out, &crate::files::to_json(&key))?;
+    write_secret_replacing(out, &crate::files::to_json(&key), force)?;
     Ok(key)
 }
 
@@ -52,9 +53,17 @@ pub struct IssueRequest {
 }
 
 /// Issues a licence (appends its note to the licence tree) and writes the buyer's licence file
-/// to `out`; returns the file and the new licence root.
-pub fn issue(store: &dyn Store, req: &IssueRequest, out: &Path) -> Result<(LicenceFile, Fr)> {
-    refuse_existing(out, "a licence")?;
+/// to `out` (replacing a file there only with `replace`); returns the file and the new licence
+/// root.
+pub fn issue(
+    store: &dyn Store,
+    req: &IssueRequest,
+    out: &Path,
+    replace: bool,
+) -> Result<(LicenceFile, Fr)> {
+    if !replace {
+        refuse_existing(out, "a licence")?;
+    }
     let terms = LicenceTerms::new(
         &mut rand::rngs::OsRng,
         listing_value(&req.listing_id),
@@ -64,7 +73,7 @@ pub fn issue(store: &dyn Store, req: &IssueRequest, out: &Path) -> Result<(Licen
     )?;
     let (index, root) = store.issue_licence(terms.note())?;
     let file = LicenceFile::new(&req.listing_id, &terms, index);
-    write_secret(out, &crate::files::to_json(&file))?;
+    write_secret_replacing(out, &crate::files::to_json(&file), replace)?;
     Ok((file, root))
 }
 
@@ -194,15 +203,19 @@ pub struct TierRequest {
 }
 
 /// Proves that a closed epoch's call count lies in `[lo, hi)`; writes the proof to `out` and
-/// the commitment's opening (a secret) to `opening`.
+/// the commitment's opening (a secret) to `opening`, replacing existing files only with
+/// `replace`.
 pub fn prove_tier(
     store: &dyn Store,
     req: &TierRequest,
     params: Option<PathBuf>,
     out: &Path,
     opening: &Path,
+    replace: bool,
 ) -> Result<ProofEnvelope> {
-    refuse_existing(opening, "an opening")?;
+    if !replace {
+        refuse_existing(opening, "an opening")?;
+    }
     let TierRequest {
         listing_id,
         epoch,
@@ -242,7 +255,7 @@ pub fn prove_tier(
         salt: u.salt,
         usage: u.usage,
     };
-    write_secret(opening, &open.to_json())?;
+    write_secret_replacing(opening, &open.to_json(), replace)?;
     write_output(out, &crate::files::to_json(&env))?;
     Ok(env)
 }

@@ -6,6 +6,7 @@ use crate::dataset::load_listing;
 use crate::error::{refuse, At};
 use crate::files::{read_text, write_bytes, write_output};
 use crate::preview::load as load_preview;
+use crate::progress::{stage, Progress, Unit};
 use crate::Result;
 use std::path::{Path, PathBuf};
 use veil_circuits::Fr;
@@ -14,13 +15,34 @@ use veil_verifier::proof::ProofEnvelope;
 
 pub use veil_noir::toolchain::{self, noir_dir, program_path, PROGRAMS};
 
-/// Compiles every program unless the artifacts are current; returns their paths.
-pub fn build() -> Result<Vec<PathBuf>> {
-    toolchain::ensure_built()?;
-    Ok(PROGRAMS
+/// Compiles every program unless the artifacts are current, and with `variants` the shapes of
+/// `noir/shapes.json` too; returns the artifacts' paths.
+pub fn build(variants: bool, progress: &dyn Progress) -> Result<Vec<PathBuf>> {
+    stage(
+        progress,
+        "compiling the Noir programs",
+        0,
+        Unit::Steps,
+        || {
+            if variants {
+                toolchain::ensure_variants()
+            } else {
+                toolchain::ensure_built()
+            }
+        },
+    )?;
+    let mut paths: Vec<PathBuf> = PROGRAMS
         .iter()
         .map(|p| toolchain::artifact_path(p))
-        .collect())
+        .collect();
+    if variants {
+        paths.extend(
+            toolchain::variants()?
+                .iter()
+                .map(|v| toolchain::variant_path(v)),
+        );
+    }
+    Ok(paths)
 }
 
 /// `bb` with the CRS in `crs` (default: `$VEIL_CRS_PATH`).
@@ -42,7 +64,7 @@ pub fn gates() -> Result<Vec<(String, GateCount)>> {
         .filter(|(path, _)| path.is_file());
     let base = PROGRAMS
         .iter()
-        .map(|p| (toolchain::artifact_path(p), p.to_string()));
+        .map(|p| (toolchain::artifact_path(p), toolchain::veil_name(p)));
     base.chain(compiled_variants)
         .map(|(path, name)| Ok((name, bb.gates(&path)?)))
         .collect()
@@ -133,8 +155,8 @@ pub fn verify(
     crs: Option<PathBuf>,
 ) -> Result<NoirVerified> {
     let file = ProofEnvelope::from_json(&read_text(proof, "proof")?).at(proof)?;
-    let program = match program {
-        Some(p) if p != file.key => refuse!(
+    let program = match program.map(|p| toolchain::canonical_name(&p)) {
+        Some(p) if p != toolchain::canonical_name(&file.key) => refuse!(
             "mismatch: {} is a proof of {:?}, not of {p:?}",
             proof.display(),
             file.key
@@ -145,7 +167,7 @@ pub fn verify(
             proof.display(),
             file.key
         ),
-        None => file.key.clone(),
+        None => toolchain::canonical_name(&file.key),
     };
     let path = toolchain::program_path(&program)?;
     let got = &file.public_inputs;

@@ -5,7 +5,7 @@
 //! is checked natively, proved by a backend, then verified once more before it is handed out.
 
 use crate::dataset::{load_key, load_listing, ReadOptions};
-use crate::files::{file_size, params_dir, read_parsed, write_output};
+use crate::files::{params_dir, read_parsed, write_output};
 use crate::progress::{Progress, Unit};
 use crate::Result;
 use std::path::{Path, PathBuf};
@@ -118,7 +118,23 @@ pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<Pr
     );
     let path = &req.request.dataset;
     let read = req.request.read.for_listing(listing);
-    progress.start("reading", file_size(path), Unit::Bytes);
+    // The listing holds the file's size: a wrong file is named before it is read.
+    let size = std::fs::metadata(path)
+        .map_err(|error| crate::EngineError::Io {
+            context: format!("cannot read the dataset {}", path.display()),
+            error,
+        })?
+        .len();
+    if size != listing.file_bytes {
+        return Err(veil_circuits::Error::Mismatch(format!(
+            "{} is not the file listed as {:?}: it has {size} bytes, the listing {}",
+            path.display(),
+            listing.dataset_id,
+            listing.file_bytes
+        ))
+        .into());
+    }
+    progress.start("reading", size, Unit::Bytes);
     let p = progress.clone();
     let mut file = dataset::open(
         path,
@@ -250,6 +266,6 @@ pub fn noir_inputs(
     let st = statement(&req, progress)?;
     Ok((
         veil_noir::twins::preview(&st.public, &st.witness),
-        veil_noir::toolchain::preview_program(&st.shape),
+        <PreviewMembership as veil_noir::twins::NoirTwin>::program(&st.shape),
     ))
 }

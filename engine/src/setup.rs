@@ -43,6 +43,56 @@ pub struct ShapeOptions {
     pub edges: Option<usize>,
 }
 
+impl ShapeOptions {
+    /// The options given, by name.
+    fn given(&self) -> [(&'static str, bool); 6] {
+        [
+            ("listing", self.listing.is_some()),
+            ("depth", self.depth.is_some()),
+            ("samples", self.samples.is_some()),
+            ("columns", self.columns.is_some()),
+            ("batch", self.batch.is_some()),
+            ("edges", self.edges.is_some()),
+        ]
+    }
+
+    /// Refuses options that do not apply to `statement` (silently ignoring them would set up
+    /// another shape than the one asked for).
+    pub fn check_applies(&self, statement: &str) -> Result<()> {
+        let applies: &[&str] = match statement {
+            preview::NAME => &["listing", "depth", "samples", "columns"],
+            totals::NAME => &["batch", "edges"],
+            usage::CALL => &["depth"],
+            usage::TIER => &[],
+            other => refuse!(
+                "unknown statement {other:?}; available: {}",
+                STATEMENTS.join(", ")
+            ),
+        };
+        let stray: Vec<&str> = self
+            .given()
+            .into_iter()
+            .filter(|(name, given)| *given && !applies.contains(name))
+            .map(|(name, _)| name)
+            .collect();
+        if !stray.is_empty() {
+            refuse!(
+                "{} does not apply to {statement} (it takes {})",
+                stray.join(", "),
+                if applies.is_empty() {
+                    "no shape options".to_string()
+                } else {
+                    applies.join(", ")
+                }
+            );
+        }
+        if self.listing.is_some() && (self.depth.is_some() || self.columns.is_some()) {
+            refuse!("give either a listing or depth and columns: the listing sets both");
+        }
+        Ok(())
+    }
+}
+
 /// Keys made by a setup.
 #[derive(Debug)]
 pub struct SetUp {
@@ -63,6 +113,7 @@ pub fn setup(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<SetUp> {
+    opts.check_applies(statement)?;
     let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
     let (key, entry) = match statement {
         preview::NAME => {

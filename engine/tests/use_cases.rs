@@ -90,7 +90,7 @@ fn every_use_case_runs_through_the_engine() {
     );
     assert_eq!(events.last().unwrap(), "finish");
     let key = dir.join("dataset.key");
-    dataset::export_key(&secret, &listing_path, &key).unwrap();
+    dataset::export_key(&secret, &listing_path, &key, false).unwrap();
 
     // Buyer: a delivery matches; an edited one does not.
     let ok = dataset::verify_delivery(
@@ -118,7 +118,7 @@ fn every_use_case_runs_through_the_engine() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.starts_with("MISMATCH"), "{e}");
+    assert!(e.starts_with("mismatch: "), "{e}");
 
     // Operator: keys for the shapes (setup reports its stage).
     let opts = ShapeOptions {
@@ -148,6 +148,19 @@ fn every_use_case_runs_through_the_engine() {
         "{e}"
     );
 
+    // An option the statement does not take is refused, not ignored.
+    let stray = ShapeOptions {
+        batch: Some(16),
+        ..Default::default()
+    };
+    let e = setup::setup("usage-tier", &stray, params.clone(), false, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("batch does not apply to usage-tier (it takes no shape options)"),
+        "{e}"
+    );
+
     // Seller proves a preview; the buyer verifies it.
     let preq = PreviewRequest {
         dataset: data.clone(),
@@ -171,7 +184,7 @@ fn every_use_case_runs_through_the_engine() {
     let v = preview::verify(&preview_path, &listing_path, params.clone()).unwrap();
     assert_eq!(v.file.revealed_columns, vec!["city".to_string()]);
     let (inputs, program) = preview::noir_inputs(preq, &progress).unwrap();
-    assert_eq!(program, "preview_membership-d4_k2_m3");
+    assert_eq!(program, "preview-membership-d4-k2-m3");
     assert_eq!(
         inputs["commitment"],
         serde_json::json!(veil_circuits::field::to_hex(&listing.commitment))
@@ -182,7 +195,10 @@ fn every_use_case_runs_through_the_engine() {
     let (r0, _) = audit::settle(&store, 3, "maps", 1_200, 1_000).unwrap();
     let (r1, root) = audit::settle(&store, 3, "maps", 50_000, 1_060).unwrap();
     assert_eq!((r0.seq, r1.seq, r1.cum), (0, 1, 51_200));
-    assert!(audit::simulate(&store, 1, 0, 0, 1).is_err(), "no sellers");
+    assert!(
+        audit::simulate(&store, 1, 0, 0, 1, &Silent).is_err(),
+        "no sellers"
+    );
     let topts = ShapeOptions {
         batch: Some(4),
         ..ShapeOptions::default()
@@ -237,7 +253,7 @@ fn every_use_case_runs_through_the_engine() {
 
     // Metered access: a licence, a call, the gateway, a replay, the tier.
     let buyer_key = dir.join("buyer.key");
-    let k = meter::keygen(&buyer_key).unwrap().key_commitment();
+    let k = meter::keygen(&buyer_key, false).unwrap().key_commitment();
     let api = SqliteStore::create_with_depth(&dir.join("api.db"), Some(4)).unwrap();
     let licence = dir.join("licence.json");
     let ireq = IssueRequest {
@@ -246,7 +262,7 @@ fn every_use_case_runs_through_the_engine() {
         expiry: 9,
         buyer: k,
     };
-    meter::issue(&api, &ireq, &licence).unwrap();
+    meter::issue(&api, &ireq, &licence, false).unwrap();
     setup::setup(
         "usage-call",
         &ShapeOptions {
@@ -305,13 +321,13 @@ fn every_use_case_runs_through_the_engine() {
     };
     let tier = dir.join("tier.json");
     let usage_opening = dir.join("usage-opening.json");
-    let e = meter::prove_tier(&api, &treq, params.clone(), &tier, &usage_opening)
+    let e = meter::prove_tier(&api, &treq, params.clone(), &tier, &usage_opening, false)
         .unwrap_err()
         .to_string();
     assert!(e.contains("still open"), "{e}");
     let u = meter::close_epoch(&api, "weather", 2).unwrap();
     assert_eq!(u.calls, 1);
-    meter::prove_tier(&api, &treq, params.clone(), &tier, &usage_opening).unwrap();
+    meter::prove_tier(&api, &treq, params.clone(), &tier, &usage_opening, false).unwrap();
     let texp = TierExpected {
         listing_id: "weather".into(),
         epoch: 2,

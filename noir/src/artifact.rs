@@ -138,7 +138,8 @@ struct Raw {
 /// A compiled program.
 #[derive(Clone, Debug)]
 pub struct Artifact {
-    /// Program name (the file stem).
+    /// Program name: the file stem, a base program named by its shape as everywhere in Veil
+    /// ([`crate::toolchain::veil_name`]).
     pub name: String,
     /// The compiler that made it.
     pub noir_version: String,
@@ -167,10 +168,12 @@ impl Artifact {
         if program.functions.is_empty() {
             return Err(bad("program has no functions".into()));
         }
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = crate::toolchain::veil_name(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         Ok(Artifact {
             name,
             noir_version: raw.noir_version,

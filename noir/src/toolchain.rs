@@ -37,38 +37,76 @@ pub fn noir_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("noir"))
 }
 
-/// The name of the preview program for `shape`: the base program at its own shape (depth 4,
-/// 4 samples, 3 columns), else the shape variant `preview_membership-d{D}_k{K}_m{M}`.
-pub fn preview_program(shape: &veil_circuits::statements::preview::PreviewShape) -> String {
-    if (shape.depth, shape.samples, shape.columns) == (4, 4, 3) {
-        "preview_membership".to_string()
-    } else {
-        format!(
-            "preview_membership-d{}_k{}_m{}",
-            shape.depth, shape.samples, shape.columns
-        )
-    }
-}
-
-/// A program by name (a base program or a compiled shape variant, building the programs if
-/// stale) or by the path of an artifact (`*.json`).
+/// A program by name, building the programs if stale: the name Veil gives a statement at a
+/// shape everywhere (its Groth16 key id, e.g. `preview-membership-d20-k8-m6`: the base program
+/// when that is its shape, else a compiled variant of `noir/shapes.json`), a Nargo package name
+/// (`preview_membership`), or the path of an artifact (`*.json`). `_` and `-` are the same
+/// (`preview_membership-d20_k8_m6` is `preview-membership-d20-k8-m6`).
 pub fn program_path(name: &str) -> Result<PathBuf> {
     if name.ends_with(".json") {
         return Ok(PathBuf::from(name));
     }
     ensure_built()?;
-    if PROGRAMS.contains(&name) {
-        return Ok(artifact_path(name));
+    let veil_name = name.replace('_', "-");
+    let package = PROGRAMS
+        .iter()
+        .find(|p| p.replace('_', "-") == veil_name)
+        .copied()
+        .or_else(|| crate::twins::base_program(&veil_name));
+    if let Some(p) = package {
+        return Ok(artifact_path(p));
     }
-    let variant = variant_path(name);
+    let variant = variant_path(&veil_name);
     if variant.is_file() {
         return Ok(variant);
     }
+    let compiled: Vec<String> = variants()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| variant_path(v).is_file())
+        .collect();
+    let listed = variants().is_ok_and(|v| v.contains(&veil_name));
     Err(Error::UnknownProgram(format!(
-        "no Noir program {name:?}; the programs are {} (shape variants: `node build.mjs --variants` in {})",
-        PROGRAMS.join(", "),
-        noir_dir().display()
+        "no Noir program {name:?}; {}. Base programs: {}; compiled shapes: {}",
+        if listed {
+            "its shape is in shapes.json but not compiled: run `veil noir build --variants`"
+        } else {
+            "to prove at another shape, add it to shapes.json and run `veil noir build --variants`"
+        },
+        crate::twins::base_programs()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if compiled.is_empty() {
+            "none".to_string()
+        } else {
+            compiled.join(", ")
+        }
     )))
+}
+
+/// The name Veil gives the program compiled as `stem`: a base program's is the Groth16 key id
+/// of its shape (`preview_membership` is `preview-membership-d4-k4-m3`), a variant's is its stem;
+/// programs with no statement keep their package names.
+pub fn veil_name(stem: &str) -> String {
+    crate::twins::base_programs()
+        .into_iter()
+        .find(|(_, package)| *package == stem)
+        .map_or_else(|| stem.to_string(), |(name, _)| name)
+}
+
+/// The name a program is known by, however it was typed: a base program's package name becomes
+/// its Veil name, `_` becomes `-` (so names compare equal exactly when they are one program).
+pub fn canonical_name(name: &str) -> String {
+    if PROGRAMS.contains(&name) {
+        return veil_name(name);
+    }
+    let dashed = name.replace('_', "-");
+    match PROGRAMS.iter().find(|p| p.replace('_', "-") == dashed) {
+        Some(p) => veil_name(p),
+        None => dashed,
+    }
 }
 
 /// The compiled artifact of `program`.
@@ -109,7 +147,7 @@ fn newest_source(dir: &Path) -> SystemTime {
     newest
 }
 
-/// The production-shape variants `noir/shapes.json` lists, as `<program>-<shape>` names.
+/// The production-shape variants `noir/shapes.json` lists, by name (their Groth16 key ids).
 pub fn variants() -> Result<Vec<String>> {
     let path = noir_dir().join("shapes.json");
     let text = std::fs::read_to_string(&path)?;
@@ -121,7 +159,7 @@ pub fn variants() -> Result<Vec<String>> {
     Ok(table
         .iter()
         .filter_map(|(program, shapes)| Some((program, shapes.as_object()?)))
-        .flat_map(|(program, shapes)| shapes.keys().map(move |s| format!("{program}-{s}")))
+        .flat_map(|(_, shapes)| shapes.keys().cloned())
         .collect())
 }
 
@@ -165,6 +203,13 @@ fn ensure(with_variants: bool) -> Result<()> {
     let dir = noir_dir();
     if up_to_date(&dir, with_variants) {
         return Ok(());
+    }
+    if !dir.join("Nargo.toml").is_file() {
+        return Err(Error::Toolchain(format!(
+            "{} is not a Noir workspace (no Nargo.toml): set VEIL_NOIR_DIR to the `noir/` folder \
+             of a Veil checkout (or an installed share/veil/noir)",
+            dir.display()
+        )));
     }
     if !compiler_installed() {
         return Err(Error::Toolchain(format!(

@@ -5,12 +5,15 @@
 
 use serde_json::{json, Value};
 use veil_circuits::field::to_hex;
+use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
 use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness};
+use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
 use veil_circuits::statements::{
-    DisclosureTotals, PreviewMembership, Settlement, Statement, UsageCall, UsageTier,
+    CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
+    UsageCall, UsageTier,
 };
 use veil_circuits::Fr;
 
@@ -168,65 +171,79 @@ pub fn bounded_bytes(bytes: &[u8], n: usize) -> Value {
     json!({ "storage": storage, "len": bytes.len() })
 }
 
-/// A statement with a Noir twin: which program proves a shape, and its inputs. The twin's
-/// public inputs are the statement's [`Statement::public_inputs`], in the same order.
+/// A statement's Noir twin. Its program at a shape is named as Veil names the shape everywhere,
+/// by the Groth16 key id (`preview-membership-d20-k8-m6`); [`crate::toolchain::program_path`]
+/// finds the artifact (the base program at its own shape, else a compiled variant).
 pub trait NoirTwin: Statement {
-    /// The program for `shape`: the base program at its own shape, else the compiled shape
-    /// variant `<program>-<shape>` (`noir/shapes.json`).
-    fn program(shape: &Self::Shape) -> String;
+    /// The program for `shape`.
+    fn program(shape: &Self::Shape) -> String {
+        Self::key_id(shape)
+    }
     /// The program's inputs for this statement.
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value;
 }
 
 impl NoirTwin for PreviewMembership {
-    fn program(shape: &Self::Shape) -> String {
-        crate::toolchain::preview_program(shape)
-    }
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         preview(public, witness)
     }
 }
 
 impl NoirTwin for DisclosureTotals {
-    fn program(shape: &Self::Shape) -> String {
-        if (shape.batch, shape.edges) == (4, 3) {
-            "disclosure_totals".into()
-        } else {
-            format!("disclosure_totals-b{}", shape.batch)
-        }
-    }
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         totals(public, witness)
     }
 }
 
 impl NoirTwin for UsageCall {
-    fn program(shape: &Self::Shape) -> String {
-        if shape.depth == veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH {
-            "usage_call".into()
-        } else {
-            format!("usage_call-d{}", shape.depth)
-        }
-    }
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         call(public, witness)
     }
 }
 
 impl NoirTwin for UsageTier {
-    fn program(_: &Self::Shape) -> String {
-        "usage_tier".into()
-    }
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         tier(public, witness)
     }
 }
 
 impl NoirTwin for Settlement {
-    fn program(_: &Self::Shape) -> String {
-        "settlement".into()
-    }
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         settlement(&public.0, witness)
     }
+}
+
+/// The base programs by the name of the shape they are compiled at (the shared vectors'
+/// shapes: the globals in `noir/programs/*/src/main.nr`), with their Nargo package names.
+pub fn base_programs() -> Vec<(String, &'static str)> {
+    vec![
+        (
+            PreviewMembership::program(&PreviewShape {
+                depth: 4,
+                samples: 4,
+                columns: 3,
+            }),
+            "preview_membership",
+        ),
+        (
+            DisclosureTotals::program(&TotalsShape { batch: 4, edges: 3 }),
+            "disclosure_totals",
+        ),
+        (
+            UsageCall::program(&CallShape {
+                depth: veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH,
+            }),
+            "usage_call",
+        ),
+        (UsageTier::program(&TierShape::default()), "usage_tier"),
+        (Settlement::program(&NoShape {}), "settlement"),
+    ]
+}
+
+/// The package of the base program named `name`, if `name` is one.
+pub fn base_program(name: &str) -> Option<&'static str> {
+    base_programs()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, p)| p)
 }

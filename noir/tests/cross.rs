@@ -607,8 +607,8 @@ fn production_shapes_match_rust() {
     }
     let load = |name: &str| Artifact::load(&variant_path(name)).unwrap();
     for (name, k) in [
-        ("preview_membership-d20_k1_m3", 1),
-        ("preview_membership-d20_k8_m3", 8),
+        ("preview-membership-d20-k1-m3", 1),
+        ("preview-membership-d20-k8-m3", 8),
     ] {
         let (p, w) = vectors::preview_at(40, 20, k);
         assert_eq!(
@@ -617,7 +617,10 @@ fn production_shapes_match_rust() {
             "{name}"
         );
     }
-    for (name, b) in [("disclosure_totals-b16", 16), ("disclosure_totals-b64", 64)] {
+    for (name, b) in [
+        ("disclosure-totals-b16-e3", 16),
+        ("disclosure-totals-b64-e3", 64),
+    ] {
         let (p, w) = vectors::totals_at(b);
         assert_eq!(
             public_of(&load(name), &twins::totals(&p, &w)),
@@ -627,7 +630,7 @@ fn production_shapes_match_rust() {
     }
     let (p, w) = vectors::call_at(20);
     assert_eq!(
-        public_of(&load("usage_call-d20"), &twins::call(&p, &w)),
+        public_of(&load("usage-call-d20"), &twins::call(&p, &w)),
         p.to_field_elements()
     );
 }

@@ -157,7 +157,10 @@ fn insecure_dev_crs_proves_every_statement() {
         );
         assert_eq!(
             (proof.backend.as_str(), proof.key.as_str()),
-            (veil_verifier::proof::ULTRAHONK, program),
+            (
+                veil_verifier::proof::ULTRAHONK,
+                toolchain::veil_name(program).as_str()
+            ),
             "one envelope, naming its backend and program"
         );
         // The envelope survives its own JSON, and a version-1 proof file converts to it.

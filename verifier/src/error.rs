@@ -9,6 +9,10 @@ pub enum VerifyError {
     /// A file could not be read or parsed (truncated, edited into invalid JSON, wrong version).
     #[error("malformed input: {0}")]
     Malformed(String),
+    /// A Veil file of another kind than the one asked for ("this is a seller secret; expected
+    /// a preview").
+    #[error("{0}")]
+    WrongFile(String),
     /// The files do not belong together, or a field disagrees with what it must be.
     #[error("mismatch: {0}")]
     Mismatch(String),
@@ -27,6 +31,7 @@ impl From<veil_circuits::Error> for VerifyError {
     fn from(e: veil_circuits::Error) -> Self {
         match e {
             veil_circuits::Error::Mismatch(m) => VerifyError::Mismatch(m),
+            e @ veil_circuits::Error::WrongKind { .. } => VerifyError::WrongFile(e.to_string()),
             other => VerifyError::Malformed(other.to_string()),
         }
     }

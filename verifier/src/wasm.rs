@@ -92,7 +92,7 @@ pub unsafe extern "C" fn veil_verify_preview(
         Ok(m) => (0, m),
         Err(e @ VerifyError::Rejected(_)) => (1, e.to_string()),
         Err(e @ VerifyError::Mismatch(_)) => (2, e.to_string()),
-        Err(e @ VerifyError::Malformed(_)) => (3, e.to_string()),
+        Err(e @ (VerifyError::Malformed(_) | VerifyError::WrongFile(_))) => (3, e.to_string()),
         Err(e @ VerifyError::Keys(_)) => (4, e.to_string()),
     };
     MESSAGE.with(|m| *m.borrow_mut() = message);

@@ -75,7 +75,7 @@ impl KeyFile {
                 other => other,
             })?
             .kind;
-        // Neither kind: the header rule names the file ("this is a listing, not a seller
+        // Neither kind: the header rule names the file ("this is a listing; expected a seller
         // secret").
         let kind = kind
             .as_deref()

@@ -100,8 +100,10 @@ impl Schema {
         match name.parse::<usize>() {
             Ok(i) if i < self.columns.len() => Ok(i),
             _ => Err(Error::InvalidParameter(format!(
-                "no column {name:?}; the schema has {}",
-                self.columns.join(", ")
+                "no column {name:?}; the schema has {} (or give a number: columns count from 0, \
+                 so 0..={})",
+                self.columns.join(", "),
+                self.columns.len().saturating_sub(1)
             ))),
         }
     }

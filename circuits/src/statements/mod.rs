@@ -18,3 +18,12 @@ pub use statement::{
     CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
     UsageCall, UsageTier,
 };
+
+/// Every statement's name (a key id or program name starts with one).
+pub const STATEMENT_NAMES: [&str; 5] = [
+    preview::NAME,
+    totals::NAME,
+    usage::CALL,
+    usage::TIER,
+    settlement::NAME,
+];

@@ -277,6 +277,35 @@ pub struct Period {
     pub edges: Vec<u64>,
 }
 
+impl Period {
+    /// A period's bounds as a report needs them, each failure named: `t0 <= t1`, as many band
+    /// edges as the shape has, strictly increasing.
+    pub fn check_bounds(&self, shape: &TotalsShape) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidParameter(m));
+        if self.t0 > self.t1 {
+            return bad(format!(
+                "the period ends (t1 = {}) before it starts (t0 = {})",
+                self.t1, self.t0
+            ));
+        }
+        if self.edges.len() != shape.edges {
+            return bad(format!(
+                "{} band edges given ({:?}); the keys are for {}",
+                self.edges.len(),
+                self.edges,
+                shape.edges
+            ));
+        }
+        if let Some(w) = self.edges.windows(2).find(|w| w[0] >= w[1]) {
+            return bad(format!(
+                "band edges must increase strictly: {} is followed by {} in {:?}",
+                w[0], w[1], self.edges
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The period's totals: what an auditor learns, and (blinded) what one batch hands the next.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PeriodTotals {
@@ -608,16 +637,7 @@ pub fn report_chain<E: From<Error>>(
     mut blind: impl FnMut() -> Fr,
 ) -> std::result::Result<Vec<(BatchPublic, BatchWitness)>, E> {
     shape.validate()?;
-    if period.t0 > period.t1
-        || period.edges.len() != shape.edges
-        || period.edges.windows(2).any(|w| w[0] >= w[1])
-    {
-        return Err(Error::InvalidParameter(format!(
-            "need t0 <= t1 (got {} and {}) and {} strictly increasing band edges (got {:?})",
-            period.t0, period.t1, shape.edges, period.edges
-        ))
-        .into());
-    }
+    period.check_bounds(shape)?;
     let n = receipts.len() as u64;
     let b = shape.batch as u64;
     let first_at = |t: u64| {

@@ -1,26 +1,30 @@
 //! `veil audit`: sale receipts, period reports for auditors, and selective disclosure.
 
-use super::bars;
+use super::output::{bars, note, note_insecure, took, verdict, Accepted};
+use super::{writable, LedgerArg, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
+use serde_json::json;
 use std::path::PathBuf;
+use std::time::Instant;
 use veil_engine::audit::{self, Expected, ReportRequest};
+use veil_engine::files::insecure_keys;
 use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_engine::setup::DEFAULT_BATCH;
 use veil_engine::store::{SqliteStore, Store};
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Settlement: record one sale (its receipt follows the seller's previous one).
     Settle {
-        /// The ledger database.
-        #[arg(long)]
-        ledger: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// Seller id (< 4096).
         #[arg(long)]
         seller: u64,
-        /// Listing id.
+        /// The listing sold.
         #[arg(long)]
-        listing: String,
+        listing_id: String,
         /// Amount, in the smallest currency unit.
         #[arg(long)]
         amount: u64,
@@ -28,35 +32,32 @@ pub enum AuditCommand {
         #[arg(long)]
         time: u64,
     },
-    /// Researchers: fill a ledger with random sales (times one minute apart).
+    /// Researchers: fill a ledger with random sales (one a minute from --start).
     Simulate {
-        /// The ledger database.
-        #[arg(long)]
-        ledger: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// Number of sales.
         #[arg(long, default_value_t = 10_000)]
         receipts: u64,
         /// Number of sellers (ids 0..N).
         #[arg(long, default_value_t = 20)]
         sellers: u64,
-        /// Time of the first sale.
+        /// Time of the first sale, Unix seconds (after the ledger's last sale).
         #[arg(long, default_value_t = 1_767_225_600)]
         start: u64,
-        /// Random seed.
+        /// Random seed (the same arguments make the same ledger).
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
     /// Marketplace: print the ledger's current receipt-tree root (what auditors verify against).
     Root {
-        /// The ledger database.
-        #[arg(long)]
-        ledger: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
     },
     /// Seller: prove a period report (a chain of batch proofs).
     Prove {
-        /// The ledger database.
-        #[arg(long)]
-        ledger: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// Seller id.
         #[arg(long)]
         seller: u64,
@@ -66,26 +67,30 @@ pub enum AuditCommand {
         /// Period end, Unix seconds (exclusive).
         #[arg(long)]
         to: u64,
-        /// Receipts per batch proof (keys must exist: veil setup --statement disclosure-totals).
-        #[arg(long, default_value_t = 16)]
+        /// Receipts per batch proof: a power of two with keys in the params folder (`veil setup
+        /// --statement disclosure-totals --batch B`).
+        #[arg(long, default_value_t = DEFAULT_BATCH)]
         batch: usize,
-        /// Price band edges, comma-separated, increasing.
+        /// Price band edges, comma-separated, strictly increasing.
         #[arg(long, default_values_t = audit::DEFAULT_EDGES, value_delimiter = ',')]
         edges: Vec<u64>,
         /// Where to write the report.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Params directory.
+        /// Replace an existing file.
         #[arg(long)]
-        params: Option<PathBuf>,
+        force: bool,
+        #[command(flatten)]
+        params: ParamsArg,
     },
     /// Auditor: verify a report against the published receipt root, for the seller and period
-    /// asked for, and print its totals.
+    /// asked for; prints its totals.
     Verify {
         /// The report.
         report: PathBuf,
-        /// The receipt-tree root the marketplace published, hex.
-        #[arg(long)]
+        /// The receipt-tree root the marketplace published (`veil audit root`), 0x and 64 hex
+        /// digits.
+        #[arg(long, value_name = "HEX")]
         root: String,
         /// The seller the report must be for.
         #[arg(long)]
@@ -96,15 +101,16 @@ pub enum AuditCommand {
         /// The period end it must have, Unix seconds (exclusive).
         #[arg(long)]
         to: u64,
-        /// Params directory.
+        #[command(flatten)]
+        params: ParamsArg,
+        /// Print the verdict and the totals as JSON.
         #[arg(long)]
-        params: Option<PathBuf>,
+        json: bool,
     },
     /// Seller: open one receipt for one auditor (selective disclosure).
     Disclose {
-        /// The ledger database.
-        #[arg(long)]
-        ledger: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// Seller id.
         #[arg(long)]
         seller: u64,
@@ -112,16 +118,22 @@ pub enum AuditCommand {
         #[arg(long)]
         receipt: u64,
         /// Where to write the opening.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Auditor: check a disclosed receipt against the published root.
     CheckDisclosure {
         /// The opening.
         opening: PathBuf,
-        /// The receipt-tree root, hex.
-        #[arg(long)]
+        /// The receipt-tree root, 0x and 64 hex digits.
+        #[arg(long, value_name = "HEX")]
         root: String,
+        /// Print the verdict and the receipt as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -130,14 +142,14 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
         AuditCommand::Settle {
             ledger,
             seller,
-            listing,
+            listing_id,
             amount,
             time,
         } => {
-            let store = SqliteStore::create(&ledger)?;
-            let (r, root) = audit::settle(&store, seller, &listing, amount, time)?;
+            let store = SqliteStore::create(&ledger.ledger)?;
+            let (r, root) = audit::settle(&store, seller, &listing_id, amount, time)?;
             println!(
-                "receipt {} of seller {seller}: amount {amount}, fee {}, running total {}; root {}",
+                "receipt {} of seller {seller}: amount {amount}, fee {}, running total {}; receipt root {}",
                 r.seq,
                 r.fee,
                 r.cum,
@@ -145,7 +157,8 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             );
         }
         AuditCommand::Root { ledger } => {
-            let store = SqliteStore::open(&ledger)?;
+            let store = SqliteStore::open(&ledger.ledger)?;
+            // The root alone on stdout, so that `ROOT=$(veil audit root ...)` works.
             println!("{}", to_hex(&store.receipt_root()?));
         }
         AuditCommand::Simulate {
@@ -155,10 +168,12 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             start,
             seed,
         } => {
-            let store = SqliteStore::create(&ledger)?;
-            let root = audit::simulate(&store, receipts, sellers, start, seed)?;
+            let t = Instant::now();
+            let store = SqliteStore::create(&ledger.ledger)?;
+            let root = audit::simulate(&store, receipts, sellers, start, seed, &*bars())?;
             println!(
-                "settled {receipts} sales over {sellers} sellers; receipt root {}",
+                "settled {receipts} sales over {sellers} sellers{}; receipt root {}",
+                took(t),
                 to_hex(&root)
             );
         }
@@ -170,9 +185,12 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             batch,
             edges,
             out,
+            force,
             params,
         } => {
-            let store = SqliteStore::open(&ledger)?;
+            writable(&out, force)?;
+            let t = Instant::now();
+            let store = SqliteStore::open(&ledger.ledger)?;
             let req = ReportRequest {
                 seller,
                 from,
@@ -180,12 +198,14 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 batch,
                 edges,
             };
-            let report = audit::prove_report(&store, &req, params, &out, &*bars())?;
+            let report = audit::prove_report(&store, &req, params.get(), &out, &*bars())?;
+            note_insecure(insecure_keys(params.get()));
             println!(
-                "proved {} batches for seller {seller}, [{from}, {to}), against root {} into {}",
+                "proved {} batches for seller {seller}, [{from}, {to}), against receipt root {} into {}{}",
                 report.batches.len(),
                 to_hex(&report.period.root),
-                out.display()
+                out.display(),
+                took(t)
             );
         }
         AuditCommand::Verify {
@@ -195,58 +215,104 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             from,
             to,
             params,
+            json,
         } => {
-            let root = from_hex_strict("--root", &root)?;
-            let expected = Expected {
-                root,
-                seller,
-                from,
-                to,
-            };
-            let (r, t) = audit::verify(&report, expected, params)?;
-            println!(
-                "OK: seller {}, period [{}, {}), {} batch proofs verified against root {}",
-                r.period.seller,
-                r.period.t0,
-                r.period.t1,
-                t.batches,
-                to_hex(&root)
-            );
-            println!("  {:<24} {:>10} {:>20}", "", "sales", "amount");
-            println!("  {:<24} {:>10} {:>20}", "total", t.count, t.amount);
-            println!(
-                "  {:<24} {:>10} {:>20}",
-                format!("fees ({} bps)", r.period.bps),
-                "",
-                t.fees
-            );
-            let mut lo = 0u64;
-            for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
-                let band = match r.period.edges.get(k) {
-                    Some(hi) => format!("band [{lo}, {hi})"),
-                    None => format!("band [{lo}, inf)"),
+            let outcome = (|| {
+                let root = from_hex_strict("--root", &root)?;
+                let expected = Expected {
+                    root,
+                    seller,
+                    from,
+                    to,
                 };
-                println!("  {band:<24} {c:>10} {s:>20}");
-                lo = r.period.edges.get(k).copied().unwrap_or(lo);
-            }
+                let (r, t) = audit::verify(&report, expected, params.get())?;
+                note_insecure(insecure_keys(params.get()));
+                let mut details = vec![
+                    format!("  {:<24} {:>10} {:>20}", "", "sales", "amount"),
+                    format!("  {:<24} {:>10} {:>20}", "total", t.count, t.amount),
+                    format!(
+                        "  {:<24} {:>10} {:>20}",
+                        format!("fees ({} bps)", r.period.bps),
+                        "",
+                        t.fees
+                    ),
+                ];
+                let mut bands = Vec::new();
+                let mut lo = 0u64;
+                for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
+                    let hi = r.period.edges.get(k).copied();
+                    let band = match hi {
+                        Some(hi) => format!("band [{lo}, {hi})"),
+                        None => format!("band [{lo}, inf)"),
+                    };
+                    details.push(format!("  {band:<24} {c:>10} {s:>20}"));
+                    bands
+                        .push(json!({ "from": lo, "to": hi, "count": c, "amount": s.to_string() }));
+                    lo = hi.unwrap_or(lo);
+                }
+                Ok(Accepted {
+                    summary: format!(
+                        "seller {}, period [{}, {}): {} batch proofs verified against receipt root {}",
+                        r.period.seller,
+                        r.period.t0,
+                        r.period.t1,
+                        t.batches,
+                        to_hex(&root)
+                    ),
+                    details,
+                    json: json!({
+                        "seller": r.period.seller,
+                        "from": r.period.t0,
+                        "to": r.period.t1,
+                        "root": to_hex(&root),
+                        "batches": t.batches,
+                        "count": t.count,
+                        "amount": t.amount.to_string(),
+                        "fees": t.fees.to_string(),
+                        "bps": r.period.bps,
+                        "bands": bands,
+                    }),
+                })
+            })();
+            verdict(json, outcome)?;
         }
         AuditCommand::Disclose {
             ledger,
             seller,
             receipt,
             out,
+            force,
         } => {
-            let store = SqliteStore::open(&ledger)?;
+            writable(&out, force)?;
+            let store = SqliteStore::open(&ledger.ledger)?;
             audit::disclose(&store, seller, receipt, &out)?;
             println!(
                 "opened receipt {receipt} of seller {seller} into {}",
                 out.display()
             );
+            note("an opening reveals that receipt's amount, time and listing to whoever gets it");
         }
-        AuditCommand::CheckDisclosure { opening, root } => {
-            let root = from_hex_strict("--root", &root)?;
-            let r = audit::check_disclosure(&opening, root)?;
-            println!("OK: receipt {} of seller {} (amount {}, fee {}, time {}) is in the tree with root {}", r.seq, r.seller, r.amount, r.fee, r.time, to_hex(&root));
+        AuditCommand::CheckDisclosure {
+            opening,
+            root,
+            json,
+        } => {
+            let outcome = (|| {
+                let root = from_hex_strict("--root", &root)?;
+                let r = audit::check_disclosure(&opening, root)?;
+                Ok(Accepted {
+                    summary: format!(
+                        "receipt {} of seller {} (amount {}, fee {}, time {}) is in the receipt tree with root {}",
+                        r.seq, r.seller, r.amount, r.fee, r.time, to_hex(&root)
+                    ),
+                    details: vec![],
+                    json: json!({
+                        "seller": r.seller, "receipt": r.seq, "amount": r.amount.to_string(),
+                        "fee": r.fee.to_string(), "time": r.time, "root": to_hex(&root),
+                    }),
+                })
+            })();
+            verdict(json, outcome)?;
         }
     }
     Ok(())

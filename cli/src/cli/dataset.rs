@@ -1,37 +1,42 @@
 //! `veil dataset keygen | commit | export-key`.
 
-use super::{bars, FormatArgs};
+use super::output::{bars, took};
+use super::{writable, FormatArgs};
 use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
+use std::time::Instant;
 use veil_engine::dataset::{self, CommitRequest};
 use veil_engine::prelude::{to_hex, DEFAULT_DEPTH};
 
 #[derive(Subcommand, Debug)]
 pub enum DatasetCommand {
-    /// Make a seller master secret (keep it private).
+    /// Make a seller master secret (keep it private; every dataset key derives from it).
     Keygen {
-        /// Where to write the secret.
-        #[arg(long)]
+        /// Where to write the secret (mode 0600).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Overwrite an existing file.
+        /// Replace an existing secret (listings committed with it can no longer be proved).
         #[arg(long)]
         force: bool,
     },
-    /// Commit a dataset: writes listing.json (commitment C, n, depth, schema, SHA-256).
+    /// Commit a dataset: writes its listing (commitment C, records, depth, schema, SHA-256).
     Commit {
         /// The dataset file.
         data: PathBuf,
         /// Seller secret (or dataset key) file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         secret_file: PathBuf,
         /// Where to write the listing.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// The dataset's id; its key derives from it (default: the file name).
+        /// Replace an existing listing.
+        #[arg(long)]
+        force: bool,
+        /// The dataset's id; its key derives from it [default: the file name].
         #[arg(long)]
         dataset_id: Option<String>,
-        /// Merkle tree depth: up to 2^depth records.
+        /// Merkle tree depth: up to 2^depth records, at most 32.
         #[arg(long, default_value_t = DEFAULT_DEPTH)]
         depth: u32,
         #[command(flatten)]
@@ -40,14 +45,17 @@ pub enum DatasetCommand {
     /// Write the dataset key that travels to a buyer with a delivery.
     ExportKey {
         /// Seller secret file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         secret_file: PathBuf,
         /// The dataset's listing.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         listing: PathBuf,
-        /// Where to write the dataset key.
-        #[arg(long)]
+        /// Where to write the dataset key (mode 0600).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -55,16 +63,19 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
     match cmd {
         DatasetCommand::Keygen { out, force } => {
             dataset::keygen(&out, force)?;
-            println!("wrote seller secret to {}", out.display());
+            println!("wrote a seller secret to {} (mode 0600)", out.display());
         }
         DatasetCommand::Commit {
             data,
             secret_file,
             out,
+            force,
             dataset_id,
             depth,
             format,
         } => {
+            writable(&out, force)?;
+            let t = Instant::now();
             let req = CommitRequest {
                 data,
                 secret_file,
@@ -74,11 +85,13 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             };
             let listing = dataset::commit(&req, &out, &bars())?;
             println!(
-                "committed {} records of {:?} ({} columns, depth {}): C = {}",
+                "committed {} records of {:?} ({} columns, depth {}) into {}{}: C = {}",
                 listing.records,
                 listing.dataset_id,
                 listing.schema.columns.len(),
                 depth,
+                out.display(),
+                took(t),
                 to_hex(&listing.commitment)
             );
         }
@@ -86,10 +99,11 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             secret_file,
             listing,
             out,
+            force,
         } => {
-            let listing = dataset::export_key(&secret_file, &listing, &out)?;
+            let listing = dataset::export_key(&secret_file, &listing, &out, force)?;
             println!(
-                "wrote the key of {:?} to {}",
+                "wrote the key of {:?} to {} (mode 0600)",
                 listing.dataset_id,
                 out.display()
             );

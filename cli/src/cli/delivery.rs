@@ -1,8 +1,10 @@
 //! `veil delivery verify`: recompute a delivered file's commitment.
 
-use super::{bars, FormatArgs};
+use super::output::{bars, verdict, Accepted};
+use super::FormatArgs;
 use anyhow::Result;
 use clap::Subcommand;
+use serde_json::json;
 use std::path::PathBuf;
 use veil_engine::dataset;
 
@@ -13,13 +15,16 @@ pub enum DeliveryCommand {
         /// The delivered file.
         data: PathBuf,
         /// The listing it was sold under.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         listing: PathBuf,
         /// The dataset key delivered with the file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         #[command(flatten)]
         format: FormatArgs,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -29,13 +34,20 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
         listing,
         key,
         format,
+        json,
     } = cmd;
-    let ok = dataset::verify_delivery(&data, &listing, &key, format.read(), &bars())?;
-    println!(
-        "OK: {} matches the commitment of {:?} ({} records)",
-        data.display(),
-        ok.listing.dataset_id,
-        ok.records
-    );
-    Ok(())
+    let outcome =
+        dataset::verify_delivery(&data, &listing, &key, format.read(), &bars()).map(|ok| {
+            Accepted {
+                summary: format!(
+                    "{} matches the commitment of {:?} ({} records)",
+                    data.display(),
+                    ok.listing.dataset_id,
+                    ok.records
+                ),
+                details: vec![],
+                json: json!({ "dataset_id": ok.listing.dataset_id, "records": ok.records }),
+            }
+        });
+    verdict(json, outcome.map_err(Into::into))
 }

@@ -1,5 +1,6 @@
 //! `veil export snarkjs`: a proof and its key in snarkjs' JSON.
 
+use super::ParamsArg;
 use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -12,18 +13,17 @@ pub enum ExportCommand {
         /// A preview file, a proof envelope (a metered call or a usage tier), or an audit report
         /// (each batch into its own `batch-K` folder).
         proof: PathBuf,
-        /// Output directory.
-        #[arg(long)]
+        /// Output folder (its files are replaced).
+        #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Params directory (default: $VEIL_PARAMS or ./params).
-        #[arg(long)]
-        params: Option<PathBuf>,
+        #[command(flatten)]
+        params: ParamsArg,
     },
 }
 
 pub fn run(cmd: ExportCommand) -> Result<()> {
     let ExportCommand::Snarkjs { proof, out, params } = cmd;
-    for (dir, key) in export::snarkjs(&proof, &out, params)? {
+    for (dir, key) in export::snarkjs(&proof, &out, params.get())? {
         println!(
             "wrote verification_key.json, proof.json, public.json ({key}) to {}",
             dir.display()

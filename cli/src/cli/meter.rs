@@ -1,8 +1,13 @@
 //! `veil meter`: metered API access with ZK usage counters.
 
+use super::output::{note_insecure, took, verdict, Accepted};
+use super::{writable, LedgerArg, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
+use serde_json::json;
 use std::path::PathBuf;
+use std::time::Instant;
+use veil_engine::files::insecure_keys;
 use veil_engine::gateway::DEFAULT_ACCEPTED_ROOTS;
 use veil_engine::meter::{
     self, CallRequest, GatewayRequest, IssueRequest, TierExpected, TierRequest,
@@ -12,17 +17,19 @@ use veil_engine::store::SqliteStore;
 
 #[derive(Subcommand, Debug)]
 pub enum MeterCommand {
-    /// Buyer: make a secret key; prints the key commitment to give the issuer.
+    /// Buyer: make a secret key; prints its key commitment K (alone on stdout) for the issuer.
     Keygen {
-        /// Where to write the key (keep it private).
-        #[arg(long)]
+        /// Where to write the key (mode 0600; keep it private).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing key (licences issued to it stop working).
+        #[arg(long)]
+        force: bool,
     },
     /// Marketplace: issue a licence at purchase (appends its note to the licence tree).
     Issue {
-        /// The ledger database.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// The API listing's id.
         #[arg(long)]
         listing_id: String,
@@ -32,30 +39,33 @@ pub enum MeterCommand {
         /// Last epoch the licence is valid in.
         #[arg(long)]
         expiry: u64,
-        /// The buyer's key commitment (from `veil meter keygen`), hex.
-        #[arg(long)]
+        /// The buyer's key commitment K (from `veil meter keygen`), 0x and 64 hex digits.
+        #[arg(long, value_name = "HEX")]
         buyer: String,
-        /// Licence-tree depth, for a new ledger (default 16: 65,536 licences).
+        /// Licence-tree depth, for a new ledger (at most 2^depth licences) [default: 16].
         #[arg(long)]
         licence_depth: Option<u32>,
-        /// Where to write the licence file for the buyer.
-        #[arg(long)]
+        /// Where to write the licence file for the buyer (mode 0600).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Buyer: prove one call (uses the next unused counter slot of this epoch).
     Call {
         /// The licence file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         licence: PathBuf,
         /// The buyer's key file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// The counter-state file (created on first use; never reuses a slot).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         counter_state: PathBuf,
-        /// The ledger database (for the licence's Merkle path).
-        #[arg(long)]
-        db: PathBuf,
+        /// The ledger (for the licence's Merkle path).
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// Current epoch.
         #[arg(long)]
         epoch: u64,
@@ -63,19 +73,21 @@ pub enum MeterCommand {
         #[arg(long)]
         request: String,
         /// Where to write the call proof.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Params directory.
+        /// Replace an existing file.
         #[arg(long)]
-        params: Option<PathBuf>,
+        force: bool,
+        #[command(flatten)]
+        params: ParamsArg,
     },
     /// Gateway: verify a call proof and spend its nullifier (refuses replays).
     Verify {
         /// The call proof.
         call: PathBuf,
-        /// The ledger database (licence roots and nullifiers).
-        #[arg(long)]
-        db: PathBuf,
+        /// The ledger (licence roots and nullifiers).
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// The listing this gateway serves.
         #[arg(long)]
         listing_id: String,
@@ -88,16 +100,17 @@ pub enum MeterCommand {
         /// How many recent licence roots to accept.
         #[arg(long, default_value_t = DEFAULT_ACCEPTED_ROOTS)]
         accept_roots: usize,
-        /// Params directory.
+        #[command(flatten)]
+        params: ParamsArg,
+        /// Print the verdict as JSON.
         #[arg(long)]
-        params: Option<PathBuf>,
+        json: bool,
     },
-    /// Gateway: close an epoch of a listing; prints its usage commitment U to publish. No call
-    /// is accepted for that listing and epoch afterwards.
+    /// Gateway: close an epoch of a listing; prints its usage commitment U (alone on stdout) to
+    /// publish. No call is accepted for that listing and epoch afterwards.
     Close {
-        /// The ledger database.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// The listing.
         #[arg(long)]
         listing_id: String,
@@ -114,9 +127,8 @@ pub enum MeterCommand {
 pub enum TierCommand {
     /// Gateway: prove that a closed epoch's call count lies in [lo, hi).
     Prove {
-        /// The ledger database.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        ledger: LedgerArg,
         /// The listing.
         #[arg(long)]
         listing_id: String,
@@ -130,14 +142,16 @@ pub enum TierCommand {
         #[arg(long)]
         hi: u64,
         /// Where to write the tier proof.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Where to write the commitment's opening (count, calls root and salt; a secret).
-        #[arg(long)]
+        /// Where to write the commitment's opening (count, calls root and salt; mode 0600).
+        #[arg(long, value_name = "FILE")]
         opening: PathBuf,
-        /// Params directory.
+        /// Replace existing files.
         #[arg(long)]
-        params: Option<PathBuf>,
+        force: bool,
+        #[command(flatten)]
+        params: ParamsArg,
     },
     /// Anyone: verify a tier proof.
     Verify {
@@ -149,46 +163,51 @@ pub enum TierCommand {
         /// The epoch it must be for.
         #[arg(long)]
         epoch: u64,
-        /// The usage commitment U the gateway published for this listing and epoch (hex).
-        #[arg(long)]
+        /// The usage commitment U the gateway published for this listing and epoch (`veil meter
+        /// close`), 0x and 64 hex digits.
+        #[arg(long, value_name = "HEX")]
         usage: String,
-        /// Params directory.
+        #[command(flatten)]
+        params: ParamsArg,
+        /// Print the verdict as JSON.
         #[arg(long)]
-        params: Option<PathBuf>,
+        json: bool,
     },
 }
 
 pub fn run(cmd: MeterCommand) -> Result<()> {
     match cmd {
-        MeterCommand::Keygen { out } => {
-            let key = meter::keygen(&out)?;
-            println!(
-                "wrote buyer key to {}; key commitment K (give it to the issuer): {}",
-                out.display(),
-                to_hex(&key.key_commitment())
+        MeterCommand::Keygen { out, force } => {
+            let key = meter::keygen(&out, force)?;
+            eprintln!(
+                "wrote a buyer key to {} (mode 0600); its key commitment K, for the issuer:",
+                out.display()
             );
+            println!("{}", to_hex(&key.key_commitment()));
         }
         MeterCommand::Issue {
-            db,
+            ledger,
             listing_id,
             quota,
             expiry,
             buyer,
             licence_depth,
             out,
+            force,
         } => {
             let buyer = from_hex_strict("--buyer", &buyer)?;
-            let store = SqliteStore::create_with_depth(&db, licence_depth)?;
+            let store = SqliteStore::create_with_depth(&ledger.ledger, licence_depth)?;
             let req = IssueRequest {
                 listing_id,
                 quota,
                 expiry,
                 buyer,
             };
-            let (file, root) = meter::issue(&store, &req, &out)?;
+            let (file, root) = meter::issue(&store, &req, &out, force)?;
             println!(
-                "issued licence {} ({quota} calls/epoch until epoch {expiry}); licence root {}",
+                "issued licence {} ({quota} calls/epoch until epoch {expiry}) into {}; licence root {}",
                 file.index,
+                out.display(),
                 to_hex(&root)
             );
         }
@@ -196,13 +215,16 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             licence,
             key,
             counter_state,
-            db,
+            ledger,
             epoch,
             request,
             out,
+            force,
             params,
         } => {
-            let store = SqliteStore::open(&db)?;
+            writable(&out, force)?;
+            let t = Instant::now();
+            let store = SqliteStore::open(&ledger.ledger)?;
             let req = CallRequest {
                 licence,
                 key,
@@ -210,71 +232,89 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 epoch,
                 request,
             };
-            let call = meter::prove_call(&store, &req, params, &out)?;
+            let call = meter::prove_call(&store, &req, params.get(), &out)?;
+            note_insecure(insecure_keys(params.get()));
             println!(
-                "call {} of {} in epoch {epoch} proved into {}",
+                "proved call {} of {} in epoch {epoch} into {}{}",
                 call.slot + 1,
                 call.quota,
-                out.display()
+                out.display(),
+                took(t)
             );
         }
         MeterCommand::Verify {
             call,
-            db,
+            ledger,
             listing_id,
             epoch,
             request,
             accept_roots,
             params,
+            json,
         } => {
-            let store = SqliteStore::open(&db)?;
-            let req = GatewayRequest {
-                listing_id,
-                epoch,
-                request,
-                accept_roots,
-            };
-            let ok = meter::check_call(&store, &call, &req, params)?;
-            println!(
-                "ACCEPTED: call in epoch {} (nullifier {} spent)",
-                ok.epoch,
-                to_hex(&ok.nullifier)
-            );
+            let outcome = (|| {
+                let store = SqliteStore::open(&ledger.ledger)?;
+                let req = GatewayRequest {
+                    listing_id,
+                    epoch,
+                    request,
+                    accept_roots,
+                };
+                let ok = meter::check_call(&store, &call, &req, params.get())?;
+                note_insecure(insecure_keys(params.get()));
+                Ok(Accepted {
+                    summary: format!(
+                        "call in epoch {} (nullifier {} spent)",
+                        ok.epoch,
+                        to_hex(&ok.nullifier)
+                    ),
+                    details: vec![],
+                    json: json!({ "epoch": ok.epoch, "nullifier": to_hex(&ok.nullifier) }),
+                })
+            })();
+            verdict(json, outcome)?;
         }
         MeterCommand::Close {
-            db,
+            ledger,
             listing_id,
             epoch,
         } => {
-            let store = SqliteStore::open(&db)?;
+            let store = SqliteStore::open(&ledger.ledger)?;
             let u = meter::close_epoch(&store, &listing_id, epoch)?;
-            println!(
-                "closed epoch {epoch} of {listing_id:?} ({} calls); publish its usage commitment U = {}",
+            eprintln!(
+                "closed epoch {epoch} of {listing_id:?} ({} call{}); publish its usage commitment U:",
                 u.calls,
-                to_hex(&u.usage)
+                if u.calls == 1 { "" } else { "s" }
             );
+            println!("{}", to_hex(&u.usage));
         }
         MeterCommand::Tier(TierCommand::Prove {
-            db,
+            ledger,
             listing_id,
             epoch,
             lo,
             hi,
             out,
             opening,
+            force,
             params,
         }) => {
-            let store = SqliteStore::open(&db)?;
+            writable(&out, force)?;
+            let t = Instant::now();
+            let store = SqliteStore::open(&ledger.ledger)?;
             let req = TierRequest {
                 listing_id,
                 epoch,
                 lo,
                 hi,
             };
-            meter::prove_tier(&store, &req, params, &out, &opening)?;
+            meter::prove_tier(&store, &req, params.get(), &out, &opening, force)?;
+            note_insecure(insecure_keys(params.get()));
             println!(
-                "proved usage tier [{lo}, {hi}) for epoch {epoch} into {}",
-                out.display()
+                "proved usage tier [{lo}, {hi}) for epoch {epoch} into {} (opening: {}){}",
+                out.display(),
+                opening.display(),
+                took(t)
             );
         }
         MeterCommand::Tier(TierCommand::Verify {
@@ -283,18 +323,27 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             epoch,
             usage,
             params,
+            json,
         }) => {
-            let usage = from_hex_strict("--usage", &usage)?;
-            let expected = TierExpected {
-                listing_id: listing_id.clone(),
-                epoch,
-                usage,
-            };
-            let p = meter::verify_tier(&tier, &expected, params)?;
-            println!(
-                "OK: usage of {listing_id:?} in epoch {epoch} is in [{}, {})",
-                p.lo, p.hi
-            );
+            let outcome = (|| {
+                let usage = from_hex_strict("--usage", &usage)?;
+                let expected = TierExpected {
+                    listing_id: listing_id.clone(),
+                    epoch,
+                    usage,
+                };
+                let p = meter::verify_tier(&tier, &expected, params.get())?;
+                note_insecure(insecure_keys(params.get()));
+                Ok(Accepted {
+                    summary: format!(
+                        "usage of {listing_id:?} in epoch {epoch} is in [{}, {})",
+                        p.lo, p.hi
+                    ),
+                    details: vec![],
+                    json: json!({ "listing_id": listing_id, "epoch": epoch, "lo": p.lo, "hi": p.hi }),
+                })
+            })();
+            verdict(json, outcome)?;
         }
     }
     Ok(())

@@ -1,4 +1,7 @@
-//! Command definitions and dispatch; one module per noun.
+//! Command definitions and dispatch; one module per noun. The words are the same everywhere:
+//! `--ledger` is the marketplace database, `--listing` a listing file, `--listing-id` a
+//! listing's id, `--params` the key folder, `--out` what a command writes (never replaced
+//! without `--force`); verify commands answer `ACCEPTED` or `REFUSED` (or JSON with `--json`).
 
 mod audit;
 mod dataset;
@@ -6,22 +9,44 @@ mod delivery;
 mod export;
 mod meter;
 mod noir;
+mod output;
 mod preview;
 mod setup;
 
+pub use output::Reported;
+
 use anyhow::Result;
-use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use veil_engine::dataset::{self as engine_dataset, ReadOptions};
 use veil_engine::prelude::{Format, DEFAULT_CHUNK_SIZE};
-use veil_engine::{Progress, Unit};
+
+const ENVIRONMENT: &str = "\
+Environment:
+  VEIL_PARAMS    the params folder (Groth16 keys, manifest.json) when --params is not given
+  VEIL_LEDGER    the ledger database when --ledger is not given
+  VEIL_CRS_PATH  the folder with Barretenberg's CRS (bn254_g1.dat, bn254_g2.dat) when --crs is
+                 not given
+  VEIL_NOIR_DIR  the Noir workspace with the compiled programs (default: the noir/ or
+                 share/veil/noir/ folder beside the veil binary or above it, else ./noir)
+  VEIL_BB        Barretenberg's bb (default: the one @aztec/bb.js installed in the Noir workspace)
+  RUST_LOG       log filter (default: warn)
+
+Exit status: 0 done (a verify command: ACCEPTED), 1 refused or failed (the reason on stderr),
+2 a command line clap could not parse.";
 
 /// Veil: zero-knowledge proofs for private data commerce.
+///
+/// Sellers commit datasets and prove previews; buyers verify previews and deliveries; the
+/// marketplace records sales and licences; auditors verify period reports; gateways meter API
+/// calls. Every proof verifies against keys in the params folder; every secret file is
+/// written readable by its owner only.
 #[derive(Parser, Debug)]
-#[command(name = "veil", version, about)]
+#[command(name = "veil", version, about, long_about, after_help = ENVIRONMENT)]
 pub struct Cli {
+    /// No progress bars or notes (also when stderr is not a terminal); results still print.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,17 +69,29 @@ enum Command {
     #[command(subcommand)]
     Meter(meter::MeterCommand),
     /// The Noir twins for Aztec: compile, count gates, execute, prove and verify (UltraHonk).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = ENVIRONMENT)]
     Noir(noir::NoirCommand),
-    /// Operator: generate keys for a circuit shape into the params directory.
+    /// Operator: make Groth16 keys for a statement at a shape, into the params folder.
     Setup(setup::SetupArgs),
     /// Export proofs to other tools' formats.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Print a shell completion script: `veil completions bash > ~/.local/share/bash-completion/completions/veil`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (veil.1 and one per subcommand) into a folder: `veil man --out man/ && man -l man/veil.1`.
+    Man {
+        /// The folder to write them to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// Dispatches a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    output::set_quiet(cli.quiet);
     match cli.command {
         Command::Dataset(c) => dataset::run(c),
         Command::Preview(c) => preview::run(c),
@@ -64,17 +101,44 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Noir(c) => noir::run(c),
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "veil", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man { out } => man_pages(&out),
     }
+}
+
+/// Writes `veil.1` and `veil-<sub>[-<sub>].1` for every subcommand.
+fn man_pages(dir: &Path) -> Result<()> {
+    fn write(dir: &Path, cmd: clap::Command, name: String, written: &mut usize) -> Result<()> {
+        let cmd = cmd.name(name.clone());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+        veil_engine::files::write_bytes(&dir.join(format!("{name}.1")), &page)?;
+        *written += 1;
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let sub_name = format!("{name}-{}", sub.get_name());
+            write(dir, sub.clone(), sub_name, written)?;
+        }
+        Ok(())
+    }
+    let mut written = 0;
+    let mut cmd = Cli::command();
+    cmd.build();
+    write(dir, cmd, "veil".into(), &mut written)?;
+    println!("wrote {written} man pages to {}", dir.display());
+    Ok(())
 }
 
 /// Options for reading a dataset file.
 #[derive(clap::Args, Debug, Clone)]
 pub struct FormatArgs {
-    /// Record format (default: from the extension: .csv, .jsonl/.ndjson, anything else = chunks).
+    /// Record format [default: from the extension: .csv, .jsonl/.ndjson, anything else chunks].
     #[arg(long, value_parser = engine_dataset::parse_format)]
     format: Option<Format>,
     /// Bytes per record for chunked files.
-    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_SIZE)]
     chunk_size: usize,
 }
 
@@ -87,71 +151,48 @@ impl FormatArgs {
     }
 }
 
-/// Progress bars on stderr (indicatif), one per stage, hidden when stderr is not a terminal;
-/// a finished stage that took a while leaves a line with its elapsed time.
-pub struct Bars {
-    current: Mutex<Option<(ProgressBar, String, Instant)>>,
+/// The params folder: Groth16 proving and verifying keys and their `manifest.json`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ParamsArg {
+    /// The params folder (keys and manifest.json).
+    #[arg(
+        long = "params",
+        value_name = "DIR",
+        env = "VEIL_PARAMS",
+        default_value = "params"
+    )]
+    dir: PathBuf,
 }
 
-impl Bars {
-    /// Bars for a command; shared with the engine.
-    pub fn new() -> Arc<Self> {
-        Arc::new(Bars {
-            current: Mutex::new(None),
-        })
-    }
-
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<(ProgressBar, String, Instant)>> {
-        self.current.lock().unwrap_or_else(|e| e.into_inner())
+impl ParamsArg {
+    fn get(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
     }
 }
 
-impl Progress for Bars {
-    fn start(&self, stage: &str, total: u64, unit: Unit) {
-        let (bar, template) = match unit {
-            Unit::Bytes => (
-                ProgressBar::new(total),
-                "{msg} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            ),
-            Unit::Items => (
-                ProgressBar::new(total),
-                "{msg} {bar:40} {pos}/{len} elapsed {elapsed} eta {eta}",
-            ),
-            Unit::Steps => (ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
-        };
-        bar.set_style(
-            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+/// The marketplace ledger: receipts, licences, nullifiers and closed epochs (SQLite).
+#[derive(clap::Args, Debug, Clone)]
+pub struct LedgerArg {
+    /// The ledger database (SQLite).
+    #[arg(long, value_name = "FILE", env = "VEIL_LEDGER")]
+    ledger: PathBuf,
+}
+
+/// Barretenberg's CRS folder.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CrsArg {
+    /// The CRS folder with bn254_g1.dat and bn254_g2.dat (docs/noir.md, section 5).
+    #[arg(long, value_name = "DIR", env = "VEIL_CRS_PATH")]
+    crs: Option<PathBuf>,
+}
+
+/// Refuses to replace `out` unless `force`, before any work is done.
+fn writable(out: &Path, force: bool) -> Result<()> {
+    if !force && out.exists() {
+        anyhow::bail!(
+            "{} exists; pass --force to replace it (or choose another --out)",
+            out.display()
         );
-        bar.set_message(stage.to_string());
-        if unit == Unit::Steps {
-            bar.enable_steady_tick(Duration::from_millis(120));
-        }
-        if let Some((old, _, _)) = self
-            .slot()
-            .replace((bar, stage.to_string(), Instant::now()))
-        {
-            old.finish_and_clear();
-        }
     }
-
-    fn set(&self, done: u64) {
-        if let Some((bar, _, _)) = self.slot().as_ref() {
-            bar.set_position(done);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some((bar, stage, t)) = self.slot().take() {
-            let shown = !bar.is_hidden();
-            bar.finish_and_clear();
-            if shown && t.elapsed() >= Duration::from_secs(1) {
-                eprintln!("{stage}: done in {:.1} s", t.elapsed().as_secs_f64());
-            }
-        }
-    }
-}
-
-/// The engine's progress handle for a command's bars.
-fn bars() -> Arc<dyn Progress> {
-    Bars::new()
+    Ok(())
 }

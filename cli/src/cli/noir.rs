@@ -1,94 +1,124 @@
 //! `veil noir`: the Noir twins (compile, count gates, execute, prove and verify with UltraHonk).
 
-use super::bars;
+use super::output::{bars, took, verdict, Accepted};
+use super::{writable, CrsArg};
 use anyhow::Result;
 use clap::Subcommand;
+use serde_json::json;
 use std::path::PathBuf;
+use std::time::Instant;
 use veil_engine::files::write_json;
 use veil_engine::noir::{self, Expectation};
 use veil_engine::prelude::to_hex;
 use veil_engine::preview;
 
+/// How programs are named, for every command that takes one.
+const PROGRAM_NAMES: &str =
+    "Programs are named as Veil names a statement at a shape everywhere (the Groth16 key id): \
+preview-membership-d20-k8-m6 is the preview twin at depth 20, 8 samples, 6 columns. The base \
+programs are compiled at the shared test vectors' shapes (`veil noir gates` lists every compiled \
+program); other shapes are compiled from noir/shapes.json by `veil noir build --variants`. A Nargo \
+package name (preview_membership) or an artifact path (*.json) works too.";
+
 #[derive(Subcommand, Debug)]
 pub enum NoirCommand {
-    /// Compile every Noir program (node noir/build.mjs) unless the artifacts are current.
-    Build,
-    /// Gate counts of every program (bb gates; no CRS needed).
+    /// Compile every Noir program (node build.mjs in the Noir workspace) unless the artifacts
+    /// are current.
+    Build {
+        /// Also compile the shapes listed in noir/shapes.json (add a shape there to prove at it).
+        #[arg(long)]
+        variants: bool,
+    },
+    /// Gate counts of every compiled program (bb gates; no CRS needed).
     Gates,
-    /// Seller: the inputs of `preview_membership` for a preview (same statement as `veil preview
-    /// prove`, no Groth16 keys needed); prove them with `veil noir prove`.
+    /// Seller: the inputs of the preview's Noir twin (same statement as `veil preview prove`, no
+    /// Groth16 keys needed); prove them with `veil noir prove`.
     PreviewInputs {
         #[command(flatten)]
         args: super::preview::PreviewArgs,
         /// Where to write the inputs (JSON).
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
-    /// Execute a program on JSON inputs: prints its public inputs and return value.
+    /// Execute a program on JSON inputs with the ACVM: prints its public inputs and return value
+    /// as JSON, or the assertion that failed.
+    #[command(after_help = PROGRAM_NAMES)]
     Execute {
-        /// Program: a name (preview_membership, ..., or a shape variant such as
-        /// preview_membership-d20_k8_m6) or the path of a compiled artifact.
+        /// The program (see below).
         program: String,
         /// Inputs as JSON, one entry per parameter.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         inputs: PathBuf,
         /// Also write the solved witness (bb's -w file) here.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         witness: Option<PathBuf>,
     },
-    /// Prove a program with UltraHonk (needs the Aztec Ignition CRS).
+    /// Prove a program with UltraHonk (needs Barretenberg's CRS: docs/noir.md, section 5).
+    #[command(after_help = PROGRAM_NAMES)]
     Prove {
-        /// Program: a name, a shape variant, or an artifact path (as for `execute`).
+        /// The program (see below).
         program: String,
         /// Inputs as JSON.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         inputs: PathBuf,
         /// Proof file to write.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// CRS directory with bn254_g1.dat and bn254_g2.dat (default: $VEIL_CRS_PATH).
+        /// Replace an existing file.
         #[arg(long)]
-        crs: Option<PathBuf>,
+        force: bool,
+        #[command(flatten)]
+        crs: CrsArg,
     },
     /// Verify an UltraHonk proof file against the key of the program you name, derived from
-    /// its artifact (needs the CRS). Pass what you expect the proof to say: --preview and
+    /// its artifact (needs the CRS). Say what you expect the proof to say: --preview and
     /// --listing for a preview proof, or --expect for any program.
+    #[command(after_help = PROGRAM_NAMES)]
     Verify {
         /// Proof file.
         proof: PathBuf,
-        /// The program it must be a proof of (a name or shape variant; default: the name in
-        /// the file, which must then be one of Veil's programs).
+        /// The program it must be a proof of [default: the one the file names, which must be one
+        /// of Veil's].
         #[arg(long)]
         program: Option<String>,
         /// Preview proofs: the preview file (challenge, indices, revealed cells) whose public
         /// inputs the proof must have, checked with --listing.
-        #[arg(long, requires = "listing")]
+        #[arg(long, requires = "listing", value_name = "FILE")]
         preview: Option<PathBuf>,
         /// Preview proofs: the seller's listing.
-        #[arg(long, requires = "preview")]
+        #[arg(long, requires = "preview", value_name = "FILE")]
         listing: Option<PathBuf>,
         /// The public inputs the proof must have: a JSON list of 0x-hex field elements.
-        #[arg(long, conflicts_with = "preview")]
+        #[arg(long, conflicts_with = "preview", value_name = "FILE")]
         expect: Option<PathBuf>,
-        /// CRS directory (default: $VEIL_CRS_PATH).
+        #[command(flatten)]
+        crs: CrsArg,
+        /// Print the verdict as JSON.
         #[arg(long)]
-        crs: Option<PathBuf>,
+        json: bool,
     },
 }
 
 pub fn run(cmd: NoirCommand) -> Result<()> {
     match cmd {
-        NoirCommand::Build => {
-            for p in noir::build()? {
+        NoirCommand::Build { variants } => {
+            let t = Instant::now();
+            let paths = noir::build(variants, &*bars())?;
+            for p in &paths {
                 println!("{}", p.display());
             }
+            eprintln!("{} programs compiled and current{}", paths.len(), took(t));
         }
         NoirCommand::Gates => {
+            let gates = noir::gates()?;
             println!(
                 "{:<32} {:>12} {:>14} {:>12}",
                 "program", "acir opcodes", "circuit size", "crs points"
             );
-            for (name, g) in noir::gates()? {
+            for (name, g) in gates {
                 println!(
                     "{name:<32} {:>12} {:>14} {:>12}",
                     g.acir_opcodes,
@@ -97,15 +127,16 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
                 );
             }
         }
-        NoirCommand::PreviewInputs { args, out } => {
+        NoirCommand::PreviewInputs { args, out, force } => {
+            writable(&out, force)?;
             let (inputs, name) = preview::noir_inputs(args.request(), &bars())?;
             write_json(&out, &inputs)?;
             let note = if noir::program_path(&name).is_ok() {
-                ""
+                String::new()
             } else {
-                " (not compiled yet: add the shape to noir/shapes.json, then `node build.mjs --variants`)"
+                " (not compiled yet: add the shape to noir/shapes.json, then `veil noir build --variants`)".into()
             };
-            println!("wrote {}: inputs of {name}{note}", out.display());
+            println!("wrote the inputs of {name} to {}{note}", out.display());
         }
         NoirCommand::Execute {
             program,
@@ -114,20 +145,25 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
         } => {
             let x = noir::execute(&program, &inputs, witness.as_deref())?;
             let public: Vec<String> = x.public_inputs.iter().map(to_hex).collect();
-            let out = serde_json::json!({ "program": x.program, "public_inputs": public, "return_value": x.return_value });
+            let out = json!({ "program": x.program, "public_inputs": public, "return_value": x.return_value });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         NoirCommand::Prove {
             program,
             inputs,
             out,
+            force,
             crs,
         } => {
-            let proof = noir::prove(&program, &inputs, &out, crs)?;
+            writable(&out, force)?;
+            let t = Instant::now();
+            let proof = noir::prove(&program, &inputs, &out, crs.crs)?;
             println!(
-                "wrote {} ({} public inputs)",
+                "proved {} ({} public inputs) into {}{}",
+                proof.key,
+                proof.public_inputs.len(),
                 out.display(),
-                proof.public_inputs.len()
+                took(t)
             );
         }
         NoirCommand::Verify {
@@ -137,23 +173,32 @@ pub fn run(cmd: NoirCommand) -> Result<()> {
             listing,
             expect,
             crs,
+            json,
         } => {
             let expectation = match (preview, listing, expect) {
                 (Some(preview), Some(listing), _) => Expectation::Preview { preview, listing },
                 (_, _, Some(e)) => Expectation::Inputs(e),
                 _ => Expectation::Nothing,
             };
-            let v = noir::verify(&proof, program, &expectation, crs)?;
-            println!(
-                "ok: {} proof verifies against the program's own key ({} public inputs{})",
-                v.program,
-                v.public_inputs,
-                if v.checked {
-                    ", as expected"
-                } else {
-                    "; NOT checked against any you expect: pass --preview/--listing or --expect"
-                }
-            );
+            let outcome = noir::verify(&proof, program, &expectation, crs.crs).map(|v| Accepted {
+                summary: format!(
+                    "{} proof verifies against the program's own key ({} public inputs{})",
+                    v.program,
+                    v.public_inputs,
+                    if v.checked {
+                        ", as expected"
+                    } else {
+                        "; NOT checked against any you expect: pass --preview/--listing or --expect"
+                    }
+                ),
+                details: vec![],
+                json: json!({
+                    "program": v.program,
+                    "public_inputs": v.public_inputs,
+                    "public_inputs_checked": v.checked,
+                }),
+            });
+            verdict(json, outcome.map_err(Into::into))?;
         }
     }
     Ok(())

@@ -1,31 +1,36 @@
 //! `veil preview prove | verify`.
 
-use super::{bars, FormatArgs};
+use super::output::{bars, note_insecure, took, verdict, Accepted};
+use super::{writable, FormatArgs, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
+use serde_json::json;
 use std::path::PathBuf;
+use std::time::Instant;
 use veil_engine::preview::{self, Cell, PreviewRequest};
+use veil_engine::setup::DEFAULT_SAMPLES;
 
 /// What a preview samples: the dataset, its listing and key, the challenge, K and the reveal.
 #[derive(clap::Args, Debug)]
 pub struct PreviewArgs {
     /// The dataset file.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     dataset: PathBuf,
     /// Seller secret (or dataset key) file.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     secret_file: PathBuf,
     /// The dataset's listing.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     listing: PathBuf,
-    /// The buyer's challenge, hex (at most 32 bytes).
-    #[arg(long)]
+    /// The buyer's challenge, hex (at most 32 bytes); it picks the rows.
+    #[arg(long, value_name = "HEX")]
     challenge: String,
-    /// Number of sampled rows K (1..=64).
-    #[arg(long, default_value_t = 8)]
+    /// Number of sampled rows K, 1..=64 (keys must exist for it: `veil setup --samples K`).
+    #[arg(long, default_value_t = DEFAULT_SAMPLES)]
     samples: usize,
-    /// Columns to reveal, by name or number, comma-separated (default: none).
-    #[arg(long, value_delimiter = ',')]
+    /// Columns to reveal, by name or by number counting from 0, comma-separated [default:
+    /// none].
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     reveal: Vec<String>,
     #[command(flatten)]
     format: FormatArgs,
@@ -53,34 +58,49 @@ pub enum PreviewCommand {
         #[command(flatten)]
         args: PreviewArgs,
         /// Where to write the preview.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Params directory (default: $VEIL_PARAMS or ./params).
+        /// Replace an existing file.
         #[arg(long)]
-        params: Option<PathBuf>,
+        force: bool,
+        #[command(flatten)]
+        params: ParamsArg,
     },
-    /// Verify a preview against its listing.
+    /// Verify a preview against its listing; prints the revealed rows.
     Verify {
         /// The preview file.
         preview: PathBuf,
         /// The listing it claims to sample.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         listing: PathBuf,
-        /// Params directory (default: $VEIL_PARAMS or ./params).
+        #[command(flatten)]
+        params: ParamsArg,
+        /// Print the verdict and the rows as JSON.
         #[arg(long)]
-        params: Option<PathBuf>,
+        json: bool,
     },
+}
+
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Utf8(t) => t.clone(),
+        Cell::Hex(h) => format!("0x{h}"),
+        Cell::Redacted => "█".to_string(),
+    }
 }
 
 pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
-        PreviewCommand::Prove { args, out, params } => {
-            let proved = preview::prove(args.request(), params, &out, &bars())?;
-            if proved.key.insecure_dev_setup {
-                eprintln!(
-                    "note: these keys come from an insecure single-party setup (development only)"
-                );
-            }
+        PreviewCommand::Prove {
+            args,
+            out,
+            force,
+            params,
+        } => {
+            writable(&out, force)?;
+            let t = Instant::now();
+            let proved = preview::prove(args.request(), params.get(), &out, &bars())?;
+            note_insecure(proved.key.insecure_dev_setup);
             let rows: Vec<String> = proved
                 .file
                 .samples
@@ -88,44 +108,59 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
                 .map(|s| s.index.to_string())
                 .collect();
             println!(
-                "proved preview of rows [{}] of {:?} into {}",
+                "proved a preview of rows [{}] of {:?} into {}{}",
                 rows.join(", "),
                 proved.file.dataset_id,
-                out.display()
+                out.display(),
+                took(t)
             );
         }
         PreviewCommand::Verify {
             preview: path,
             listing,
             params,
+            json,
         } => {
-            let v = preview::verify(&path, &listing, params)?;
-            if v.key.insecure_dev_setup {
-                eprintln!("note: the verifying key comes from an insecure single-party setup (development only)");
-            }
-            let file = &v.file;
-            println!(
-                "OK: preview of {} rows of {:?} verified (revealed: {})",
-                file.samples.len(),
-                v.listing.dataset_id,
-                if file.revealed_columns.is_empty() {
-                    "none".to_string()
-                } else {
-                    file.revealed_columns.join(", ")
-                }
-            );
-            for s in &file.samples {
-                let cells: Vec<String> = s
-                    .cells
+            let outcome = preview::verify(&path, &listing, params.get()).map(|v| {
+                note_insecure(v.key.insecure_dev_setup);
+                let file = &v.file;
+                let columns = &v.listing.schema.columns;
+                let mut details = vec![format!("  {:>8}  {}", "row", columns.join(" | "))];
+                details.extend(file.samples.iter().map(|s| {
+                    let cells: Vec<String> = s.cells.iter().map(cell).collect();
+                    format!("  {:>8}  {}", s.index, cells.join(" | "))
+                }));
+                let rows: Vec<_> = file
+                    .samples
                     .iter()
-                    .map(|c| match c {
-                        Cell::Utf8(t) => t.clone(),
-                        Cell::Hex(h) => format!("0x{h}"),
-                        Cell::Redacted => "█".to_string(),
+                    .map(|s| {
+                        json!({ "index": s.index, "cells": s.cells.iter().map(|c| match c {
+                        Cell::Redacted => serde_json::Value::Null,
+                        c => cell(c).into(),
+                    }).collect::<Vec<_>>() })
                     })
                     .collect();
-                println!("  row {:>8}: {}", s.index, cells.join(" | "));
-            }
+                Accepted {
+                    summary: format!(
+                        "preview of {} rows of {:?} (revealed: {})",
+                        file.samples.len(),
+                        v.listing.dataset_id,
+                        if file.revealed_columns.is_empty() {
+                            "none".to_string()
+                        } else {
+                            file.revealed_columns.join(", ")
+                        }
+                    ),
+                    details,
+                    json: json!({
+                        "dataset_id": v.listing.dataset_id,
+                        "columns": columns,
+                        "revealed_columns": file.revealed_columns,
+                        "rows": rows,
+                    }),
+                }
+            });
+            verdict(json, outcome.map_err(Into::into))?;
         }
     }
     Ok(())

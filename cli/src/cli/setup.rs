@@ -1,38 +1,47 @@
 //! `veil setup`: keys per statement and circuit shape.
 
-use super::bars;
+use super::output::{bars, note_insecure, took};
+use super::ParamsArg;
 use anyhow::Result;
 use clap::Args;
+use indicatif::HumanBytes;
 use std::path::PathBuf;
 use std::time::Instant;
-use veil_engine::setup::{self, ShapeOptions, DEFAULT_BATCH, DEFAULT_SAMPLES};
+use veil_engine::setup::{self, ShapeOptions};
 
+/// Options that do not apply to the statement are refused.
 #[derive(Args, Debug)]
+#[command(after_help = "Shape options per statement:
+  preview-membership  --listing, or --depth (default 20) and --columns; --samples (default 8)
+  disclosure-totals   --batch (default 16), --edges (default 3)
+  usage-call          --depth: the licence tree's (default 16)
+  usage-tier          none")]
 pub struct SetupArgs {
-    /// Statement to set up: preview-membership, disclosure-totals, usage-call or usage-tier.
-    #[arg(long, default_value = setup::STATEMENTS[0])]
+    /// The statement to set up.
+    #[arg(long, default_value = setup::STATEMENTS[0], value_parser = setup::STATEMENTS)]
     statement: String,
-    /// Preview: take depth and columns from this listing.
-    #[arg(long)]
+    /// preview-membership: take depth and columns from this listing.
+    #[arg(long, value_name = "FILE")]
     listing: Option<PathBuf>,
-    /// Merkle tree depth (preview: the dataset's; usage-call: the licence tree's). Default 20.
+    /// preview-membership: the dataset's Merkle depth [default: 20]; usage-call: the licence
+    /// tree's [default: 16].
     #[arg(long)]
     depth: Option<u32>,
-    /// Preview: samples per proof (1..=64).
-    #[arg(long, default_value_t = DEFAULT_SAMPLES)]
-    samples: usize,
-    /// Preview: columns per record.
+    /// preview-membership: samples per proof, 1..=64 [default: 8].
+    #[arg(long)]
+    samples: Option<usize>,
+    /// preview-membership: columns per record.
     #[arg(long)]
     columns: Option<usize>,
-    /// Totals: receipts per batch proof (16, 64, 256, or any power of two).
-    #[arg(long, default_value_t = DEFAULT_BATCH)]
-    batch: usize,
-    /// Totals: number of price-band edges.
-    #[arg(long, default_value_t = 3)]
-    edges: usize,
-    /// Params directory (default: $VEIL_PARAMS or ./params).
+    /// disclosure-totals: receipts per batch proof, a power of two up to 2^20 (16, 64 and 256
+    /// are typical: larger batches make fewer, slower proofs) [default: 16].
     #[arg(long)]
-    params: Option<PathBuf>,
+    batch: Option<usize>,
+    /// disclosure-totals: number of price-band edges, at most 16 [default: 3].
+    #[arg(long)]
+    edges: Option<usize>,
+    #[command(flatten)]
+    params: ParamsArg,
     /// Replace keys that already exist for this shape (proofs made with them stop verifying).
     #[arg(long)]
     force: bool,
@@ -42,24 +51,22 @@ pub fn run(a: SetupArgs) -> Result<()> {
     let opts = ShapeOptions {
         listing: a.listing,
         depth: a.depth,
-        samples: Some(a.samples),
+        samples: a.samples,
         columns: a.columns,
-        batch: Some(a.batch),
-        edges: Some(a.edges),
+        batch: a.batch,
+        edges: a.edges,
     };
     let t = Instant::now();
-    let done = setup::setup(&a.statement, &opts, a.params, a.force, &*bars())?;
-    eprintln!(
-        "WARNING: single-party setup: whoever ran it can forge proofs. For development only."
-    );
+    let done = setup::setup(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
+    note_insecure(done.entry.insecure_dev_setup);
     println!(
-        "set up {} in {:.1} s: {} constraints, {} public inputs, proving key {} MB, in {}",
+        "set up {}: {} constraints, {} public inputs, proving key {}, into {}{}",
         done.key,
-        t.elapsed().as_secs_f64(),
         done.entry.constraints,
         done.entry.public_inputs,
-        done.entry.proving_key.bytes / 1_000_000,
-        done.dir.display()
+        HumanBytes(done.entry.proving_key.bytes),
+        done.dir.display(),
+        took(t)
     );
     Ok(())
 }

@@ -30,6 +30,7 @@ pub fn ok(o: &Output) -> String {
 }
 
 /// Asserts a clean failure whose message names `needle`: non-zero exit, no panic.
+#[allow(dead_code)]
 pub fn fails(o: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -101,4 +102,18 @@ pub fn snarkjs_cross_check(dir: &Path, proof: &str, out: &str, params: &str, edi
         Some(false),
         "{proof}: edited input {edit}"
     );
+}
+
+/// Whether the Noir programs are compiled (compiling them if stale); without the toolchain a
+/// test that needs it is skipped (`what` names it), unless `VEIL_REQUIRE_NOIR` is set (CI).
+#[allow(dead_code)]
+pub fn noir_toolchain_ready(what: &str) -> bool {
+    match veil_engine::noir::toolchain::ensure_built() {
+        Ok(()) => true,
+        Err(e) if std::env::var_os("VEIL_REQUIRE_NOIR").is_none() => {
+            veil_engine::noir::toolchain::skip(&format!("{what}: {e}"));
+            false
+        }
+        Err(e) => panic!("VEIL_REQUIRE_NOIR is set: {e}"),
+    }
 }

@@ -32,12 +32,19 @@ pub struct UltraHonkProofV1 {
     pub vk_hash: String,
 }
 
-/// The statement a Noir program proves: its base name (before a shape variant's `-`), with
-/// `_` as `-` (`preview_membership-d20_k8_m6` proves `preview-membership`).
+/// The statement a Noir program proves: the statement whose name starts its name (Veil names a
+/// program by its shape's key id, `preview-membership-d20-k8-m6`), with `_` as `-` (the Nargo
+/// package `preview_membership` and the names of version-1 files, `preview_membership-d20_k8_m6`).
 pub fn statement_of(program: &str) -> String {
     let base = program.rsplit('/').next().unwrap_or(program);
-    let base = base.strip_suffix(".json").unwrap_or(base);
-    base.split('-').next().unwrap_or(base).replace('_', "-")
+    let base = base.strip_suffix(".json").unwrap_or(base).replace('_', "-");
+    veil_circuits::statements::STATEMENT_NAMES
+        .iter()
+        .find(|s| base == **s || base.starts_with(&format!("{s}-")))
+        .map_or_else(
+            || base.split('-').next().unwrap_or(&base).to_string(),
+            |s| s.to_string(),
+        )
 }
 
 /// A public input as bb writes it (32 bytes, big-endian), as a field element; a value not
