@@ -61,7 +61,38 @@ fn audit_flow_and_bad_inputs() {
         table.contains("ACCEPTED: seller 1") && table.contains("band [100000, inf)"),
         "{table}"
     );
+    // For scripts: the same verdict and totals as JSON; a refusal is JSON too, with status 1.
+    let json = |o: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let run_json = |root: &str| {
+        veil(
+            d,
+            &[
+                "audit", "verify", "r.json", "--root", root, "--seller", "1", "--from", "3000",
+                "--to", "12000", "--params", "p", "--json",
+            ],
+        )
+    };
+    let accepted = run_json(&root);
+    let v = json(&accepted);
+    assert!(accepted.status.success(), "{v}");
+    assert_eq!(v["verdict"], "accepted");
+    assert_eq!(v["seller"], 1);
+    assert_eq!(v["bands"].as_array().unwrap().len(), 4, "{v}");
+    assert!(
+        table.contains(&format!(" {} ", v["count"])),
+        "{v} vs {table}"
+    );
     let other_root = format!("0x{}", "0".repeat(63) + "1");
+    let refused = run_json(&other_root);
+    let v = json(&refused);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(v["verdict"], "refused");
+    assert!(
+        v["reason"].as_str().unwrap().contains("is against root"),
+        "{v}"
+    );
     fails(
         &verify("r.json", &other_root, "1", "3000", "12000"),
         "is against root",

@@ -364,7 +364,7 @@ fn bad_inputs_fail_cleanly_and_write_nothing() {
     assert_fails(&commit("data.csv", "data.csv"), "key file");
     assert_fails(
         &veil(&["dataset", "keygen", "--out", &w.s("seller.key")]),
-        "refusing",
+        "exists; pass --force",
     );
     // The seller's secret is the owner's alone; a copy others can read is refused.
     {

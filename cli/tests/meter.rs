@@ -38,7 +38,7 @@ fn metered_calls_quota_replay_tier() {
         veil(d, &[&args[..], &["--buyer", &k, "--out", out]].concat())
     };
     ok(&issue("lic.json"));
-    fails(&issue("lic.json"), "refusing");
+    fails(&issue("lic.json"), "lic.json exists; pass --force");
     // Secrets are the owner's alone, and a secret others can read is refused.
     {
         use std::os::unix::fs::PermissionsExt;

@@ -61,7 +61,7 @@ pub fn write_secret(path: &Path, text: &str) -> Result<()> {
 pub fn write_secret_replacing(path: &Path, text: &str, replace: bool) -> Result<()> {
     if path.exists() && !replace {
         refuse!(
-            "{} exists; refusing to overwrite a secret (move it away first, or replace it with --force)",
+            "{} exists; refusing to overwrite a secret (move it away first, or ask to replace it)",
             path.display()
         );
     }

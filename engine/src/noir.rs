@@ -90,7 +90,15 @@ pub struct Executed {
 /// witness (bb's `-w` file) to `witness` if given.
 pub fn execute(program: &str, inputs: &Path, witness: Option<&Path>) -> Result<Executed> {
     let artifact = veil_noir::Artifact::load(&toolchain::program_path(program)?)?;
-    let x = veil_noir::execute(&artifact, &read_inputs(inputs)?)?;
+    let x = veil_noir::execute(&artifact, &read_inputs(inputs)?).map_err(|e| match e {
+        // Inputs of another shape: say which program they do not fit, and where to look.
+        veil_noir::Error::Input { .. } => crate::EngineError::Refused(format!(
+            "{}: these inputs do not fit {} ({e}); `veil noir preview-inputs` names the program              its inputs are for, and `veil noir gates` lists the compiled programs",
+            inputs.display(),
+            artifact.name
+        )),
+        other => other.into(),
+    })?;
     if let Some(w) = witness {
         write_bytes(w, &x.witness_bytes()?)?;
     }

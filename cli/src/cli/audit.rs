@@ -172,7 +172,8 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             let store = SqliteStore::create(&ledger.ledger)?;
             let root = audit::simulate(&store, receipts, sellers, start, seed, &*bars())?;
             println!(
-                "settled {receipts} sales over {sellers} sellers{}; receipt root {}",
+                "settled {receipts} sales over {sellers} seller{}{}; receipt root {}",
+                if sellers == 1 { "" } else { "s" },
                 took(t),
                 to_hex(&root)
             );

@@ -62,6 +62,7 @@ pub enum DatasetCommand {
 pub fn run(cmd: DatasetCommand) -> Result<()> {
     match cmd {
         DatasetCommand::Keygen { out, force } => {
+            writable(&out, force)?;
             dataset::keygen(&out, force)?;
             println!("wrote a seller secret to {} (mode 0600)", out.display());
         }
@@ -101,6 +102,7 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
             out,
             force,
         } => {
+            writable(&out, force)?;
             let listing = dataset::export_key(&secret_file, &listing, &out, force)?;
             println!(
                 "wrote the key of {:?} to {} (mode 0600)",

@@ -178,6 +178,7 @@ pub enum TierCommand {
 pub fn run(cmd: MeterCommand) -> Result<()> {
     match cmd {
         MeterCommand::Keygen { out, force } => {
+            writable(&out, force)?;
             let key = meter::keygen(&out, force)?;
             eprintln!(
                 "wrote a buyer key to {} (mode 0600); its key commitment K, for the issuer:",
@@ -195,6 +196,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             out,
             force,
         } => {
+            writable(&out, force)?;
             let buyer = from_hex_strict("--buyer", &buyer)?;
             let store = SqliteStore::create_with_depth(&ledger.ledger, licence_depth)?;
             let req = IssueRequest {
@@ -300,6 +302,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             params,
         }) => {
             writable(&out, force)?;
+            writable(&opening, force)?;
             let t = Instant::now();
             let store = SqliteStore::open(&ledger.ledger)?;
             let req = TierRequest {

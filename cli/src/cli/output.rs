@@ -122,11 +122,11 @@ impl Progress for Bars {
         let (bar, template) = match unit {
             Unit::Bytes => (
                 ProgressBar::new(total),
-                "{msg} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} elapsed {elapsed} eta {eta}",
+                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} [{elapsed} < {eta}]",
             ),
             Unit::Items => (
                 ProgressBar::new(total),
-                "{msg} {bar:40} {pos}/{len} elapsed {elapsed} eta {eta}",
+                "{msg} {wide_bar} {pos}/{len} [{elapsed} < {eta}]",
             ),
             Unit::Steps => (ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
         };

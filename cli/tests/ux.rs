@@ -1,0 +1,142 @@
+//! The command line as a person meets it: files are never replaced without `--force`, options
+//! that do not apply are refused, wrong files are named by kind, verdicts are one word (or
+//! JSON), help shows the environment, completions and man pages are generated, and a closed
+//! pipe ends `veil` quietly.
+
+mod common;
+
+use common::{fails, ok, veil};
+use std::process::Command;
+
+#[test]
+fn outputs_are_replaced_only_with_force() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    std::fs::write(d.join("d.csv"), "a,b\n1,2\n3,4\n").unwrap();
+    ok(&veil(d, &["dataset", "keygen", "--out", "s.key"]));
+    let commit = |extra: &[&str]| {
+        let base = [
+            "dataset",
+            "commit",
+            "d.csv",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "l.json",
+        ];
+        veil(d, &[&base[..], extra].concat())
+    };
+    let said = ok(&commit(&[]));
+    assert!(said.contains("into l.json"), "says where it wrote: {said}");
+    let before = std::fs::read_to_string(d.join("l.json")).unwrap();
+    fails(&commit(&[]), "l.json exists; pass --force");
+    assert_eq!(std::fs::read_to_string(d.join("l.json")).unwrap(), before);
+    ok(&commit(&["--force"]));
+    // Secrets too: a buyer key is replaced only with --force.
+    ok(&veil(d, &["meter", "keygen", "--out", "b.key"]));
+    fails(
+        &veil(d, &["meter", "keygen", "--out", "b.key"]),
+        "b.key exists; pass --force",
+    );
+    let k = ok(&veil(d, &["meter", "keygen", "--out", "b.key", "--force"]));
+    assert!(
+        k.trim().starts_with("0x") && k.trim().len() == 66,
+        "K alone on stdout: {k:?}"
+    );
+}
+
+#[test]
+fn wrong_files_options_and_values_are_named() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    ok(&veil(d, &["dataset", "keygen", "--out", "s.key"]));
+    // A seller secret where a preview belongs: named by kind, as a REFUSED verdict.
+    let o = veil(d, &["preview", "verify", "s.key", "--listing", "s.key"]);
+    fails(
+        &o,
+        "REFUSED: s.key: this is a seller secret; expected a preview",
+    );
+    let o = veil(
+        d,
+        &["preview", "verify", "s.key", "--listing", "s.key", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "refused");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("this is a seller secret"),
+        "{v}"
+    );
+    // Options that do not apply to the statement are refused, not ignored.
+    fails(
+        &veil(d, &["setup", "--statement", "usage-tier", "--batch", "16"]),
+        "batch does not apply to usage-tier",
+    );
+    fails(
+        &veil(d, &["setup", "--statement", "usage-call", "--samples", "4"]),
+        "samples does not apply to usage-call (it takes depth)",
+    );
+    // A root must be a whole field element: no silent padding.
+    fails(
+        &veil(d, &["audit", "check-disclosure", "s.key", "--root", "0x12"]),
+        "expected 0x and 64 hex digits, got 2 characters",
+    );
+    // A misspelled flag gets a suggestion (clap).
+    fails(
+        &veil(d, &["dataset", "keygen", "--outt", "x.key"]),
+        "similar argument exists: '--out'",
+    );
+}
+
+#[test]
+fn help_completions_and_man_pages() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let help = ok(&veil(d, &["--help"]));
+    for env in [
+        "VEIL_PARAMS",
+        "VEIL_LEDGER",
+        "VEIL_CRS_PATH",
+        "VEIL_NOIR_DIR",
+        "VEIL_BB",
+    ] {
+        assert!(help.contains(env), "{env} missing from --help");
+    }
+    let prove_help = ok(&veil(d, &["preview", "prove", "--help"]));
+    assert!(
+        prove_help.contains("[env: VEIL_PARAMS=") && prove_help.contains("--force"),
+        "{prove_help}"
+    );
+    let bash = ok(&veil(d, &["completions", "bash"]));
+    assert!(
+        bash.contains("_veil()") && bash.contains("check-disclosure"),
+        "{bash}"
+    );
+    let said = ok(&veil(d, &["man", "--out", "man"]));
+    assert!(said.contains("man pages"), "{said}");
+    let page = std::fs::read_to_string(d.join("man/veil-audit-prove.1")).unwrap();
+    assert!(page.contains(".TH") && page.contains("batch"), "{page}");
+}
+
+#[test]
+fn a_closed_pipe_ends_veil_quietly() {
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' completions bash | head -c 10 >/dev/null; echo \"status ${{PIPESTATUS[0]}}\"",
+            env!("CARGO_BIN_EXE_veil")
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!err.contains("panicked"), "{err}");
+    // Killed by SIGPIPE (141) or done before head closed the pipe (0); never a panic (101).
+    assert!(
+        out.contains("status 141") || out.contains("status 0"),
+        "{out}"
+    );
+}
