@@ -199,6 +199,16 @@ fn every_use_case_runs_through_the_engine() {
         audit::simulate(&store, 1, 0, 0, 1, &Silent).is_err(),
         "no sellers"
     );
+    // Simulated sales that would go back in time for seller 3 are refused up front, naming the
+    // start that works; nothing is settled.
+    let e = audit::simulate(&store, 8, 4, 500, 1, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sales up to time 1060") && e.contains("start of at least 1060"),
+        "{e}"
+    );
+    assert_eq!(store.receipt_root().unwrap(), root);
     let topts = ShapeOptions {
         batch: Some(4),
         ..ShapeOptions::default()

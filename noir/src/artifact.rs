@@ -139,7 +139,7 @@ struct Raw {
 #[derive(Clone, Debug)]
 pub struct Artifact {
     /// Program name: the file stem, a base program named by its shape as everywhere in Veil
-    /// ([`crate::toolchain::veil_name`]).
+    /// ([`crate::twins::veil_name`]).
     pub name: String,
     /// The compiler that made it.
     pub noir_version: String,
@@ -168,7 +168,7 @@ impl Artifact {
         if program.functions.is_empty() {
             return Err(bad("program has no functions".into()));
         }
-        let name = crate::toolchain::veil_name(
+        let name = crate::twins::veil_name(
             &path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())

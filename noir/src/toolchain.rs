@@ -86,16 +86,6 @@ pub fn program_path(name: &str) -> Result<PathBuf> {
     )))
 }
 
-/// The name Veil gives the program compiled as `stem`: a base program's is the Groth16 key id
-/// of its shape (`preview_membership` is `preview-membership-d4-k4-m3`), a variant's is its stem;
-/// programs with no statement keep their package names.
-pub fn veil_name(stem: &str) -> String {
-    crate::twins::base_programs()
-        .into_iter()
-        .find(|(_, package)| *package == stem)
-        .map_or_else(|| stem.to_string(), |(name, _)| name)
-}
-
 /// The name a program is known by, however it was typed: a base program's package name becomes
 /// its Veil name, `_` becomes `-` (so names compare equal exactly when they are one program).
 pub fn canonical_name(name: &str) -> String {
@@ -108,6 +98,8 @@ pub fn canonical_name(name: &str) -> String {
         None => dashed,
     }
 }
+
+pub use crate::twins::veil_name;
 
 /// The compiled artifact of `program`.
 pub fn artifact_path(program: &str) -> PathBuf {

@@ -172,8 +172,8 @@ pub fn bounded_bytes(bytes: &[u8], n: usize) -> Value {
 }
 
 /// A statement's Noir twin. Its program at a shape is named as Veil names the shape everywhere,
-/// by the Groth16 key id (`preview-membership-d20-k8-m6`); [`crate::toolchain::program_path`]
-/// finds the artifact (the base program at its own shape, else a compiled variant).
+/// by the Groth16 key id (`preview-membership-d20-k8-m6`); the toolchain finds its artifact (the
+/// base program at its own shape, else a compiled variant).
 pub trait NoirTwin: Statement {
     /// The program for `shape`.
     fn program(shape: &Self::Shape) -> String {
@@ -246,4 +246,14 @@ pub fn base_program(name: &str) -> Option<&'static str> {
         .into_iter()
         .find(|(n, _)| n == name)
         .map(|(_, p)| p)
+}
+
+/// The name Veil gives the program compiled as `stem`: a base program's is the Groth16 key id
+/// of its shape (`preview_membership` is `preview-membership-d4-k4-m3`), a variant's is its stem;
+/// programs with no statement keep their package names.
+pub fn veil_name(stem: &str) -> String {
+    base_programs()
+        .into_iter()
+        .find(|(_, package)| *package == stem)
+        .map_or_else(|| stem.to_string(), |(name, _)| name)
 }

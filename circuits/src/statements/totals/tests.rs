@@ -83,6 +83,24 @@ impl Market {
 }
 
 #[test]
+fn a_bad_period_names_what_is_wrong() {
+    let shape = TotalsShape { batch: 4, edges: 3 };
+    let period = |t0, t1, edges: &[u64]| Period {
+        root: Fr::from(1u64),
+        seller: 0,
+        t0,
+        t1,
+        bps: 100,
+        edges: edges.to_vec(),
+    };
+    let why = |p: Period| p.check_bounds(&shape).unwrap_err().to_string();
+    assert!(period(5, 9, &[1, 2, 3]).check_bounds(&shape).is_ok());
+    assert!(why(period(9, 5, &[1, 2, 3])).contains("ends (t1 = 5) before it starts (t0 = 9)"));
+    assert!(why(period(5, 9, &[1, 2])).contains("2 band edges given ([1, 2]); the keys are for 3"));
+    assert!(why(period(5, 9, &[1, 3, 3])).contains("3 is followed by 3"));
+}
+
+#[test]
 fn settlement_rules() {
     let sale = Sale {
         listing: Fr::from(1u64),
