@@ -17,6 +17,8 @@ pub mod tags;
 
 #[cfg(feature = "r1cs")]
 pub mod gadgets;
+#[cfg(all(test, feature = "r1cs"))]
+pub(crate) mod lying;
 
 pub use ark_bn254::Fr;
 pub use error::{Error, Result};

@@ -139,12 +139,17 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             // 4. lo = q n + idx, q < 2^64, idx < 2^D, n - 1 - idx < 2^D.
             let draw = draw_sample(seed_value, j, witness.records);
             let q = FpVar::new_witness(ns!(cs, "quotient"), || Ok(Fr::from(draw.quotient)))?;
-            range_bits(cs.clone(), &q, draw.quotient, 64)?;
+            range_bits(ns!(cs, "quotient_range").cs(), &q, draw.quotient, 64)?;
             let index = w.path.index;
-            let idx_bits = range_bits(cs.clone(), idx, index, depth)?;
+            let idx_bits = range_bits(ns!(cs, "index_range").cs(), idx, index, depth)?;
             (&q * &n + idx).enforce_equal(&lo)?;
             let slack = witness.records.wrapping_sub(1).wrapping_sub(index);
-            range_bits(cs.clone(), &(&n - idx - Fr::from(1u64)), slack, depth)?;
+            range_bits(
+                ns!(cs, "index_below_records").cs(),
+                &(&n - idx - Fr::from(1u64)),
+                slack,
+                depth,
+            )?;
 
             // 5. Revealed cells are the public ones; redacted ones publish zero.
             let mut leaf_inputs = vec![

@@ -174,3 +174,59 @@ mod r1cs {
         assert!(satisfied(shape, p, w).0);
     }
 }
+
+/// What a lying prover can try against the R1CS circuit itself (`crate::lying`).
+#[cfg(feature = "r1cs")]
+mod lying_prover {
+    use super::*;
+    use crate::lying::Synthesised;
+    use crate::statements::{PreviewMembership, R1csStatement};
+
+    #[test]
+    fn no_witness_variable_is_free() {
+        let (shape, p, w) = honest(4, 2, 10, 0b011, 3);
+        let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
+        assert_eq!(s.free_witnesses(), Vec::<usize>::new());
+    }
+
+    /// `lo = q n + idx` has other decompositions: `(q - 1, idx + n)` keeps the quotient's and
+    /// the index's bits, their range checks and the product consistent; only `idx < n` refuses
+    /// it, and it must be the first constraint to fail.
+    #[test]
+    fn the_other_decomposition_of_a_draw_is_refused_by_the_index_bound() {
+        let (depth, n) = (4usize, 10u64);
+        let (shape, p, w) = honest(depth as u32, 2, n, 0b011, 3);
+        let j = (0..2)
+            .find(|&j| p.samples[j].index + n < 1 << depth)
+            .unwrap();
+        let draw = draw_sample(sample_seed(p.commitment, p.challenge), j, n);
+        let idx = p.samples[j].index;
+        let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
+        // The layout `synthesize` allocates: q, its 64 bits, idx's D bits, q·n.
+        let q_var = match s.find(Fr::from(draw.quotient))[..] {
+            [v] => v,
+            ref vs => panic!("quotient not unique: {vs:?}"),
+        };
+        let product = q_var + 65 + depth;
+        assert_eq!(s.value(product), Fr::from(draw.quotient) * Fr::from(n));
+        // Public inputs: C, s, mask, then per sample (idx, m revealed values).
+        let idx_var = s.input_var(3 + j * 4);
+        assert_eq!(s.value(idx_var), Fr::from(idx));
+
+        let (q2, idx2) = (draw.quotient - 1, idx + n);
+        let mut edits = vec![
+            (q_var, Fr::from(q2)),
+            (idx_var, Fr::from(idx2)),
+            (product, Fr::from(q2) * Fr::from(n)),
+        ];
+        edits.extend((0..64).map(|b| (q_var + 1 + b, Fr::from((q2 >> b) & 1))));
+        edits.extend((0..depth).map(|b| (q_var + 65 + b, Fr::from((idx2 >> b) & 1))));
+        let broken = s.broken_by(&edits).expect("refused");
+        assert!(broken.contains("index_below_records"), "{broken}");
+        // The honest decomposition with only the index's bits changed breaks the index range.
+        let broken = s
+            .broken_by(&[(q_var + 65, Fr::from(1 - (idx & 1)))])
+            .expect("refused");
+        assert!(broken.contains("index_range"), "{broken}");
+    }
+}

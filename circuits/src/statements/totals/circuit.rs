@@ -237,10 +237,10 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             let rem_value =
                 (r.amount as u128 * p.period.bps as u128 % BPS_DENOMINATOR as u128) as u64;
             let rem = witness(&cs, f(rem_value))?;
-            range_bits(cs.clone(), &rem, rem_value, 14)?;
+            range_bits(ns!(cs, "fee_remainder_range").cs(), &rem, rem_value, 14)?;
             let slack = FpVar::Constant(f(BPS_DENOMINATOR - 1)) - &rem;
             range_bits(
-                cs.clone(),
+                ns!(cs, "fee_remainder_below_denominator").cs(),
                 &slack,
                 (BPS_DENOMINATOR - 1).wrapping_sub(rem_value),
                 14,

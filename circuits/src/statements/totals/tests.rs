@@ -492,3 +492,20 @@ mod r1cs {
         }
     }
 }
+
+/// What a lying prover can try against the R1CS circuit itself (`crate::lying`).
+#[cfg(feature = "r1cs")]
+mod lying_prover {
+    use super::*;
+    use crate::lying::Synthesised;
+    use crate::statements::{DisclosureTotals, R1csStatement};
+
+    #[test]
+    fn no_witness_variable_is_free() {
+        let mut mk = market(10);
+        for (p, w) in mk.chain(&SHAPE, 1, 130, 180) {
+            let s = Synthesised::new(DisclosureTotals::circuit(&SHAPE, p, w));
+            assert_eq!(s.free_witnesses(), Vec::<usize>::new());
+        }
+    }
+}

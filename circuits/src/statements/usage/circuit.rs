@@ -113,18 +113,23 @@ impl ConstraintSynthesizer<Fr> for CallCircuit {
 
         // 2-3. Range checks: epoch <= expiry, counter < quota.
         let n = COUNTER_BITS;
-        range_bits(cs.clone(), &epoch, p.epoch, n)?;
-        range_bits(cs.clone(), &expiry, l.expiry, n)?;
-        range_bits(cs.clone(), &quota, l.quota, n)?;
-        range_bits(cs.clone(), &counter, w.counter, n)?;
+        range_bits(ns!(cs, "epoch_range").cs(), &epoch, p.epoch, n)?;
+        range_bits(ns!(cs, "expiry_range").cs(), &expiry, l.expiry, n)?;
+        range_bits(ns!(cs, "quota_range").cs(), &quota, l.quota, n)?;
+        range_bits(ns!(cs, "counter_range").cs(), &counter, w.counter, n)?;
         range_bits(
-            cs.clone(),
+            ns!(cs, "epoch_not_after_expiry").cs(),
             &(&expiry - &epoch),
             l.expiry.wrapping_sub(p.epoch),
             n,
         )?;
         let slack = l.quota.wrapping_sub(1).wrapping_sub(w.counter);
-        range_bits(cs.clone(), &(&quota - &counter - Fr::from(1u64)), slack, n)?;
+        range_bits(
+            ns!(cs, "counter_below_quota").cs(),
+            &(&quota - &counter - Fr::from(1u64)),
+            slack,
+            n,
+        )?;
 
         // 4. The nullifier.
         hash(&[tag(tags::NULLIFIER), sk, listing, epoch, counter])?.enforce_equal(&nullifier)?;
@@ -194,13 +199,18 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
 
         // 2. Ranges: lo <= count < hi.
         let n = COUNTER_BITS;
-        range_bits(cs.clone(), &epoch, p.epoch, n)?;
-        range_bits(cs.clone(), &count, w.count, n)?;
-        range_bits(cs.clone(), &lo, p.lo, n)?;
-        range_bits(cs.clone(), &hi, p.hi, n)?;
-        range_bits(cs.clone(), &(&count - &lo), w.count.wrapping_sub(p.lo), n)?;
+        range_bits(ns!(cs, "epoch_range").cs(), &epoch, p.epoch, n)?;
+        range_bits(ns!(cs, "count_range").cs(), &count, w.count, n)?;
+        range_bits(ns!(cs, "lo_range").cs(), &lo, p.lo, n)?;
+        range_bits(ns!(cs, "hi_range").cs(), &hi, p.hi, n)?;
         range_bits(
-            cs.clone(),
+            ns!(cs, "count_not_below_lo").cs(),
+            &(&count - &lo),
+            w.count.wrapping_sub(p.lo),
+            n,
+        )?;
+        range_bits(
+            ns!(cs, "count_below_hi").cs(),
             &(&hi - &count - Fr::from(1u64)),
             p.hi.wrapping_sub(1).wrapping_sub(w.count),
             n,

@@ -315,3 +315,62 @@ mod r1cs {
         // Constraint counts are in tests/snapshots/sizes.json (266 per licence-tree level).
     }
 }
+
+/// What a lying prover can try against the R1CS circuits themselves (`crate::lying`): every
+/// witness is pinned, and a dishonest witness with every other check consistent (the nullifier
+/// recomputed, the hints a prover would pick) is refused by the one range check that matters.
+#[cfg(feature = "r1cs")]
+mod lying_prover {
+    use super::*;
+    use crate::lying::Synthesised;
+    use crate::statements::{CallShape, R1csStatement, TierShape, UsageCall, UsageTier};
+
+    fn call(edit: impl Fn(&mut CallPublic, &mut CallWitness)) -> Synthesised {
+        let (mut p, mut w) = honest_call(4, 1);
+        edit(&mut p, &mut w);
+        Synthesised::new(UsageCall::circuit(&CallShape { depth: 4 }, p, w))
+    }
+
+    fn tier(calls: u64, lo: u64, hi: u64) -> Synthesised {
+        let (p, w) = honest_tier(calls, lo, hi);
+        Synthesised::new(UsageTier::circuit(&TierShape::default(), p, w))
+    }
+
+    #[test]
+    fn no_witness_variable_is_free() {
+        assert_eq!(call(|_, _| {}).free_witnesses(), Vec::<usize>::new());
+        assert_eq!(tier(5, 2, 8).free_witnesses(), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_slot_past_the_quota_or_an_expired_licence_fails_its_range_check() {
+        // Counter = quota: the nullifier is the slot's own, the slack wraps.
+        let over = call(|p, w| {
+            w.counter = w.licence.quota;
+            p.nullifier = w.licence.nullifier(p.epoch, w.counter);
+        });
+        let broken = over.broken().expect("refused");
+        assert!(broken.contains("counter_below_quota"), "{broken}");
+        // Epoch after expiry (at expiry is the last valid one).
+        let late = call(|p, w| {
+            p.epoch = w.licence.expiry + 1;
+            p.nullifier = w.licence.nullifier(p.epoch, w.counter);
+        });
+        let broken = late.broken().expect("refused");
+        assert!(broken.contains("epoch_not_after_expiry"), "{broken}");
+        let last = call(|p, w| {
+            p.epoch = w.licence.expiry;
+            p.nullifier = w.licence.nullifier(p.epoch, w.counter);
+        });
+        assert_eq!(last.broken(), None, "the expiry epoch itself is valid");
+    }
+
+    #[test]
+    fn a_count_outside_the_tier_fails_its_range_check() {
+        let broken = tier(5, 6, 9).broken().expect("refused");
+        assert!(broken.contains("count_not_below_lo"), "{broken}");
+        let broken = tier(5, 2, 5).broken().expect("refused");
+        assert!(broken.contains("count_below_hi"), "{broken}");
+        assert_eq!(tier(5, 5, 6).broken(), None);
+    }
+}
