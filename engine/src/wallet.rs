@@ -10,39 +10,32 @@ pub use veil_verifier::formats::{
     BuyerKeyFile, CounterState, LicenceFile, WALLET_VERSION as FILE_VERSION,
 };
 
-/// An exclusive lock on a counter-state file (a `.lock` file created with `O_EXCL`), so that
-/// concurrent `veil meter call`s on one state never read the same slot.
-struct StateLock(std::path::PathBuf);
+/// An exclusive lock on a counter-state file, so that concurrent `veil meter call`s on one state
+/// never read the same slot: an OS file lock (`flock`) on `<state>.lock`, which waits as long as
+/// another call holds it (a read and a rewrite: milliseconds) and is released when the holder
+/// exits, even by a crash, so no stale lock is ever left to time out on. The `.lock` file itself
+/// stays (removing it would let a waiter lock a file nobody else sees).
+struct StateLock {
+    _held: std::fs::File,
+}
 
 impl StateLock {
     fn acquire(state: &Path) -> Result<Self> {
         let mut name = state.as_os_str().to_owned();
         name.push(".lock");
         let path = std::path::PathBuf::from(name);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(StateLock(path)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                }
-                Err(e) => {
-                    return Err(EngineError::Io {
-                        context: format!(
-                            "locking {} (if no other call is running, a crashed one left it: remove it)",
-                            path.display()
-                        ),
-                        error: e,
-                    })
-                }
-            }
-        }
-    }
-}
-
-impl Drop for StateLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        let io = |error| EngineError::Io {
+            context: format!("locking {}", path.display()),
+            error,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(StateLock { _held: file })
     }
 }
 

@@ -300,10 +300,20 @@ fn concurrent_reservations_never_share_a_slot() {
         (0..40).collect::<Vec<_>>(),
         "every slot handed out exactly once"
     );
-    assert!(
-        reserve_counter(&state, &f.licence, 2).is_err(),
-        "the 41st is past the quota"
-    );
+    let e = reserve_counter(&state, &f.licence, 2)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("quota"), "the 41st is past the quota: {e}");
+}
+
+#[test]
+fn a_lock_file_left_by_a_crashed_call_does_not_block() {
+    let f = fixture(3);
+    let state = f.dir.path().join("left.json");
+    // A call that died mid-way leaves `<state>.lock` behind; the OS lock died with it.
+    std::fs::write(f.dir.path().join("left.json.lock"), "").unwrap();
+    assert_eq!(reserve_counter(&state, &f.licence, 1).unwrap(), 0);
+    assert_eq!(reserve_counter(&state, &f.licence, 1).unwrap(), 1);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::artifact::Artifact;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 /// Every program of the workspace.
 pub const PROGRAMS: [&str; 7] = [
@@ -181,7 +181,7 @@ pub fn compiler_installed() -> bool {
 }
 
 /// Compiles the programs unless every artifact is newer than every source. Concurrent callers
-/// (test binaries run in parallel) wait on one lock directory instead of compiling twice.
+/// (test binaries run in parallel) wait on one file lock instead of compiling twice.
 pub fn ensure_built() -> Result<()> {
     ensure(false)
 }
@@ -211,31 +211,20 @@ fn ensure(with_variants: bool) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(dir.join("target"))?;
-    let lock = dir.join("target/.build-lock");
-    let started = SystemTime::now();
-    while std::fs::create_dir(&lock).is_err() {
-        // A lock older than any build (a crashed test binary's) is taken over.
-        let stale = std::fs::metadata(&lock)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(600));
-        if stale {
-            let _ = std::fs::remove_dir(&lock);
-            continue;
-        }
-        if started.elapsed().unwrap_or_default() > Duration::from_secs(300) {
-            return Err(Error::Toolchain(format!(
-                "waited 5 minutes for {}; remove it if no build is running",
-                lock.display()
-            )));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    // An OS file lock: concurrent callers wait for the one compiling (however long a loaded
+    // machine takes), and a crashed caller's lock dies with it.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(dir.join("target/.build.lock"))?;
+    lock.lock()?;
     let result = if up_to_date(&dir, with_variants) {
         Ok(())
     } else {
         build(&dir, with_variants)
     };
-    let _ = std::fs::remove_dir(&lock);
+    drop(lock);
     result
 }
 
