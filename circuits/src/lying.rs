@@ -166,6 +166,21 @@ impl Synthesised {
             .collect()
     }
 
+    /// The public inputs a prover could claim otherwise (changed alone to `claimed + 1`)
+    /// without breaking a constraint: inputs the statement does not bind. (The proof binds every
+    /// input to the value proved with, but a statement that does not constrain an input proves
+    /// the same for every value of it.)
+    pub fn free_inputs(&self) -> Vec<usize> {
+        assert_eq!(self.broken(), None, "the assignment is not honest");
+        (0..self.first_witness - 1)
+            .filter(|&i| {
+                let var = self.input_var(i);
+                self.broken_by(&[(var, self.value(var) + Fr::from(1u64))])
+                    .is_none()
+            })
+            .collect()
+    }
+
     /// Whether `var` is in some constraint and only multiplies factors that are zero in this
     /// assignment.
     pub fn inert(&self, var: usize) -> bool {
@@ -223,6 +238,7 @@ mod tests {
         let s = Synthesised::new(Loose);
         assert!(s.num_witnesses() > 4, "x, y, z, zero and is_zero's hints");
         assert_eq!(s.free_witnesses(), vec![1], "only y is free");
+        assert_eq!(s.free_inputs(), Vec::<usize>::new(), "no inputs");
         let inert: Vec<usize> = (0..s.num_witnesses())
             .filter(|&i| s.inert(s.witness_var(i)))
             .collect();

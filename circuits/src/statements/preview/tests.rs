@@ -187,6 +187,11 @@ mod lying_prover {
         let (shape, p, w) = honest(4, 2, 10, 0b011, 3);
         let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
         assert_eq!(s.free_witnesses(), Vec::<usize>::new());
+        assert_eq!(
+            s.free_inputs(),
+            Vec::<usize>::new(),
+            "every public input is bound"
+        );
     }
 
     /// `lo = q n + idx` has other decompositions: `(q - 1, idx + n)` keeps the quotient's and

@@ -506,6 +506,11 @@ mod lying_prover {
         for (p, w) in mk.chain(&SHAPE, 1, 130, 180) {
             let s = Synthesised::new(DisclosureTotals::circuit(&SHAPE, p, w));
             assert_eq!(s.free_witnesses(), Vec::<usize>::new());
+            assert_eq!(
+                s.free_inputs(),
+                Vec::<usize>::new(),
+                "every public input is bound"
+            );
         }
     }
 }

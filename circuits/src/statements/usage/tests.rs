@@ -338,8 +338,14 @@ mod lying_prover {
 
     #[test]
     fn no_witness_variable_is_free() {
-        assert_eq!(call(|_, _| {}).free_witnesses(), Vec::<usize>::new());
-        assert_eq!(tier(5, 2, 8).free_witnesses(), Vec::<usize>::new());
+        for s in [call(|_, _| {}), tier(5, 2, 8)] {
+            assert_eq!(s.free_witnesses(), Vec::<usize>::new());
+            assert_eq!(
+                s.free_inputs(),
+                Vec::<usize>::new(),
+                "every public input is bound"
+            );
+        }
     }
 
     #[test]
