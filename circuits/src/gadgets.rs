@@ -5,6 +5,17 @@ use ark_ff::Field;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
+/// Runs `f` inside the namespace `ns` (`ns!(cs, "rule")`), so that the constraints it makes
+/// carry the rule's name in traces: a refused assignment then names the rule it breaks.
+/// Namespaces change no constraint.
+pub fn named<T>(
+    ns: ark_relations::gr1cs::Namespace<Fr>,
+    f: impl FnOnce() -> Result<T, SynthesisError>,
+) -> Result<T, SynthesisError> {
+    let _inside = ns;
+    f()
+}
+
 /// Allocates `bits` little-endian witness bits of `value` and enforces that they are boolean
 /// and recompose to `x`: a range check `x < 2^bits` (`bits + 1` constraints). `bits` must be
 /// below 253 so that the recomposition cannot wrap around the modulus.

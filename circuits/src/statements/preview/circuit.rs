@@ -3,7 +3,7 @@
 use super::{
     draw_sample, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic, SampleWitness,
 };
-use crate::gadgets::range_bits;
+use crate::gadgets::{named, range_bits};
 use crate::merkle::{r1cs::root_from_path, MerklePath};
 use crate::poseidon2::r1cs::hash;
 use crate::{tags, Fr};
@@ -108,14 +108,16 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
         let root = FpVar::new_witness(ns!(cs, "root"), || Ok(witness.root))?;
         let n = FpVar::new_witness(ns!(cs, "records"), || Ok(Fr::from(witness.records)))?;
         let schema = FpVar::new_witness(ns!(cs, "schema_hash"), || Ok(witness.schema_hash))?;
-        hash(&[
-            constant(tags::DATASET),
-            root.clone(),
-            n.clone(),
-            constant(shape.depth as u128),
-            schema,
-        ])?
-        .enforce_equal(&c)?;
+        named(ns!(cs, "commitment_opens"), || {
+            hash(&[
+                constant(tags::DATASET),
+                root.clone(),
+                n.clone(),
+                constant(shape.depth as u128),
+                schema,
+            ])?
+            .enforce_equal(&c)
+        })?;
 
         // 2. The mask's bits.
         let mask_bits = range_bits(
@@ -142,7 +144,9 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             range_bits(ns!(cs, "quotient_range").cs(), &q, draw.quotient, 64)?;
             let index = w.path.index;
             let idx_bits = range_bits(ns!(cs, "index_range").cs(), idx, index, depth)?;
-            (&q * &n + idx).enforce_equal(&lo)?;
+            named(ns!(cs, "index_is_the_draw"), || {
+                (&q * &n + idx).enforce_equal(&lo)
+            })?;
             let slack = witness.records.wrapping_sub(1).wrapping_sub(index);
             range_bits(
                 ns!(cs, "index_below_records").cs(),
@@ -160,19 +164,22 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             for (col, (pv, bit)) in pvals.iter().zip(&mask_bits).enumerate() {
                 let v = FpVar::new_witness(ns!(cs, "value"), || Ok(w.values[col]))?;
                 let b = FpVar::from(bit.clone());
-                pv.mul_equals(&(FpVar::one() - &b), &FpVar::zero())?;
+                named(ns!(cs, "redacted_cell_is_zero"), || {
+                    pv.mul_equals(&(FpVar::one() - &b), &FpVar::zero())
+                })?;
                 leaf_inputs.push(&v + &b * (pv - &v));
             }
 
             // 6. The leaf is on a path to the root, steered by idx's bits.
-            let leaf = hash(&leaf_inputs)?;
             let sibs = w
                 .path
                 .siblings
                 .iter()
                 .map(|x| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*x)))
                 .collect::<Result<Vec<_>, _>>()?;
-            root_from_path(&leaf, &sibs, &idx_bits)?.enforce_equal(&root)?;
+            named(ns!(cs, "row_in_tree"), || {
+                root_from_path(&hash(&leaf_inputs)?, &sibs, &idx_bits)?.enforce_equal(&root)
+            })?;
         }
         Ok(())
     }

@@ -74,17 +74,23 @@ fn indices_are_spread_and_depend_on_the_challenge() {
     assert!(distinct.len() > 50);
 }
 
-/// A named edit of an honest assignment.
+/// A named edit of an honest assignment, the native relation's reason for refusing it, and the
+/// circuit rule (namespace) whose constraint is the first to break.
 type Mutation = (
+    &'static str,
+    &'static str,
     &'static str,
     Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>,
 );
 
-/// Each mutation must break the native relation and (feature r1cs) the circuit.
+/// Each mutation must break the native relation and (feature r1cs) the circuit, each for its
+/// stated reason.
 pub(crate) fn mutations() -> Vec<Mutation> {
     vec![
         (
             "changed index",
+            "is not the drawn one",
+            "index_is_the_draw",
             Box::new(|p, w| {
                 p.samples[0].index = (p.samples[0].index + 1) % w.records;
                 w.samples[0].path.index = p.samples[0].index;
@@ -92,46 +98,70 @@ pub(crate) fn mutations() -> Vec<Mutation> {
         ),
         (
             "edited revealed cell",
+            "is not in the tree",
+            "row_in_tree",
             Box::new(|p, _| p.samples[1].revealed[0] += Fr::from(1u64)),
         ),
         (
             "other challenge",
+            "is not the drawn one",
+            "index_is_the_draw",
             Box::new(|p, _| p.challenge += Fr::from(1u64)),
         ),
         (
             "other commitment",
+            "commitment does not open",
+            "commitment_opens",
             Box::new(|p, _| p.commitment += Fr::from(1u64)),
         ),
         (
             "redacted cell published",
+            "publishes a value",
+            "redacted_cell_is_zero",
             Box::new(|p, w| p.samples[0].revealed[1] = w.samples[0].values[1]),
         ),
         (
             "mask claims an unrevealed column",
+            "is not in the tree",
+            "row_in_tree",
             Box::new(|p, _| p.reveal_mask |= 0b010),
         ),
         (
             "mask beyond the columns",
+            "bits beyond 3 columns",
+            "mask_bits",
             Box::new(|p, _| p.reveal_mask |= 1 << 3),
         ),
         (
             "wrong sibling",
+            "is not in the tree",
+            "row_in_tree",
             Box::new(|_, w| w.samples[0].path.siblings[2] += Fr::from(1u64)),
         ),
         (
             "wrong salt",
+            "is not in the tree",
+            "row_in_tree",
             Box::new(|_, w| w.samples[1].salt += Fr::from(1u64)),
         ),
-        ("wrong record count", Box::new(|_, w| w.records += 1)),
+        (
+            "wrong record count",
+            "commitment does not open",
+            "commitment_opens",
+            Box::new(|_, w| w.records += 1),
+        ),
     ]
 }
 
 #[test]
 fn every_mutation_breaks_the_native_relation() {
-    for (name, m) in mutations() {
+    for (name, reason, _, m) in mutations() {
         let (shape, mut p, mut w) = honest(5, 3, 20, 0b101, 7);
         m(&mut p, &mut w);
-        assert!(check(&shape, &p, &w).is_err(), "{name} accepted");
+        match check(&shape, &p, &w) {
+            Err(crate::Error::Unsatisfied(r)) => assert!(r.contains(reason), "{name}: {r}"),
+            other => panic!("{name}: expected a refusal for {reason:?}, got {other:?}"),
+        }
     }
 }
 
@@ -156,11 +186,21 @@ mod r1cs {
 
     #[test]
     fn every_mutation_breaks_the_circuit() {
-        for (name, m) in mutations() {
+        for (name, _, rule, m) in mutations() {
             let (shape, mut p, mut w) = honest(5, 3, 20, 0b101, 7);
             m(&mut p, &mut w);
-            let (ok, _) = satisfied(shape, p, w);
-            assert!(!ok, "{name} satisfied the circuit");
+            let circuit = PreviewCircuit {
+                shape,
+                public: p,
+                witness: w,
+            };
+            let broken = crate::lying::Synthesised::new(circuit).broken();
+            assert!(
+                broken
+                    .as_deref()
+                    .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
+                "{name}: expected {rule} to break, got {broken:?}"
+            );
         }
     }
 
