@@ -234,6 +234,80 @@ mod lying_prover {
         );
     }
 
+    /// A revealed cell enters the leaf as the public value itself: a prover who claims another
+    /// value and moves the hidden cell to compensate (`v' = (v + pv') / 2` would do it if the
+    /// leaf took `v - b (pv - v)`) still breaks the path to the root.
+    #[test]
+    fn a_revealed_cell_cannot_be_claimed_otherwise() {
+        let (shape, p, w) = honest(4, 2, 10, 0b011, 3);
+        let v = w.samples[0].values[0];
+        assert_eq!(p.samples[0].revealed[0], v, "column 0 is revealed");
+        let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
+        // Public inputs: C, s, mask, then per sample (idx, 3 revealed values).
+        let pv_var = s.input_var(4);
+        assert_eq!(s.value(pv_var), v);
+        let v_var = s.find(v)[0];
+        // The cell's leaf input is `v + b (pv - v)`; `b (pv - v)` is the witness after `v`.
+        let product = v_var + 1;
+        assert_eq!(s.value(product), Fr::from(0u64));
+        let claimed = v + Fr::from(1u64);
+        let half = (v + claimed) * ark_ff::Field::inverse(&Fr::from(2u64)).unwrap();
+        let broken = s
+            .broken_by(&[(pv_var, claimed), (v_var, half), (product, claimed - half)])
+            .expect("refused");
+        assert!(broken.ends_with(": row_in_tree"), "{broken}");
+    }
+
+    /// A circuit whose assignment does not have the shape's lengths is refused before
+    /// synthesis, for each length.
+    #[test]
+    fn an_assignment_of_another_shape_is_refused() {
+        use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+        type Edit = Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>;
+        let edits: [(&str, Edit); 5] = [
+            (
+                "public samples",
+                Box::new(|p, _| {
+                    p.samples.pop();
+                }),
+            ),
+            (
+                "witness samples",
+                Box::new(|_, w| {
+                    w.samples.pop();
+                }),
+            ),
+            (
+                "revealed cells",
+                Box::new(|p, _| {
+                    p.samples[1].revealed.pop();
+                }),
+            ),
+            (
+                "cell values",
+                Box::new(|_, w| {
+                    w.samples[1].values.pop();
+                }),
+            ),
+            (
+                "siblings",
+                Box::new(|_, w| {
+                    w.samples[1].path.siblings.pop();
+                }),
+            ),
+        ];
+        for (name, edit) in edits {
+            let (shape, mut p, mut w) = honest(4, 2, 10, 0b011, 3);
+            edit(&mut p, &mut w);
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let r = PreviewMembership::circuit(&shape, p, w).generate_constraints(cs);
+            assert!(
+                matches!(r, Err(SynthesisError::Unsatisfiable)),
+                "{name}: {r:?}"
+            );
+        }
+    }
+
     /// `lo = q n + idx` has other decompositions: `(q - 1, idx + n)` keeps the quotient's and
     /// the index's bits, their range checks and the product consistent; only `idx < n` refuses
     /// it, and it must be the first constraint to fail.
