@@ -4,7 +4,7 @@ use super::{
     CallPublic, CallWitness, CallsTree, Licence, TierPublic, TierWitness, CALLS_TREE_DEPTH,
     COUNTER_BITS,
 };
-use crate::gadgets::range_bits;
+use crate::gadgets::{named, range_bits};
 use crate::merkle::{r1cs::root_from_path, zero_hashes, MerklePath};
 use crate::poseidon2::r1cs::hash;
 use crate::{tags, Fr};
@@ -109,7 +109,9 @@ impl ConstraintSynthesizer<Fr> for CallCircuit {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let sibs = siblings(&cs, &w.path)?;
-        root_from_path(&note, &sibs, &bits)?.enforce_equal(&root)?;
+        named(ns!(cs, "licence_in_tree"), || {
+            root_from_path(&note, &sibs, &bits)?.enforce_equal(&root)
+        })?;
 
         // 2-3. Range checks: epoch <= expiry, counter < quota.
         let n = COUNTER_BITS;
@@ -132,11 +134,15 @@ impl ConstraintSynthesizer<Fr> for CallCircuit {
         )?;
 
         // 4. The nullifier.
-        hash(&[tag(tags::NULLIFIER), sk, listing, epoch, counter])?.enforce_equal(&nullifier)?;
+        named(ns!(cs, "nullifier_of_the_slot"), || {
+            hash(&[tag(tags::NULLIFIER), sk, listing, epoch, counter])?.enforce_equal(&nullifier)
+        })?;
 
         // 5. Bind the request hash.
         let r2 = FpVar::new_witness(ns!(cs, "request_squared"), || Ok(p.request * p.request))?;
-        request.mul_equals(&request, &r2)?;
+        named(ns!(cs, "request_bound"), || {
+            request.mul_equals(&request, &r2)
+        })?;
         Ok(())
     }
 }

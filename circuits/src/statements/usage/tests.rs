@@ -33,13 +33,22 @@ pub(crate) fn honest_call(depth: u32, counter: u64) -> (CallPublic, CallWitness)
     )
 }
 
-type CallMutation = (&'static str, Box<dyn Fn(&mut CallPublic, &mut CallWitness)>);
+/// A named edit, the call relation's reason for refusing it, and the circuit rule (namespace)
+/// whose constraint is the first to break.
+type CallMutation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Box<dyn Fn(&mut CallPublic, &mut CallWitness)>,
+);
 
-/// Each must break the call relation and circuit.
+/// Each must break the call relation and circuit, each for its stated reason.
 pub(crate) fn call_mutations() -> Vec<CallMutation> {
     vec![
         (
             "counter at quota",
+            "counter is not below the quota",
+            "counter_below_quota",
             Box::new(|p, w| {
                 w.counter = w.licence.quota;
                 p.nullifier = w.licence.nullifier(p.epoch, w.counter);
@@ -47,6 +56,8 @@ pub(crate) fn call_mutations() -> Vec<CallMutation> {
         ),
         (
             "expired",
+            "licence expired",
+            "epoch_not_after_expiry",
             Box::new(|p, w| {
                 p.epoch = w.licence.expiry + 1;
                 p.nullifier = w.licence.nullifier(p.epoch, w.counter);
@@ -54,15 +65,34 @@ pub(crate) fn call_mutations() -> Vec<CallMutation> {
         ),
         (
             "wrong listing",
+            "licence is for another listing",
+            "licence_in_tree",
             Box::new(|p, _| p.listing = listing_field("other-api")),
         ),
         (
             "wrong nullifier",
+            "nullifier is not",
+            "nullifier_of_the_slot",
             Box::new(|p, w| p.nullifier = w.licence.nullifier(p.epoch, w.counter + 1)),
         ),
-        ("licence not in tree", Box::new(|_, w| w.licence.quota += 1)),
-        ("wrong root", Box::new(|p, _| p.root += Fr::from(1u64))),
-        ("wrong index", Box::new(|_, w| w.path.index ^= 1)),
+        (
+            "licence not in tree",
+            "licence is not in the tree",
+            "licence_in_tree",
+            Box::new(|_, w| w.licence.quota += 1),
+        ),
+        (
+            "wrong root",
+            "licence is not in the tree",
+            "licence_in_tree",
+            Box::new(|p, _| p.root += Fr::from(1u64)),
+        ),
+        (
+            "wrong index",
+            "licence is not in the tree",
+            "licence_in_tree",
+            Box::new(|_, w| w.path.index ^= 1),
+        ),
     ]
 }
 
@@ -72,10 +102,13 @@ fn honest_calls_hold_and_mutations_fail() {
         let (p, w) = honest_call(6, c);
         check_call(6, &p, &w).unwrap();
     }
-    for (name, m) in call_mutations() {
+    for (name, reason, _, m) in call_mutations() {
         let (mut p, mut w) = honest_call(6, 1);
         m(&mut p, &mut w);
-        assert!(check_call(6, &p, &w).is_err(), "{name} accepted");
+        match check_call(6, &p, &w) {
+            Err(crate::Error::Unsatisfied(r)) => assert!(r.contains(reason), "{name}: {r}"),
+            other => panic!("{name}: expected a refusal for {reason:?}, got {other:?}"),
+        }
     }
 }
 
@@ -299,17 +332,20 @@ mod r1cs {
             })
             .0
         );
-        for (name, m) in call_mutations() {
+        for (name, _, rule, m) in call_mutations() {
             let (mut p, mut w) = honest_call(6, 1);
             m(&mut p, &mut w);
+            let broken = crate::lying::Synthesised::new(CallCircuit {
+                depth: 6,
+                public: p,
+                witness: w,
+            })
+            .broken();
             assert!(
-                !sat(CallCircuit {
-                    depth: 6,
-                    public: p,
-                    witness: w
-                })
-                .0,
-                "{name} satisfied"
+                broken
+                    .as_deref()
+                    .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
+                "{name}: expected {rule} to break, got {broken:?}"
             );
         }
         // Constraint counts are in tests/snapshots/sizes.json (266 per licence-tree level).
