@@ -500,6 +500,70 @@ mod lying_prover {
     use crate::lying::Synthesised;
     use crate::statements::{DisclosureTotals, R1csStatement};
 
+    /// An assignment whose lengths are not the shape's is refused before synthesis, for each
+    /// length.
+    #[test]
+    fn an_assignment_of_another_shape_is_refused() {
+        use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+        type Edit = Box<dyn Fn(&mut BatchPublic, &mut BatchWitness)>;
+        let edits: [(&str, Edit); 7] = [
+            (
+                "slots",
+                Box::new(|_, w| {
+                    w.slots.pop();
+                }),
+            ),
+            (
+                "edges",
+                Box::new(|p, _| {
+                    p.period.edges.pop();
+                }),
+            ),
+            (
+                "band counts",
+                Box::new(|p, _| {
+                    p.totals.band_counts.pop();
+                }),
+            ),
+            (
+                "band sums",
+                Box::new(|p, _| {
+                    p.totals.band_sums.pop();
+                }),
+            ),
+            (
+                "input band counts",
+                Box::new(|_, w| {
+                    w.state_in.totals.band_counts.pop();
+                }),
+            ),
+            (
+                "input band sums",
+                Box::new(|_, w| {
+                    w.state_in.totals.band_sums.pop();
+                }),
+            ),
+            (
+                "siblings",
+                Box::new(|_, w| {
+                    w.path.siblings.pop();
+                }),
+            ),
+        ];
+        let mut mk = market(10);
+        let honest = mk.chain(&SHAPE, 1, 130, 180).remove(0);
+        for (name, edit) in edits {
+            let (mut p, mut w) = honest.clone();
+            edit(&mut p, &mut w);
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let r = DisclosureTotals::circuit(&SHAPE, p, w).generate_constraints(cs);
+            assert!(
+                matches!(r, Err(SynthesisError::Unsatisfiable)),
+                "{name}: {r:?}"
+            );
+        }
+    }
+
     #[test]
     fn no_witness_variable_is_free() {
         let mut mk = market(10);
