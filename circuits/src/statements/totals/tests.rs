@@ -564,6 +564,20 @@ mod lying_prover {
         }
     }
 
+    /// A period that starts inside a batch other than batch 0: the first batch shows its
+    /// start with its own first slot (before `t0`) while its last slot is already inside the
+    /// period. (Taking any other slot as that evidence refuses this honest chain.)
+    #[test]
+    fn a_period_starting_inside_a_later_batch_opens_at_its_first_slot() {
+        let mut mk = market(10);
+        let chain = mk.chain(&SHAPE, 1, 165, 200);
+        assert_eq!(chain[0].1.batch, 1, "starts in batch 1 (times 140..170)");
+        for (p, w) in chain {
+            let s = Synthesised::new(DisclosureTotals::circuit(&SHAPE, p, w));
+            assert_eq!(s.broken(), None);
+        }
+    }
+
     #[test]
     fn no_witness_variable_is_free() {
         let mut mk = market(10);
