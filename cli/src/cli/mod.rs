@@ -44,7 +44,8 @@ Exit status: 0 done (a verify command: ACCEPTED), 1 refused or failed (the reaso
 #[derive(Parser, Debug)]
 #[command(name = "veil", version, about, long_about, after_help = ENVIRONMENT)]
 pub struct Cli {
-    /// No progress bars or notes (also when stderr is not a terminal); results still print.
+    /// No progress bars or notes, only results (bars are also hidden when stderr is not a
+    /// terminal).
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]
