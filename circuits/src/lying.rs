@@ -11,6 +11,16 @@ use ark_relations::gr1cs::{
 };
 use tracing_subscriber::layer::SubscriberExt;
 
+/// Asserts that `circuit` refuses to synthesise at all (an assignment of another shape);
+/// `what` names it in the failure.
+pub fn assert_refused_before_synthesis<C: ConstraintSynthesizer<Fr>>(circuit: C, what: &str) {
+    let r = circuit.generate_constraints(ConstraintSystem::<Fr>::new_ref());
+    assert!(
+        matches!(r, Err(ark_relations::gr1cs::SynthesisError::Unsatisfiable)),
+        "{what}: {r:?}"
+    );
+}
+
 /// A constraint's name: the `ns!` namespaces it was made in, outermost first, without the
 /// library's own spans (`outer/inner/...`).
 fn name_of(trace: &ark_relations::gr1cs::ConstraintTrace) -> String {
@@ -179,6 +189,28 @@ impl Synthesised {
                     .is_none()
             })
             .collect()
+    }
+
+    /// Asserts that no witness is free and every public input is bound.
+    pub fn assert_pinned(&self) {
+        assert_eq!(self.free_witnesses(), Vec::<usize>::new(), "free witnesses");
+        assert_eq!(
+            self.free_inputs(),
+            Vec::<usize>::new(),
+            "unbound public inputs"
+        );
+    }
+
+    /// Asserts that the first constraint the assignment breaks belongs to the rule (namespace)
+    /// `rule`; `what` names the assignment in the failure.
+    pub fn assert_broken_by(&self, rule: &str, what: &str) {
+        let broken = self.broken();
+        assert!(
+            broken
+                .as_deref()
+                .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
+            "{what}: expected {rule} to break, got {broken:?}"
+        );
     }
 
     /// Whether `var` is in some constraint and only multiplies factors that are zero in this

@@ -194,13 +194,7 @@ mod r1cs {
                 public: p,
                 witness: w,
             };
-            let broken = crate::lying::Synthesised::new(circuit).broken();
-            assert!(
-                broken
-                    .as_deref()
-                    .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
-                "{name}: expected {rule} to break, got {broken:?}"
-            );
+            crate::lying::Synthesised::new(circuit).assert_broken_by(rule, name);
         }
     }
 
@@ -225,13 +219,7 @@ mod lying_prover {
     #[test]
     fn no_witness_variable_is_free() {
         let (shape, p, w) = honest(4, 2, 10, 0b011, 3);
-        let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
-        assert_eq!(s.free_witnesses(), Vec::<usize>::new());
-        assert_eq!(
-            s.free_inputs(),
-            Vec::<usize>::new(),
-            "every public input is bound"
-        );
+        Synthesised::new(PreviewMembership::circuit(&shape, p, w)).assert_pinned();
     }
 
     /// A revealed cell enters the leaf as the public value itself: a prover who claims another
@@ -262,7 +250,7 @@ mod lying_prover {
     /// synthesis, for each length.
     #[test]
     fn an_assignment_of_another_shape_is_refused() {
-        use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+        use crate::lying::assert_refused_before_synthesis;
         type Edit = Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>;
         let edits: [(&str, Edit); 5] = [
             (
@@ -299,12 +287,7 @@ mod lying_prover {
         for (name, edit) in edits {
             let (shape, mut p, mut w) = honest(4, 2, 10, 0b011, 3);
             edit(&mut p, &mut w);
-            let cs = ConstraintSystem::<Fr>::new_ref();
-            let r = PreviewMembership::circuit(&shape, p, w).generate_constraints(cs);
-            assert!(
-                matches!(r, Err(SynthesisError::Unsatisfiable)),
-                "{name}: {r:?}"
-            );
+            assert_refused_before_synthesis(PreviewMembership::circuit(&shape, p, w), name);
         }
     }
 

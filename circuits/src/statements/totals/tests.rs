@@ -504,7 +504,7 @@ mod lying_prover {
     /// length.
     #[test]
     fn an_assignment_of_another_shape_is_refused() {
-        use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+        use crate::lying::assert_refused_before_synthesis;
         type Edit = Box<dyn Fn(&mut BatchPublic, &mut BatchWitness)>;
         let edits: [(&str, Edit); 7] = [
             (
@@ -555,12 +555,7 @@ mod lying_prover {
         for (name, edit) in edits {
             let (mut p, mut w) = honest.clone();
             edit(&mut p, &mut w);
-            let cs = ConstraintSystem::<Fr>::new_ref();
-            let r = DisclosureTotals::circuit(&SHAPE, p, w).generate_constraints(cs);
-            assert!(
-                matches!(r, Err(SynthesisError::Unsatisfiable)),
-                "{name}: {r:?}"
-            );
+            assert_refused_before_synthesis(DisclosureTotals::circuit(&SHAPE, p, w), name);
         }
     }
 
@@ -582,13 +577,7 @@ mod lying_prover {
     fn no_witness_variable_is_free() {
         let mut mk = market(10);
         for (p, w) in mk.chain(&SHAPE, 1, 130, 180) {
-            let s = Synthesised::new(DisclosureTotals::circuit(&SHAPE, p, w));
-            assert_eq!(s.free_witnesses(), Vec::<usize>::new());
-            assert_eq!(
-                s.free_inputs(),
-                Vec::<usize>::new(),
-                "every public input is bound"
-            );
+            Synthesised::new(DisclosureTotals::circuit(&SHAPE, p, w)).assert_pinned();
         }
     }
 }

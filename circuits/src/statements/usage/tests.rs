@@ -335,18 +335,12 @@ mod r1cs {
         for (name, _, rule, m) in call_mutations() {
             let (mut p, mut w) = honest_call(6, 1);
             m(&mut p, &mut w);
-            let broken = crate::lying::Synthesised::new(CallCircuit {
+            crate::lying::Synthesised::new(CallCircuit {
                 depth: 6,
                 public: p,
                 witness: w,
             })
-            .broken();
-            assert!(
-                broken
-                    .as_deref()
-                    .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
-                "{name}: expected {rule} to break, got {broken:?}"
-            );
+            .assert_broken_by(rule, name);
         }
         // Constraint counts are in tests/snapshots/sizes.json (266 per licence-tree level).
     }
@@ -374,14 +368,8 @@ mod lying_prover {
 
     #[test]
     fn no_witness_variable_is_free() {
-        for s in [call(|_, _| {}), tier(5, 2, 8)] {
-            assert_eq!(s.free_witnesses(), Vec::<usize>::new());
-            assert_eq!(
-                s.free_inputs(),
-                Vec::<usize>::new(),
-                "every public input is bound"
-            );
-        }
+        call(|_, _| {}).assert_pinned();
+        tier(5, 2, 8).assert_pinned();
     }
 
     #[test]
