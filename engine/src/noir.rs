@@ -93,7 +93,8 @@ pub fn execute(program: &str, inputs: &Path, witness: Option<&Path>) -> Result<E
     let x = veil_noir::execute(&artifact, &read_inputs(inputs)?).map_err(|e| match e {
         // Inputs of another shape: say which program they do not fit, and where to look.
         veil_noir::Error::Input { .. } => crate::EngineError::Refused(format!(
-            "{}: these inputs do not fit {} ({e}); `veil noir preview-inputs` names the program              its inputs are for, and `veil noir gates` lists the compiled programs",
+            "{}: these inputs do not fit {} ({e}); `veil noir preview-inputs` names the program \
+             its inputs are for, and `veil noir gates` lists the compiled programs",
             inputs.display(),
             artifact.name
         )),

@@ -47,12 +47,9 @@ pub fn program_path(name: &str) -> Result<PathBuf> {
         return Ok(PathBuf::from(name));
     }
     ensure_built()?;
-    let veil_name = name.replace('_', "-");
-    let package = PROGRAMS
-        .iter()
-        .find(|p| p.replace('_', "-") == veil_name)
-        .copied()
-        .or_else(|| crate::twins::base_program(&veil_name));
+    let veil_name = canonical_name(name);
+    let package = crate::twins::base_program(&veil_name)
+        .or_else(|| PROGRAMS.iter().find(|p| **p == veil_name).copied());
     if let Some(p) = package {
         return Ok(artifact_path(p));
     }
@@ -60,12 +57,13 @@ pub fn program_path(name: &str) -> Result<PathBuf> {
     if variant.is_file() {
         return Ok(variant);
     }
-    let compiled: Vec<String> = variants()
-        .unwrap_or_default()
-        .into_iter()
+    let listed = variants().unwrap_or_default();
+    let compiled: Vec<&str> = listed
+        .iter()
         .filter(|v| variant_path(v).is_file())
+        .map(String::as_str)
         .collect();
-    let listed = variants().is_ok_and(|v| v.contains(&veil_name));
+    let listed = listed.contains(&veil_name);
     Err(Error::UnknownProgram(format!(
         "no Noir program {name:?}; {}. Base programs: {}; compiled shapes: {}",
         if listed {
