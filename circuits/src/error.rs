@@ -71,3 +71,17 @@ impl Error {
         }
     }
 }
+
+/// Asserts that `r` is an error whose message contains `why` (tests: a refusal must be for the
+/// reason the test means).
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_refused<T>(r: Result<T>, why: &str) {
+    match r {
+        Ok(_) => panic!("accepted; expected a refusal: {why}"),
+        Err(e) => {
+            let e = e.to_string();
+            assert!(e.contains(why), "refused with {e:?}, expected {why:?}");
+        }
+    }
+}

@@ -202,13 +202,14 @@ impl Synthesised {
     }
 
     /// Asserts that the first constraint the assignment breaks belongs to the rule (namespace)
-    /// `rule`; `what` names the assignment in the failure.
+    /// `rule`, its innermost name; `what` names the assignment in the failure.
     pub fn assert_broken_by(&self, rule: &str, what: &str) {
         let broken = self.broken();
         assert!(
             broken
                 .as_deref()
-                .is_some_and(|b| b.ends_with(&format!(": {rule}"))),
+                .and_then(|b| b.rsplit([':', '/']).next())
+                .is_some_and(|last| last.trim() == rule),
             "{what}: expected {rule} to break, got {broken:?}"
         );
     }

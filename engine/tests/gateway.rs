@@ -16,6 +16,7 @@ use veil_engine::wallet::reserve_counter;
 use veil_engine::EngineError;
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
 use veil_verifier::proof::ProofEnvelope;
+use veil_verifier::VerifyError;
 
 /// Proves a tier over `calls` (native check first), as the gateway does.
 #[allow(clippy::too_many_arguments)]
@@ -108,6 +109,15 @@ impl Fixture {
     }
 }
 
+/// Asserts that the pairing check itself refused a call (not a check made before it).
+#[track_caller]
+fn refused_by_the_proof<T: std::fmt::Debug>(r: Result<T, EngineError>, what: &str) {
+    match r {
+        Err(EngineError::Verify(VerifyError::Rejected(_))) => {}
+        other => panic!("{what}: expected the proof to refuse it, got {other:?}"),
+    }
+}
+
 /// Calls the gateway accepted for its listing in `epoch`.
 fn calls(gw: &Gateway, listing: Fr, epoch: u64) -> usize {
     gw.store().calls(listing, epoch).unwrap().len()
@@ -169,14 +179,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
         inputs,
         &proof,
     );
-    let err = gw.check_call(&env, epoch, request).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            EngineError::Verify(veil_verifier::VerifyError::Rejected(_))
-        ),
-        "{err}"
-    );
+    refused_by_the_proof(gw.check_call(&env, epoch, request), "counter = quota");
     assert_eq!(
         calls(&gw, f.licence.listing, epoch),
         3,
@@ -237,12 +240,12 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
     // Another request.
     assert!(matches!(
         gw.check_call(&call, 9, value_hash(b"GET /b")),
-        Err(EngineError::Verify(_))
+        Err(EngineError::Verify(VerifyError::Mismatch(m))) if m.contains("another request")
     ));
     // Another epoch.
     assert!(matches!(
         gw.check_call(&call, 10, value_hash(b"GET /a")),
-        Err(EngineError::Verify(_))
+        Err(EngineError::Verify(VerifyError::Mismatch(m))) if m.contains("gateway is in epoch 10")
     ));
     // Another listing's gateway.
     let other_store = f.store();
@@ -254,14 +257,14 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
     );
     assert!(matches!(
         other.check_call(&call, 9, value_hash(b"GET /a")),
-        Err(EngineError::Verify(_))
+        Err(EngineError::Verify(VerifyError::Mismatch(m))) if m.contains("another listing")
     ));
     // An edited public input (the nullifier) breaks the proof.
     let mut edited = call.clone();
     edited.public_inputs[3] += Fr::from(1u64);
     assert!(matches!(
         gw.check_call(&edited, 9, value_hash(b"GET /a")),
-        Err(EngineError::Verify(_))
+        Err(EngineError::Verify(VerifyError::Rejected(_)))
     ));
     // A root the gateway never published.
     let mut edited = call.clone();
@@ -275,6 +278,57 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
     let ledger = SqliteStore::open(&f.dir.path().join("market.db")).unwrap();
     ledger.issue_licence(Fr::from(123u64)).unwrap();
     gw.check_call(&call, 9, value_hash(b"GET /a")).unwrap();
+}
+
+/// Each public input of a call edited *consistently*: the gateway is asked about the edited
+/// listing, epoch or request, the edited root is one it published, the edited nullifier is
+/// fresh; every check outside the proof passes and the proof itself refuses the call.
+#[test]
+fn every_call_input_edited_consistently_is_refused_by_the_proof() {
+    let f = fixture(4);
+    let store = f.store();
+    let gw = f.gateway(&store);
+    let call = f.call(1, 9, b"GET /a");
+    // A second published root: another licence issued after the call was proved.
+    f.store().issue_licence(Fr::from(321u64)).unwrap();
+    let new_root = f.store().licence_path(0).unwrap().0;
+    assert_ne!(new_root, call.public_inputs[0]);
+    let other_store = f.store();
+    let other = Gateway::new(
+        &other_store,
+        veil_verifier::groth16::prepare(&f.prover.pk.vk),
+        usage::listing_field("other-api"),
+        16,
+    );
+    // (input, new value, gateway, epoch, request)
+    let cases: [(usize, Fr, &Gateway, u64, Fr); 5] = [
+        (0, new_root, &gw, 9, value_hash(b"GET /a")),
+        (
+            1,
+            usage::listing_field("other-api"),
+            &other,
+            9,
+            value_hash(b"GET /a"),
+        ),
+        (2, Fr::from(10u64), &gw, 10, value_hash(b"GET /a")),
+        (3, Fr::from(777u64), &gw, 9, value_hash(b"GET /a")),
+        (4, value_hash(b"GET /b"), &gw, 9, value_hash(b"GET /b")),
+    ];
+    for (i, value, gateway, epoch, request) in cases {
+        let mut edited = call.clone();
+        edited.public_inputs[i] = value;
+        refused_by_the_proof(
+            gateway.check_call(&edited, epoch, request),
+            &format!("public input {i}"),
+        );
+    }
+    assert_eq!(calls(&gw, f.licence.listing, 9), 0);
+    assert_eq!(calls(&gw, f.licence.listing, 10), 0);
+    // The unedited call is still accepted, under either published root.
+    gw.check_call(&call, 9, value_hash(b"GET /a")).unwrap();
+    // The licence's last epoch (its expiry, 50) is still one it may call in.
+    gw.check_call(&f.call(0, 50, b"GET /z"), 50, value_hash(b"GET /z"))
+        .unwrap();
 }
 
 #[test]
@@ -428,7 +482,10 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
     assert_eq!(u0.calls, 0);
     let empty = ledger.calls_tree(unknown, epoch).unwrap();
     prove_tier(&tier, unknown, epoch, &empty, u0.salt, 0, 1, &mut rng).unwrap();
-    assert!(prove_tier(&tier, unknown, epoch, &empty, u0.salt, 5, 6, &mut rng).is_err());
+    veil_testkit::refused(
+        prove_tier(&tier, unknown, epoch, &empty, u0.salt, 5, 6, &mut rng),
+        "count is not in the tier",
+    );
     // Every public input is bound by the proof: edit each consistently-typed value.
     for i in 0..5 {
         let mut edited = env.clone();

@@ -200,7 +200,59 @@ fn tampered_reports_are_rejected() {
     let mut p = r.batches[0].proof.clone().into_bytes();
     p[20] = if p[20] == b'0' { b'1' } else { b'0' };
     r.batches[0].proof = String::from_utf8(p).unwrap();
-    assert!(verify(&r).is_err());
+    // (The flip lands in a random proof: its point may no longer decode.)
+    match verify(&r) {
+        Err(VerifyError::Rejected(m)) => assert!(m.starts_with("batch 0: "), "{m}"),
+        Err(VerifyError::Malformed(m)) => {
+            assert!(m.contains("do not decode to curve points"), "{m}")
+        }
+        other => panic!("a flipped proof byte: {other:?}"),
+    }
+    // Another batch's (valid) proof in batch 0's place.
+    let mut r = base.clone();
+    r.batches[0].proof = r.batches[1].proof.clone();
+    fails(&r, "proof rejected: batch 0: ");
+}
+
+/// Each public input of a batch edited *consistently* (in the report's period and in every
+/// batch, or in a link and the next batch's copy of it, with the auditor trusting the edited
+/// root): every check outside the proofs passes and the first batch's proof refuses it. The
+/// totals (12-22) are taken from the last proof as they are (`tampered_reports_are_rejected`);
+/// `first`, `last`, the first `c_in` and the last `c_out` are fixed by the verifier from the
+/// batch's position, so no edit of them is consistent.
+#[test]
+fn consistent_edits_of_the_period_and_links_are_refused_by_the_proof() {
+    let base = report(3, 1_100_000, 1_160_000);
+    assert!(base.batches.len() >= 2);
+    let root = ledger().receipt_root().unwrap();
+    let rejected =
+        |r: &Report, trusted: Fr, what: &str| match verify_report(r, &world().vk, Some(trusted)) {
+            Err(VerifyError::Rejected(m)) => assert!(m.starts_with("batch 0: "), "{what}: {m}"),
+            other => panic!("{what}: expected the first batch's proof to refuse it, got {other:?}"),
+        };
+    let period_edit = |input: usize, value: Fr, edit: &dyn Fn(&mut Report)| {
+        let mut r = base.clone();
+        edit(&mut r);
+        for b in &mut r.batches {
+            b.public_inputs[input] = value;
+        }
+        rejected(&r, r.period.root, &format!("public input {input}"));
+    };
+    let other_root = root + Fr::from(1u64);
+    period_edit(0, other_root, &|r| r.period.root = other_root);
+    period_edit(1, Fr::from(4u64), &|r| r.period.seller = 4);
+    period_edit(2, Fr::from(1_100_001u64), &|r| r.period.t0 = 1_100_001);
+    period_edit(3, Fr::from(1_160_001u64), &|r| r.period.t1 = 1_160_001);
+    period_edit(4, Fr::from(1_001u64), &|r| r.period.bps = 1_001);
+    for (k, edge) in [999u64, 10_001, 100_001].into_iter().enumerate() {
+        period_edit(5 + k, Fr::from(edge), &|r| r.period.edges[k] = edge);
+    }
+    // The link between batch 0 and batch 1: batch 0's c_out and batch 1's c_in together.
+    let mut r = base.clone();
+    let link = Fr::from(0x1234u64);
+    r.batches[0].public_inputs[11] = link;
+    r.batches[1].public_inputs[10] = link;
+    rejected(&r, root, "the link c_out(0) = c_in(1)");
 }
 
 /// What an auditor learns: the period, the number of batches and the period's totals. Every

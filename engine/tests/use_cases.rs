@@ -63,9 +63,10 @@ fn every_use_case_runs_through_the_engine() {
     );
     let secret = dir.join("seller.key");
     dataset::keygen(&secret, false).unwrap();
-    assert!(
-        dataset::keygen(&secret, false).is_err(),
-        "a secret is never overwritten"
+    // A secret is never overwritten.
+    veil_testkit::refused(
+        dataset::keygen(&secret, false),
+        "exists; refusing to overwrite a secret",
     );
     let listing_path = dir.join("listing.json");
     let req = CommitRequest {
@@ -136,9 +137,10 @@ fn every_use_case_runs_through_the_engine() {
             "finish"
         ]
     );
-    assert!(
-        setup::setup("preview-membership", &opts, params.clone(), false, &Silent).is_err(),
-        "existing keys are replaced only with force"
+    // Existing keys are replaced only with force.
+    veil_testkit::refused(
+        setup::setup("preview-membership", &opts, params.clone(), false, &Silent),
+        "already holds keys for preview-membership-d4-k2-m3",
     );
     let e = setup::setup("no-such", &opts, params.clone(), false, &Silent)
         .unwrap_err()
@@ -195,9 +197,9 @@ fn every_use_case_runs_through_the_engine() {
     let (r0, _) = audit::settle(&store, 3, "maps", 1_200, 1_000).unwrap();
     let (r1, root) = audit::settle(&store, 3, "maps", 50_000, 1_060).unwrap();
     assert_eq!((r0.seq, r1.seq, r1.cum), (0, 1, 51_200));
-    assert!(
-        audit::simulate(&store, 1, 0, 0, 1, &Silent).is_err(),
-        "no sellers"
+    veil_testkit::refused(
+        audit::simulate(&store, 1, 0, 0, 1, &Silent),
+        "sellers must be in 1..=4096",
     );
     // Simulated sales that would go back in time for seller 3 are refused up front, naming the
     // start that works; nothing is settled.
@@ -256,9 +258,9 @@ fn every_use_case_runs_through_the_engine() {
         audit::check_disclosure(&opening, root).unwrap().amount,
         50_000
     );
-    assert!(
-        audit::check_disclosure(&opening, r0.note()).is_err(),
-        "another root"
+    veil_testkit::refused(
+        audit::check_disclosure(&opening, r0.note()),
+        "not the root you gave",
     );
 
     // Metered access: a licence, a call, the gateway, a replay, the tier.
@@ -319,9 +321,9 @@ fn every_use_case_runs_through_the_engine() {
         request: "GET /other".into(),
         ..greq.clone()
     };
-    assert!(
-        meter::check_call(&api, &call, &other, params.clone()).is_err(),
-        "another request"
+    veil_testkit::refused(
+        meter::check_call(&api, &call, &other, params.clone()),
+        "the proof is for another request",
     );
     let treq = TierRequest {
         listing_id: "weather".into(),
@@ -349,9 +351,9 @@ fn every_use_case_runs_through_the_engine() {
         usage: u.calls_root,
         ..texp
     };
-    assert!(
-        meter::verify_tier(&tier, &wrong, params.clone()).is_err(),
-        "another commitment"
+    veil_testkit::refused(
+        meter::verify_tier(&tier, &wrong, params.clone()),
+        "the tier proof is over usage commitment",
     );
     assert_eq!(
         api.calls(meter::listing_value("weather"), 2).unwrap().len(),

@@ -32,7 +32,8 @@ fn licence_tree_root_and_paths_equal_the_dense_builder() {
         ledger.licence_path(6).unwrap(),
         (dense.root, dense.paths[0].clone())
     );
-    assert!(ledger.licence_path(9).is_err(), "no licence 9");
+    let e = ledger.licence_path(9).unwrap_err().to_string();
+    assert!(e.contains("no licence 9: 9 issued"), "{e}");
     assert_eq!(ledger.recent_roots(1).unwrap(), vec![root]);
 }
 

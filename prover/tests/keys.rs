@@ -76,9 +76,9 @@ fn setup_load_prove_verify_and_refuse_tampering() {
     };
     let pk_bytes = std::fs::read(dir.path().join(&entry.proving_key.file)).unwrap();
     let pk = <ark_groth16::ProvingKey<ark_bn254::Bn254> as ark_serialize::CanonicalDeserialize>::deserialize_uncompressed_unchecked(pk_bytes.as_slice()).unwrap();
-    assert!(
-        veil_prover::backend::groth16::Groth16Prover::new(pk, PreviewCircuit::blank(other))
-            .is_err()
+    veil_testkit::refused(
+        veil_prover::backend::groth16::Groth16Prover::new(pk, PreviewCircuit::blank(other)),
+        "the proving key is for another circuit",
     );
 
     // An edited proving key no longer matches its digest.

@@ -4,3 +4,16 @@
 //! Noir cross tests share.
 
 pub mod vectors;
+
+/// Asserts that `r` is an error whose message contains `why`, so a refusal for an unrelated
+/// reason (a missing file, a shape mismatch) does not pass for the one a test means.
+#[track_caller]
+pub fn refused<T, E: std::fmt::Display>(r: Result<T, E>, why: &str) {
+    match r {
+        Ok(_) => panic!("accepted; expected a refusal: {why}"),
+        Err(e) => {
+            let e = e.to_string();
+            assert!(e.contains(why), "refused with {e:?}, expected {why:?}");
+        }
+    }
+}

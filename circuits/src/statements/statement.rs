@@ -275,36 +275,42 @@ mod r1cs {
     }
 }
 
-/// A named edit of an honest assignment, with (part of) the reason the native relation must
-/// give when refusing it.
+/// A named edit of an honest assignment, (part of) the reason the native relation must give
+/// when refusing it, and the circuit rule (namespace) whose constraint must be the first to
+/// break.
 #[cfg(test)]
 pub(crate) type Mutation<S> = (
+    &'static str,
     &'static str,
     &'static str,
     Box<dyn Fn(&mut <S as Statement>::Public, &mut <S as Statement>::Witness)>,
 );
 
 /// The shared negative test: `honest` satisfies the native relation and the circuit, and every
-/// mutation breaks both, the native relation for its stated reason.
+/// mutation breaks both, the native relation for its stated reason and the circuit first at a
+/// constraint of its stated rule.
 #[cfg(all(test, feature = "r1cs"))]
 pub(crate) fn assert_mutations_refused<S: R1csStatement>(
     shape: &S::Shape,
     honest: &(S::Public, S::Witness),
     mutations: &[Mutation<S>],
 ) {
-    let satisfied = |p: &S::Public, w: &S::Witness| {
-        crate::gadgets::satisfied(S::circuit(shape, p.clone(), w.clone())).0
-    };
     let (p, w) = honest;
     S::check(shape, p, w).unwrap_or_else(|e| panic!("{}: honest refused: {e}", S::NAME));
-    assert!(satisfied(p, w), "{}: honest circuit unsatisfied", S::NAME);
-    for (name, reason, edit) in mutations {
+    let honest_circuit = crate::lying::Synthesised::new(S::circuit(shape, p.clone(), w.clone()));
+    assert_eq!(
+        honest_circuit.broken(),
+        None,
+        "{}: honest circuit unsatisfied",
+        S::NAME
+    );
+    for (name, reason, rule, edit) in mutations {
         let (mut p, mut w) = honest.clone();
         edit(&mut p, &mut w);
         match S::check(shape, &p, &w) {
             Err(Error::Unsatisfied(r)) => assert!(r.contains(reason), "{name}: refused for {r:?}"),
             other => panic!("{name}: expected a refusal for {reason:?}, got {other:?}"),
         }
-        assert!(!satisfied(&p, &w), "{name}: the circuit is satisfied");
+        crate::lying::Synthesised::new(S::circuit(shape, p, w)).assert_broken_by(rule, name);
     }
 }

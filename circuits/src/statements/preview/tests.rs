@@ -74,14 +74,7 @@ fn indices_are_spread_and_depend_on_the_challenge() {
     assert!(distinct.len() > 50);
 }
 
-/// A named edit of an honest assignment, the native relation's reason for refusing it, and the
-/// circuit rule (namespace) whose constraint is the first to break.
-type Mutation = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Box<dyn Fn(&mut PreviewPublic, &mut PreviewWitness)>,
-);
+type Mutation = crate::statements::Mutation<crate::statements::PreviewMembership>;
 
 /// Each mutation must break the native relation and (feature r1cs) the circuit, each for its
 /// stated reason.

@@ -18,16 +18,20 @@ pub(crate) fn terms() -> Terms {
     }
 }
 
-fn honest() -> (SettlementPublic, SettlementWitness) {
-    let b = buyer(0);
-    let counter = Counter {
+/// Seller 7's counter after four sales.
+fn counter() -> Counter {
+    Counter {
         seller: 7,
         count: 4,
         cum: 9_000,
         last_time: 50,
         salt: f(1),
-    };
-    purchase(terms(), counter, payment(&b, 2_000), b, 60, 1_000, f(2))
+    }
+}
+
+fn honest() -> (SettlementPublic, SettlementWitness) {
+    let b = buyer(0);
+    purchase(terms(), counter(), payment(&b, 2_000), b, 60, 1_000, f(2))
 }
 
 fn refused(p: &SettlementPublic, w: &SettlementWitness, why: &str) {
@@ -163,4 +167,87 @@ fn refuses_other_owners_sellers_and_notes() {
     let (mut p, w) = honest();
     p.time = 49;
     refused(&p, &w, "before the last sale");
+}
+
+/// Terms and counters out of the ranges the circuit's range checks enforce, each refused for
+/// its own reason: a free sale, a seller id or sequence number past its bits, a quota or expiry
+/// past 2^32, a fee rate above 100%.
+#[test]
+fn refuses_out_of_range_terms_counters_and_rates() {
+    let b = buyer(0);
+    let counter = counter();
+    let sale =
+        |t: Terms, c: Counter, bps: u64| purchase(t, c, payment(&b, 2_000), b, 60, bps, f(2));
+    let cases: [(Terms, Counter, u64, &str); 7] = [
+        (
+            Terms {
+                price: 0,
+                ..terms()
+            },
+            counter,
+            1_000,
+            "a sale of amount 0",
+        ),
+        (
+            Terms {
+                seller: 1 << 12,
+                ..terms()
+            },
+            Counter {
+                seller: 1 << 12,
+                ..counter
+            },
+            1_000,
+            "seller id 4096 is not below 2^12",
+        ),
+        (
+            terms(),
+            Counter {
+                count: (1 << 20) - 1,
+                ..counter
+            },
+            1_000,
+            "",
+        ),
+        (
+            terms(),
+            Counter {
+                count: 1 << 20,
+                ..counter
+            },
+            1_000,
+            "seller has 2^20 receipts already",
+        ),
+        (
+            Terms {
+                quota: 1 << 32,
+                ..terms()
+            },
+            counter,
+            1_000,
+            "quota or expiry is not below 2^32",
+        ),
+        (
+            Terms {
+                expiry: 1 << 32,
+                ..terms()
+            },
+            counter,
+            1_000,
+            "quota or expiry is not below 2^32",
+        ),
+        (terms(), counter, 10_001, "fee rate 10001 bps is above 100%"),
+    ];
+    for (t, c, bps, why) in cases {
+        let (p, w) = sale(t, c, bps);
+        if why.is_empty() {
+            // The last sequence number is still a sale.
+            settle(&p, &w).unwrap();
+        } else {
+            refused(&p, &w, why);
+        }
+    }
+    // A rate of exactly 100% is allowed: the whole price is the fee.
+    let (p, w) = sale(terms(), counter, 10_000);
+    assert_eq!(settle(&p, &w).unwrap().1.fee, terms().price);
 }

@@ -4,7 +4,7 @@ use super::{
     BatchPublic, BatchWitness, ChainState, Period, PeriodTotals, Receipt, TotalsShape,
     BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
 };
-use crate::gadgets::{less_than, range_bits};
+use crate::gadgets::{less_than, named, range_bits};
 use crate::merkle::{r1cs::root_from_path, MerklePath};
 use crate::poseidon2::r1cs::hash;
 use crate::{tags, Fr};
@@ -173,12 +173,19 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         // 2. The chain's start, or the state it continues.
         let first_f = FpVar::from(first.clone());
         let incoming = chain_commitment(&j, &cum_in, &totals_in, &blind_in)?;
-        c_in.enforce_equal(&((FpVar::one() - &first_f) * incoming))?;
-        for t in &totals_in {
-            (&first_f * t).enforce_equal(&zero)?;
-        }
+        named(ns!(cs, "c_in_opens"), || {
+            c_in.enforce_equal(&((FpVar::one() - &first_f) * incoming))
+        })?;
+        named(ns!(cs, "first_batch_starts_from_zero"), || {
+            for t in &totals_in {
+                (&first_f * t).enforce_equal(&zero)?;
+            }
+            Ok(())
+        })?;
         let j_is_zero = j.is_zero()?;
-        (FpVar::from(j_is_zero.clone()) * &cum_in).enforce_equal(&zero)?;
+        named(ns!(cs, "batch_zero_starts_from_zero"), || {
+            (FpVar::from(j_is_zero.clone()) * &cum_in).enforce_equal(&zero)
+        })?;
 
         let mut leaves = Vec::with_capacity(b);
         let mut prev_present = Boolean::TRUE;
@@ -210,7 +217,9 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             let salt = witness(&cs, r.salt)?;
             // 3. Presence, and the receipt in the slot.
             let present = leaf.is_neq(&zero)?;
-            (!prev_present.clone() & present.clone()).enforce_equal(&Boolean::FALSE)?;
+            named(ns!(cs, "no_receipt_after_an_empty_slot"), || {
+                (!prev_present.clone() & present.clone()).enforce_equal(&Boolean::FALSE)
+            })?;
             let seq = FpVar::Constant(f(b as u64)) * &j + FpVar::Constant(f(i as u64));
             let note = hash(&[
                 FpVar::Constant(Fr::from(tags::RECEIPT)),
@@ -224,7 +233,9 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 cum.clone(),
                 salt,
             ])?;
-            note.conditional_enforce_equal(&leaf, &present)?;
+            named(ns!(cs, "slot_holds_its_receipt"), || {
+                note.conditional_enforce_equal(&leaf, &present)
+            })?;
             // 4. Ranges and the fee rule.
             for (v, val) in [
                 (&amount, r.amount),
@@ -246,14 +257,20 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 14,
             )?;
             let gross = &amount * &bps;
-            (gross - &fee * FpVar::Constant(f(BPS_DENOMINATOR)) - &rem)
-                .conditional_enforce_equal(&zero, &present)?;
+            named(ns!(cs, "fee_rule"), || {
+                (gross - &fee * FpVar::Constant(f(BPS_DENOMINATOR)) - &rem)
+                    .conditional_enforce_equal(&zero, &present)
+            })?;
             // 5. Chaining: cum and time.
-            (&running + &amount).conditional_enforce_equal(&cum, &present)?;
+            named(ns!(cs, "cum_chains"), || {
+                (&running + &amount).conditional_enforce_equal(&cum, &present)
+            })?;
             running = present.select(&cum, &running)?;
             if let Some((pt, pv)) = &prev_time {
                 let back = less_than(cs.clone(), &time, r.time, pt, *pv, 64)?;
-                (back & present.clone()).enforce_equal(&Boolean::FALSE)?;
+                named(ns!(cs, "time_not_backwards"), || {
+                    (back & present.clone()).enforce_equal(&Boolean::FALSE)
+                })?;
             }
             prev_time = Some((time.clone(), r.time));
             // 6. In the period, and its band.
@@ -297,17 +314,28 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             leaves.push(leaf);
         }
         // 2. The first batch is batch 0 or starts before the period.
-        (first.clone() & !j_is_zero & !opens).enforce_equal(&Boolean::FALSE)?;
+        named(ns!(cs, "first_batch_opens_the_period"), || {
+            (first.clone() & !j_is_zero & !opens).enforce_equal(&Boolean::FALSE)
+        })?;
         // 7. The last batch reaches past the period; the others are full and hand on a state.
-        (last.clone() & !closes).enforce_equal(&Boolean::FALSE)?;
-        (!last.clone() & !full).enforce_equal(&Boolean::FALSE)?;
+        named(ns!(cs, "last_batch_closes_the_period"), || {
+            (last.clone() & !closes).enforce_equal(&Boolean::FALSE)
+        })?;
+        named(ns!(cs, "middle_batch_is_full"), || {
+            (!last.clone() & !full).enforce_equal(&Boolean::FALSE)
+        })?;
         let last_f = FpVar::from(last);
         let next = &j + FpVar::one();
         let outgoing = chain_commitment(&next, &running, &acc, &blind_out)?;
-        c_out.enforce_equal(&((FpVar::one() - &last_f) * outgoing))?;
-        for (got, public) in acc.iter().zip(&totals_out_pub) {
-            public.enforce_equal(&(&last_f * got))?;
-        }
+        named(ns!(cs, "c_out_opens"), || {
+            c_out.enforce_equal(&((FpVar::one() - &last_f) * outgoing))
+        })?;
+        named(ns!(cs, "totals_revealed_at_the_end"), || {
+            for (got, public) in acc.iter().zip(&totals_out_pub) {
+                public.enforce_equal(&(&last_f * got))?;
+            }
+            Ok(())
+        })?;
         // 1. The slots' subtree is on the seller's path.
         let node_tag = FpVar::Constant(Fr::from(tags::NODE));
         let mut level = leaves;
@@ -323,7 +351,9 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             .iter()
             .map(|s| witness(&cs, *s))
             .collect::<Result<Vec<_>, _>>()?;
-        root_from_path(&level[0], &sibs, &direction)?.enforce_equal(&root)?;
+        named(ns!(cs, "slots_under_the_root"), || {
+            root_from_path(&level[0], &sibs, &direction)?.enforce_equal(&root)
+        })?;
         Ok(())
     }
 }

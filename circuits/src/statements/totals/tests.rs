@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::assert_refused;
 use crate::merkle::sparse::{MemoryNodes, SparseTree};
 use rand::SeedableRng;
 
@@ -123,45 +124,52 @@ fn settlement_rules() {
     )
     .unwrap();
     assert_eq!((r1.seq, r1.cum, r1.fee), (1, 1000, 0));
-    assert!(
-        next_receipt(Some(&r1), &Sale { time: 49, ..sale }, 250).is_err(),
-        "time backwards"
+    assert_refused(
+        next_receipt(Some(&r1), &Sale { time: 49, ..sale }, 250),
+        "is before the previous sale's",
     );
-    assert!(
-        next_receipt(Some(&r1), &Sale { amount: 0, ..sale }, 250).is_err(),
-        "zero amount"
+    assert_refused(
+        next_receipt(Some(&r1), &Sale { amount: 0, ..sale }, 250),
+        "a sale of amount 0",
     );
-    assert!(
-        next_receipt(Some(&r1), &Sale { seller: 3, ..sale }, 250).is_err(),
-        "other seller's chain"
+    assert_refused(
+        next_receipt(Some(&r1), &Sale { seller: 3, ..sale }, 250),
+        "previous receipt is seller 2's, not 3's",
     );
-    assert!(
+    assert_refused(
         next_receipt(
             Some(&Receipt {
                 cum: u64::MAX,
                 ..r1
             }),
             &sale,
-            250
-        )
-        .is_err(),
-        "overflow"
+            250,
+        ),
+        "running total overflows",
     );
-    assert!(
+    assert_refused(
         next_receipt(
             None,
             &Sale {
                 seller: 1 << 12,
                 ..sale
             },
-            250
-        )
-        .is_err(),
-        "seller id range"
+            250,
+        ),
+        "is not below 2^12",
     );
-    assert!(
-        next_receipt(None, &sale, 10_001).is_err(),
-        "rate above 100%"
+    assert_refused(
+        next_receipt(None, &sale, 10_001),
+        "fee rate 10001 bps is above 100%",
+    );
+    // Sequence numbers exhausted: the last of 2^SEQ_BITS receipts has no successor.
+    let full = Receipt {
+        seq: (1 << SEQ_BITS) - 1,
+        ..r1
+    };
+    assert_refused(
+        next_receipt(Some(&full), &sale, 250),
+        "seller 2 has 2^20 receipts already",
     );
     assert_eq!(fee_for(u64::MAX, 10_000), u64::MAX);
 }
@@ -230,6 +238,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "totals revealed mid-chain",
                 "reveals totals",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.count += 1),
             ),
         ),
@@ -238,6 +247,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "forged total",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.amount += 1),
             ),
         ),
@@ -246,6 +256,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "forged count",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.count -= 1),
             ),
         ),
@@ -254,6 +265,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "forged fees",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.fees += 1),
             ),
         ),
@@ -262,6 +274,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "forged band count",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.band_counts[0] += 1),
             ),
         ),
@@ -270,6 +283,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "forged band sum",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, _| p.totals.band_sums[3] += 1),
             ),
         ),
@@ -278,6 +292,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "amount edited (outputs recomputed)",
                 "under the root",
+                "cum_chains",
                 Box::new(|p, w| {
                     w.slots[0].as_mut().unwrap().amount += 1;
                     recompute(p, w);
@@ -289,6 +304,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "fee edited",
                 "under the root",
+                "fee_rule",
                 Box::new(|p, w| {
                     w.slots[1].as_mut().unwrap().fee += 1;
                     recompute(p, w);
@@ -300,6 +316,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "receipt dropped (slot emptied)",
                 "under the root",
+                "no_receipt_after_an_empty_slot",
                 Box::new(|p, w| {
                     w.slots[2] = None;
                     recompute(p, w);
@@ -311,6 +328,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "other seller",
                 "under the root",
+                "slot_holds_its_receipt",
                 Box::new(|p, _| p.period.seller = 2),
             ),
         ),
@@ -319,6 +337,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "other root",
                 "under the root",
+                "slots_under_the_root",
                 Box::new(|p, _| p.period.root += Fr::from(1u64)),
             ),
         ),
@@ -327,6 +346,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "rate edited",
                 "fee is not",
+                "fee_rule",
                 Box::new(|p, _| p.period.bps += 1),
             ),
         ),
@@ -335,6 +355,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "c_in edited",
                 "c_in does not open",
+                "c_in_opens",
                 Box::new(|p, _| p.c_in += Fr::from(1u64)),
             ),
         ),
@@ -343,6 +364,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "c_out edited",
                 "c_out is not",
+                "c_out_opens",
                 Box::new(|p, _| p.c_out += Fr::from(1u64)),
             ),
         ),
@@ -351,6 +373,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "incoming state of another batch index",
                 "c_in does not open",
+                "c_in_opens",
                 Box::new(|p, w| {
                     w.state_in.next += 1;
                     p.c_in = w.state_in.commitment();
@@ -362,6 +385,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "claims to be first",
                 "neither batch 0",
+                "first_batch_opens_the_period",
                 Box::new(|p, w| {
                     p.first = true;
                     w.state_in.totals = PeriodTotals::zero(3);
@@ -374,6 +398,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "claims to be last",
                 "does not reach past",
+                "last_batch_closes_the_period",
                 Box::new(|p, w| {
                     p.last = true;
                     recompute(p, w);
@@ -385,6 +410,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "claims not to be last",
                 "not full",
+                "middle_batch_is_full",
                 Box::new(|p, w| {
                     p.last = false;
                     recompute(p, w);
@@ -396,6 +422,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "last hands on a state",
                 "hands on a state",
+                "c_out_opens",
                 Box::new(|p, _| p.c_out = Fr::from(5u64)),
             ),
         ),
@@ -404,6 +431,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "receipt outside the period counted in",
                 "not the period's",
+                "totals_revealed_at_the_end",
                 Box::new(|p, w| {
                     // Totals as if the period ran to 1000 (counting the sales at 180 and 190), claimed for [130, 180).
                     let t1 = p.period.t1;
@@ -418,6 +446,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "first batch starts from non-zero totals",
                 "zero totals",
+                "first_batch_starts_from_zero",
                 Box::new(|p, w| {
                     w.state_in.totals.count = 7;
                     recompute(p, w);
@@ -429,8 +458,71 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "batch 0 from a non-zero running total",
                 "running total other than 0",
+                "batch_zero_starts_from_zero",
                 Box::new(|p, w| {
                     w.state_in.cum = 5;
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        // The period and bands, edited in a batch whose receipts they re-classify.
+        (
+            1,
+            (
+                "t0 moved past a counted receipt",
+                "c_out is not",
+                "c_out_opens",
+                Box::new(|p, _| p.period.t0 = 141),
+            ),
+        ),
+        (
+            1,
+            (
+                "t1 moved before a counted receipt",
+                "c_out is not",
+                "c_out_opens",
+                Box::new(|p, _| p.period.t1 = 165),
+            ),
+        ),
+        (
+            2,
+            (
+                "t1 moved past an uncounted receipt",
+                "not the period's",
+                "totals_revealed_at_the_end",
+                Box::new(|p, _| p.period.t1 = 185),
+            ),
+        ),
+        (
+            1,
+            (
+                "band edge moved across an amount",
+                "c_out is not",
+                "c_out_opens",
+                Box::new(|p, _| p.period.edges[1] = 1_300),
+            ),
+        ),
+        // Receipts reordered or repeated inside a batch (outputs recomputed).
+        (
+            1,
+            (
+                "two receipts swapped",
+                "under the root",
+                "slot_holds_its_receipt",
+                Box::new(|p, w| {
+                    w.slots.swap(0, 1);
+                    recompute(p, w);
+                }),
+            ),
+        ),
+        (
+            1,
+            (
+                "a receipt repeated",
+                "under the root",
+                "slot_holds_its_receipt",
+                Box::new(|p, w| {
+                    w.slots[1] = w.slots[0];
                     recompute(p, w);
                 }),
             ),
@@ -440,6 +532,7 @@ pub(crate) fn mutations() -> Vec<(usize, Mutation)> {
             (
                 "first batch hands on another batch index",
                 "c_out is not",
+                "c_out_opens",
                 Box::new(|p, w| {
                     let mut s = state_after(&p.period, w);
                     s.next += 1;

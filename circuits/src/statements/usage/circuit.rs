@@ -194,14 +194,16 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
         let last_leaf = FpVar::new_witness(ns!(cs, "last_leaf"), || Ok(w.last_leaf))?;
 
         // 1. U opens to the calls tree's root.
-        hash(&[
-            tag(tags::USAGE),
-            listing,
-            epoch.clone(),
-            calls_root.clone(),
-            salt,
-        ])?
-        .enforce_equal(&usage)?;
+        named(ns!(cs, "usage_opens"), || {
+            hash(&[
+                tag(tags::USAGE),
+                listing,
+                epoch.clone(),
+                calls_root.clone(),
+                salt,
+            ])?
+            .enforce_equal(&usage)
+        })?;
 
         // 2. Ranges: lo <= count < hi.
         let n = COUNTER_BITS;
@@ -227,22 +229,31 @@ impl ConstraintSynthesizer<Fr> for TierCircuit {
         let full = FpVar::from(!empty.clone());
         let zeros = zero_hashes(CALLS_TREE_DEPTH);
         // The empty tree when count = 0.
-        (FpVar::from(empty.clone()) * (&calls_root - zeros[depth])).enforce_equal(&FpVar::zero())?;
+        named(ns!(cs, "no_calls_is_the_empty_tree"), || {
+            (FpVar::from(empty.clone()) * (&calls_root - zeros[depth]))
+                .enforce_equal(&FpVar::zero())
+        })?;
         // Direction bits: the 32 bits of count - 1 (of 0 when count = 0).
         let last_index = &count - &full;
         let bits = range_bits(cs.clone(), &last_index, w.count.saturating_sub(1), depth)?;
         let sibs = siblings(&cs, &w.path)?;
         let root = root_from_path(&last_leaf, &sibs, &bits)?;
-        (&full * (&root - &calls_root)).enforce_equal(&FpVar::zero())?;
+        named(ns!(cs, "last_call_in_tree"), || {
+            (&full * (&root - &calls_root)).enforce_equal(&FpVar::zero())
+        })?;
         // The last leaf is not empty: last_leaf * inv = full.
         let inv = FpVar::new_witness(ns!(cs, "last_leaf_inverse"), || {
             Ok(w.last_leaf.inverse().unwrap_or_default())
         })?;
-        last_leaf.mul_equals(&inv, &full)?;
+        named(ns!(cs, "last_call_not_empty"), || {
+            last_leaf.mul_equals(&inv, &full)
+        })?;
         // Every subtree right of the path is empty.
         for (h, (sib, bit)) in sibs.iter().zip(&bits).enumerate() {
             let left_child = &full * FpVar::from(!bit.clone());
-            (left_child * (sib - zeros[h])).enforce_equal(&FpVar::zero())?;
+            named(ns!(cs, "no_call_after_the_last"), || {
+                (left_child * (sib - zeros[h])).enforce_equal(&FpVar::zero())
+            })?;
         }
         Ok(())
     }

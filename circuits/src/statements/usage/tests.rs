@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::assert_refused;
 use crate::merkle::TreeBuilder;
 use ark_ff::Zero;
 use rand::SeedableRng;
@@ -33,14 +34,7 @@ pub(crate) fn honest_call(depth: u32, counter: u64) -> (CallPublic, CallWitness)
     )
 }
 
-/// A named edit, the call relation's reason for refusing it, and the circuit rule (namespace)
-/// whose constraint is the first to break.
-type CallMutation = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Box<dyn Fn(&mut CallPublic, &mut CallWitness)>,
-);
+type CallMutation = crate::statements::Mutation<crate::statements::UsageCall>;
 
 /// Each must break the call relation and circuit, each for its stated reason.
 pub(crate) fn call_mutations() -> Vec<CallMutation> {
@@ -93,6 +87,21 @@ pub(crate) fn call_mutations() -> Vec<CallMutation> {
             "licence_in_tree",
             Box::new(|_, w| w.path.index ^= 1),
         ),
+        (
+            "another buyer key (its own nullifier)",
+            "licence is not in the tree",
+            "licence_in_tree",
+            Box::new(|p, w| {
+                w.licence.sk += Fr::from(1u64);
+                p.nullifier = w.licence.nullifier(p.epoch, w.counter);
+            }),
+        ),
+        (
+            "another note salt",
+            "licence is not in the tree",
+            "licence_in_tree",
+            Box::new(|_, w| w.licence.salt += Fr::from(1u64)),
+        ),
     ]
 }
 
@@ -137,7 +146,10 @@ fn a_licence_only_joins_its_own_key() {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
     let lic = Licence::issue(&mut rng, listing_field("a"), 2, 3).unwrap();
     assert_eq!(Licence::new(lic.sk, &lic.terms()).unwrap(), lic);
-    assert!(Licence::new(lic.sk + Fr::from(1u64), &lic.terms()).is_err());
+    assert_refused(
+        Licence::new(lic.sk + Fr::from(1u64), &lic.terms()),
+        "the buyer key is not the one this licence was issued to",
+    );
 }
 
 /// A tier over an epoch with `calls` accepted calls, proving `[lo, hi)`.
@@ -210,16 +222,19 @@ pub(crate) fn tier_mutations() -> Vec<TierMutation> {
         (
             "lo above the count",
             "count is not in the tier",
+            "count_not_below_lo",
             Box::new(|p, _| p.lo = 6),
         ),
         (
             "hi at the count",
             "count is not in the tier",
+            "count_below_hi",
             Box::new(|p, _| p.hi = 5),
         ),
         (
             "lo above hi",
             "count is not in the tier",
+            "count_not_below_lo",
             Box::new(|p, _| {
                 p.lo = 7;
                 p.hi = 3;
@@ -228,33 +243,49 @@ pub(crate) fn tier_mutations() -> Vec<TierMutation> {
         (
             "hi of 2^32",
             "out of range",
+            "hi_range",
             Box::new(|p, _| p.hi = 1 << 32),
         ),
         (
             "another salt",
             "does not open",
+            "usage_opens",
             Box::new(|_, w| w.salt += Fr::from(1u64)),
         ),
         (
             "another epoch",
             "does not open",
+            "usage_opens",
             Box::new(|p, _| p.epoch = 4),
         ),
         (
             "another listing",
             "does not open",
+            "usage_opens",
             Box::new(|p, _| p.listing = listing_field("maps-api")),
         ),
         (
             "under-report by one (leaf 3 as the last)",
             "not empty",
+            "no_call_after_the_last",
             claim(4),
         ),
-        ("under-report to one", "not empty", claim(1)),
-        ("claim no calls", "not empty", claim(0)),
+        (
+            "under-report to one",
+            "not empty",
+            "no_call_after_the_last",
+            claim(1),
+        ),
+        (
+            "claim no calls",
+            "not empty",
+            "no_calls_is_the_empty_tree",
+            claim(0),
+        ),
         (
             "over-report (leaf 5 is empty)",
             "is empty",
+            "last_call_not_empty",
             Box::new(|_, w| {
                 w.count = 6;
                 w.path.index = 5;
@@ -265,6 +296,7 @@ pub(crate) fn tier_mutations() -> Vec<TierMutation> {
         (
             "over-report with a made-up leaf",
             "not in the calls tree",
+            "last_call_in_tree",
             Box::new(|_, w| {
                 w.count = 6;
                 w.path.index = 5;
@@ -275,6 +307,7 @@ pub(crate) fn tier_mutations() -> Vec<TierMutation> {
         (
             "a wrong left sibling",
             "not in the calls tree",
+            "last_call_in_tree",
             Box::new(|_, w| {
                 w.path.siblings[2] += Fr::from(1u64); // leaf 4: the node at height 2 is a right child
             }),
@@ -312,7 +345,10 @@ fn calls_tree_counts_its_leaves() {
         CallsTree::build(&[]).unwrap().root,
         crate::merkle::zero_hashes(CALLS_TREE_DEPTH)[CALLS_TREE_DEPTH as usize]
     );
-    assert!(CallsTree::build(&[Fr::zero()]).is_err());
+    assert_refused(
+        CallsTree::build(&[Fr::zero()]),
+        "a nullifier of 0 cannot be a calls-tree leaf",
+    );
 }
 
 #[cfg(feature = "r1cs")]
