@@ -209,7 +209,7 @@ fn usage_counters() {
         "tree": { "depth": depth, "leaves": [to_hex(&others[0]), to_hex(&others[1]), to_hex(&terms.note())], "root": to_hex(&t.root) },
         "epoch": epoch,
         "calls": calls,
-        "over_quota": { "counter": 3, "nullifier": to_hex(&licence.nullifier(epoch, 3)), "expect": "reject" },
+        "over_quota": { "counter": 3, "nullifier": to_hex(&licence.nullifier(epoch, 3)), "expect": "reject", "reason": "counter is not below the quota" },
         "usage": { "epoch": epoch, "count": calls_tree.count, "salt": to_hex(&salt),
                    "calls": nullifiers.iter().map(to_hex).collect::<Vec<_>>(),
                    "calls_depth": usage::CALLS_TREE_DEPTH, "calls_root": to_hex(&calls_tree.root),

@@ -257,6 +257,10 @@ fn disclosure_totals_refuses_tampering() {
     refused(&a, &with(&honest, "/seller", json!(4096)), "not below 2^12");
 }
 
+/// Noir accepts each of the vector's calls. The call's public inputs are inputs to the program
+/// (it asserts them, it returns nothing), so the values Noir *computes* for them (the licence
+/// note and root, every slot's nullifier) are compared with the file in
+/// `noir_recomputes_the_shared_encodings`; the tier's calls root and usage commitment too.
 #[test]
 fn usage_call_matches_rust() {
     let Some(a) = load_for_test("usage_call") else {
@@ -572,8 +576,13 @@ fn noir_recomputes_the_shared_encodings() {
         "bps": tv["fee_bps"],
         "sk": uv["sk"],
         "listing_id": bytes(uv["listing_id"].as_str().unwrap()),
+        "quota": uv["quota"],
+        "expiry": uv["expiry"],
+        "licence_salt": uv["salt"],
+        "other_licences": [uv["tree"]["leaves"][0], uv["tree"]["leaves"][1]],
         "epoch": uv["epoch"],
-        "counter": uv["over_quota"]["counter"],
+        "calls": uv["usage"]["calls"],
+        "usage_salt": uv["usage"]["salt"],
     });
     let out = execute(&a, &inputs).unwrap().return_value.unwrap();
     let (dataset, chain, usage) = (&out[0], &out[1], &out[2]);
@@ -584,9 +593,22 @@ fn noir_recomputes_the_shared_encodings() {
     assert_eq!(dataset["commitment"], pv["commitment"]);
     let notes: Vec<&Value> = receipts.iter().map(|r| &r["note"]).collect();
     assert_eq!(chain.as_array().unwrap().iter().collect::<Vec<_>>(), notes);
+    // The call and tier vectors' derived values, computed by Noir from the sources: the
+    // licence note at leaf 2 and the tree's root, each slot's nullifier (the calls' public
+    // input 3, then the over-quota slot's), the calls tree and the usage commitment.
     assert_eq!(usage["listing"], uv["listing"]);
     assert_eq!(usage["key"], uv["key_commitment"]);
-    assert_eq!(usage["nullifier"], uv["over_quota"]["nullifier"]);
+    assert_eq!(usage["note"], uv["note"]);
+    assert_eq!(usage["note"], uv["tree"]["leaves"][2]);
+    assert_eq!(usage["licence_root"], uv["tree"]["root"]);
+    let calls = uv["calls"].as_array().unwrap();
+    for (c, call) in calls.iter().enumerate() {
+        assert_eq!(usage["nullifiers"][c], call["public_inputs"][3], "slot {c}");
+        assert_eq!(call["public_inputs"][0], uv["tree"]["root"]);
+    }
+    assert_eq!(usage["nullifiers"][3], uv["over_quota"]["nullifier"]);
+    assert_eq!(usage["calls_root"], uv["usage"]["calls_root"]);
+    assert_eq!(usage["usage"], uv["usage"]["commitment"]);
     // One changed cell changes the commitment.
     let edited = with(&inputs, "/rows/2/2", bytes("199.98"));
     let out = execute(&a, &edited).unwrap().return_value.unwrap();
@@ -639,52 +661,10 @@ fn production_shapes_match_rust() {
 /// and outputs are the file's.
 #[test]
 fn settlement_reproduces_the_shared_vector() {
-    use veil_circuits::statements::settlement::{Buyer, Payment, Terms};
-    use veil_circuits::statements::usage::key_commitment;
     let Some(a) = load_for_test("settlement") else {
         return;
     };
-    let v = vectors::load("settlement/two-sales.json");
-    let (fr, t) = (vectors::fr, &v["terms"]);
-    let n = |x: &Value| x.as_u64().unwrap();
-    let terms = Terms {
-        listing: fr(&t["listing"]),
-        commitment: fr(&t["commitment"]),
-        seller: n(&t["seller"]),
-        seller_key: fr(&t["seller_key"]),
-        price: n(&t["price"]),
-        quota: n(&t["quota"]),
-        expiry: n(&t["expiry"]),
-    };
-    assert_eq!(to_hex(&terms.hash()), t["hash"].as_str().unwrap());
-    let mut counter = Counter::initial(terms.seller, fr(&v["first_counter"]["salt"]));
-    for sale in v["sales"].as_array().unwrap() {
-        let salts = vectors::frs(&sale["buyer"]["salts"]);
-        let buyer = Buyer {
-            sk: fr(&sale["buyer"]["sk"]),
-            buyer_tag: fr(&sale["buyer"]["buyer_tag"]),
-            receipt_salt: salts[0],
-            licence_salt: salts[1],
-            payout_salt: salts[2],
-            change_salt: salts[3],
-        };
-        let payment = Payment {
-            owner: key_commitment(buyer.sk),
-            amount: n(&sale["payment"]["amount"]),
-            salt: fr(&sale["payment"]["salt"]),
-        };
-        let (p, w) = settlement::purchase(
-            terms,
-            counter,
-            payment,
-            buyer,
-            n(&sale["time"]),
-            n(&v["fee_bps"]),
-            fr(&sale["next_counter_salt"]),
-        );
-        let mut expected = vectors::frs(&sale["public_inputs"]);
-        expected.extend(vectors::frs(&sale["outputs"]));
-        assert_eq!(public_of(&a, &twins::settlement(&p, &w)), expected);
-        counter = w.next;
+    for (p, w, listed) in vectors::settlement_sales() {
+        assert_eq!(public_of(&a, &twins::settlement(&p, &w)), listed);
     }
 }

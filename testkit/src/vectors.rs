@@ -8,7 +8,9 @@ use veil_circuits::field::{from_hex, to_hex};
 use veil_circuits::merkle::sparse::{MemoryNodes, SparseTree};
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, PreviewWitness};
-use veil_circuits::statements::settlement::Terms;
+use veil_circuits::statements::settlement::{
+    self, Buyer, Counter, Payment, SettlementPublic, SettlementWitness, Terms,
+};
 use veil_circuits::statements::totals::{
     build_batch, next_receipt, report_chain, BatchPublic, BatchWitness, ChainState, Period,
     PeriodTotals, Receipt, Sale, TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
@@ -254,6 +256,57 @@ pub fn terms() -> Terms {
         quota: 100,
         expiry: 30,
     }
+}
+
+/// The settlement vector's sales, rebuilt from the file's terms, buyers, payments and salts
+/// (the terms' hash checked against the file): each sale's public inputs and witness, and the
+/// public inputs and outputs the file lists for it.
+pub fn settlement_sales() -> Vec<(SettlementPublic, SettlementWitness, Vec<Fr>)> {
+    let v = load("settlement/two-sales.json");
+    let t = &v["terms"];
+    let n = |x: &Value| x.as_u64().unwrap();
+    let terms = Terms {
+        listing: fr(&t["listing"]),
+        commitment: fr(&t["commitment"]),
+        seller: n(&t["seller"]),
+        seller_key: fr(&t["seller_key"]),
+        price: n(&t["price"]),
+        quota: n(&t["quota"]),
+        expiry: n(&t["expiry"]),
+    };
+    assert_eq!(to_hex(&terms.hash()), t["hash"].as_str().unwrap());
+    let mut counter = Counter::initial(terms.seller, fr(&v["first_counter"]["salt"]));
+    let mut sales = Vec::new();
+    for sale in v["sales"].as_array().unwrap() {
+        let salts = frs(&sale["buyer"]["salts"]);
+        let buyer = Buyer {
+            sk: fr(&sale["buyer"]["sk"]),
+            buyer_tag: fr(&sale["buyer"]["buyer_tag"]),
+            receipt_salt: salts[0],
+            licence_salt: salts[1],
+            payout_salt: salts[2],
+            change_salt: salts[3],
+        };
+        let payment = Payment {
+            owner: key_commitment(buyer.sk),
+            amount: n(&sale["payment"]["amount"]),
+            salt: fr(&sale["payment"]["salt"]),
+        };
+        let (p, w) = settlement::purchase(
+            terms,
+            counter,
+            payment,
+            buyer,
+            n(&sale["time"]),
+            n(&v["fee_bps"]),
+            fr(&sale["next_counter_salt"]),
+        );
+        let mut listed = frs(&sale["public_inputs"]);
+        listed.extend(frs(&sale["outputs"]));
+        counter = w.next;
+        sales.push((p, w, listed));
+    }
+    sales
 }
 
 /// A preview of `rows` generated 3-column rows committed at `depth`, `k` samples, columns 1
