@@ -1,12 +1,18 @@
 //! Veil's durable state behind one trait, [`Store`]: the licence tree (append-only, every root
 //! kept), the per-epoch nullifier sets and usage commitments, and the receipt ledger (sale
 //! receipts in the sparse receipt tree, every root kept). [`SqliteStore`] keeps it all in one
-//! SQLite file; a shared database is one more implementation of the same trait.
+//! SQLite file; a shared database is one more implementation of the same trait. The service's
+//! job queue and registry ([`Jobs`], [`Registry`]) live in the same store.
 #![deny(missing_docs)]
 
+pub mod jobs;
 pub mod sqlite;
 pub mod store;
 
+pub use jobs::{
+    Job, JobState, Jobs, Lease, ListingRecord, NewJob, Outcome, QueueDepth, Registry, ServiceStore,
+    Submitted, TokenRecord,
+};
 pub use sqlite::{SqliteStore, DEFAULT_FEE_BPS};
 pub use store::{CallRecord, EpochUsage, Store};
 
@@ -44,6 +50,23 @@ pub enum LedgerError {
     /// The call is for a licence root this gateway does not accept (unknown or too old).
     #[error("unknown licence root {0}: not among the gateway's recent roots")]
     UnknownRoot(String),
+    /// An idempotency key was used before with another request.
+    #[error("idempotency key {key:?} was used before for job {job} with another request")]
+    IdempotencyConflict {
+        /// The key.
+        key: String,
+        /// The job it names.
+        job: String,
+    },
+    /// The queue holds as many jobs as it may.
+    #[error("the job queue is full ({queued} jobs waiting): retry later")]
+    QueueFull {
+        /// Jobs waiting.
+        queued: u64,
+    },
+    /// A name is someone else's (a listing id registered by another owner).
+    #[error("{0}")]
+    Taken(String),
 }
 
 /// Shorthand for results of this crate.

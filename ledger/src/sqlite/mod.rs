@@ -3,6 +3,7 @@
 //! any number of processes may share the file (writers queue on SQLite's lock).
 
 mod db;
+mod jobs;
 mod receipts;
 
 pub use receipts::DEFAULT_FEE_BPS;
@@ -39,8 +40,9 @@ CREATE TABLE IF NOT EXISTS usage_commitments (
 ";
 
 /// The schema version this build writes (`meta.schema_version`). Version 1 (no version row)
-/// recorded nullifiers without their listing.
-pub const SCHEMA_VERSION: u32 = 2;
+/// recorded nullifiers without their listing; version 2 had no job queue, tokens or listings
+/// (upgraded in place by adding their tables).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -325,6 +327,8 @@ fn init(tx: &Transaction, path: &Path, depth: Option<u32>) -> Result<u32> {
         let version = meta("schema_version")?;
         if version.is_none() {
             migrate_v1(tx, path)?;
+        } else if version.as_deref() == Some("2") {
+            // Version 3 only adds tables.
         } else if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(LedgerError::Corrupt(format!(
                 "{} has ledger schema version {}; this build reads version {SCHEMA_VERSION}",
@@ -335,8 +339,9 @@ fn init(tx: &Transaction, path: &Path, depth: Option<u32>) -> Result<u32> {
     }
     tx.execute_batch(SCHEMA)?;
     tx.execute_batch(receipts::SCHEMA)?;
+    tx.execute_batch(jobs::SCHEMA)?;
     tx.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?1)",
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
         params![SCHEMA_VERSION.to_string()],
     )?;
     tx.execute(
