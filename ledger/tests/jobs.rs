@@ -27,6 +27,19 @@ fn job(request: &str, key: Option<&str>) -> NewJob {
     }
 }
 
+/// Submits `j`, returning its id.
+fn submit(s: &SqliteStore, j: NewJob) -> String {
+    s.submit(&j, 10).unwrap().job().id.clone()
+}
+
+/// A job allowed two attempts.
+fn two_attempts() -> NewJob {
+    NewJob {
+        max_attempts: 2,
+        ..job("{}", None)
+    }
+}
+
 const LEASE: Duration = Duration::from_secs(30);
 
 #[test]
@@ -144,18 +157,7 @@ fn a_dead_workers_job_is_taken_over_and_its_late_result_refused() {
 #[test]
 fn a_job_that_keeps_losing_its_worker_fails_and_says_why() {
     let (_d, s) = store();
-    let id = s
-        .submit(
-            &NewJob {
-                max_attempts: 2,
-                ..job("{}", None)
-            },
-            10,
-        )
-        .unwrap()
-        .job()
-        .id
-        .clone();
+    let id = submit(&s, two_attempts());
     for w in ["a", "b"] {
         s.claim(w, Duration::ZERO).unwrap().unwrap();
         std::thread::sleep(Duration::from_millis(5));
@@ -169,18 +171,7 @@ fn a_job_that_keeps_losing_its_worker_fails_and_says_why() {
 #[test]
 fn retries_back_off_then_fail_for_good() {
     let (_d, s) = store();
-    let id = s
-        .submit(
-            &NewJob {
-                max_attempts: 2,
-                ..job("{}", None)
-            },
-            10,
-        )
-        .unwrap()
-        .job()
-        .id
-        .clone();
+    let id = submit(&s, two_attempts());
     s.claim("w", LEASE).unwrap().unwrap();
     let retry = Outcome::Retry {
         reason: "disk full".into(),
