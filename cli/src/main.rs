@@ -14,13 +14,14 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| args.default_log_filter().into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(()) => {}
         // A verify command printed its REFUSED verdict already.

@@ -150,6 +150,7 @@ pub fn prove_batches(
     let mut envelopes = Vec::with_capacity(batches.len());
     let mut batches = batches.into_iter();
     loop {
+        crate::progress::check(progress)?;
         let wave: Vec<_> = batches.by_ref().take(width).collect();
         if wave.is_empty() {
             break;
@@ -204,6 +205,17 @@ pub fn verify(
     params: Option<PathBuf>,
 ) -> Result<(Report, Totals)> {
     let r = load_report(path)?;
+    let t = verify_value(&r, expected, params).map_err(|e| match e {
+        crate::EngineError::Refused(m) => {
+            crate::EngineError::Refused(m.replacen("this", &path.display().to_string(), 1))
+        }
+        other => other,
+    })?;
+    Ok((r, t))
+}
+
+/// Verifies a report against what the auditor expects; returns its totals.
+pub fn verify_value(r: &Report, expected: Expected, params: Option<PathBuf>) -> Result<Totals> {
     let p = &r.period;
     let Expected {
         root,
@@ -213,16 +225,18 @@ pub fn verify(
     } = expected;
     if (p.seller, p.t0, p.t1) != (seller, from, to) {
         refuse!(
-            "mismatch: {} is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
-            path.display(),
+            "mismatch: this is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
             p.seller,
             p.t0,
             p.t1
         );
     }
     let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &r.shape().id())?;
-    let t = verify_report(&r, &veil_verifier::groth16::prepare(&vk), Some(root))?;
-    Ok((r, t))
+    Ok(verify_report(
+        r,
+        &veil_verifier::groth16::prepare(&vk),
+        Some(root),
+    )?)
 }
 
 /// Opens receipt `seq` of `seller` (its path to the current root) into `out`.

@@ -32,6 +32,10 @@ pub enum EngineError {
         /// What was wrong with it (shown in this error's message, so not its `source`).
         error: Box<EngineError>,
     },
+    /// The work was stopped because its progress reported it cancelled (a cancelled or timed-out
+    /// job).
+    #[error("stopped: the work was cancelled")]
+    Cancelled,
     /// Reading or writing a file failed.
     #[error("{context}: {error}")]
     Io {

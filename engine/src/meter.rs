@@ -277,9 +277,17 @@ pub fn verify_tier(
     expected: &TierExpected,
     params: Option<PathBuf>,
 ) -> Result<TierPublic> {
-    let env = load_envelope(path)?;
+    verify_tier_value(&load_envelope(path)?, expected, params)
+}
+
+/// Verifies a tier proof against the published commitment; returns its public inputs.
+pub fn verify_tier_value(
+    env: &ProofEnvelope,
+    expected: &TierExpected,
+    params: Option<PathBuf>,
+) -> Result<TierPublic> {
     let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &tier_key())?;
-    let p = veil_verifier::usage::verify_tier(&env, &veil_verifier::groth16::prepare(&vk))?;
+    let p = veil_verifier::usage::verify_tier(env, &veil_verifier::groth16::prepare(&vk))?;
     if p.listing != listing_value(&expected.listing_id) {
         return Err(EngineError::Refused(format!(
             "mismatch: the tier proof is for another listing than {:?}",

@@ -206,6 +206,7 @@ pub fn prove(
     // Load the keys before reading the dataset: a missing key is reported at once.
     let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
     let st = statement(&req, progress)?;
+    crate::progress::check(&**progress)?;
     progress.start("proving", 0, Unit::Steps);
     let proof = Backend::<PreviewMembership>::prove(&backend, &st.shape, st.public, st.witness)?;
     progress.finish();
@@ -248,8 +249,15 @@ pub struct Verified {
 
 /// Verifies a preview file against a listing file with the verifying key from `params`.
 pub fn verify(preview: &Path, listing: &Path, params: Option<PathBuf>) -> Result<Verified> {
-    let file = load(preview)?;
-    let listing = load_listing(listing)?;
+    verify_value(load(preview)?, load_listing(listing)?, params)
+}
+
+/// Verifies a preview against its listing with the verifying key from `params`.
+pub fn verify_value(
+    file: PreviewFile,
+    listing: Listing,
+    params: Option<PathBuf>,
+) -> Result<Verified> {
     let (vk, key) =
         veil_verifier::params::load_verifying_key(&params_dir(params), &file.proof.key)?;
     veil_verifier::preview::verify(&file, &listing, &veil_verifier::groth16::prepare(&vk))?;

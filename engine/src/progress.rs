@@ -21,6 +21,22 @@ pub trait Progress: Send + Sync {
     fn set(&self, _done: u64) {}
     /// The current stage is done.
     fn finish(&self) {}
+    /// Whether whoever asked for the work no longer wants it (a cancelled or timed-out job):
+    /// long work checks this between steps and stops with [`EngineError::Cancelled`].
+    ///
+    /// [`EngineError::Cancelled`]: crate::EngineError::Cancelled
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Stops with [`EngineError::Cancelled`](crate::EngineError::Cancelled) when `progress` says the
+/// work is no longer wanted.
+pub(crate) fn check(progress: &dyn Progress) -> crate::Result<()> {
+    if progress.cancelled() {
+        return Err(crate::EngineError::Cancelled);
+    }
+    Ok(())
 }
 
 /// Ignores progress.
@@ -38,6 +54,7 @@ pub(crate) fn stage<T>(
     f: impl FnOnce() -> T,
 ) -> T {
     progress.start(name, total, unit);
+    // (A cancelled job stops at the next `check`; a stage in flight runs to its end.)
     let out = f();
     progress.finish();
     out

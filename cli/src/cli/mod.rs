@@ -11,6 +11,7 @@ mod meter;
 mod noir;
 mod output;
 mod preview;
+mod serve;
 mod setup;
 
 pub use output::Reported;
@@ -77,6 +78,9 @@ enum Command {
     /// Export proofs to other tools' formats.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// The HTTP service (API under /v1) for sellers, buyers, auditors and gateways, and its
+    /// access tokens.
+    Serve(serve::ServeArgs),
     /// Print a shell completion script: `veil completions bash > ~/.local/share/bash-completion/completions/veil`.
     Completions {
         /// The shell.
@@ -88,6 +92,17 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+impl Cli {
+    /// The log filter when `RUST_LOG` is not set: the service logs its requests and jobs, the
+    /// other commands only warnings.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            Command::Serve(_) => "info",
+            _ => "warn",
+        }
+    }
 }
 
 /// Dispatches a parsed command line.
@@ -102,6 +117,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Noir(c) => noir::run(c),
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),
+        Command::Serve(a) => serve::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "veil", &mut std::io::stdout());
             Ok(())

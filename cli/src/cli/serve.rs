@@ -1,0 +1,197 @@
+//! `veil serve`: the HTTP service, and its access tokens.
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use veil_service::{Config, Role};
+
+/// Serve Veil over HTTP (the API under /v1, docs at /v1/docs), or manage its tokens.
+///
+/// Without a subcommand: start the service. Settings come from the defaults, then `--config`,
+/// then the flags and their environment variables. `veil serve` alone listens on
+/// 127.0.0.1:7878 over ./veil.db and ./params.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    command: Option<ServeCommand>,
+    #[command(flatten)]
+    options: ServeOptions,
+}
+
+#[derive(Subcommand, Debug)]
+enum ServeCommand {
+    /// Access tokens (bearer tokens with a role).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make a token; prints it once (only its hash is stored): `T=$(veil serve token create --role auditor)`.
+    Create {
+        /// What the token may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A label for people (who holds it).
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        ledger: TokenLedger,
+    },
+    /// Revoke a token by its id (`tok_...`, shown when it was made and in the service's logs).
+    Revoke {
+        /// The token's id.
+        id: String,
+        #[command(flatten)]
+        ledger: TokenLedger,
+    },
+}
+
+/// The ledger the tokens are kept in.
+#[derive(Args, Debug)]
+struct TokenLedger {
+    /// The ledger database the service runs over.
+    #[arg(
+        long = "ledger",
+        value_name = "FILE",
+        env = "VEIL_LEDGER",
+        default_value = "veil.db"
+    )]
+    path: PathBuf,
+}
+
+fn parse_role(s: &str) -> std::result::Result<Role, String> {
+    Role::parse(s).map_err(|e| e.to_string())
+}
+
+/// The service's settings (each overrides the config file).
+#[derive(Args, Debug)]
+struct ServeOptions {
+    /// A TOML file of settings (keys as in docs/service.md).
+    #[arg(long, value_name = "FILE", env = "VEIL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:7878].
+    #[arg(long, value_name = "ADDR", env = "VEIL_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// The ledger database (created if missing) [default: veil.db].
+    #[arg(long, value_name = "FILE", env = "VEIL_LEDGER")]
+    ledger: Option<PathBuf>,
+    /// The params folder (keys) [default: params].
+    #[arg(long, value_name = "DIR", env = "VEIL_PARAMS")]
+    params: Option<PathBuf>,
+    /// Prover workers [default: one per core].
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Jobs that may wait before submissions get 429 [default: 1000].
+    #[arg(long, value_name = "N")]
+    queue_limit: Option<u64>,
+    /// A job's deadline from submission, seconds [default: 3600].
+    #[arg(long, value_name = "SECS")]
+    job_deadline: Option<u64>,
+    /// A worker's lease on a job, seconds (a dead worker's job is taken over after it) [default: 30].
+    #[arg(long, value_name = "SECS")]
+    lease: Option<u64>,
+    /// The seller secret, on a seller's own service (previews over registered datasets).
+    #[arg(long, value_name = "FILE", env = "VEIL_SELLER_SECRET")]
+    seller_secret: Option<PathBuf>,
+    /// A folder for jobs' working files [default: veil-jobs].
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// Seconds running jobs get to finish on shutdown before they are queued again.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    grace: u64,
+}
+
+impl ServeOptions {
+    fn config(&self) -> Result<Config> {
+        let mut c = match &self.config {
+            Some(f) => Config::from_file(f)?,
+            None => Config::default(),
+        };
+        if let Some(v) = self.listen {
+            c.listen = v;
+        }
+        if let Some(v) = &self.ledger {
+            c.ledger = v.clone();
+        }
+        if let Some(v) = &self.params {
+            c.params = v.clone();
+        }
+        if let Some(v) = self.workers {
+            c.workers = v;
+        }
+        if let Some(v) = self.queue_limit {
+            c.queue_limit = v;
+        }
+        if let Some(v) = self.job_deadline {
+            c.job_deadline_secs = v;
+        }
+        if let Some(v) = self.lease {
+            c.lease_secs = v;
+        }
+        if let Some(v) = &self.seller_secret {
+            c.seller_secret = Some(v.clone());
+        }
+        if let Some(v) = &self.work_dir {
+            c.work_dir = v.clone();
+        }
+        c.check()?;
+        Ok(c)
+    }
+}
+
+/// Runs `veil serve`.
+pub fn run(args: ServeArgs) -> Result<()> {
+    match args.command {
+        Some(ServeCommand::Token(TokenCommand::Create {
+            role,
+            label,
+            ledger,
+        })) => {
+            let ledger = ledger.path;
+            let store = veil_engine::store::SqliteStore::create(&ledger)
+                .with_context(|| format!("opening {}", ledger.display()))?;
+            let (token, record) = veil_service::create_token(&store, role, &label)?;
+            eprintln!(
+                "made {} token {} in {} (shown once; keep it secret)",
+                role.as_str(),
+                record.id,
+                ledger.display()
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Some(ServeCommand::Token(TokenCommand::Revoke { id, ledger })) => {
+            let ledger = ledger.path;
+            let store = veil_engine::store::SqliteStore::open(&ledger)?;
+            if !veil_engine::store::Registry::revoke_token(&store, &id)? {
+                anyhow::bail!("no token {id} in {}", ledger.display());
+            }
+            println!("revoked {id}");
+            Ok(())
+        }
+        None => {
+            let config = args.options.config()?;
+            let grace = Duration::from_secs(args.options.grace);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(async move {
+                let store = veil_service::open_store(&config)?;
+                let ledger = config.ledger.clone();
+                let running = veil_service::start(config, store, grace).await?;
+                eprintln!(
+                    "veil serve: listening on http://{} over {} (API docs at /v1/docs; Ctrl-C stops)",
+                    running.addr,
+                    ledger.display()
+                );
+                running.wait().await?;
+                Ok(())
+            })
+        }
+    }
+}

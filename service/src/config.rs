@@ -1,0 +1,109 @@
+//! The service's configuration: defaults, then a TOML file, then the command line (which reads
+//! `VEIL_*` environment variables), each overriding the one before. `veil serve` alone runs on
+//! the defaults: loopback only, the ledger `veil.db` and the keys in `params/` of the current
+//! folder.
+
+use crate::error::{Result, ServiceError};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything `veil serve` is configured by. Durations are in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The ledger database (SQLite file; created if missing).
+    pub ledger: PathBuf,
+    /// The folder of proving and verifying keys (`veil setup`).
+    pub params: PathBuf,
+    /// A folder for jobs' working files.
+    pub work_dir: PathBuf,
+    /// Prover workers (0: one per core).
+    pub workers: usize,
+    /// Jobs that may wait in the queue; beyond it submissions get 429 with `Retry-After`.
+    pub queue_limit: u64,
+    /// A job's deadline from submission.
+    pub job_deadline_secs: u64,
+    /// Attempts for jobs that fail for reasons that are not the client's.
+    pub max_attempts: u32,
+    /// How long a finished job's result is kept.
+    pub result_ttl_secs: u64,
+    /// A worker's lease on a job, renewed by heartbeats; a dead worker's job is taken over
+    /// after it runs out.
+    pub lease_secs: u64,
+    /// Largest request body.
+    pub body_limit_bytes: usize,
+    /// Recent licence roots a gateway accepts.
+    pub accept_roots: usize,
+    /// The seller secret, on a seller's own service (previews over registered datasets).
+    pub seller_secret: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            ledger: PathBuf::from("veil.db"),
+            params: PathBuf::from("params"),
+            work_dir: PathBuf::from("veil-jobs"),
+            workers: 0,
+            queue_limit: 1_000,
+            job_deadline_secs: 3_600,
+            max_attempts: 3,
+            result_ttl_secs: 7 * 24 * 3_600,
+            lease_secs: 30,
+            body_limit_bytes: 32 << 20,
+            accept_roots: veil_engine::gateway::DEFAULT_ACCEPTED_ROOTS,
+            seller_secret: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults (unknown keys are refused, by name).
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ServiceError::Config(format!("{}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| ServiceError::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// Worker threads: as configured, or one per core.
+    pub fn worker_count(&self) -> usize {
+        if self.workers == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            self.workers
+        }
+    }
+
+    /// The job deadline.
+    pub fn job_deadline(&self) -> Duration {
+        Duration::from_secs(self.job_deadline_secs)
+    }
+
+    /// The lease.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs.max(1))
+    }
+
+    /// Checks values that would make the service misbehave.
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(ServiceError::Config(m));
+        if self.queue_limit == 0 {
+            return bad("queue_limit must be at least 1".into());
+        }
+        if self.max_attempts == 0 {
+            return bad("max_attempts must be at least 1".into());
+        }
+        if self.body_limit_bytes < 1024 {
+            return bad(format!(
+                "body_limit_bytes {} is too small for any proof",
+                self.body_limit_bytes
+            ));
+        }
+        Ok(())
+    }
+}

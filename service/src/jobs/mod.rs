@@ -1,0 +1,262 @@
+//! Proof jobs: what each kind asks for, who may ask, what is checked before it is queued (so a
+//! bad request is a 4xx at once, not a failed job later), and how a worker runs it through the
+//! engine. Results are the same files the command line writes (`preview.json`, a report, a tier
+//! proof with its opening), as JSON.
+
+pub mod worker;
+
+use crate::auth::Role;
+use crate::error::{Result, ServiceError};
+use crate::state::Shared;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+use utoipa::ToSchema;
+use veil_engine::audit::ReportRequest;
+use veil_engine::dataset::ReadOptions;
+use veil_engine::meter::TierRequest;
+use veil_engine::preview::PreviewRequest;
+use veil_engine::{EngineError, Progress};
+use veil_ledger::ServiceStore;
+
+/// A preview of a registered listing's dataset (seller).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewJob {
+    /// The listing (registered with the dataset's path on this service).
+    pub listing_id: String,
+    /// The buyer's challenge, hex (at most 32 bytes).
+    pub challenge: String,
+    /// Sampled rows.
+    pub samples: usize,
+    /// Names of the columns to reveal.
+    #[serde(default)]
+    pub reveal: Vec<String>,
+}
+
+/// A period report of one seller over the ledger (auditor).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportJob {
+    /// The seller id.
+    pub seller: u64,
+    /// Period start, Unix seconds (inclusive).
+    pub from: u64,
+    /// Period end, Unix seconds (exclusive).
+    pub to: u64,
+    /// Receipts per batch proof (a power of two; keys must exist for it).
+    pub batch: usize,
+    /// Price band edges, increasing.
+    pub edges: Vec<u64>,
+}
+
+/// A usage-tier proof for a closed epoch of a listing (gateway).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierJob {
+    /// The metered listing's id.
+    pub listing_id: String,
+    /// The closed epoch.
+    pub epoch: u64,
+    /// Tier lower bound (inclusive).
+    pub lo: u64,
+    /// Tier upper bound (exclusive).
+    pub hi: u64,
+}
+
+/// A job to submit: its kind and that kind's fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum JobRequest {
+    /// A preview proof (`preview.json`).
+    Preview(PreviewJob),
+    /// A period report (`report.json`).
+    AuditReport(ReportJob),
+    /// A usage-tier proof and its opening.
+    UsageTier(TierJob),
+}
+
+impl JobRequest {
+    /// The kind's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JobRequest::Preview(_) => "preview",
+            JobRequest::AuditReport(_) => "audit-report",
+            JobRequest::UsageTier(_) => "usage-tier",
+        }
+    }
+
+    /// Who may submit it.
+    pub fn roles(&self) -> &'static [Role] {
+        match self {
+            JobRequest::Preview(_) => &[Role::Seller],
+            JobRequest::AuditReport(_) => &[Role::Auditor],
+            JobRequest::UsageTier(_) => &[Role::Gateway],
+        }
+    }
+
+    /// The statement it proves (for metrics).
+    pub fn statement(&self) -> &'static str {
+        match self {
+            JobRequest::Preview(_) => "preview-membership",
+            JobRequest::AuditReport(_) => "disclosure-totals",
+            JobRequest::UsageTier(_) => "usage-tier",
+        }
+    }
+
+    /// Checks what can be checked before queueing: the listing exists and is the caller's,
+    /// the shape is valid and its keys exist, the epoch is closed.
+    pub fn check(&self, shared: &Shared, owner: &str) -> Result<()> {
+        let store = &*shared.store;
+        let params = &shared.config.params;
+        let bad = |m: String| Err(ServiceError::Unprocessable(m));
+        match self {
+            JobRequest::Preview(p) => {
+                let Some(secret) = &shared.config.seller_secret else {
+                    return bad("this service proves no previews: it was started without \
+                         --seller-secret (a seller runs previews on its own service, beside its \
+                         data)"
+                        .into());
+                };
+                if !secret.is_file() {
+                    return Err(ServiceError::Internal(format!(
+                        "the seller secret {} is missing",
+                        secret.display()
+                    )));
+                }
+                let record = registered(store, &p.listing_id)?;
+                if record.owner != owner {
+                    return Err(ServiceError::Forbidden(format!(
+                        "listing {:?} was registered by another token",
+                        p.listing_id
+                    )));
+                }
+                if record.dataset.is_none() {
+                    return bad(format!(
+                        "listing {:?} was registered without a dataset path, so it cannot be \
+                         previewed here",
+                        p.listing_id
+                    ));
+                }
+                let listing = listing_of(&record.listing)?;
+                let shape = veil_engine::preview::shape_for(&listing, p.samples)?;
+                veil_verifier::preview::reveal_mask(&listing, &p.reveal)?;
+                veil_circuits::statements::preview::challenge_from_hex(&p.challenge)
+                    .map_err(EngineError::from)?;
+                keys_exist(params, &shape.id())
+            }
+            JobRequest::AuditReport(r) => {
+                let shape = veil_circuits::statements::totals::TotalsShape {
+                    batch: r.batch,
+                    edges: r.edges.len(),
+                };
+                shape.validate().map_err(EngineError::from)?;
+                if r.from > r.to {
+                    return bad(format!(
+                        "the period ends (to = {}) before it starts (from = {})",
+                        r.to, r.from
+                    ));
+                }
+                if r.edges.windows(2).any(|w| w[0] >= w[1]) {
+                    return bad(format!("band edges {:?} are not increasing", r.edges));
+                }
+                keys_exist(params, &shape.id())
+            }
+            JobRequest::UsageTier(t) => {
+                if t.lo >= t.hi {
+                    return bad(format!("the tier [{}, {}) is empty", t.lo, t.hi));
+                }
+                let listing = veil_engine::meter::listing_value(&t.listing_id);
+                if store.epoch_usage(listing, t.epoch)?.is_none() {
+                    return bad(format!(
+                        "epoch {} of {:?} is still open: close it first (POST /v1/gateway/epochs/close)",
+                        t.epoch, t.listing_id
+                    ));
+                }
+                keys_exist(params, &veil_verifier::usage::tier_key())
+            }
+        }
+    }
+
+    /// Runs the job through the engine in `dir` (its working folder); returns its result JSON.
+    pub fn run(
+        &self,
+        shared: &Shared,
+        dir: &Path,
+        progress: &Arc<dyn Progress>,
+    ) -> std::result::Result<String, EngineError> {
+        let store: &dyn ServiceStore = &*shared.store;
+        let params = Some(shared.config.params.clone());
+        let out = dir.join("out.json");
+        match self {
+            JobRequest::Preview(p) => {
+                let record = store.listing(&p.listing_id)?.ok_or_else(|| {
+                    EngineError::Refused(format!("listing {:?} is gone", p.listing_id))
+                })?;
+                let listing_path = dir.join("listing.json");
+                veil_engine::files::write_output(&listing_path, &record.listing)?;
+                let req = PreviewRequest {
+                    dataset: record.dataset.unwrap_or_default().into(),
+                    secret_file: shared.config.seller_secret.clone().unwrap_or_default(),
+                    listing: listing_path,
+                    challenge: p.challenge.clone(),
+                    samples: p.samples,
+                    reveal: p.reveal.clone(),
+                    read: ReadOptions::default(),
+                };
+                let proved = veil_engine::preview::prove(req, params, &out, progress)?;
+                Ok(proved.file.to_json())
+            }
+            JobRequest::AuditReport(r) => {
+                let req = ReportRequest {
+                    seller: r.seller,
+                    from: r.from,
+                    to: r.to,
+                    batch: r.batch,
+                    edges: r.edges.clone(),
+                };
+                let report =
+                    veil_engine::audit::prove_report(store, &req, params, &out, &**progress)?;
+                Ok(report.to_json())
+            }
+            JobRequest::UsageTier(t) => {
+                let req = TierRequest {
+                    listing_id: t.listing_id.clone(),
+                    epoch: t.epoch,
+                    lo: t.lo,
+                    hi: t.hi,
+                };
+                let opening = dir.join("opening.json");
+                let env =
+                    veil_engine::meter::prove_tier(store, &req, params, &out, &opening, true)?;
+                let opening = veil_engine::files::read_text(&opening, "the usage opening")?;
+                let opening: serde_json::Value = serde_json::from_str(&opening)
+                    .map_err(|e| EngineError::Refused(format!("the usage opening: {e}")))?;
+                Ok(serde_json::json!({ "proof": env, "opening": opening }).to_string())
+            }
+        }
+    }
+}
+
+/// A registered listing, or a 404 naming it.
+pub fn registered(store: &dyn ServiceStore, id: &str) -> Result<veil_ledger::ListingRecord> {
+    store
+        .listing(id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("no listing {id:?} is registered")))
+}
+
+/// Parses a stored listing.
+pub fn listing_of(json: &str) -> Result<veil_circuits::dataset::Listing> {
+    veil_circuits::dataset::Listing::from_json(json)
+        .map_err(|e| ServiceError::Internal(format!("a stored listing does not parse: {e}")))
+}
+
+/// Refuses a job whose keys are not in `params`, saying how to make them.
+fn keys_exist(params: &Path, key: &str) -> Result<()> {
+    match veil_verifier::params::load_verifying_key(params, key) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ServiceError::Unprocessable(format!(
+            "no keys for {key} on this service ({e}): the operator runs `veil setup` for this shape"
+        ))),
+    }
+}

@@ -1,0 +1,242 @@
+//! Verification of any Veil proof, as the command line's `verify` commands do it: 200 with
+//! `accepted: true` and what the proof establishes, or `accepted: false` and the reason (a
+//! refused proof is an answer, not an error). A body that is not a Veil document is a 400.
+
+use crate::auth::Caller;
+use crate::error::{AuthErrors, BodyErrors, ErrorBody, Result, ServiceError};
+use crate::jobs::{listing_of, registered};
+use crate::metrics::Metrics;
+use crate::routes::ApiJson;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+use veil_engine::audit::Expected;
+use veil_engine::meter::TierExpected;
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_engine::EngineError;
+use veil_verifier::proof::ProofEnvelope;
+
+/// What to verify.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum VerifyRequest {
+    /// A preview (`preview.json`) against a listing: registered here (`listing_id`) or given.
+    Preview {
+        /// The preview.
+        #[schema(value_type = Object)]
+        preview: Value,
+        /// A listing registered on this service.
+        listing_id: Option<String>,
+        /// Or the listing itself.
+        #[schema(value_type = Object)]
+        listing: Option<Value>,
+    },
+    /// A period report against the seller and period the auditor asked for, and a receipt root
+    /// (default: any root this ledger ever had).
+    Report {
+        /// The report.
+        #[schema(value_type = Object)]
+        report: Value,
+        /// The seller.
+        seller: u64,
+        /// Period start (inclusive).
+        from: u64,
+        /// Period end (exclusive).
+        to: u64,
+        /// The receipt root the auditor trusts, hex.
+        root: Option<String>,
+    },
+    /// A usage-tier proof against the usage commitment the gateway published (default: this
+    /// ledger's commitment for the listing and epoch).
+    UsageTier {
+        /// The proof envelope.
+        #[schema(value_type = Object)]
+        proof: Value,
+        /// The listing.
+        listing_id: String,
+        /// The epoch.
+        epoch: u64,
+        /// The published usage commitment, hex.
+        usage: Option<String>,
+    },
+    /// A metered call's proof, verified only (no nullifier is spent: gateways use
+    /// `/v1/gateway/calls`).
+    UsageCall {
+        /// The proof envelope.
+        #[schema(value_type = Object)]
+        proof: Value,
+    },
+}
+
+/// A verification's answer.
+#[derive(Serialize, ToSchema)]
+pub struct Verdict {
+    /// Whether the proof verified and says what was expected.
+    pub accepted: bool,
+    /// Why not.
+    pub reason: Option<String>,
+    /// What an accepted proof establishes (revealed cells, period totals, the tier, ...).
+    #[schema(value_type = Object)]
+    pub details: Value,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T> {
+    serde_json::from_value(v)
+        .map_err(|e| ServiceError::BadRequest(format!("`{what}` is not a Veil {what}: {e}")))
+}
+
+fn hex(what: &str, s: &str) -> Result<veil_engine::prelude::Fr> {
+    from_hex_strict(what, s).map_err(|e| ServiceError::BadRequest(e.to_string()))
+}
+
+/// Verifies a proof (any role).
+#[utoipa::path(post, path = "/v1/verify", tag = "verify", security(("bearer" = [])),
+    request_body = VerifyRequest,
+    responses((status = 200, description = "The verdict", body = Verdict),
+              (status = 400, description = "Not a Veil document", body = ErrorBody),
+              (status = 404, description = "The listing is not registered", body = ErrorBody),
+              AuthErrors, BodyErrors))]
+pub async fn verify(
+    _caller: Caller,
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<Verdict>> {
+    let st = state.clone();
+    let verdict = state
+        .blocking(move |store| {
+            let params = Some(st.shared().config.params.clone());
+            let outcome: std::result::Result<Value, EngineError> = match req {
+                VerifyRequest::Preview {
+                    preview,
+                    listing_id,
+                    listing,
+                } => {
+                    let file: veil_engine::preview::PreviewFile = parse(preview, "preview")?;
+                    let listing = match (listing_id, listing) {
+                        (Some(id), None) => listing_of(&registered(store, &id)?.listing)?,
+                        (None, Some(l)) => parse(l, "listing")?,
+                        _ => {
+                            return Err(ServiceError::BadRequest(
+                                "give one of `listing_id` and `listing`".into(),
+                            ))
+                        }
+                    };
+                    veil_engine::preview::verify_value(file, listing, params).map(|v| {
+                        json!({ "statement": "preview-membership", "dataset_id": v.file.dataset_id,
+                                "revealed_columns": v.file.revealed_columns, "samples": v.file.samples })
+                    })
+                }
+                VerifyRequest::Report {
+                    report,
+                    seller,
+                    from,
+                    to,
+                    root,
+                } => {
+                    let report: veil_verifier::totals::Report = parse(report, "report")?;
+                    let root = match root {
+                        Some(r) => hex("root", &r)?,
+                        None => {
+                            let r = report.period.root;
+                            if !store.is_receipt_root(r)? {
+                                return Ok(refused(format!(
+                                    "the report is against root {}, which this ledger never had",
+                                    to_hex(&r)
+                                )));
+                            }
+                            r
+                        }
+                    };
+                    let expected = Expected {
+                        root,
+                        seller,
+                        from,
+                        to,
+                    };
+                    veil_engine::audit::verify_value(&report, expected, params).map(|t| {
+                        json!({ "statement": "disclosure-totals", "root": to_hex(&root),
+                                "count": t.count, "amount": t.amount, "fees": t.fees,
+                                "band_counts": t.band_counts, "band_sums": t.band_sums,
+                                "batches": t.batches })
+                    })
+                }
+                VerifyRequest::UsageTier {
+                    proof,
+                    listing_id,
+                    epoch,
+                    usage,
+                } => {
+                    let env: ProofEnvelope = parse(proof, "proof")?;
+                    let usage = match usage {
+                        Some(u) => hex("usage", &u)?,
+                        None => {
+                            let listing = veil_engine::meter::listing_value(&listing_id);
+                            match store.epoch_usage(listing, epoch)? {
+                                Some(u) => u.usage,
+                                None => {
+                                    return Ok(refused(format!(
+                                        "epoch {epoch} of {listing_id:?} is open: no usage commitment is published"
+                                    )))
+                                }
+                            }
+                        }
+                    };
+                    let expected = TierExpected {
+                        listing_id,
+                        epoch,
+                        usage,
+                    };
+                    veil_engine::meter::verify_tier_value(&env, &expected, params).map(|p| {
+                        json!({ "statement": "usage-tier", "epoch": p.epoch, "lo": p.lo, "hi": p.hi,
+                                "usage": to_hex(&p.usage) })
+                    })
+                }
+                VerifyRequest::UsageCall { proof } => {
+                    let env: ProofEnvelope = parse(proof, "proof")?;
+                    let depth = store.licence_depth();
+                    let dir = veil_engine::files::params_dir(params);
+                    veil_verifier::params::load_verifying_key(&dir, &veil_verifier::usage::call_key(depth))
+                        .and_then(|(vk, _)| {
+                            veil_verifier::usage::verify_call(&env, &veil_verifier::groth16::prepare(&vk), depth)
+                        })
+                        .map_err(EngineError::from)
+                        .map(|p| {
+                            json!({ "statement": "usage-call", "root": to_hex(&p.root), "epoch": p.epoch,
+                                    "nullifier": to_hex(&p.nullifier), "request": to_hex(&p.request) })
+                        })
+                }
+            };
+            Ok(match outcome {
+                Ok(details) => Verdict {
+                    accepted: true,
+                    reason: None,
+                    details,
+                },
+                Err(EngineError::Io { context, error }) => {
+                    return Err(ServiceError::Internal(format!("{context}: {error}")))
+                }
+                Err(e) => refused(e.to_string()),
+            })
+        })
+        .await?;
+    Metrics::verdict(
+        &state.shared().metrics.verifications,
+        if verdict.accepted {
+            "accepted"
+        } else {
+            "refused"
+        },
+    );
+    Ok(Json(verdict))
+}
+
+fn refused(reason: String) -> Verdict {
+    Verdict {
+        accepted: false,
+        reason: Some(reason),
+        details: Value::Null,
+    }
+}

@@ -1,0 +1,88 @@
+//! What every request and worker shares: the store, the configuration, the metrics, and the
+//! signal that wakes idle workers when a job is queued.
+
+use crate::config::Config;
+use crate::error::{Result, ServiceError};
+use crate::metrics::Metrics;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use veil_ledger::ServiceStore;
+
+/// Wakes idle workers when a job is queued (they also poll, for jobs queued by another
+/// process or due after a back-off).
+#[derive(Default)]
+pub struct Wakeup {
+    pending: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Wakeup {
+    /// Wakes one waiting worker.
+    pub fn notify(&self) {
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_one();
+    }
+
+    /// Waits for a notification or `timeout`.
+    pub fn wait(&self, timeout: Duration) {
+        let guard = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut pending, _) = self
+            .cv
+            .wait_timeout_while(guard, timeout, |p| !*p)
+            .unwrap_or_else(|e| e.into_inner());
+        *pending = false;
+    }
+}
+
+/// The service's shared state.
+pub struct Shared {
+    /// The ledger, job queue and registry.
+    pub store: Arc<dyn ServiceStore>,
+    /// The configuration.
+    pub config: Config,
+    /// The metrics.
+    pub metrics: Metrics,
+    /// Wakes workers.
+    pub wakeup: Wakeup,
+    /// Set when the service is shutting down: workers stop claiming.
+    pub stopping: AtomicBool,
+}
+
+/// A handle on the shared state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl AppState {
+    /// State over `store` with `config`.
+    pub fn new(store: Arc<dyn ServiceStore>, config: Config) -> Self {
+        AppState(Arc::new(Shared {
+            store,
+            config,
+            metrics: Metrics::default(),
+            wakeup: Wakeup::default(),
+            stopping: AtomicBool::new(false),
+        }))
+    }
+
+    /// The shared state.
+    pub fn shared(&self) -> &Shared {
+        &self.0
+    }
+
+    /// Runs blocking work (the store, the engine) off the async threads.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn ServiceStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let shared = self.0.clone();
+        tokio::task::spawn_blocking(move || f(&*shared.store))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("a request's worker thread failed: {e}")))?
+    }
+
+    /// Whether the service is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.0.stopping.load(Ordering::SeqCst)
+    }
+}

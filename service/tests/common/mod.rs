@@ -1,0 +1,214 @@
+//! A service under test: a temporary folder with keys for small shapes, a ledger, a seller
+//! secret and a dataset, tokens for every role, and the service running in-process on a free
+//! loopback port; plus a small JSON client.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use veil_engine::setup::{self, ShapeOptions};
+use veil_engine::store::SqliteStore;
+use veil_engine::{Progress, Silent};
+use veil_service::{Config, Role};
+
+/// The shapes the tests prove at.
+pub const BATCH: usize = 4;
+pub const EDGES: [u64; 2] = [1_000, 10_000];
+
+/// A running service and what its clients hold.
+pub struct Service {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    pub runtime: tokio::runtime::Runtime,
+    pub running: Option<veil_service::Running>,
+}
+
+/// Makes the folder: dataset, seller secret, listing (for the preview key's shape), keys.
+pub fn prepare(dir: &Path) {
+    let mut csv = String::from("id,city,amount\n");
+    for i in 0..12 {
+        csv += &format!("{i},city{i},{}\n", 10 * i + 5);
+    }
+    std::fs::write(dir.join("sales.csv"), csv).unwrap();
+    veil_engine::dataset::keygen(&dir.join("seller.key"), false).unwrap();
+    let progress: Arc<dyn Progress> = Arc::new(Silent);
+    let listing = dir.join("listing.json");
+    veil_engine::dataset::commit(
+        &veil_engine::dataset::CommitRequest {
+            data: dir.join("sales.csv"),
+            secret_file: dir.join("seller.key"),
+            dataset_id: None,
+            depth: 4,
+            read: Default::default(),
+        },
+        &listing,
+        &progress,
+    )
+    .unwrap();
+    let params = Some(dir.join("params"));
+    for (statement, o) in [
+        (
+            "preview-membership",
+            ShapeOptions {
+                listing: Some(listing.clone()),
+                samples: Some(2),
+                ..Default::default()
+            },
+        ),
+        (
+            "disclosure-totals",
+            ShapeOptions {
+                batch: Some(BATCH),
+                edges: Some(EDGES.len()),
+                ..Default::default()
+            },
+        ),
+        ("usage-call", ShapeOptions::default()),
+        ("usage-tier", ShapeOptions::default()),
+    ] {
+        setup::setup(statement, &o, params.clone(), false, &Silent).unwrap();
+    }
+}
+
+impl Service {
+    /// A prepared folder with the service started over it.
+    pub fn start(configure: impl FnOnce(&mut Config)) -> Service {
+        let dir = tempfile::tempdir().unwrap();
+        prepare(dir.path());
+        Self::start_in(dir, configure)
+    }
+
+    /// The service over an already prepared folder.
+    pub fn start_in(dir: tempfile::TempDir, configure: impl FnOnce(&mut Config)) -> Service {
+        let d = dir.path();
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ledger: d.join("veil.db"),
+            params: d.join("params"),
+            work_dir: d.join("jobs"),
+            seller_secret: Some(d.join("seller.key")),
+            ..Config::default()
+        };
+        configure(&mut config);
+        let store = SqliteStore::create(&config.ledger).unwrap();
+        let mut tokens = std::collections::HashMap::new();
+        for role in Role::ALL {
+            let (t, _) = veil_service::create_token(&store, role, "test").unwrap();
+            tokens.insert(role.as_str(), t);
+        }
+        drop(store);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = runtime
+            .block_on(async {
+                let store = veil_service::open_store(&config)?;
+                veil_service::start(config, store, Duration::from_secs(5)).await
+            })
+            .unwrap();
+        Service {
+            url: format!("http://{}", running.addr),
+            dir,
+            tokens,
+            runtime,
+            running: Some(running),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Stops the service gracefully and returns its folder.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        if let Some(r) = self.running.take() {
+            self.runtime.block_on(r.stop()).unwrap();
+        }
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+
+    /// A request as `role` (None: no token): the status and the JSON body (or the text as a
+    /// JSON string when it is not JSON).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        role: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        self.call_with(method, path, role, body, &[])
+    }
+
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        role: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut req = ureq::request(method, &format!("{}{path}", self.url));
+        if let Some(r) = role {
+            req = req.set("Authorization", &format!("Bearer {}", self.tokens[r]));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let res = match body {
+            Some(b) => req.send_json(b.clone()),
+            None => req.call(),
+        };
+        let resp = match res {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = resp.status();
+        let text = resp.into_string().unwrap();
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v)
+    }
+
+    /// The body of a request that must answer `status`.
+    #[track_caller]
+    pub fn expect(
+        &self,
+        status: u16,
+        method: &str,
+        path: &str,
+        role: Option<&str>,
+        body: Option<&Value>,
+    ) -> Value {
+        let (s, v) = self.call(method, path, role, body);
+        assert_eq!(s, status, "{method} {path} as {role:?}: {v}");
+        v
+    }
+
+    /// Waits until job `id` (of `role`) is final; returns it.
+    pub fn wait_job(&self, id: &str, role: &str, limit: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let j = self.expect(200, "GET", &format!("/v1/jobs/{id}"), Some(role), None);
+            let state = j["state"].as_str().unwrap().to_string();
+            if !["queued", "running"].contains(&state.as_str()) {
+                return j;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "job {id} still {state} after {limit:?}: {j}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            let _ = self.runtime.block_on(r.stop());
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The whole marketplace over HTTP, roles enforced at every step: a seller registers a dataset
+//! and proves a preview job; a buyer verifies it (and an edited copy is refused); the operator
+//! settles sales; an auditor proves a period report job and verifies it against the published
+//! root; the operator issues a licence, the buyer proves 100 metered calls, the gateway accepts
+//! each once and refuses replays, closes the epoch and proves a usage tier that verifies.
+
+mod common;
+
+use common::{Service, BATCH, EDGES};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+use veil_circuits::statements::usage::{self, key_commitment};
+use veil_circuits::statements::{CallShape, UsageCall};
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_prover::keys::{Groth16Backend, KeyStore};
+
+const LONG: Duration = Duration::from_secs(300);
+
+fn fr(v: &Value) -> veil_engine::prelude::Fr {
+    from_hex_strict("value", v.as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn the_marketplace_end_to_end_over_http() {
+    let s = Service::start(|_| {});
+
+    // --- seller: register the dataset by path; only a seller may --------------------------
+    let data = s.path("sales.csv").display().to_string();
+    let reg = json!({ "dataset": data, "depth": 4 });
+    let err = s.expect(403, "POST", "/v1/listings", Some("buyer"), Some(&reg));
+    assert_eq!(err["error"]["code"], "forbidden");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs the role seller"));
+    s.expect(401, "POST", "/v1/listings", None, Some(&reg));
+    let listing = s.expect(201, "POST", "/v1/listings", Some("seller"), Some(&reg));
+    assert_eq!(listing["id"], "sales.csv");
+    assert_eq!(listing["listing"]["records"], 12);
+    let got = s.expect(200, "GET", "/v1/listings/sales.csv", Some("buyer"), None);
+    assert_eq!(got["listing"], listing["listing"]);
+    s.expect(404, "GET", "/v1/listings/nope", Some("buyer"), None);
+
+    // --- seller: a preview job, idempotent ----------------------------------------------------
+    let job = json!({ "kind": "preview", "listing_id": "sales.csv", "challenge": "0xc0ffee",
+                      "samples": 2, "reveal": ["city"] });
+    let key = [("Idempotency-Key", "preview-1")];
+    let (st, first) = s.call_with("POST", "/v1/jobs", Some("seller"), Some(&job), &key);
+    assert_eq!(st, 201, "{first}");
+    let (st, again) = s.call_with("POST", "/v1/jobs", Some("seller"), Some(&job), &key);
+    assert_eq!((st, &again["id"]), (200, &first["id"]), "the same job");
+    let other = json!({ "kind": "preview", "listing_id": "sales.csv", "challenge": "0xbeef",
+                        "samples": 2, "reveal": ["city"] });
+    let (st, conflict) = s.call_with("POST", "/v1/jobs", Some("seller"), Some(&other), &key);
+    assert_eq!(
+        (st, conflict["error"]["code"].as_str()),
+        (409, Some("idempotency_conflict"))
+    );
+    let forbidden = s.expect(403, "POST", "/v1/jobs", Some("auditor"), Some(&job));
+    assert!(forbidden["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("a preview job needs the role seller"));
+    // A shape without keys, an unknown column: refused before queueing.
+    let no_keys = json!({ "kind": "preview", "listing_id": "sales.csv", "challenge": "0x01",
+                          "samples": 3, "reveal": [] });
+    let e = s.expect(422, "POST", "/v1/jobs", Some("seller"), Some(&no_keys));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("veil setup"),
+        "{e}"
+    );
+    let bad_col = json!({ "kind": "preview", "listing_id": "sales.csv", "challenge": "0x01",
+                          "samples": 2, "reveal": ["price"] });
+    s.expect(422, "POST", "/v1/jobs", Some("seller"), Some(&bad_col));
+
+    let id = first["id"].as_str().unwrap().to_string();
+    let done = s.wait_job(&id, "seller", LONG);
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(done["result"], format!("/v1/jobs/{id}/result"));
+    s.expect(404, "GET", &format!("/v1/jobs/{id}"), Some("buyer"), None);
+    let preview = s.expect(
+        200,
+        "GET",
+        &format!("/v1/jobs/{id}/result"),
+        Some("seller"),
+        None,
+    );
+    assert_eq!(preview["kind"], "preview");
+    assert_eq!(preview["revealed_columns"], json!(["city"]));
+
+    // --- buyer: verify the preview; an edited cell is refused --------------------------------
+    let v = json!({ "kind": "preview", "preview": preview, "listing_id": "sales.csv" });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
+    assert_eq!(verdict["accepted"], true, "{verdict}");
+    let mut edited = preview.clone();
+    edited["samples"][0]["cells"][1] = json!({ "utf8": "Atlantis" });
+    let v = json!({ "kind": "preview", "preview": edited, "listing_id": "sales.csv" });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
+    assert_eq!(verdict["accepted"], false);
+    assert!(
+        verdict["reason"].as_str().unwrap().contains("public input"),
+        "{verdict}"
+    );
+
+    // --- operator: settle sales; only the operator may ----------------------------------------
+    let sales: Vec<Value> = (0..10u64)
+        .map(|i| json!({ "seller": 3, "listing_id": "sales.csv", "price": 500 + 1_700 * i, "time": 1_000 + 60 * i }))
+        .collect();
+    let body = json!({ "sales": sales });
+    s.expect(403, "POST", "/v1/settlements", Some("seller"), Some(&body));
+    let settled = s.expect(200, "POST", "/v1/settlements", Some("admin"), Some(&body));
+    let seqs: Vec<u64> = settled["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (0..10).collect::<Vec<_>>());
+    let ledger = s.expect(200, "GET", "/v1/ledger", Some("auditor"), None);
+    assert_eq!(ledger["receipt_root"], settled["root"]);
+
+    // --- auditor: a report job over [1060, 1480), verified against the published root ---------
+    let report_job = json!({ "kind": "audit-report", "seller": 3, "from": 1_060, "to": 1_480,
+                             "batch": BATCH, "edges": EDGES });
+    s.expect(403, "POST", "/v1/jobs", Some("seller"), Some(&report_job));
+    let j = s.expect(201, "POST", "/v1/jobs", Some("auditor"), Some(&report_job));
+    let rid = j["id"].as_str().unwrap().to_string();
+    let done = s.wait_job(&rid, "auditor", LONG);
+    assert_eq!(done["state"], "succeeded", "{done}");
+    assert_eq!(
+        (
+            done["progress"]["done"].clone(),
+            done["progress"]["total"].clone()
+        ),
+        (json!(3), json!(3)),
+        "{done}"
+    );
+    let report = s.expect(
+        200,
+        "GET",
+        &format!("/v1/jobs/{rid}/result"),
+        Some("auditor"),
+        None,
+    );
+    let v = json!({ "kind": "report", "report": report, "seller": 3, "from": 1_060, "to": 1_480,
+                    "root": ledger["receipt_root"] });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("auditor"), Some(&v));
+    assert_eq!(verdict["accepted"], true, "{verdict}");
+    // Sales 1..=7 fall in the period.
+    let prices: Vec<u64> = (1..=7).map(|i| 500 + 1_700 * i).collect();
+    assert_eq!(verdict["details"]["count"], 7);
+    assert_eq!(verdict["details"]["amount"], prices.iter().sum::<u64>());
+    let v = json!({ "kind": "report", "report": report, "seller": 3, "from": 1_000, "to": 1_480 });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("auditor"), Some(&v));
+    assert_eq!(verdict["accepted"], false, "another period than asked");
+
+    // --- metered calls: a licence, 100 calls, replays refused ----------------------------------
+    let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
+    let issue = json!({ "listing_id": "weather", "buyer": to_hex(&key_commitment(sk)), "quota": 100, "expiry": 9 });
+    s.expect(403, "POST", "/v1/licences", Some("gateway"), Some(&issue));
+    let file = s.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
+    let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).unwrap();
+    let licence = file
+        .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
+        .unwrap();
+    let path = s.expect(
+        200,
+        "GET",
+        &format!("/v1/licences/{}", file.index),
+        Some("buyer"),
+        None,
+    );
+    let root = fr(&path["root"]);
+    let merkle = veil_circuits::merkle::MerklePath {
+        index: file.index,
+        siblings: path["siblings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(fr)
+            .collect(),
+    };
+    assert_eq!(
+        merkle.root(licence.note()),
+        root,
+        "the served path opens the licence"
+    );
+    let backend = Groth16Backend::new(KeyStore::new(s.path("params")));
+    let shape = CallShape { depth: 16 };
+    let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
+    let epoch = 7;
+    let calls: Vec<(String, Value)> = (0..100u64)
+        .into_par_iter()
+        .map(|c| {
+            let request = format!("GET /forecast?n={c}");
+            let (public, witness) = usage::call_statement(
+                &licence,
+                c,
+                epoch,
+                veil_engine::meter::request_value(&request),
+                root,
+                merkle.clone(),
+            );
+            let env = prover
+                .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
+                .unwrap();
+            (request, serde_json::to_value(&env).unwrap())
+        })
+        .collect();
+    let check = |(request, proof): &(String, Value)| json!({ "listing_id": "weather", "epoch": epoch, "request": request, "proof": proof });
+    s.expect(
+        403,
+        "POST",
+        "/v1/gateway/calls",
+        Some("buyer"),
+        Some(&check(&calls[0])),
+    );
+    for (k, c) in calls.iter().enumerate() {
+        let a = s.expect(
+            200,
+            "POST",
+            "/v1/gateway/calls",
+            Some("gateway"),
+            Some(&check(c)),
+        );
+        assert_eq!(a["position"], k);
+    }
+    for c in calls.iter().step_by(25) {
+        let e = s.expect(
+            409,
+            "POST",
+            "/v1/gateway/calls",
+            Some("gateway"),
+            Some(&check(c)),
+        );
+        assert_eq!(e["error"]["code"], "replay");
+    }
+    // A call for another request than its proof is refused, and counts nothing.
+    let mut wrong = check(&calls[1]);
+    wrong["request"] = json!("GET /other");
+    let e = s.expect(
+        422,
+        "POST",
+        "/v1/gateway/calls",
+        Some("gateway"),
+        Some(&wrong),
+    );
+    assert_eq!(e["error"]["code"], "mismatch");
+
+    // --- gateway: close the epoch, prove a tier, anyone verifies it -----------------------------
+    let tier = json!({ "kind": "usage-tier", "listing_id": "weather", "epoch": epoch, "lo": 64, "hi": 128 });
+    let e = s.expect(422, "POST", "/v1/jobs", Some("gateway"), Some(&tier));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("still open"),
+        "{e}"
+    );
+    let closed = s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "weather", "epoch": epoch })),
+    );
+    assert_eq!(closed["calls"], 100);
+    let j = s.expect(201, "POST", "/v1/jobs", Some("gateway"), Some(&tier));
+    let tid = j["id"].as_str().unwrap().to_string();
+    assert_eq!(s.wait_job(&tid, "gateway", LONG)["state"], "succeeded");
+    let out = s.expect(
+        200,
+        "GET",
+        &format!("/v1/jobs/{tid}/result"),
+        Some("gateway"),
+        None,
+    );
+    let v = json!({ "kind": "usage-tier", "proof": out["proof"], "listing_id": "weather", "epoch": epoch });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
+    assert_eq!(
+        (
+            verdict["accepted"].clone(),
+            verdict["details"]["lo"].clone()
+        ),
+        (json!(true), json!(64)),
+        "{verdict}"
+    );
+    // A call arriving after the epoch closed counts nothing.
+    let late = check(&calls[0]);
+    let e = s.expect(
+        409,
+        "POST",
+        "/v1/gateway/calls",
+        Some("gateway"),
+        Some(&late),
+    );
+    assert_eq!(e["error"]["code"], "epoch_closed");
+
+    // --- metrics say what happened --------------------------------------------------------------
+    let (st, m) = s.call("GET", "/metrics", None, None);
+    let m = m.as_str().unwrap().to_string();
+    assert_eq!(st, 200);
+    assert!(m.contains("veil_nullifier_rejections_total 4"), "{m}");
+    assert!(
+        m.contains("veil_gateway_checks_total{verdict=\"accepted\"} 100"),
+        "{m}"
+    );
+    assert!(
+        m.contains("veil_proofs_total{statement=\"disclosure-totals\",backend=\"groth16\"} 1"),
+        "{m}"
+    );
+    s.stop();
+}
