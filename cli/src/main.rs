@@ -15,11 +15,20 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let args = cli::Cli::parse();
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| args.default_log_filter().into());
+    // arkworks' constraint-synthesis spans format whole linear combinations: at `info` they
+    // slow proving down a thousandfold, so they stay off unless RUST_LOG names them.
+    if !std::env::var("RUST_LOG").is_ok_and(|f| f.contains("ark_")) {
+        for quiet in ["ark_relations=warn", "ark_r1cs_std=warn"] {
+            if let Ok(d) = quiet.parse() {
+                filter = filter.add_directive(d);
+            }
+        }
+    }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| args.default_log_filter().into()),
-        )
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     match cli::run(args) {

@@ -31,7 +31,7 @@ Environment:
   VEIL_NOIR_DIR  the Noir workspace with the compiled programs (default: the noir/ or
                  share/veil/noir/ folder beside the veil binary or above it, else ./noir)
   VEIL_BB        Barretenberg's bb (default: the one @aztec/bb.js installed in the Noir workspace)
-  RUST_LOG       log filter (default: warn)
+  RUST_LOG       log filter (default: warn; `veil serve`: info for the service)
 
 Exit status: 0 done (a verify command: ACCEPTED), 1 refused or failed (the reason on stderr),
 2 a command line clap could not parse.";
@@ -96,10 +96,11 @@ enum Command {
 
 impl Cli {
     /// The log filter when `RUST_LOG` is not set: the service logs its requests and jobs, the
-    /// other commands only warnings.
+    /// other commands only warnings. (Never arkworks at `info`: its constraint-synthesis spans
+    /// format whole linear combinations and slow proving down a thousandfold.)
     pub fn default_log_filter(&self) -> &'static str {
         match self.command {
-            Command::Serve(_) => "info",
+            Command::Serve(_) => "warn,veil_service=info,veil_engine=info",
             _ => "warn",
         }
     }
