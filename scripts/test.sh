@@ -6,6 +6,7 @@
 #   - rustup: the wasm32 target, to check that the verifier builds for browsers
 #   - cargo fmt --check, no file-level import cycles, cargo clippy -D warnings on every target
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
+#   - PyPI: schemathesis against `veil serve`'s OpenAPI document (no 5xx, no schema violation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-node.sh
@@ -33,3 +34,6 @@ cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm --r
 
 echo "== running the tests"
 VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 cargo test --workspace
+
+echo "== schemathesis against veil serve (PyPI: schemathesis)"
+scripts/schemathesis.sh 100

@@ -185,6 +185,12 @@ pub fn check_call(
 
 /// Closes an epoch of a listing with a fresh blinding; returns its usage commitment.
 pub fn close_epoch(store: &dyn Store, listing_id: &str, epoch: u64) -> Result<EpochUsage> {
+    if epoch >> usage::COUNTER_BITS != 0 {
+        return Err(EngineError::Refused(format!(
+            "epoch {epoch} is not below 2^{}: no call can be made in it",
+            usage::COUNTER_BITS
+        )));
+    }
     let salt = veil_circuits::field::random(&mut rand::rngs::OsRng);
     Ok(store.close_epoch(listing_value(listing_id), epoch, salt)?)
 }

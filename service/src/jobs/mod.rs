@@ -19,10 +19,29 @@ use veil_engine::preview::PreviewRequest;
 use veil_engine::{EngineError, Progress};
 use veil_ledger::ServiceStore;
 
+/// Declares a one-value enum naming a job kind: each job's `kind` field, so that every kind's
+/// schema stands alone (`kind` and its fields, nothing else).
+macro_rules! kind_tag {
+    ($name:ident, $value:literal) => {
+        #[doc = concat!("`\"", $value, "\"`.")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            #[doc = concat!("`\"", $value, "\"`.")]
+            #[serde(rename = $value)]
+            Tag,
+        }
+    };
+}
+kind_tag!(PreviewKind, "preview");
+kind_tag!(ReportKind, "audit-report");
+kind_tag!(TierKind, "usage-tier");
+
 /// A preview of a registered listing's dataset (seller).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewJob {
+    /// `preview`.
+    pub kind: PreviewKind,
     /// The listing (registered with the dataset's path on this service).
     pub listing_id: String,
     /// The buyer's challenge, hex (at most 32 bytes).
@@ -38,6 +57,8 @@ pub struct PreviewJob {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportJob {
+    /// `audit-report`.
+    pub kind: ReportKind,
     /// The seller id.
     pub seller: u64,
     /// Period start, Unix seconds (inclusive).
@@ -54,9 +75,12 @@ pub struct ReportJob {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierJob {
+    /// `usage-tier`.
+    pub kind: TierKind,
     /// The metered listing's id.
     pub listing_id: String,
     /// The closed epoch.
+    #[schema(maximum = 4294967295_u64)]
     pub epoch: u64,
     /// Tier lower bound (inclusive).
     pub lo: u64,
@@ -64,9 +88,9 @@ pub struct TierJob {
     pub hi: u64,
 }
 
-/// A job to submit: its kind and that kind's fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+/// A job to submit: its `kind` and that kind's fields.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
 pub enum JobRequest {
     /// A preview proof (`preview.json`).
     Preview(PreviewJob),
@@ -74,6 +98,28 @@ pub enum JobRequest {
     AuditReport(ReportJob),
     /// A usage-tier proof and its opening.
     UsageTier(TierJob),
+}
+
+impl<'de> Deserialize<'de> for JobRequest {
+    /// By `kind`, so that a mistake is named (an unknown kind, or the field of that kind that
+    /// is missing, unknown or of the wrong type).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_json::Value::deserialize(d)?;
+        let kind = v.get("kind").cloned();
+        let parsed = match kind.as_ref().and_then(|k| k.as_str()) {
+            Some("preview") => serde_json::from_value(v).map(JobRequest::Preview),
+            Some("audit-report") => serde_json::from_value(v).map(JobRequest::AuditReport),
+            Some("usage-tier") => serde_json::from_value(v).map(JobRequest::UsageTier),
+            _ => {
+                return Err(D::Error::custom(format!(
+                    "`kind` must be one of preview, audit-report, usage-tier (got {})",
+                    kind.map_or_else(|| "none".into(), |k| k.to_string())
+                )))
+            }
+        };
+        parsed.map_err(D::Error::custom)
+    }
 }
 
 impl JobRequest {

@@ -89,7 +89,8 @@ pub struct JobList {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// At most this many (default 50, at most 1000).
+    /// At most this many (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -205,7 +206,13 @@ pub async fn list(
     query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<JobList>> {
     let Query(q) = query.map_err(|e| ServiceError::BadRequest(e.body_text()))?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000) as usize;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=1000).contains(&limit) {
+        return Err(ServiceError::BadRequest(format!(
+            "limit {limit} is not in 1..=1000"
+        )));
+    }
+    let limit = limit as usize;
     let owner = (caller.role != crate::auth::Role::Admin).then(|| caller.id.clone());
     let jobs = state
         .blocking(move |s| Ok(s.jobs(owner.as_deref(), limit)?))

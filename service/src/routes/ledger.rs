@@ -245,6 +245,7 @@ pub struct CallCheck {
     /// The listing this gateway serves.
     pub listing_id: String,
     /// The current epoch.
+    #[schema(maximum = 4294967295_u64)]
     pub epoch: u64,
     /// The request that came with the proof.
     pub request: String,
@@ -257,6 +258,7 @@ pub struct CallCheck {
 #[derive(Serialize, ToSchema)]
 pub struct CallAccepted {
     /// The epoch it counts in.
+    #[schema(maximum = 4294967295_u64)]
     pub epoch: u64,
     /// Its nullifier, now spent.
     pub nullifier: String,
@@ -330,6 +332,7 @@ pub struct CloseEpoch {
     /// The listing.
     pub listing_id: String,
     /// The epoch.
+    #[schema(maximum = 4294967295_u64)]
     pub epoch: u64,
 }
 
@@ -339,6 +342,7 @@ pub struct EpochClosed {
     /// The listing.
     pub listing_id: String,
     /// The epoch.
+    #[schema(maximum = 4294967295_u64)]
     pub epoch: u64,
     /// The usage commitment `U` (publish it; tier proofs verify against it).
     pub usage: String,
@@ -351,6 +355,7 @@ pub struct EpochClosed {
 #[utoipa::path(post, path = "/v1/gateway/epochs/close", tag = "gateway", security(("bearer" = [])),
     request_body = CloseEpoch,
     responses((status = 200, description = "The epoch's commitment", body = EpochClosed),
+              (status = 422, description = "Refused (an epoch past 2^32)", body = ErrorBody),
               (status = 403, description = "Not a gateway", body = ErrorBody),
               AuthErrors, BodyErrors))]
 pub async fn close_epoch(

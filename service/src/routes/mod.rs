@@ -11,6 +11,7 @@ pub mod verify;
 use crate::error::ServiceError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 /// A JSON body whose rejection (malformed JSON, a missing field, a wrong content type, a body
@@ -28,9 +29,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Keeps 413 (too large) and 415 (not JSON); every other problem with the body is a 400.
 fn rejection(r: JsonRejection) -> ServiceError {
+    let status = match r.status() {
+        s @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => s,
+        _ => StatusCode::BAD_REQUEST,
+    };
     ServiceError::Request {
-        status: r.status(),
+        status,
         message: format!("the request body: {}", r.body_text()),
     }
 }

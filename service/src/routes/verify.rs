@@ -58,6 +58,7 @@ pub enum VerifyRequest {
         /// The listing.
         listing_id: String,
         /// The epoch.
+        #[schema(maximum = 4294967295_u64)]
         epoch: u64,
         /// The published usage commitment, hex.
         usage: Option<String>,
