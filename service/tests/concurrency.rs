@@ -1,0 +1,171 @@
+//! Many clients at once: 8 settling for one seller, 8 gateways checking the same 40 calls (so
+//! every call is also replayed 7 times, concurrently) and 8 job submissions, all together. No
+//! client sees a 5xx (no `database is locked`), each nullifier is accepted exactly once, the
+//! seller's receipts are numbered 0, 1, 2, ... with no gap or repeat, and every job succeeds.
+
+mod common;
+
+use common::Service;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use veil_circuits::statements::usage::{self, key_commitment};
+use veil_circuits::statements::{CallShape, UsageCall};
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_prover::keys::{Groth16Backend, KeyStore};
+
+fn fr(v: &Value) -> veil_engine::prelude::Fr {
+    from_hex_strict("value", v.as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn settlement_gateways_and_jobs_at_once() {
+    let s = Service::start(|c| c.workers = 2);
+    // 40 calls of one licence, proved up front.
+    let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
+    let issue = json!({ "listing_id": "api", "buyer": to_hex(&key_commitment(sk)), "quota": 40, "expiry": 99 });
+    let file = s.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
+    let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).unwrap();
+    let licence = file
+        .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
+        .unwrap();
+    let path = s.expect(
+        200,
+        "GET",
+        &format!("/v1/licences/{}", file.index),
+        Some("buyer"),
+        None,
+    );
+    let merkle = veil_circuits::merkle::MerklePath {
+        index: file.index,
+        siblings: path["siblings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(fr)
+            .collect(),
+    };
+    let backend = Groth16Backend::new(KeyStore::new(s.path("params")));
+    let shape = CallShape { depth: 16 };
+    let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
+    let calls: Vec<Value> = (0..40u64)
+        .into_par_iter()
+        .map(|c| {
+            let request = format!("GET /q/{c}");
+            let (public, witness) = usage::call_statement(
+                &licence,
+                c,
+                3,
+                veil_engine::meter::request_value(&request),
+                fr(&path["root"]),
+                merkle.clone(),
+            );
+            let env = prover
+                .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
+                .unwrap();
+            json!({ "listing_id": "api", "epoch": 3, "request": request, "proof": env })
+        })
+        .collect();
+    // An epoch for the tier jobs.
+    s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "other", "epoch": 1 })),
+    );
+
+    let (gateway, settled, jobs) = std::thread::scope(|sc| {
+        let gateways: Vec<_> = (0..8usize)
+            .map(|g| {
+                let (s, calls) = (&s, &calls);
+                sc.spawn(move || {
+                    // Each gateway sends every call, starting at its own offset.
+                    (0..calls.len())
+                        .map(|k| {
+                            let c = &calls[(k + 5 * g) % calls.len()];
+                            let (st, v) =
+                                s.call("POST", "/v1/gateway/calls", Some("gateway"), Some(c));
+                            (c["request"].as_str().unwrap().to_string(), st, v)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let settlers: Vec<_> = (0..8u64)
+            .map(|t| {
+                let s = &s;
+                sc.spawn(move || {
+                    (0..10u64)
+                        .map(|k| {
+                            let sale = json!({ "sales": [{ "seller": 5, "listing_id": "maps",
+                                                           "price": 100 + t, "time": 1_000 }] });
+                            let (st, v) =
+                                s.call("POST", "/v1/settlements", Some("admin"), Some(&sale));
+                            assert_eq!(st, 200, "settler {t} sale {k}: {v}");
+                            v["receipts"][0]["seq"].as_u64().unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let submitters: Vec<_> = (0..8u64)
+            .map(|k| {
+                let s = &s;
+                sc.spawn(move || {
+                    let body = json!({ "kind": "usage-tier", "listing_id": "other", "epoch": 1, "lo": 0, "hi": k + 1 });
+                    let (st, v) = s.call("POST", "/v1/jobs", Some("gateway"), Some(&body));
+                    assert_eq!(st, 201, "{v}");
+                    v["id"].as_str().unwrap().to_string()
+                })
+            })
+            .collect();
+        (
+            gateways
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+            settlers
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+            submitters
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+        )
+    });
+
+    // Each call accepted exactly once; every other attempt a replay; nothing else.
+    let mut accepted: HashMap<String, usize> = HashMap::new();
+    for (request, st, v) in &gateway {
+        match st {
+            200 => *accepted.entry(request.clone()).or_default() += 1,
+            409 => assert_eq!(v["error"]["code"], "replay", "{v}"),
+            other => panic!("{request}: {other} {v}"),
+        }
+    }
+    assert_eq!(accepted.len(), 40);
+    assert!(accepted.values().all(|&n| n == 1), "{accepted:?}");
+    // Receipts 0..80 of seller 5, each once.
+    let mut seqs = settled;
+    seqs.sort_unstable();
+    assert_eq!(seqs, (0..80).collect::<Vec<_>>());
+    // The calls tree of the epoch holds the 40 calls.
+    let closed = s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "api", "epoch": 3 })),
+    );
+    assert_eq!(closed["calls"], 40);
+    for id in jobs {
+        assert_eq!(
+            s.wait_job(&id, "gateway", Duration::from_secs(300))["state"],
+            "succeeded"
+        );
+    }
+    s.stop();
+}
