@@ -569,6 +569,20 @@ mod r1cs {
         })
     }
 
+    /// The period `[0, 0)` of a seller with fewer receipts than a batch: its one batch ends on
+    /// an empty slot (time 0, not before t1 = 0), which closes the chain. (Kills the mutant
+    /// `closes = !present ^ !in_end`, which would refuse this honest report.)
+    #[test]
+    fn a_period_ending_at_zero_closes_on_an_empty_slot() {
+        let mut mk = market(2);
+        let chain = mk.chain(&SHAPE, 1, 0, 0);
+        assert_eq!(chain.len(), 1);
+        let (p, w) = chain.into_iter().next().unwrap();
+        assert!(w.slots[SHAPE.batch - 1].is_none() && p.last);
+        check_batch(&SHAPE, &p, &w).unwrap();
+        assert!(sat(SHAPE, p, w).0);
+    }
+
     #[test]
     fn honest_chains_satisfy_the_circuit() {
         let mut mk = market(10);

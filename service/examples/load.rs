@@ -1,0 +1,186 @@
+//! Load generator for `veil serve`: starts the service in-process on a throwaway folder (keys
+//! for small shapes, the SQLite ledger) and measures, with concurrent HTTP clients,
+//!
+//! * verify requests per second (`POST /v1/verify` of one call proof, over and over),
+//! * gateway checks per second (`POST /v1/gateway/calls`, every call distinct and accepted),
+//! * proof jobs per minute (usage-tier jobs) with 1 and with 2 workers.
+//!
+//! ```text
+//! cargo run --release -p veil-service --example load -- [SECONDS=10] [CLIENTS=8] [CALLS=200] [JOBS=24]
+//! ```
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use common::Service;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use veil_circuits::statements::usage::{self, key_commitment};
+use veil_circuits::statements::{CallShape, UsageCall};
+use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_prover::keys::{Groth16Backend, KeyStore};
+
+fn arg(i: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(default)
+}
+
+fn fr(v: &Value) -> veil_engine::prelude::Fr {
+    from_hex_strict("value", v.as_str().expect("hex")).expect("a field element")
+}
+
+/// `n` distinct calls of one licence in `epoch`, proved in parallel.
+fn prove_calls(s: &Service, n: u64, epoch: u64) -> Vec<Value> {
+    let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
+    let issue = json!({ "listing_id": "api", "buyer": to_hex(&key_commitment(sk)), "quota": n, "expiry": 99 });
+    let file = s.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
+    let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).expect("a licence");
+    let licence = file
+        .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
+        .expect("our key");
+    let path = s.expect(
+        200,
+        "GET",
+        &format!("/v1/licences/{}", file.index),
+        Some("buyer"),
+        None,
+    );
+    let merkle = veil_circuits::merkle::MerklePath {
+        index: file.index,
+        siblings: path["siblings"]
+            .as_array()
+            .expect("siblings")
+            .iter()
+            .map(fr)
+            .collect(),
+    };
+    let backend = Groth16Backend::new(KeyStore::new(s.path("params")));
+    let shape = CallShape { depth: 16 };
+    let (prover, _) = backend.prover::<UsageCall>(&shape).expect("call keys");
+    (0..n)
+        .into_par_iter()
+        .map(|c| {
+            let request = format!("GET /q/{c}");
+            let (public, witness) = usage::call_statement(
+                &licence,
+                c,
+                epoch,
+                veil_engine::meter::request_value(&request),
+                fr(&path["root"]),
+                merkle.clone(),
+            );
+            let env = prover
+                .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
+                .expect("a proof");
+            json!({ "listing_id": "api", "epoch": epoch, "request": request, "proof": env })
+        })
+        .collect()
+}
+
+/// Runs `clients` threads calling `f(k)` for k = 0, 1, ... until `stop` says so; returns the
+/// number of calls and the seconds they took.
+fn hammer(
+    clients: usize,
+    stop: impl Fn(usize, Duration) -> bool + Sync,
+    f: impl Fn(usize) + Sync,
+) -> (usize, f64) {
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    std::thread::scope(|sc| {
+        for _ in 0..clients {
+            sc.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if stop(k, start.elapsed()) {
+                    break;
+                }
+                f(k);
+            });
+        }
+    });
+    let n = next.load(Ordering::Relaxed).saturating_sub(clients);
+    (n, start.elapsed().as_secs_f64())
+}
+
+/// Usage-tier proof jobs per minute: `jobs` submitted at once, until the last one finishes.
+fn jobs_per_minute(s: &Service, jobs: u64) -> f64 {
+    s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "billing", "epoch": 1 })),
+    );
+    let start = Instant::now();
+    let ids: Vec<String> = (0..jobs)
+        .map(|k| {
+            let body = json!({ "kind": "usage-tier", "listing_id": "billing", "epoch": 1, "lo": 0, "hi": k + 1 });
+            let v = s.expect(201, "POST", "/v1/jobs", Some("gateway"), Some(&body));
+            v["id"].as_str().expect("an id").to_string()
+        })
+        .collect();
+    for id in &ids {
+        let j = s.wait_job(id, "gateway", Duration::from_secs(3600));
+        assert_eq!(j["state"], "succeeded", "{j}");
+    }
+    jobs as f64 * 60.0 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let (seconds, clients, calls, jobs) = (arg(1, 10), arg(2, 8) as usize, arg(3, 200), arg(4, 24));
+    eprintln!("preparing keys and a ledger (SQLite) ...");
+    let s = Service::start(|c| c.workers = 1);
+    eprintln!("proving {calls} calls ...");
+    let proved = prove_calls(&s, calls, 5);
+    let one = json!({ "kind": "usage-call", "proof": proved[0]["proof"] });
+
+    let limit = Duration::from_secs(seconds);
+    let (n, t) = hammer(
+        clients,
+        |_, e| e >= limit,
+        |_| {
+            let v = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&one));
+            assert_eq!(v["accepted"], true);
+        },
+    );
+    let verify_rps = n as f64 / t;
+    let (n, t) = hammer(
+        clients,
+        |k, _| k >= proved.len(),
+        |k| {
+            s.expect(
+                200,
+                "POST",
+                "/v1/gateway/calls",
+                Some("gateway"),
+                Some(&proved[k]),
+            );
+        },
+    );
+    let checks_ps = n as f64 / t;
+    let one_worker = jobs_per_minute(&s, jobs);
+    let dir = s.stop();
+    let s = Service::start_in(dir, |c| c.workers = 2);
+    // The second service's tokens are new; the closed epoch is still there.
+    s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "billing", "epoch": 1 })),
+    );
+    let two_workers = jobs_per_minute(&s, jobs);
+    s.stop();
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("| measure (SQLite, {cores} cores, {clients} clients) | value |");
+    println!("|---|---|");
+    println!("| verify requests/s (usage-call proof) | {verify_rps:.0} |");
+    println!("| gateway checks/s (distinct calls, each accepted) | {checks_ps:.0} |");
+    println!("| usage-tier proof jobs/minute, 1 worker | {one_worker:.0} |");
+    println!("| usage-tier proof jobs/minute, 2 workers | {two_workers:.0} |");
+}
