@@ -10,7 +10,6 @@
 //! ```
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::Service;
@@ -133,7 +132,7 @@ fn jobs_per_minute(s: &Service, jobs: u64) -> f64 {
 fn main() {
     let (seconds, clients, calls, jobs) = (arg(1, 10), arg(2, 8) as usize, arg(3, 200), arg(4, 24));
     eprintln!("preparing keys and a ledger (SQLite) ...");
-    let s = Service::start(|c| c.workers = 1);
+    let s = Service::start(|c| c.workers = Some(1));
     eprintln!("proving {calls} calls ...");
     let proved = prove_calls(&s, calls, 5);
     let one = json!({ "kind": "usage-call", "proof": proved[0]["proof"] });
@@ -164,7 +163,7 @@ fn main() {
     let checks_ps = n as f64 / t;
     let one_worker = jobs_per_minute(&s, jobs);
     let dir = s.stop();
-    let s = Service::start_in(dir, |c| c.workers = 2);
+    let s = Service::start_in(dir, |c| c.workers = Some(2));
     // The second service's tokens are new; the closed epoch is still there.
     s.expect(
         200,

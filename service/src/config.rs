@@ -21,8 +21,8 @@ pub struct Config {
     pub params: PathBuf,
     /// A folder for jobs' working files.
     pub work_dir: PathBuf,
-    /// Prover workers (0: one per core).
-    pub workers: usize,
+    /// Prover workers (none given: one per core; 0: none, an API-only node).
+    pub workers: Option<usize>,
     /// Jobs that may wait in the queue; beyond it submissions get 429 with `Retry-After`.
     pub queue_limit: u64,
     /// A job's deadline from submission.
@@ -49,7 +49,7 @@ impl Default for Config {
             ledger: PathBuf::from("veil.db"),
             params: PathBuf::from("params"),
             work_dir: PathBuf::from("veil-jobs"),
-            workers: 0,
+            workers: None,
             queue_limit: 1_000,
             job_deadline_secs: 3_600,
             max_attempts: 3,
@@ -72,11 +72,8 @@ impl Config {
 
     /// Worker threads: as configured, or one per core.
     pub fn worker_count(&self) -> usize {
-        if self.workers == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            self.workers
-        }
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
     /// The job deadline.

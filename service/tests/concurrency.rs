@@ -21,7 +21,7 @@ fn fr(v: &Value) -> veil_engine::prelude::Fr {
 
 #[test]
 fn settlement_gateways_and_jobs_at_once() {
-    let s = Service::start(|c| c.workers = 2);
+    let s = Service::start(|c| c.workers = Some(2));
     // 40 calls of one licence, proved up front.
     let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
     let issue = json!({ "listing_id": "api", "buyer": to_hex(&key_commitment(sk)), "quota": 40, "expiry": 99 });

@@ -82,7 +82,7 @@ struct ServeOptions {
     /// The params folder (keys) [default: params].
     #[arg(long, value_name = "DIR", env = "VEIL_PARAMS")]
     params: Option<PathBuf>,
-    /// Prover workers [default: one per core].
+    /// Prover workers; 0 runs none (an API-only node) [default: one per core].
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
     /// Jobs that may wait before submissions get 429 [default: 1000].
@@ -121,7 +121,7 @@ impl ServeOptions {
             c.params = v.clone();
         }
         if let Some(v) = self.workers {
-            c.workers = v;
+            c.workers = Some(v);
         }
         if let Some(v) = self.queue_limit {
             c.queue_limit = v;

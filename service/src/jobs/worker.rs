@@ -76,7 +76,8 @@ fn run_worker(state: &AppState, worker: &str) {
         .thread_name(move |_| "veil-prover".into())
         .build()
         .ok();
-    let workers = shared.config.worker_count() as u64;
+    let workers = shared.config.worker_count().max(1) as u64;
+    let mut last_expiry = Instant::now() - Duration::from_secs(60);
     while !state.stopping() {
         match shared.store.claim(worker, shared.config.lease()) {
             Ok(Some(job)) => {
@@ -95,11 +96,14 @@ fn run_worker(state: &AppState, worker: &str) {
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
-        if let Err(e) = shared
-            .store
-            .expire_results(Duration::from_secs(shared.config.result_ttl_secs))
-        {
-            tracing::warn!(error = %e, "expiring old results failed");
+        if last_expiry.elapsed() >= Duration::from_secs(60) {
+            last_expiry = Instant::now();
+            if let Err(e) = shared
+                .store
+                .expire_results(Duration::from_secs(shared.config.result_ttl_secs))
+            {
+                tracing::warn!(error = %e, "expiring old results failed");
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses part of it
 //! A service under test: a temporary folder with keys for small shapes, a ledger, a seller
 //! secret and a dataset, tokens for every role, and the service running in-process on a free
 //! loopback port; plus a small JSON client.
@@ -106,7 +107,7 @@ impl Service {
         let running = runtime
             .block_on(async {
                 let store = veil_service::open_store(&config)?;
-                veil_service::start(config, store, Duration::from_secs(5)).await
+                veil_service::start(config, store, Duration::from_secs(1)).await
             })
             .unwrap();
         Service {
@@ -184,6 +185,26 @@ impl Service {
     ) -> Value {
         let (s, v) = self.call(method, path, role, body);
         assert_eq!(s, status, "{method} {path} as {role:?}: {v}");
+        v
+    }
+
+    /// The error of a request that must answer `status` with a message containing `needle`.
+    #[track_caller]
+    pub fn refused(
+        &self,
+        status: u16,
+        method: &str,
+        path: &str,
+        role: Option<&str>,
+        body: Option<&Value>,
+        needle: &str,
+    ) -> Value {
+        let v = self.expect(status, method, path, role, body);
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(needle),
+            "{method} {path}: {v}, expected {needle:?}"
+        );
         v
     }
 

@@ -1,0 +1,208 @@
+//! A job's life over HTTP: a full queue answers 429 with `Retry-After`; a cancelled queued job
+//! never runs and has no result; a running report job cancelled mid-way stops and writes no
+//! result; a job still running at shutdown is put back in the queue and finished by the next
+//! start; results of other tokens' jobs are not disclosed.
+
+mod common;
+
+use common::{Service, BATCH, EDGES};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const LONG: Duration = Duration::from_secs(300);
+
+/// Settles `n` sales of seller 2, one a second from t = 1000.
+fn settle(s: &Service, n: u64) {
+    let sales: Vec<Value> = (0..n)
+        .map(|k| json!({ "seller": 2, "listing_id": "maps", "price": 100 + k, "time": 1_000 + k }))
+        .collect();
+    s.expect(
+        200,
+        "POST",
+        "/v1/settlements",
+        Some("admin"),
+        Some(&json!({ "sales": sales })),
+    );
+}
+
+fn report(to: u64) -> Value {
+    json!({ "kind": "audit-report", "seller": 2, "from": 1_000, "to": to, "batch": BATCH, "edges": EDGES })
+}
+
+#[test]
+fn a_full_queue_cancellation_and_foreign_jobs_on_an_api_only_node() {
+    // No workers: jobs stay queued.
+    let s = Service::start(|c| {
+        c.workers = Some(0);
+        c.queue_limit = 2;
+    });
+    settle(&s, 3);
+    let a = s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(1_001)),
+    );
+    s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(1_002)),
+    );
+    let (st, body) = s.call("POST", "/v1/jobs", Some("auditor"), Some(&report(1_003)));
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (429, Some("queue_full")),
+        "{body}"
+    );
+    let resp = ureq::post(&format!("{}/v1/jobs", s.url))
+        .set("Authorization", &format!("Bearer {}", s.tokens["auditor"]))
+        .send_json(report(1_003));
+    match resp {
+        Err(ureq::Error::Status(429, r)) => assert_eq!(r.header("retry-after"), Some("5")),
+        other => panic!("{other:?}"),
+    }
+    let id = a["id"].as_str().unwrap();
+    // Another token sees nothing of it.
+    s.expect(404, "GET", &format!("/v1/jobs/{id}"), Some("gateway"), None);
+    s.expect(
+        404,
+        "POST",
+        &format!("/v1/jobs/{id}/cancel"),
+        Some("gateway"),
+        None,
+    );
+    assert_eq!(
+        s.expect(200, "GET", "/v1/jobs", Some("gateway"), None)["jobs"],
+        json!([])
+    );
+    let result = format!("/v1/jobs/{id}/result");
+    s.refused(
+        409,
+        "GET",
+        &result,
+        Some("auditor"),
+        None,
+        "is queued: no result yet",
+    );
+    let c = s.expect(
+        200,
+        "POST",
+        &format!("/v1/jobs/{id}/cancel"),
+        Some("auditor"),
+        None,
+    );
+    assert_eq!(c["state"], "cancelled");
+    s.refused(409, "GET", &result, Some("auditor"), None, "was cancelled");
+    // The cancelled job left room in the queue.
+    s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(1_003)),
+    );
+    // Bad listings of jobs.
+    s.expect(400, "GET", "/v1/jobs?limit=0", Some("auditor"), None);
+    s.expect(400, "GET", "/v1/jobs?limit=x", Some("auditor"), None);
+    s.expect(404, "GET", "/v1/jobs/nope", Some("auditor"), None);
+}
+
+#[test]
+fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
+    let s = Service::start(|c| c.workers = Some(1));
+    // 160 receipts: a report of 41 batches (40 full, one to close), proved in waves, so it
+    // runs for a while.
+    settle(&s, 160);
+    let wait_running = |s: &Service, id: &str| {
+        let start = Instant::now();
+        loop {
+            let j = s.expect(200, "GET", &format!("/v1/jobs/{id}"), Some("auditor"), None);
+            if j["state"] == "running" && j["progress"]["done"].as_u64().unwrap_or(0) > 0 {
+                return j;
+            }
+            assert!(j["state"] == "queued" || j["state"] == "running", "{j}");
+            assert!(start.elapsed() < LONG, "never ran: {j}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // Cancelled while running: it stops, and no result is kept.
+    let j = s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(5_000)),
+    );
+    let id = j["id"].as_str().unwrap().to_string();
+    let running = wait_running(&s, &id);
+    assert_eq!(running["progress"]["stage"], "proving batches");
+    assert_eq!(
+        running["progress"]["total"], 41,
+        "40 full batches and the one that closes"
+    );
+    s.expect(
+        200,
+        "POST",
+        &format!("/v1/jobs/{id}/cancel"),
+        Some("auditor"),
+        None,
+    );
+    // The worker takes the next job only once it has stopped this one.
+    let next = s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(1_010)),
+    );
+    let next_id = next["id"].as_str().unwrap().to_string();
+    assert_eq!(s.wait_job(&next_id, "auditor", LONG)["state"], "succeeded");
+    let j = s.expect(200, "GET", &format!("/v1/jobs/{id}"), Some("auditor"), None);
+    assert_eq!(
+        (j["state"].as_str(), j["result"].is_null()),
+        (Some("cancelled"), true),
+        "{j}"
+    );
+    assert!(
+        j["progress"]["done"].as_u64().unwrap() < 40,
+        "it stopped early: {j}"
+    );
+
+    // Shut down while a job runs (a grace too short for it): it goes back to the queue, and
+    // the next start finishes it.
+    let j = s.expect(
+        201,
+        "POST",
+        "/v1/jobs",
+        Some("auditor"),
+        Some(&report(5_001)),
+    );
+    let id = j["id"].as_str().unwrap().to_string();
+    wait_running(&s, &id);
+    let tokens = s.tokens.clone();
+    let dir = s.stop();
+    let store = veil_engine::store::SqliteStore::open(&dir.path().join("veil.db")).unwrap();
+    let queued = veil_engine::store::Jobs::job(&store, &id).unwrap().unwrap();
+    assert_eq!(queued.state, veil_ledger::JobState::Queued, "{queued:?}");
+    assert_eq!(
+        queued.error.as_deref(),
+        Some("interrupted by a shutdown; queued again")
+    );
+    drop(store);
+    let s = Service::start_in(dir, |c| c.workers = Some(1));
+    let mut s = s;
+    s.tokens = tokens;
+    let done = s.wait_job(&id, "auditor", LONG);
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let report = s.expect(
+        200,
+        "GET",
+        &format!("/v1/jobs/{id}/result"),
+        Some("auditor"),
+        None,
+    );
+    assert_eq!(report["batches"].as_array().unwrap().len(), 41);
+}
