@@ -206,3 +206,73 @@ fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
     );
     assert_eq!(report["batches"].as_array().unwrap().len(), 41);
 }
+
+/// One HTTP request received on a loopback port: its headers and JSON body.
+fn receive_one(listener: std::net::TcpListener) -> (String, Value) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let (mut stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head += &line;
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    stream
+        .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    (head, serde_json::from_slice(&body).unwrap())
+}
+
+#[test]
+fn a_finished_job_is_posted_to_its_webhook() {
+    let s = Service::start(|c| c.workers = Some(1));
+    s.expect(
+        200,
+        "POST",
+        "/v1/gateway/epochs/close",
+        Some("gateway"),
+        Some(&json!({ "listing_id": "api", "epoch": 2 })),
+    );
+    let bad = json!({ "kind": "usage-tier", "listing_id": "api", "epoch": 2, "lo": 0, "hi": 1,
+                      "webhook": "ftp://example.org/x" });
+    s.refused(
+        422,
+        "POST",
+        "/v1/jobs",
+        Some("gateway"),
+        Some(&bad),
+        "not an http:// or https:// URL",
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got = std::thread::spawn(move || receive_one(listener));
+    let job = json!({ "kind": "usage-tier", "listing_id": "api", "epoch": 2, "lo": 0, "hi": 1,
+                      "webhook": url });
+    let j = s.expect(201, "POST", "/v1/jobs", Some("gateway"), Some(&job));
+    let (head, body) = got.join().unwrap();
+    assert!(head.starts_with("POST /hook "), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("veil-job: {}", j["id"].as_str().unwrap())),
+        "{head}"
+    );
+    assert_eq!(
+        (&body["id"], &body["state"]),
+        (&j["id"], &json!("succeeded")),
+        "{body}"
+    );
+    assert_eq!(
+        body["result"],
+        format!("/v1/jobs/{}/result", j["id"].as_str().unwrap())
+    );
+}

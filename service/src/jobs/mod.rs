@@ -51,6 +51,9 @@ pub struct PreviewJob {
     /// Names of the columns to reveal.
     #[serde(default)]
     pub reveal: Vec<String>,
+    /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
 }
 
 /// A period report of one seller over the ledger (auditor).
@@ -69,6 +72,9 @@ pub struct ReportJob {
     pub batch: usize,
     /// Price band edges, increasing.
     pub edges: Vec<u64>,
+    /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
 }
 
 /// A usage-tier proof for a closed epoch of a listing (gateway).
@@ -86,6 +92,9 @@ pub struct TierJob {
     pub lo: u64,
     /// Tier upper bound (exclusive).
     pub hi: u64,
+    /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
 }
 
 /// A job to submit: its `kind` and that kind's fields.
@@ -132,6 +141,15 @@ impl JobRequest {
         }
     }
 
+    /// Where to announce the job's end, if anywhere.
+    pub fn webhook(&self) -> Option<&str> {
+        match self {
+            JobRequest::Preview(j) => j.webhook.as_deref(),
+            JobRequest::AuditReport(j) => j.webhook.as_deref(),
+            JobRequest::UsageTier(j) => j.webhook.as_deref(),
+        }
+    }
+
     /// Who may submit it.
     pub fn roles(&self) -> &'static [Role] {
         match self {
@@ -156,6 +174,14 @@ impl JobRequest {
         let store = &*shared.store;
         let params = &shared.config.params;
         let bad = |m: String| Err(ServiceError::Unprocessable(m));
+        if let Some(url) = self.webhook() {
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
+                return bad(format!(
+                    "webhook {url:?} is not an http:// or https:// URL (at most 2048 characters)"
+                ));
+            }
+        }
         match self {
             JobRequest::Preview(p) => {
                 let Some(secret) = &shared.config.seller_secret else {

@@ -188,6 +188,9 @@ fn run_job(state: &AppState, worker: &str, job: Job, pool: Option<&ThreadPool>) 
     let outcome = match (outcome, stop) {
         (_, Some(Lease::Cancelled)) | (_, Some(Lease::Lost)) => {
             tracing::info!(job = %job.id, ?stop, "job stopped");
+            if stop == Some(Lease::Cancelled) {
+                announce(state, &job.id);
+            }
             return;
         }
         (_, Some(Lease::Expired)) => Outcome::TimedOut("its deadline passed while it ran".into()),
@@ -236,6 +239,9 @@ fn finish(state: &AppState, job: &Job, worker: &str, outcome: Outcome) {
                 shared.metrics.failure(&job.kind, l);
             }
             tracing::info!(job = %job.id, outcome = label.unwrap_or("succeeded"), "job finished");
+            if !matches!(outcome, Outcome::Retry { .. }) {
+                announce(state, &job.id);
+            }
         }
         Ok(false) => tracing::info!(job = %job.id, "job no longer ours; outcome dropped"),
         Err(e) => tracing::error!(job = %job.id, error = %e, "recording a job's outcome failed"),
@@ -296,4 +302,45 @@ fn kind_of(shared: &crate::state::Shared, id: &str) -> String {
         .ok()
         .flatten()
         .map_or_else(|| "unknown".into(), |j| j.kind)
+}
+
+/// POSTs a finished job (as `GET /v1/jobs/{id}` shows it) to its webhook, if it has one: in the
+/// background, three attempts with back-off, each with a 10-second timeout. A webhook that
+/// cannot be reached is logged; the job's outcome stands either way.
+fn announce(state: &AppState, id: &str) {
+    let job = match state.shared().store.job(id) {
+        Ok(Some(j)) => j,
+        _ => return,
+    };
+    let url = match serde_json::from_str::<JobRequest>(&job.request) {
+        Ok(r) => match r.webhook() {
+            Some(u) => u.to_string(),
+            None => return,
+        },
+        Err(_) => return,
+    };
+    let body = crate::routes::jobs::JobView::of(job);
+    let body = match serde_json::to_value(&body) {
+        Ok(b) => b,
+        Err(_) => return,
+    };
+    let id = id.to_string();
+    std::thread::spawn(move || {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(10))
+            .build();
+        for attempt in 0..3u32 {
+            match agent
+                .post(&url)
+                .set("Veil-Job", &id)
+                .send_json(body.clone())
+            {
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(job = %id, attempt, error = %e, "webhook failed");
+                    std::thread::sleep(Duration::from_secs(1 << attempt));
+                }
+            }
+        }
+    });
 }

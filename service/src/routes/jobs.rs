@@ -56,7 +56,8 @@ pub struct JobView {
 }
 
 impl JobView {
-    fn of(j: Job) -> JobView {
+    /// The view of a stored job.
+    pub fn of(j: Job) -> JobView {
         JobView {
             result: j.has_result.then(|| format!("/v1/jobs/{}/result", j.id)),
             request: serde_json::from_str(&j.request).unwrap_or(serde_json::Value::Null),
