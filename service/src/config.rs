@@ -40,6 +40,9 @@ pub struct Config {
     pub accept_roots: usize,
     /// The seller secret, on a seller's own service (previews over registered datasets).
     pub seller_secret: Option<PathBuf>,
+    /// The folder registered datasets must be in: a token holder can name no other file on the
+    /// machine (relative paths are taken from here).
+    pub data_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             body_limit_bytes: 32 << 20,
             accept_roots: veil_engine::gateway::DEFAULT_ACCEPTED_ROOTS,
             seller_secret: None,
+            data_dir: PathBuf::from("."),
         }
     }
 }
@@ -84,6 +88,25 @@ impl Config {
     /// The lease.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_secs.max(1))
+    }
+
+    /// The dataset file a registration names: inside [`Config::data_dir`], or refused.
+    pub fn dataset_path(&self, given: &str) -> Result<PathBuf> {
+        let refuse = |m: String| ServiceError::Unprocessable(m);
+        let root = self.data_dir.canonicalize().map_err(|e| {
+            ServiceError::Internal(format!("the data folder {}: {e}", self.data_dir.display()))
+        })?;
+        let path = root
+            .join(given)
+            .canonicalize()
+            .map_err(|e| refuse(format!("dataset {given:?}: {e}")))?;
+        if !path.starts_with(&root) || !path.is_file() {
+            return Err(refuse(format!(
+                "dataset {given:?} is not a file in this service's data folder ({}; --data-dir)",
+                root.display()
+            )));
+        }
+        Ok(path)
     }
 
     /// Checks values that would make the service misbehave.

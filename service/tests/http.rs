@@ -26,8 +26,26 @@ fn the_marketplace_end_to_end_over_http() {
     let s = Service::start(|_| {});
 
     // --- seller: register the dataset by path; only a seller may --------------------------
-    let data = s.path("sales.csv").display().to_string();
-    let reg = json!({ "dataset": data, "depth": 4 });
+    // Only files in the service's data folder (relative paths are taken from it).
+    let outside = json!({ "dataset": "/etc/passwd" });
+    s.refused(
+        422,
+        "POST",
+        "/v1/listings",
+        Some("seller"),
+        Some(&outside),
+        "not a file in this service's data folder",
+    );
+    let up = json!({ "dataset": "../sales.csv" });
+    s.refused(
+        422,
+        "POST",
+        "/v1/listings",
+        Some("seller"),
+        Some(&up),
+        "dataset \"../sales.csv\"",
+    );
+    let reg = json!({ "dataset": "sales.csv", "depth": 4 });
     let err = s.expect(403, "POST", "/v1/listings", Some("buyer"), Some(&reg));
     assert_eq!(err["error"]["code"], "forbidden");
     assert!(err["error"]["message"]

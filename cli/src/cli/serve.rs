@@ -97,6 +97,9 @@ struct ServeOptions {
     /// The seller secret, on a seller's own service (previews over registered datasets).
     #[arg(long, value_name = "FILE", env = "VEIL_SELLER_SECRET")]
     seller_secret: Option<PathBuf>,
+    /// The folder registered datasets must be in [default: the current folder].
+    #[arg(long, value_name = "DIR", env = "VEIL_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// A folder for jobs' working files [default: veil-jobs].
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
@@ -134,6 +137,9 @@ impl ServeOptions {
         }
         if let Some(v) = &self.seller_secret {
             c.seller_secret = Some(v.clone());
+        }
+        if let Some(v) = &self.data_dir {
+            c.data_dir = v.clone();
         }
         if let Some(v) = &self.work_dir {
             c.work_dir = v.clone();

@@ -20,8 +20,9 @@ use veil_ledger::ListingRecord;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterListing {
-    /// The dataset's path on this (the seller's) machine. Without `listing`, the service
-    /// commits the file with its seller secret and makes the listing.
+    /// The dataset's path on this (the seller's) machine, inside the service's data folder
+    /// (relative paths are taken from it). Without `listing`, the service commits the file
+    /// with its seller secret and makes the listing.
     pub dataset: Option<String>,
     /// A listing made elsewhere (`veil dataset commit`); with `dataset`, the file must be the
     /// one it commits to (its SHA-256 is checked).
@@ -72,7 +73,12 @@ pub async fn register(
     let record = state
         .blocking(move |store| {
             let config = &st.shared().config;
-            let listing = match (&req.listing, &req.dataset) {
+            let dataset = req
+                .dataset
+                .as_deref()
+                .map(|d| config.dataset_path(d))
+                .transpose()?;
+            let listing = match (&req.listing, &dataset) {
                 (Some(l), dataset) => {
                     let listing = listing_of(&l.to_string())
                         .map_err(|_| ServiceError::Unprocessable(
@@ -80,10 +86,11 @@ pub async fn register(
                         ))?;
                     listing.check().map_err(veil_engine::EngineError::from)?;
                     if let Some(d) = dataset {
-                        let sha = sha256_file(std::path::Path::new(d))?;
+                        let sha = sha256_file(d)?;
                         if sha != listing.file_sha256 {
                             return Err(ServiceError::Unprocessable(format!(
-                                "{d} is not the file the listing commits to (SHA-256 {sha}, the listing says {})",
+                                "{} is not the file the listing commits to (SHA-256 {sha}, the listing says {})",
+                                d.display(),
                                 listing.file_sha256
                             )));
                         }
@@ -104,7 +111,7 @@ pub async fn register(
                     })?;
                     let progress: Arc<dyn Progress> = Arc::new(Silent);
                     let req = CommitRequest {
-                        data: d.into(),
+                        data: d.clone(),
                         secret_file: secret.clone(),
                         dataset_id: req.dataset_id.clone(),
                         depth: req.depth.unwrap_or(veil_engine::prelude::DEFAULT_DEPTH),
@@ -123,7 +130,7 @@ pub async fn register(
             let record = ListingRecord {
                 id: listing.dataset_id.clone(),
                 listing: listing.to_json(),
-                dataset: req.dataset.clone(),
+                dataset: dataset.map(|d| d.display().to_string()),
                 owner: caller.id.clone(),
             };
             store.register_listing(&record)?;

@@ -89,6 +89,7 @@ impl Service {
             params: d.join("params"),
             work_dir: d.join("jobs"),
             seller_secret: Some(d.join("seller.key")),
+            data_dir: d.to_path_buf(),
             ..Config::default()
         };
         configure(&mut config);
