@@ -79,3 +79,56 @@ fn accept_call_checks_root_epoch_and_nullifier_in_one_call() {
         [10u64, 11, 13].map(Fr::from)
     );
 }
+
+/// A version-2 ledger (no job queue, tokens or listings) is upgraded in place on open: its
+/// data kept, the new tables added, its version recorded as 3. A newer version is refused.
+#[test]
+fn a_version_2_ledger_is_upgraded_and_a_newer_one_refused() {
+    use veil_ledger::{Jobs, NewJob};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let (_, root) = SqliteStore::create(&path)
+        .unwrap()
+        .issue_licence(Fr::from(7u64))
+        .unwrap();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP TABLE jobs; DROP TABLE tokens; DROP TABLE listings;
+             UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.recent_roots(1).unwrap(), vec![root], "its data kept");
+    let job = NewJob {
+        kind: "usage-tier".into(),
+        request: "{}".into(),
+        owner: "t".into(),
+        idempotency_key: None,
+        deadline: std::time::Duration::from_secs(60),
+        max_attempts: 1,
+    };
+    s.submit(&job, 10).unwrap();
+    drop(s);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let v: String = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "3");
+    c.execute(
+        "UPDATE meta SET value = '4' WHERE key = 'schema_version'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let err = SqliteStore::open(&path).err().expect("refused").to_string();
+    assert!(
+        err.contains("has ledger schema version 4; this build reads version 3"),
+        "{err}"
+    );
+}
