@@ -22,7 +22,17 @@ token=$(cd "$dir" && "$veil" serve token create --role admin 2>/dev/null)
 (cd "$dir" && exec "$veil" serve --listen "127.0.0.1:$port" >serve.log 2>&1) &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("veil serve did not start")
+PY
 "$venv/bin/st" run "http://127.0.0.1:$port/v1/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance \
