@@ -13,72 +13,15 @@
 mod common;
 
 use common::Service;
-use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use veil_circuits::statements::usage::{self, key_commitment};
-use veil_circuits::statements::{CallShape, UsageCall};
-use veil_engine::prelude::{from_hex_strict, to_hex};
-use veil_prover::keys::{Groth16Backend, KeyStore};
 
 fn arg(i: usize, default: u64) -> u64 {
     std::env::args()
         .nth(i)
         .and_then(|a| a.parse().ok())
         .unwrap_or(default)
-}
-
-fn fr(v: &Value) -> veil_engine::prelude::Fr {
-    from_hex_strict("value", v.as_str().expect("hex")).expect("a field element")
-}
-
-/// `n` distinct calls of one licence in `epoch`, proved in parallel.
-fn prove_calls(s: &Service, n: u64, epoch: u64) -> Vec<Value> {
-    let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
-    let issue = json!({ "listing_id": "api", "buyer": to_hex(&key_commitment(sk)), "quota": n, "expiry": 99 });
-    let file = s.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
-    let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).expect("a licence");
-    let licence = file
-        .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
-        .expect("our key");
-    let path = s.expect(
-        200,
-        "GET",
-        &format!("/v1/licences/{}", file.index),
-        Some("buyer"),
-        None,
-    );
-    let merkle = veil_circuits::merkle::MerklePath {
-        index: file.index,
-        siblings: path["siblings"]
-            .as_array()
-            .expect("siblings")
-            .iter()
-            .map(fr)
-            .collect(),
-    };
-    let backend = Groth16Backend::new(KeyStore::new(s.path("params")));
-    let shape = CallShape { depth: 16 };
-    let (prover, _) = backend.prover::<UsageCall>(&shape).expect("call keys");
-    (0..n)
-        .into_par_iter()
-        .map(|c| {
-            let request = format!("GET /q/{c}");
-            let (public, witness) = usage::call_statement(
-                &licence,
-                c,
-                epoch,
-                veil_engine::meter::request_value(&request),
-                fr(&path["root"]),
-                merkle.clone(),
-            );
-            let env = prover
-                .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
-                .expect("a proof");
-            json!({ "listing_id": "api", "epoch": epoch, "request": request, "proof": env })
-        })
-        .collect()
 }
 
 /// Runs `clients` threads calling `f(k)` for k = 0, 1, ... until `stop` says so; returns the
@@ -134,7 +77,7 @@ fn main() {
     eprintln!("preparing keys and a ledger (SQLite) ...");
     let s = Service::start(|c| c.workers = Some(1));
     eprintln!("proving {calls} calls ...");
-    let proved = prove_calls(&s, calls, 5);
+    let proved = s.prove_calls("api", calls, 99, 5);
     let one = json!({ "kind": "usage-call", "proof": proved[0]["proof"] });
 
     let limit = Duration::from_secs(seconds);

@@ -6,67 +6,15 @@
 mod common;
 
 use common::Service;
-use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
-use veil_circuits::statements::usage::{self, key_commitment};
-use veil_circuits::statements::{CallShape, UsageCall};
-use veil_engine::prelude::{from_hex_strict, to_hex};
-use veil_prover::keys::{Groth16Backend, KeyStore};
-
-fn fr(v: &Value) -> veil_engine::prelude::Fr {
-    from_hex_strict("value", v.as_str().unwrap()).unwrap()
-}
 
 #[test]
 fn settlement_gateways_and_jobs_at_once() {
     let s = Service::start(|c| c.workers = Some(2));
     // 40 calls of one licence, proved up front.
-    let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
-    let issue = json!({ "listing_id": "api", "buyer": to_hex(&key_commitment(sk)), "quota": 40, "expiry": 99 });
-    let file = s.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
-    let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).unwrap();
-    let licence = file
-        .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
-        .unwrap();
-    let path = s.expect(
-        200,
-        "GET",
-        &format!("/v1/licences/{}", file.index),
-        Some("buyer"),
-        None,
-    );
-    let merkle = veil_circuits::merkle::MerklePath {
-        index: file.index,
-        siblings: path["siblings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(fr)
-            .collect(),
-    };
-    let backend = Groth16Backend::new(KeyStore::new(s.path("params")));
-    let shape = CallShape { depth: 16 };
-    let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
-    let calls: Vec<Value> = (0..40u64)
-        .into_par_iter()
-        .map(|c| {
-            let request = format!("GET /q/{c}");
-            let (public, witness) = usage::call_statement(
-                &licence,
-                c,
-                3,
-                veil_engine::meter::request_value(&request),
-                fr(&path["root"]),
-                merkle.clone(),
-            );
-            let env = prover
-                .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
-                .unwrap();
-            json!({ "listing_id": "api", "epoch": 3, "request": request, "proof": env })
-        })
-        .collect();
+    let calls = s.prove_calls("api", 40, 99, 3);
     // An epoch for the tier jobs.
     s.expect(
         200,

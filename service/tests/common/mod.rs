@@ -3,7 +3,7 @@
 //! secret and a dataset, tokens for every role, and the service running in-process on a free
 //! loopback port; plus a small JSON client.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -207,6 +207,65 @@ impl Service {
             "{method} {path}: {v}, expected {needle:?}"
         );
         v
+    }
+
+    /// A licence for `listing_id` (quota `n`, expiry `expiry`) issued over HTTP to a fresh buyer
+    /// key, and its `n` calls in `epoch` (requests `GET /q/0`, `GET /q/1`, ...) proved in
+    /// parallel from the path the service serves: each as the body of `POST /v1/gateway/calls`.
+    pub fn prove_calls(&self, listing_id: &str, n: u64, expiry: u64, epoch: u64) -> Vec<Value> {
+        use rayon::prelude::*;
+        use veil_circuits::statements::usage::{self, key_commitment};
+        use veil_circuits::statements::{CallShape, UsageCall};
+        use veil_engine::prelude::{from_hex_strict, to_hex};
+        let fr = |v: &Value| from_hex_strict("value", v.as_str().unwrap()).unwrap();
+        let sk = veil_circuits::field::random(&mut rand::rngs::OsRng);
+        let issue = json!({ "listing_id": listing_id, "buyer": to_hex(&key_commitment(sk)),
+                            "quota": n, "expiry": expiry });
+        let file = self.expect(201, "POST", "/v1/licences", Some("admin"), Some(&issue));
+        let file = veil_engine::wallet::LicenceFile::from_json(&file.to_string()).unwrap();
+        let licence = file
+            .licence(&veil_engine::wallet::BuyerKeyFile::new(sk))
+            .unwrap();
+        let path = format!("/v1/licences/{}", file.index);
+        let path = self.expect(200, "GET", &path, Some("buyer"), None);
+        let root = fr(&path["root"]);
+        let merkle = veil_circuits::merkle::MerklePath {
+            index: file.index,
+            siblings: path["siblings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(fr)
+                .collect(),
+        };
+        assert_eq!(
+            merkle.root(licence.note()),
+            root,
+            "the served path opens the licence"
+        );
+        let backend = veil_prover::keys::Groth16Backend::new(veil_prover::keys::KeyStore::new(
+            self.path("params"),
+        ));
+        let shape = CallShape { depth: 16 };
+        let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
+        (0..n)
+            .into_par_iter()
+            .map(|c| {
+                let request = format!("GET /q/{c}");
+                let (public, witness) = usage::call_statement(
+                    &licence,
+                    c,
+                    epoch,
+                    veil_engine::meter::request_value(&request),
+                    root,
+                    merkle.clone(),
+                );
+                let env = prover
+                    .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
+                    .unwrap();
+                json!({ "listing_id": listing_id, "epoch": epoch, "request": request, "proof": env })
+            })
+            .collect()
     }
 
     /// Waits until job `id` (of `role`) is final; returns it.
