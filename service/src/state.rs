@@ -4,10 +4,12 @@
 use crate::config::Config;
 use crate::error::{Result, ServiceError};
 use crate::metrics::Metrics;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use veil_ledger::ServiceStore;
+use veil_verifier::groth16::PreparedKey;
 
 /// Wakes idle workers when a job is queued (they also poll, for jobs queued by another
 /// process or due after a back-off).
@@ -47,6 +49,25 @@ pub struct Shared {
     pub wakeup: Wakeup,
     /// Set when the service is shutting down: workers stop claiming.
     pub stopping: AtomicBool,
+    /// Verifying keys read and prepared once (the gateway checks every call with the same key).
+    keys: Mutex<HashMap<String, Arc<PreparedKey>>>,
+}
+
+impl Shared {
+    /// The prepared verifying key `key` from the params folder, read once per process (after
+    /// `veil setup --force` replaces keys, restart the service).
+    pub fn prepared_key(&self, key: &str) -> Result<Arc<PreparedKey>> {
+        if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(k.clone());
+        }
+        let (vk, _) = veil_verifier::params::load_verifying_key(&self.config.params, key)?;
+        let prepared = Arc::new(veil_verifier::groth16::prepare(&vk));
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), prepared.clone());
+        Ok(prepared)
+    }
 }
 
 /// A handle on the shared state (cheap to clone).
@@ -62,6 +83,7 @@ impl AppState {
             metrics: Metrics::default(),
             wakeup: Wakeup::default(),
             stopping: AtomicBool::new(false),
+            keys: Mutex::new(HashMap::new()),
         }))
     }
 

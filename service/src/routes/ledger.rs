@@ -287,13 +287,10 @@ pub async fn check_call(
         .blocking(move |store| {
             let shared = st.shared();
             let depth = store.licence_depth();
-            let (vk, _) = veil_verifier::params::load_verifying_key(
-                &shared.config.params,
-                &veil_verifier::usage::call_key(depth),
-            )?;
+            let vk = shared.prepared_key(&veil_verifier::usage::call_key(depth))?;
             let gw = Gateway::new(
                 store,
-                veil_verifier::groth16::prepare(&vk),
+                (*vk).clone(),
                 veil_engine::meter::listing_value(&req.listing_id),
                 shared.config.accept_roots,
             );
