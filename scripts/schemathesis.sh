@@ -19,7 +19,9 @@ veil=$(pwd)/target/debug/veil
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token=$(cd "$dir" && "$veil" serve token create --role admin 2>/dev/null)
-(cd "$dir" && exec "$veil" serve --listen "127.0.0.1:$port" >serve.log 2>&1) &
+# API only (--workers 0): generated jobs are queued and checked, never run (a generated
+# benchmark job could ask for minutes of proving).
+(cd "$dir" && exec "$veil" serve --listen "127.0.0.1:$port" --workers 0 >serve.log 2>&1) &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 python3 - "$port" <<'PY'

@@ -140,3 +140,43 @@ fn a_closed_pipe_ends_veil_quietly() {
         "{out}"
     );
 }
+
+#[test]
+fn bench_measures_both_provers_and_names_a_bad_case() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let args = [
+        "bench",
+        "--case",
+        "usage-call:4",
+        "--runs",
+        "1",
+        "--no-throughput",
+        "--json",
+        "b.json",
+    ];
+    let table = ok(&veil(d, &args));
+    assert!(table.contains("| usage-call | usage-call-d4 |"), "{table}");
+    assert!(
+        table.contains("usage-call-d4: "),
+        "the speed-up line: {table}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("b.json")).unwrap()).unwrap();
+    let provers: Vec<&str> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["prover"].as_str().unwrap())
+        .collect();
+    assert_eq!(provers, ["veil", "ark-groth16-stock"]);
+    fails(&veil(d, &args), "b.json exists; pass --force");
+    fails(
+        &veil(d, &["bench", "--case", "usage-cal"]),
+        "unknown statement \"usage-cal\"",
+    );
+    fails(
+        &veil(d, &["bench", "--case", "disclosure-totals:3"]),
+        "power of two",
+    );
+}

@@ -232,14 +232,7 @@ fn the_marketplace_end_to_end_over_http() {
     assert_eq!(closed["calls"], 100);
     let j = s.expect(201, "POST", "/v1/jobs", Some("gateway"), Some(&tier));
     let tid = j["id"].as_str().unwrap().to_string();
-    assert_eq!(s.wait_job(&tid, "gateway", LONG)["state"], "succeeded");
-    let out = s.expect(
-        200,
-        "GET",
-        &format!("/v1/jobs/{tid}/result"),
-        Some("gateway"),
-        None,
-    );
+    let out = s.result_of(&tid, "gateway");
     let v = json!({ "kind": "usage-tier", "proof": out["proof"], "listing_id": "weather", "epoch": epoch });
     let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
     assert_eq!(

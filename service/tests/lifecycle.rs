@@ -195,15 +195,7 @@ fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
     let s = Service::start_in(dir, |c| c.workers = Some(1));
     let mut s = s;
     s.tokens = tokens;
-    let done = s.wait_job(&id, "auditor", LONG);
-    assert_eq!(done["state"], "succeeded", "{done}");
-    let report = s.expect(
-        200,
-        "GET",
-        &format!("/v1/jobs/{id}/result"),
-        Some("auditor"),
-        None,
-    );
+    let report = s.result_of(&id, "auditor");
     assert_eq!(report["batches"].as_array().unwrap().len(), 41);
 }
 
@@ -275,4 +267,74 @@ fn a_finished_job_is_posted_to_its_webhook() {
         body["result"],
         format!("/v1/jobs/{}/result", j["id"].as_str().unwrap())
     );
+}
+
+#[test]
+fn a_researcher_benchmarks_provers_and_nobody_else_may() {
+    let s = Service::start(|_| {});
+    let job = json!({
+        "kind": "benchmark",
+        "cases": [
+            { "statement": "usage-call", "size": 4 },
+            { "statement": "disclosure-totals", "size": 2 },
+        ],
+        "runs": 1,
+        "throughput": false,
+    });
+    s.refused(
+        403,
+        "POST",
+        "/v1/jobs",
+        Some("seller"),
+        Some(&job),
+        "researcher",
+    );
+    type Edit<'a> = (u16, &'a dyn Fn(&mut Value), &'a str);
+    let edits: [Edit; 3] = [
+        (422, &|b| b["cases"][1]["size"] = json!(3), "power of two"),
+        (
+            400,
+            &|b| b["cases"][1] = json!({ "statement": "nope" }),
+            "unknown variant `nope`",
+        ),
+        (
+            422,
+            &|b| b["cases"] = json!(vec![json!({ "statement": "usage-tier" }); 17]),
+            "at most 16 cases, not 17",
+        ),
+    ];
+    for (status, edit, why) in edits {
+        let mut bad = job.clone();
+        edit(&mut bad);
+        s.refused(
+            status,
+            "POST",
+            "/v1/jobs",
+            Some("researcher"),
+            Some(&bad),
+            why,
+        );
+    }
+
+    let id = s.expect(201, "POST", "/v1/jobs", Some("researcher"), Some(&job))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let report = s.result_of(&id, "researcher");
+    let records = report["records"].as_array().expect("records");
+    let rows: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r["shape"].as_str().unwrap(), r["prover"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("usage-call-d4", "veil"),
+            ("usage-call-d4", "ark-groth16-stock"),
+            ("disclosure-totals-b2-e3", "veil"),
+            ("disclosure-totals-b2-e3", "ark-groth16-stock"),
+        ]
+    );
+    assert!(records.iter().all(|r| r["prove_s"].as_f64().unwrap() > 0.0));
+    assert_eq!(report["version"], 1);
 }

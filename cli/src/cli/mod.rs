@@ -4,6 +4,7 @@
 //! without `--force`); verify commands answer `ACCEPTED` or `REFUSED` (or JSON with `--json`).
 
 mod audit;
+mod bench;
 mod dataset;
 mod delivery;
 mod export;
@@ -81,6 +82,9 @@ enum Command {
     /// The HTTP service (API under /v1) for sellers, buyers, auditors and gateways, and its
     /// access tokens.
     Serve(serve::ServeArgs),
+    /// Researcher: measure Veil's prover against arkworks' stock prover, statement by size, in one
+    /// run (a Markdown table; `--json` for the records).
+    Bench(bench::BenchArgs),
     /// Print a shell completion script: `veil completions bash > ~/.local/share/bash-completion/completions/veil`.
     Completions {
         /// The shell.
@@ -119,6 +123,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Setup(a) => setup::run(a),
         Command::Export(c) => export::run(c),
         Command::Serve(a) => serve::run(a),
+        Command::Bench(a) => bench::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "veil", &mut std::io::stdout());
             Ok(())

@@ -12,6 +12,8 @@ use ark_relations::gr1cs::{
     ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use ark_relations::utils::matrix::Matrix;
+use ark_serialize::{CanonicalSerialize, Compress};
+use ark_snark::SNARK;
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
 use veil_circuits::statements::R1csStatement;
@@ -59,6 +61,32 @@ pub fn insecure_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
         Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(
             circuit, rng,
         )?,
+    )
+}
+
+/// arkworks' stock prover, `Groth16::prove`, which synthesises the circuit's matrices again for
+/// every proof: the baseline Veil's prover is measured against (`veil bench`, the benches).
+pub fn prove_stock<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
+    pk: &ProvingKey<Bn254>,
+    circuit: C,
+    rng: &mut R,
+) -> Result<Proof<Bn254>> {
+    Ok(Groth16::<Bn254, LibsnarkReduction>::prove(
+        pk, circuit, rng,
+    )?)
+}
+
+/// Bytes of a proof as Veil stores it (compressed points: 128 for BN254).
+pub fn proof_bytes(proof: &Proof<Bn254>) -> usize {
+    proof.serialized_size(Compress::Yes)
+}
+
+/// Bytes of a proving key (uncompressed) and of its verifying key (compressed) as `veil setup`
+/// writes them.
+pub fn key_bytes(pk: &ProvingKey<Bn254>) -> (usize, usize) {
+    (
+        pk.serialized_size(Compress::No),
+        pk.vk.serialized_size(Compress::Yes),
     )
 }
 

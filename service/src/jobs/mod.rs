@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use veil_engine::audit::ReportRequest;
+use veil_engine::bench::{BenchCase, BenchPlan, BenchStatement};
 use veil_engine::dataset::ReadOptions;
 use veil_engine::meter::TierRequest;
 use veil_engine::preview::PreviewRequest;
@@ -35,6 +36,7 @@ macro_rules! kind_tag {
 kind_tag!(PreviewKind, "preview");
 kind_tag!(ReportKind, "audit-report");
 kind_tag!(TierKind, "usage-tier");
+kind_tag!(BenchmarkKind, "benchmark");
 
 /// A preview of a registered listing's dataset (seller).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -97,6 +99,100 @@ pub struct TierJob {
     pub webhook: Option<String>,
 }
 
+/// A statement a benchmark measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum BenchStatementName {
+    /// Preview membership at depth 20 with 3 columns; size: samples `K` (1 to 64, default 1).
+    #[serde(rename = "preview-membership")]
+    PreviewMembership,
+    /// One full batch of disclosure totals with 3 band edges; size: receipts per batch `B` (a
+    /// power of two up to 1024, default 16).
+    #[serde(rename = "disclosure-totals")]
+    DisclosureTotals,
+    /// A metered call; size: the licence tree's depth (1 to 32, default 16).
+    #[serde(rename = "usage-call")]
+    UsageCall,
+    /// A usage tier over 1,234 calls; no size.
+    #[serde(rename = "usage-tier")]
+    UsageTier,
+}
+
+/// One statement at one size.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BenchCaseBody {
+    /// The statement.
+    pub statement: BenchStatementName,
+    /// Its size (see the statement); its default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1024)]
+    pub size: Option<usize>,
+}
+
+/// Veil's prover measured against arkworks' stock prover on generated witnesses, as
+/// `veil bench` does (researcher). Keys come from an insecure in-memory setup.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkJob {
+    /// `benchmark`.
+    pub kind: BenchmarkKind,
+    /// The cases, in order.
+    #[schema(min_items = 1, max_items = 16)]
+    pub cases: Vec<BenchCaseBody>,
+    /// Proofs per prover and case (the median is reported).
+    #[serde(default = "default_runs")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub runs: usize,
+    /// Also measure arkworks' stock prover.
+    #[serde(default = "yes")]
+    pub stock: bool,
+    /// Also measure throughput (one proof per thread, all at once).
+    #[serde(default = "yes")]
+    pub throughput: bool,
+    /// Threads to prove on; the worker's pool when absent (all cores when the queue is short,
+    /// one when it is long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 256)]
+    pub threads: Option<usize>,
+    /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+}
+
+fn default_runs() -> usize {
+    3
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl BenchmarkJob {
+    /// The engine's plan.
+    pub fn plan(&self) -> BenchPlan {
+        use BenchStatement as S;
+        BenchPlan {
+            cases: self
+                .cases
+                .iter()
+                .map(|c| BenchCase {
+                    statement: match c.statement {
+                        BenchStatementName::PreviewMembership => S::Preview,
+                        BenchStatementName::DisclosureTotals => S::Totals,
+                        BenchStatementName::UsageCall => S::Call,
+                        BenchStatementName::UsageTier => S::Tier,
+                    },
+                    size: c.size,
+                })
+                .collect(),
+            runs: self.runs,
+            stock: self.stock,
+            throughput: self.throughput,
+            threads: self.threads,
+        }
+    }
+}
+
 /// A job to submit: its `kind` and that kind's fields.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -107,6 +203,8 @@ pub enum JobRequest {
     AuditReport(ReportJob),
     /// A usage-tier proof and its opening.
     UsageTier(TierJob),
+    /// A benchmark report (`veil bench --json`).
+    Benchmark(BenchmarkJob),
 }
 
 impl<'de> Deserialize<'de> for JobRequest {
@@ -120,9 +218,10 @@ impl<'de> Deserialize<'de> for JobRequest {
             Some("preview") => serde_json::from_value(v).map(JobRequest::Preview),
             Some("audit-report") => serde_json::from_value(v).map(JobRequest::AuditReport),
             Some("usage-tier") => serde_json::from_value(v).map(JobRequest::UsageTier),
+            Some("benchmark") => serde_json::from_value(v).map(JobRequest::Benchmark),
             _ => {
                 return Err(D::Error::custom(format!(
-                    "`kind` must be one of preview, audit-report, usage-tier (got {})",
+                    "`kind` must be one of preview, audit-report, usage-tier, benchmark (got {})",
                     kind.map_or_else(|| "none".into(), |k| k.to_string())
                 )))
             }
@@ -138,6 +237,7 @@ impl JobRequest {
             JobRequest::Preview(_) => "preview",
             JobRequest::AuditReport(_) => "audit-report",
             JobRequest::UsageTier(_) => "usage-tier",
+            JobRequest::Benchmark(_) => "benchmark",
         }
     }
 
@@ -147,6 +247,7 @@ impl JobRequest {
             JobRequest::Preview(j) => j.webhook.as_deref(),
             JobRequest::AuditReport(j) => j.webhook.as_deref(),
             JobRequest::UsageTier(j) => j.webhook.as_deref(),
+            JobRequest::Benchmark(j) => j.webhook.as_deref(),
         }
     }
 
@@ -156,6 +257,7 @@ impl JobRequest {
             JobRequest::Preview(_) => &[Role::Seller],
             JobRequest::AuditReport(_) => &[Role::Auditor],
             JobRequest::UsageTier(_) => &[Role::Gateway],
+            JobRequest::Benchmark(_) => &[Role::Researcher],
         }
     }
 
@@ -165,6 +267,7 @@ impl JobRequest {
             JobRequest::Preview(_) => "preview-membership",
             JobRequest::AuditReport(_) => "disclosure-totals",
             JobRequest::UsageTier(_) => "usage-tier",
+            JobRequest::Benchmark(_) => "benchmark",
         }
     }
 
@@ -247,6 +350,15 @@ impl JobRequest {
                 }
                 keys_exist(params, &veil_verifier::usage::tier_key())
             }
+            JobRequest::Benchmark(b) => {
+                if b.cases.len() > MAX_BENCH_CASES {
+                    return bad(format!(
+                        "a benchmark job takes at most {MAX_BENCH_CASES} cases, not {}",
+                        b.cases.len()
+                    ));
+                }
+                Ok(b.plan().validate()?)
+            }
         }
     }
 
@@ -306,9 +418,15 @@ impl JobRequest {
                     .map_err(|e| EngineError::Refused(format!("the usage opening: {e}")))?;
                 Ok(serde_json::json!({ "proof": env, "opening": opening }).to_string())
             }
+            JobRequest::Benchmark(b) => {
+                Ok(veil_engine::bench::run(&b.plan(), dir, &**progress)?.to_json())
+            }
         }
     }
 }
+
+/// Most cases in one benchmark job.
+pub const MAX_BENCH_CASES: usize = 16;
 
 /// A registered listing, or a 404 naming it.
 pub fn registered(store: &dyn ServiceStore, id: &str) -> Result<veil_ledger::ListingRecord> {

@@ -286,6 +286,22 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Waits for job `id` (up to 5 minutes), requires that it succeeded, and returns its result.
+    #[track_caller]
+    pub fn result_of(&self, id: &str, role: &str) -> Value {
+        let done = self.wait_job(id, role, Duration::from_secs(300));
+        assert_eq!(done["state"], "succeeded", "{done}");
+        self.expect(
+            200,
+            "GET",
+            &format!("/v1/jobs/{id}/result"),
+            Some(role),
+            None,
+        )
+    }
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         if let Some(r) = self.running.take() {

@@ -1,0 +1,99 @@
+//! `veil bench`: Veil's prover against arkworks' stock prover, statement by size, in one run.
+
+use super::output::{bars, note, took};
+use super::writable;
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+use veil_engine::bench::{self, BenchCase, BenchPlan, BenchStatement};
+
+/// Keys come from an insecure in-memory setup; nothing is written but the reports asked for.
+#[derive(Args, Debug)]
+#[command(after_help = "Cases (--case STATEMENT[:SIZE]):
+  preview-membership:K   K samples of a depth-20, 3-column dataset (default 1)
+  disclosure-totals:B    one full batch of B receipts, 3 band edges (default 16)
+  usage-call:D           licence tree of depth D (default 16)
+  usage-tier             an epoch of 1,234 calls
+
+Timings are wall-clock: compare provers within one run, not across machines.")]
+pub struct BenchArgs {
+    /// The report's sizes (preview K=1,8; call; tier; totals B=16,64,256; 5 runs) instead of the
+    /// quick run (each statement at its default size, 3 runs).
+    #[arg(long, conflicts_with = "case")]
+    full: bool,
+    /// Measure only these cases (repeatable).
+    #[arg(long, value_name = "STATEMENT[:SIZE]", value_parser = parse_case)]
+    case: Vec<BenchCase>,
+    /// Proofs per prover and case (the median is reported).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Threads to prove on [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip arkworks' stock prover.
+    #[arg(long)]
+    no_stock: bool,
+    /// Skip the throughput mode (one proof per thread, all at once).
+    #[arg(long)]
+    no_throughput: bool,
+    /// Write the records as JSON (one per prover, case and mode) to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the Markdown table to this file (it is printed either way).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Replace the --json and --markdown files if they exist.
+    #[arg(long)]
+    force: bool,
+}
+
+fn parse_case(s: &str) -> std::result::Result<BenchCase, String> {
+    let (name, size) = match s.split_once(':') {
+        Some((n, z)) => {
+            let size = z
+                .parse::<usize>()
+                .map_err(|_| format!("size {z:?} is not a whole number"))?;
+            (n, Some(size))
+        }
+        None => (s, None),
+    };
+    Ok(BenchCase {
+        statement: BenchStatement::parse(name)?,
+        size,
+    })
+}
+
+pub fn run(a: BenchArgs) -> Result<()> {
+    for out in a.json.iter().chain(&a.markdown) {
+        writable(out, a.force)?;
+    }
+    let mut plan = if a.full {
+        BenchPlan::full()
+    } else {
+        BenchPlan::quick()
+    };
+    if !a.case.is_empty() {
+        plan.cases = a.case;
+    }
+    if let Some(runs) = a.runs {
+        plan.runs = runs;
+    }
+    plan.threads = a.threads;
+    plan.stock = !a.no_stock;
+    plan.throughput = !a.no_throughput;
+    let scratch = tempfile::tempdir().context("making a scratch folder")?;
+    let t = Instant::now();
+    note("benchmark keys come from an insecure in-memory setup (never written)");
+    let report = bench::run(&plan, scratch.path(), &*bars())?;
+    let table = report.markdown();
+    if let Some(path) = &a.json {
+        veil_engine::files::write_output(path, &report.to_json())?;
+    }
+    if let Some(path) = &a.markdown {
+        veil_engine::files::write_output(path, &table)?;
+    }
+    println!("{table}");
+    note(&format!("measured{}", took(t)));
+    Ok(())
+}

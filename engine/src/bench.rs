@@ -1,0 +1,783 @@
+//! Measuring Veil's prover on generated witnesses, beside arkworks' stock prover in the same
+//! run: what `veil bench` prints and what the service's benchmark jobs return.
+//!
+//! A case is one statement at one size. It builds an honest witness from generated data (a
+//! dataset of short rows, simulated sales, a licence tree, an epoch's calls), makes keys by an
+//! **insecure** single-party setup that never leaves memory, then times setup, proving (the
+//! median of `runs`) and verifying, and reads proof and key sizes and the process's peak memory.
+//! Wall-clock times depend on the machine and on what else it runs: compare provers only
+//! within one run (each case measures every prover on the same keys and witness).
+//!
+//! Two modes, the service's two scheduling modes: *latency* is one proof at a time on the pool's
+//! threads; *throughput* is one proof per thread, all threads at once, each on a one-thread
+//! pool (reported as proofs per second).
+
+use crate::error::refuse;
+use crate::progress::{check, Progress, Unit};
+use crate::{EngineError, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::Instant;
+use veil_circuits::dataset::{commit, Format, IterRecords, Record, Schema, SellerSecret};
+use veil_circuits::merkle::TreeBuilder;
+use veil_circuits::statements::preview::{self, PreviewShape};
+use veil_circuits::statements::totals::{Sale, TotalsShape};
+use veil_circuits::statements::usage::{self, CallsTree, Licence};
+use veil_circuits::statements::{
+    CallShape, DisclosureTotals, PreviewMembership, R1csStatement, Statement, TierShape, UsageCall,
+    UsageTier,
+};
+use veil_circuits::Fr;
+use veil_ledger::{SqliteStore, Store};
+use veil_prover::backend::groth16::{self as g16, Groth16Prover};
+
+/// Version of the report's JSON layout.
+pub const REPORT_VERSION: u32 = 1;
+
+/// Largest sizes a benchmark may ask for (a service shares its machine with real work).
+pub const MAX_SAMPLES: usize = 64;
+/// Largest totals batch a benchmark may ask for.
+pub const MAX_BATCH: usize = 1024;
+/// Most proving runs per prover and case.
+pub const MAX_RUNS: usize = 100;
+
+/// The statements a benchmark measures, by their proof-file names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BenchStatement {
+    /// Sample-to-dataset membership at depth 20 with 3 columns; size: samples `K`.
+    #[serde(rename = "preview-membership")]
+    Preview,
+    /// Disclosure totals with 3 band edges, one full batch; size: receipts per batch `B`.
+    #[serde(rename = "disclosure-totals")]
+    Totals,
+    /// A metered call; size: the licence tree's depth.
+    #[serde(rename = "usage-call")]
+    Call,
+    /// A usage tier over 1,234 calls (the calls tree has a fixed depth); no size.
+    #[serde(rename = "usage-tier")]
+    Tier,
+}
+
+impl BenchStatement {
+    /// Every statement, in report order.
+    pub const ALL: [BenchStatement; 4] = [
+        BenchStatement::Preview,
+        BenchStatement::Totals,
+        BenchStatement::Call,
+        BenchStatement::Tier,
+    ];
+
+    /// The statement's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchStatement::Preview => PreviewMembership::NAME,
+            BenchStatement::Totals => DisclosureTotals::NAME,
+            BenchStatement::Call => UsageCall::NAME,
+            BenchStatement::Tier => UsageTier::NAME,
+        }
+    }
+
+    /// The statement a name means.
+    pub fn parse(name: &str) -> std::result::Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown statement {name:?}: use one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// The size when none is given.
+    pub fn default_size(self) -> usize {
+        match self {
+            BenchStatement::Preview => 1,
+            BenchStatement::Totals => 16,
+            BenchStatement::Call => usage::DEFAULT_LICENCE_DEPTH as usize,
+            BenchStatement::Tier => 0,
+        }
+    }
+}
+
+/// One statement at one size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchCase {
+    /// The statement.
+    pub statement: BenchStatement,
+    /// Samples `K` (preview), receipts per batch `B` (totals), licence tree depth (call);
+    /// ignored for the tier. The statement's default when absent.
+    #[serde(default)]
+    pub size: Option<usize>,
+}
+
+impl BenchCase {
+    /// A case at `size`.
+    pub fn new(statement: BenchStatement, size: usize) -> Self {
+        BenchCase {
+            statement,
+            size: Some(size),
+        }
+    }
+
+    /// The size measured.
+    pub fn size(&self) -> usize {
+        match self.statement {
+            BenchStatement::Tier => 0,
+            s => self.size.unwrap_or_else(|| s.default_size()),
+        }
+    }
+
+    /// Checks the size is one the statement supports and within a benchmark's limits.
+    pub fn validate(&self) -> Result<()> {
+        let size = self.size();
+        match self.statement {
+            BenchStatement::Preview => {
+                if !(1..=MAX_SAMPLES).contains(&size) {
+                    refuse!("a preview benchmark takes 1 to {MAX_SAMPLES} samples, not {size}");
+                }
+                PreviewMembership::validate(&preview_shape(size))?;
+            }
+            BenchStatement::Totals => {
+                if size > MAX_BATCH {
+                    refuse!("a totals benchmark takes batches of at most {MAX_BATCH}, not {size}");
+                }
+                DisclosureTotals::validate(&totals_shape(size))?;
+            }
+            BenchStatement::Call => {
+                let depth = u32::try_from(size).unwrap_or(u32::MAX);
+                UsageCall::validate(&CallShape { depth })?;
+            }
+            BenchStatement::Tier => {}
+        }
+        Ok(())
+    }
+}
+
+/// The provers a run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProverName {
+    /// Veil's Groth16 prover (cached matrices, native check first).
+    Veil,
+    /// arkworks' `Groth16::prove` on the same circuit and key.
+    ArkGroth16Stock,
+}
+
+impl ProverName {
+    /// The name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProverName::Veil => "veil",
+            ProverName::ArkGroth16Stock => "ark-groth16-stock",
+        }
+    }
+}
+
+/// What to measure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchPlan {
+    /// The cases, in order.
+    pub cases: Vec<BenchCase>,
+    /// Proofs per prover and case (the median is reported).
+    pub runs: usize,
+    /// Also measure arkworks' stock prover.
+    pub stock: bool,
+    /// Also measure throughput (one proof per thread, all at once).
+    pub throughput: bool,
+    /// Threads to prove on; the current pool's when `None`.
+    pub threads: Option<usize>,
+}
+
+impl BenchPlan {
+    /// A small run for CI and smoke tests: each statement at its smallest common size.
+    pub fn quick() -> Self {
+        BenchPlan {
+            cases: BenchStatement::ALL
+                .into_iter()
+                .map(|s| BenchCase::new(s, s.default_size()))
+                .collect(),
+            runs: 3,
+            stock: true,
+            throughput: true,
+            threads: None,
+        }
+    }
+
+    /// The report's run: the sizes `docs/performance.md` tabulates.
+    pub fn full() -> Self {
+        use BenchStatement::*;
+        BenchPlan {
+            cases: vec![
+                BenchCase::new(Preview, 1),
+                BenchCase::new(Preview, 8),
+                BenchCase::new(Call, usage::DEFAULT_LICENCE_DEPTH as usize),
+                BenchCase::new(Tier, 0),
+                BenchCase::new(Totals, 16),
+                BenchCase::new(Totals, 64),
+                BenchCase::new(Totals, 256),
+            ],
+            runs: 5,
+            stock: true,
+            throughput: true,
+            threads: None,
+        }
+    }
+
+    /// Checks every case, the runs and the threads.
+    pub fn validate(&self) -> Result<()> {
+        if self.cases.is_empty() {
+            refuse!("a benchmark needs at least one case");
+        }
+        if !(1..=MAX_RUNS).contains(&self.runs) {
+            refuse!("runs must be 1 to {MAX_RUNS}, not {}", self.runs);
+        }
+        if let Some(t) = self.threads {
+            if !(1..=256).contains(&t) {
+                refuse!("threads must be 1 to 256, not {t}");
+            }
+        }
+        self.cases.iter().try_for_each(BenchCase::validate)
+    }
+}
+
+/// One measurement: a prover proving one case in one mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchRecord {
+    /// The statement's name.
+    pub statement: String,
+    /// The proof system (`groth16`).
+    pub backend: String,
+    /// Whose prover (`veil`, `ark-groth16-stock`).
+    pub prover: String,
+    /// `latency` (one proof at a time on `threads` threads) or `throughput` (`threads` proofs
+    /// at once, one thread each).
+    pub mode: String,
+    /// The shape's key id.
+    pub shape: String,
+    /// R1CS constraints.
+    pub constraints_or_gates: u64,
+    /// Threads proving.
+    pub threads: usize,
+    /// Key generation, seconds (once per case; shown on the case's first record).
+    pub setup_s: Option<f64>,
+    /// Median seconds per proof (throughput: wall time over proofs).
+    pub prove_s: f64,
+    /// Each run's seconds (throughput: one wall time for all proofs).
+    pub prove_runs_s: Vec<f64>,
+    /// Proofs per second.
+    pub proofs_per_s: f64,
+    /// Median seconds to verify one proof (a prepared key and the pairing check).
+    pub verify_s: Option<f64>,
+    /// Bytes of a proof (compressed points).
+    pub proof_bytes: usize,
+    /// Bytes of the proving key as `veil setup` writes it.
+    pub pk_bytes: usize,
+    /// Bytes of the verifying key.
+    pub vk_bytes: usize,
+    /// The process's peak resident memory during the measurement (Linux; includes whatever
+    /// else the process holds).
+    pub peak_mem_bytes: Option<u64>,
+    /// Proofs made.
+    pub runs: usize,
+}
+
+/// The machine a report was measured on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// The CPU's model name.
+    pub cpu: String,
+    /// Cores available to the process.
+    pub cores: usize,
+    /// Physical memory, bytes.
+    pub memory_bytes: Option<u64>,
+    /// Operating system and architecture.
+    pub os: String,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn this() -> Self {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_bytes: proc_kib("/proc/meminfo", "MemTotal:"),
+            os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        }
+    }
+}
+
+/// A benchmark's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// [`REPORT_VERSION`].
+    pub version: u32,
+    /// Veil's version.
+    pub veil: String,
+    /// Where it ran.
+    pub machine: Machine,
+    /// What was asked.
+    pub plan: BenchPlan,
+    /// One record per prover, case and mode.
+    pub records: Vec<BenchRecord>,
+}
+
+impl BenchReport {
+    /// The report as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("reports serialise")
+    }
+
+    /// The report as a Markdown table, with Veil's speed-up over the stock prover per case.
+    pub fn markdown(&self) -> String {
+        let m = &self.machine;
+        let mut out = format!(
+            "Machine: {} ({} cores, {}), {}; Veil {}; {} runs per prover, medians.\n\n",
+            m.cpu,
+            m.cores,
+            m.memory_bytes.map_or("memory unknown".into(), bytes),
+            m.os,
+            self.veil,
+            self.plan.runs,
+        );
+        out.push_str(
+            "| statement | shape | constraints | prover | mode | threads | setup | prove | proofs/s | verify | proof | pk | peak mem |\n\
+             |---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for r in &self.records {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} B | {} | {} |\n",
+                r.statement,
+                r.shape,
+                r.constraints_or_gates,
+                r.prover,
+                r.mode,
+                r.threads,
+                r.setup_s.map_or("".into(), seconds),
+                seconds(r.prove_s),
+                r.proofs_per_s,
+                r.verify_s.map_or("".into(), seconds),
+                r.proof_bytes,
+                bytes(r.pk_bytes as u64),
+                r.peak_mem_bytes.map_or("".into(), bytes),
+            ));
+        }
+        let ratios = self.speedups();
+        if !ratios.is_empty() {
+            out.push_str(
+                "\nVeil against arkworks' stock prover, same keys and witness, same run:\n\n",
+            );
+            for (shape, latency, throughput) in ratios {
+                out.push_str(&format!("* {shape}: {latency:.2}x faster per proof"));
+                if let Some(t) = throughput {
+                    out.push_str(&format!(
+                        ", {t:.2}x the proofs per second in throughput mode"
+                    ));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Per shape: stock latency over Veil's latency, and Veil's throughput over stock proofs
+    /// made one after another.
+    pub fn speedups(&self) -> Vec<(String, f64, Option<f64>)> {
+        let find = |shape: &str, prover: ProverName, mode: &str| {
+            self.records
+                .iter()
+                .find(|r| r.shape == shape && r.prover == prover.name() && r.mode == mode)
+        };
+        let mut out = Vec::new();
+        for r in &self.records {
+            if r.prover != ProverName::Veil.name() || r.mode != "latency" {
+                continue;
+            }
+            let Some(stock) = find(&r.shape, ProverName::ArkGroth16Stock, "latency") else {
+                continue;
+            };
+            let throughput = find(&r.shape, ProverName::Veil, "throughput")
+                .map(|t| t.proofs_per_s / stock.proofs_per_s);
+            out.push((r.shape.clone(), stock.prove_s / r.prove_s, throughput));
+        }
+        out
+    }
+}
+
+/// Runs `plan`, using `scratch` for temporary files (a ledger for the totals' receipts).
+/// Stops between proofs when `progress` is cancelled.
+pub fn run(plan: &BenchPlan, scratch: &Path, progress: &dyn Progress) -> Result<BenchReport> {
+    plan.validate()?;
+    let all = || -> Result<Vec<BenchRecord>> {
+        progress.start("benchmark", plan.cases.len() as u64, Unit::Items);
+        let mut records = Vec::new();
+        for (i, case) in plan.cases.iter().enumerate() {
+            check(progress)?;
+            records.extend(run_case(case, plan, scratch, progress)?);
+            progress.set(i as u64 + 1);
+        }
+        progress.finish();
+        Ok(records)
+    };
+    let records = match plan.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| EngineError::Refused(format!("cannot start {n} prover threads: {e}")))?
+            .install(all)?,
+        None => all()?,
+    };
+    Ok(BenchReport {
+        version: REPORT_VERSION,
+        veil: env!("CARGO_PKG_VERSION").into(),
+        machine: Machine::this(),
+        plan: plan.clone(),
+        records,
+    })
+}
+
+fn run_case(
+    case: &BenchCase,
+    plan: &BenchPlan,
+    scratch: &Path,
+    progress: &dyn Progress,
+) -> Result<Vec<BenchRecord>> {
+    let size = case.size();
+    match case.statement {
+        BenchStatement::Preview => {
+            let (shape, public, witness) = preview_fixture(size)?;
+            measure::<PreviewMembership>(&shape, public, witness, plan, progress)
+        }
+        BenchStatement::Totals => {
+            let (shape, public, witness) = totals_fixture(size, scratch)?;
+            measure::<DisclosureTotals>(&shape, public, witness, plan, progress)
+        }
+        BenchStatement::Call => {
+            let (shape, public, witness) = call_fixture(size)?;
+            measure::<UsageCall>(&shape, public, witness, plan, progress)
+        }
+        BenchStatement::Tier => {
+            let (shape, public, witness) = tier_fixture()?;
+            measure::<UsageTier>(&shape, public, witness, plan, progress)
+        }
+    }
+}
+
+/// Measures every prover of `plan` on one honest assignment of `S`.
+fn measure<S: R1csStatement>(
+    shape: &S::Shape,
+    public: S::Public,
+    witness: S::Witness,
+    plan: &BenchPlan,
+    progress: &dyn Progress,
+) -> Result<Vec<BenchRecord>> {
+    S::check(shape, &public, &witness)?;
+    let mut rng = ChaCha20Rng::seed_from_u64(2026);
+    let threads = rayon::current_num_threads();
+    reset_peak_memory();
+    let t = Instant::now();
+    let pk = g16::insecure_setup(S::blank(shape), &mut rng)?;
+    let setup_s = t.elapsed().as_secs_f64();
+    let prover = Groth16Prover::new(pk, S::blank(shape))?;
+    let (pk_bytes, vk_bytes) = g16::key_bytes(&prover.pk);
+    let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
+    let base = BenchRecord {
+        statement: S::NAME.into(),
+        backend: "groth16".into(),
+        prover: ProverName::Veil.name().into(),
+        mode: "latency".into(),
+        shape: S::key_id(shape),
+        constraints_or_gates: prover.matrices.num_constraints as u64,
+        threads,
+        setup_s: Some(setup_s),
+        prove_s: 0.0,
+        prove_runs_s: Vec::new(),
+        proofs_per_s: 0.0,
+        verify_s: None,
+        proof_bytes: 0,
+        pk_bytes,
+        vk_bytes,
+        peak_mem_bytes: None,
+        runs: plan.runs,
+    };
+
+    // Veil, then the stock prover, one proof at a time.
+    let inputs = S::public_inputs(&public);
+    let latency = |prover: ProverName, runs: Vec<f64>, proof| -> Result<BenchRecord> {
+        let verify_s = time_verify(|| veil_verifier::groth16::verify(&pvk, &inputs, &proof))?;
+        Ok(BenchRecord {
+            prover: prover.name().into(),
+            setup_s: base.setup_s.filter(|_| prover == ProverName::Veil),
+            prove_s: median(&runs),
+            proofs_per_s: 1.0 / median(&runs),
+            prove_runs_s: runs,
+            verify_s: Some(verify_s),
+            proof_bytes: g16::proof_bytes(&proof),
+            peak_mem_bytes: peak_memory(),
+            ..base.clone()
+        })
+    };
+    let (runs, env) = one_after_another(plan.runs, progress, || {
+        prover.prove_statement::<S, _>(shape, public.clone(), witness.clone(), &mut rng)
+    })?;
+    let mut records = vec![latency(ProverName::Veil, runs, env.groth16_proof()?)?];
+    if plan.stock {
+        reset_peak_memory();
+        let (runs, proof) = one_after_another(plan.runs, progress, || {
+            let circuit = S::circuit(shape, public.clone(), witness.clone());
+            g16::prove_stock(&prover.pk, circuit, &mut rng)
+        })?;
+        records.push(latency(ProverName::ArkGroth16Stock, runs, proof)?);
+    }
+
+    if plan.throughput && threads > 1 {
+        check(progress)?;
+        reset_peak_memory();
+        let t = Instant::now();
+        let made: Vec<Result<usize>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|w| {
+                    let (prover, public, witness) = (&prover, &public, &witness);
+                    scope.spawn(move || -> Result<usize> {
+                        let pool = rayon::ThreadPoolBuilder::new()
+                            .num_threads(1)
+                            .build()
+                            .map_err(|e| EngineError::Refused(format!("a prover thread: {e}")))?;
+                        let mut rng = ChaCha20Rng::seed_from_u64(w as u64);
+                        pool.install(|| {
+                            for _ in 0..plan.runs {
+                                check(progress)?;
+                                prover.prove_statement::<S, _>(
+                                    shape,
+                                    public.clone(),
+                                    witness.clone(),
+                                    &mut rng,
+                                )?;
+                            }
+                            Ok(plan.runs)
+                        })
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(EngineError::Refused("a prover thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let wall = t.elapsed().as_secs_f64();
+        let proofs = made.into_iter().sum::<Result<usize>>()?;
+        records.push(BenchRecord {
+            mode: "throughput".into(),
+            setup_s: None,
+            prove_s: wall / proofs as f64,
+            prove_runs_s: vec![wall],
+            proofs_per_s: proofs as f64 / wall,
+            verify_s: None,
+            proof_bytes: records[0].proof_bytes,
+            peak_mem_bytes: peak_memory(),
+            runs: proofs,
+            ..base
+        });
+    }
+    Ok(records)
+}
+
+/// Proves `runs` times, one after another; returns each run's seconds and the last proof.
+fn one_after_another<T, E: Into<EngineError>>(
+    runs: usize,
+    progress: &dyn Progress,
+    mut prove: impl FnMut() -> std::result::Result<T, E>,
+) -> Result<(Vec<f64>, T)> {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        check(progress)?;
+        let t = Instant::now();
+        last = Some(prove().map_err(Into::into)?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let last = last.ok_or_else(|| EngineError::Refused("no proof was made".into()))?;
+    Ok((times, last))
+}
+
+/// Median seconds of `verify` over 10 checks (each must accept).
+fn time_verify(verify: impl Fn() -> veil_verifier::Result<()>) -> Result<f64> {
+    let mut times = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let t = Instant::now();
+        verify()?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok(median(&times))
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The schema of the generated datasets: three short columns.
+pub fn short_schema() -> Schema {
+    Schema {
+        format: Format::Csv,
+        columns: vec!["id".into(), "city".into(), "amount".into()],
+        chunk_size: 0,
+    }
+}
+
+/// Record `i` of the generated dataset: about 20 bytes over three cells.
+pub fn short_row(i: u64) -> Record {
+    vec![
+        i.to_string().into_bytes(),
+        format!("city{}", i % 97).into_bytes(),
+        format!("{}.{:02}", i % 1000, i % 100).into_bytes(),
+    ]
+}
+
+/// Rows of the generated preview dataset.
+const PREVIEW_ROWS: u64 = 4096;
+/// The preview benchmark's tree depth (a million-row dataset's).
+const PREVIEW_DEPTH: u32 = 20;
+
+fn preview_shape(samples: usize) -> PreviewShape {
+    PreviewShape {
+        depth: PREVIEW_DEPTH,
+        samples,
+        columns: short_schema().columns.len(),
+    }
+}
+
+fn totals_shape(batch: usize) -> TotalsShape {
+    TotalsShape { batch, edges: 3 }
+}
+
+type Fixture<S> = (
+    <S as Statement>::Shape,
+    <S as Statement>::Public,
+    <S as Statement>::Witness,
+);
+
+/// A preview of `k` samples of 4,096 generated rows committed at depth 20, two of three
+/// columns revealed.
+fn preview_fixture(k: usize) -> Result<Fixture<PreviewMembership>> {
+    let shape = preview_shape(k);
+    let key = SellerSecret(Fr::from(1u64)).dataset_key("bench");
+    let rows = || IterRecords::new(short_schema(), (0..PREVIEW_ROWS).map(short_row));
+    let first = commit(&mut rows(), &key, PREVIEW_DEPTH, &[])?;
+    let challenge = Fr::from(42u64);
+    let idx = preview::sample_indices(first.commitment, challenge, PREVIEW_ROWS, k);
+    let done = commit(&mut rows(), &key, PREVIEW_DEPTH, &idx)?;
+    let (public, witness) = preview::build(&shape, &done, &key, challenge, 0b110)?;
+    Ok((shape, public, witness))
+}
+
+/// The first batch of a report over `batch` simulated sales of one seller, all in the period.
+fn totals_fixture(batch: usize, scratch: &Path) -> Result<Fixture<DisclosureTotals>> {
+    let shape = totals_shape(batch);
+    let path = scratch.join(format!("bench-ledger-{}-{batch}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let built = (|| -> Result<_> {
+        let ledger = SqliteStore::create(&path)?;
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        ledger.settle(&Sale::simulated(&mut rng, batch as u64, 1, 1_000))?;
+        let to = 1_000 + 60 * batch as u64;
+        let (_, mut batches) =
+            ledger.report_batches(&shape, 0, 0, to, &[1_000, 10_000, 100_000])?;
+        Ok(batches.remove(0))
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let (public, witness) = built?;
+    Ok((shape, public, witness))
+}
+
+/// A call of the first licence in a licence tree of `depth`.
+fn call_fixture(depth: usize) -> Result<Fixture<UsageCall>> {
+    let depth = u32::try_from(depth).map_err(|_| EngineError::Refused("depth too large".into()))?;
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let listing = usage::listing_field("bench-api");
+    let licence = Licence::issue(&mut rng, listing, 1000, 100)?;
+    let mut tree = TreeBuilder::new(depth, &[0])?;
+    tree.push(&[licence.note(), Fr::from(1u64), Fr::from(2u64)])?;
+    let t = tree.finish()?;
+    let path = t
+        .paths
+        .first()
+        .cloned()
+        .ok_or_else(|| EngineError::Refused("the licence tree has no path".into()))?;
+    let (public, witness) = usage::call_statement(&licence, 7, 5, Fr::from(99u64), t.root, path);
+    Ok((CallShape { depth }, public, witness))
+}
+
+/// A tier `[1000, 5000)` over an epoch of 1,234 calls.
+fn tier_fixture() -> Result<Fixture<UsageTier>> {
+    let listing = usage::listing_field("bench-api");
+    let nullifiers: Vec<Fr> = (1..=1234u64).map(Fr::from).collect();
+    let calls = CallsTree::build(&nullifiers)?;
+    let (public, witness) = calls.tier_statement(listing, 5, Fr::from(7u64), 1000, 5000);
+    Ok((TierShape::default(), public, witness))
+}
+
+/// Resets the process's peak resident memory (Linux `clear_refs`; elsewhere nothing), after
+/// handing memory freed by earlier cases back to the system, so that a peak is this
+/// measurement's.
+fn reset_peak_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident memory since the last reset (Linux).
+fn peak_memory() -> Option<u64> {
+    proc_kib("/proc/self/status", "VmHWM:")
+}
+
+/// A `kB` value from a `/proc` file.
+fn proc_kib(file: &str, key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let line = text.lines().find_map(|l| l.strip_prefix(key))?;
+    let kib: u64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn bytes(b: u64) -> String {
+    match b {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
