@@ -6,6 +6,8 @@
 #![deny(missing_docs)]
 
 pub mod jobs;
+pub mod postgres;
+mod receipts;
 pub mod sqlite;
 pub mod store;
 
@@ -13,7 +15,9 @@ pub use jobs::{
     Job, JobState, Jobs, Lease, ListingRecord, NewJob, Outcome, QueueDepth, Registry, ServiceStore,
     Submitted, TokenRecord,
 };
-pub use sqlite::{SqliteStore, DEFAULT_FEE_BPS};
+pub use postgres::PgStore;
+pub use receipts::DEFAULT_FEE_BPS;
+pub use sqlite::SqliteStore;
 pub use store::{CallRecord, EpochUsage, Store};
 
 use thiserror::Error;
@@ -24,6 +28,12 @@ pub enum LedgerError {
     /// The database could not be opened, read or written.
     #[error("ledger database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The PostgreSQL database could not be reached, read or written.
+    #[error("ledger database (PostgreSQL): {0}")]
+    Pg(#[from] ::postgres::Error),
+    /// No PostgreSQL connection could be had from the pool.
+    #[error("ledger database (PostgreSQL): {0}")]
+    Pool(String),
     /// A command that reads a ledger was given a path with no file.
     #[error("no ledger at {0}: check the path (ledgers are created by `veil audit settle`, `veil audit simulate` or `veil meter issue`)")]
     Missing(String),
@@ -67,6 +77,53 @@ pub enum LedgerError {
     /// A name is someone else's (a listing id registered by another owner).
     #[error("{0}")]
     Taken(String),
+}
+
+impl LedgerError {
+    /// Whether the database failed rather than the request (worth a retry later).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            LedgerError::Db(_) | LedgerError::Pg(_) | LedgerError::Pool(_)
+        )
+    }
+}
+
+/// A field element stored as hex; a value that does not parse is a corrupt store.
+pub(crate) fn fr(what: &str, s: &str) -> Result<veil_circuits::Fr> {
+    veil_circuits::field::from_hex(what, s).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+/// The licence-tree depth of a ledger: the `stored` one (which a `wanted` depth must match) or,
+/// for a new ledger, `wanted` (default 16) if it is a depth a tree can have. `place` names the
+/// ledger in errors.
+pub(crate) fn licence_depth(stored: Option<&str>, wanted: Option<u32>, place: &str) -> Result<u32> {
+    use veil_circuits::Error;
+    match stored {
+        Some(d) => {
+            let d: u32 = d
+                .parse()
+                .map_err(|_| LedgerError::Corrupt(format!("licence_depth {d:?}")))?;
+            if let Some(w) = wanted.filter(|w| *w != d) {
+                return Err(Error::Mismatch(format!(
+                    "{place} has licence-tree depth {d}, not {w}"
+                ))
+                .into());
+            }
+            Ok(d)
+        }
+        None => {
+            let d = wanted.unwrap_or(veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH);
+            if d == 0 || d > veil_circuits::merkle::MAX_DEPTH {
+                return Err(Error::InvalidParameter(format!(
+                    "licence depth {d} is not in 1..={}",
+                    veil_circuits::merkle::MAX_DEPTH
+                ))
+                .into());
+            }
+            Ok(d)
+        }
+    }
 }
 
 /// Shorthand for results of this crate.

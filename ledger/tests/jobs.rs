@@ -6,15 +6,12 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 use veil_ledger::{
-    JobState, Jobs, Lease, LedgerError, ListingRecord, NewJob, Outcome, Registry, SqliteStore,
-    Submitted, TokenRecord,
+    JobState, Lease, LedgerError, ListingRecord, NewJob, Outcome, ServiceStore, Submitted,
+    TokenRecord,
 };
 
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let d = tempfile::tempdir().unwrap();
-    let s = SqliteStore::create(&d.path().join("veil.db")).unwrap();
-    (d, s)
-}
+mod common;
+use common::Db;
 
 fn job(request: &str, key: Option<&str>) -> NewJob {
     NewJob {
@@ -28,7 +25,7 @@ fn job(request: &str, key: Option<&str>) -> NewJob {
 }
 
 /// Submits `j`, returning its id.
-fn submit(s: &SqliteStore, j: NewJob) -> String {
+fn submit(s: &dyn ServiceStore, j: NewJob) -> String {
     s.submit(&j, 10).unwrap().job().id.clone()
 }
 
@@ -42,9 +39,8 @@ fn two_attempts() -> NewJob {
 
 const LEASE: Duration = Duration::from_secs(30);
 
-#[test]
-fn a_job_runs_once_and_keeps_its_result() {
-    let (_d, s) = store();
+fn a_job_runs_once_and_keeps_its_result(db: &Db) {
+    let s = &*db.open();
     let j = s.submit(&job("{\"a\":1}", None), 10).unwrap();
     let Submitted::Created(j) = j else {
         panic!("new job")
@@ -89,9 +85,8 @@ fn a_job_runs_once_and_keeps_its_result() {
     assert_eq!(s.job(&j.id).unwrap().unwrap().state, JobState::Succeeded);
 }
 
-#[test]
-fn idempotency_keys_return_the_first_job_or_refuse_another_body() {
-    let (_d, s) = store();
+fn idempotency_keys_return_the_first_job_or_refuse_another_body(db: &Db) {
+    let s = &*db.open();
     let a = s.submit(&job("{\"a\":1}", Some("k1")), 10).unwrap();
     let b = s.submit(&job("{\"a\":1}", Some("k1")), 10).unwrap();
     assert!(matches!(a, Submitted::Created(_)) && matches!(b, Submitted::Existing(_)));
@@ -115,9 +110,8 @@ fn idempotency_keys_return_the_first_job_or_refuse_another_body() {
     assert_eq!(s.jobs(None, 10).unwrap().len(), 2);
 }
 
-#[test]
-fn a_full_queue_refuses_and_says_how_full() {
-    let (_d, s) = store();
+fn a_full_queue_refuses_and_says_how_full(db: &Db) {
+    let s = &*db.open();
     for i in 0..3 {
         s.submit(&job(&format!("{{\"i\":{i}}}"), None), 3).unwrap();
     }
@@ -130,9 +124,8 @@ fn a_full_queue_refuses_and_says_how_full() {
     s.submit(&job("{}", None), 3).unwrap();
 }
 
-#[test]
-fn a_dead_workers_job_is_taken_over_and_its_late_result_refused() {
-    let (_d, s) = store();
+fn a_dead_workers_job_is_taken_over_and_its_late_result_refused(db: &Db) {
+    let s = &*db.open();
     let id = s.submit(&job("{}", None), 10).unwrap().job().id.clone();
     s.claim("dead", Duration::ZERO).unwrap().unwrap();
     std::thread::sleep(Duration::from_millis(5));
@@ -154,10 +147,9 @@ fn a_dead_workers_job_is_taken_over_and_its_late_result_refused() {
     assert_eq!(s.job_result(&id).unwrap().as_deref(), Some("ok"));
 }
 
-#[test]
-fn a_job_that_keeps_losing_its_worker_fails_and_says_why() {
-    let (_d, s) = store();
-    let id = submit(&s, two_attempts());
+fn a_job_that_keeps_losing_its_worker_fails_and_says_why(db: &Db) {
+    let s = &*db.open();
+    let id = submit(s, two_attempts());
     for w in ["a", "b"] {
         s.claim(w, Duration::ZERO).unwrap().unwrap();
         std::thread::sleep(Duration::from_millis(5));
@@ -168,10 +160,9 @@ fn a_job_that_keeps_losing_its_worker_fails_and_says_why() {
     assert!(j.error.unwrap().contains("on every one of its 2 attempts"));
 }
 
-#[test]
-fn retries_back_off_then_fail_for_good() {
-    let (_d, s) = store();
-    let id = submit(&s, two_attempts());
+fn retries_back_off_then_fail_for_good(db: &Db) {
+    let s = &*db.open();
+    let id = submit(s, two_attempts());
     s.claim("w", LEASE).unwrap().unwrap();
     let retry = Outcome::Retry {
         reason: "disk full".into(),
@@ -190,9 +181,8 @@ fn retries_back_off_then_fail_for_good() {
     assert_eq!(s.job(&id).unwrap().unwrap().state, JobState::Failed);
 }
 
-#[test]
-fn cancelling_stops_the_worker_and_keeps_no_result() {
-    let (_d, s) = store();
+fn cancelling_stops_the_worker_and_keeps_no_result(db: &Db) {
+    let s = &*db.open();
     let queued = s
         .submit(&job("{\"q\":1}", None), 10)
         .unwrap()
@@ -228,9 +218,8 @@ fn cancelling_stops_the_worker_and_keeps_no_result() {
     );
 }
 
-#[test]
-fn deadlines_time_jobs_out_queued_or_running() {
-    let (_d, s) = store();
+fn deadlines_time_jobs_out_queued_or_running(db: &Db) {
+    let s = &*db.open();
     let short = |r: &str| NewJob {
         deadline: Duration::from_millis(50),
         ..job(r, None)
@@ -249,9 +238,8 @@ fn deadlines_time_jobs_out_queued_or_running() {
     }
 }
 
-#[test]
-fn a_shutdown_puts_running_jobs_back_without_counting_the_attempt() {
-    let (_d, s) = store();
+fn a_shutdown_puts_running_jobs_back_without_counting_the_attempt(db: &Db) {
+    let s = &*db.open();
     let id = s.submit(&job("{}", None), 10).unwrap().job().id.clone();
     s.claim("w", LEASE).unwrap().unwrap();
     assert_eq!(s.release("w").unwrap(), 1);
@@ -259,11 +247,8 @@ fn a_shutdown_puts_running_jobs_back_without_counting_the_attempt() {
     assert_eq!((j.state, j.attempts), (JobState::Queued, 0));
 }
 
-#[test]
-fn concurrent_workers_never_share_a_job() {
-    let d = tempfile::tempdir().unwrap();
-    let path = d.path().join("veil.db");
-    let s = SqliteStore::create(&path).unwrap();
+fn concurrent_workers_never_share_a_job(db: &Db) {
+    let s = db.open();
     for i in 0..60 {
         s.submit(&job(&format!("{{\"i\":{i}}}"), None), 100)
             .unwrap();
@@ -272,10 +257,10 @@ fn concurrent_workers_never_share_a_job() {
     let claimed: Vec<String> = std::thread::scope(|sc| {
         let hs: Vec<_> = (0..6)
             .map(|w| {
-                let (barrier, path) = (barrier.clone(), path.clone());
+                let barrier = barrier.clone();
                 sc.spawn(move || {
                     // Each worker its own connection, as separate processes would have.
-                    let s = SqliteStore::open(&path).unwrap();
+                    let s = db.open();
                     barrier.wait();
                     let mut mine = Vec::new();
                     while let Some(j) = s.claim(&format!("w{w}"), LEASE).unwrap() {
@@ -294,9 +279,8 @@ fn concurrent_workers_never_share_a_job() {
     assert_eq!(claimed.iter().collect::<HashSet<_>>().len(), 60);
 }
 
-#[test]
-fn tokens_are_found_by_hash_and_revoked_and_listings_keep_their_owner() {
-    let (_d, s) = store();
+fn tokens_are_found_by_hash_and_revoked_and_listings_keep_their_owner(db: &Db) {
+    let s = &*db.open();
     let t = TokenRecord {
         id: "t1".into(),
         role: "seller".into(),
@@ -324,3 +308,17 @@ fn tokens_are_found_by_hash_and_revoked_and_listings_keep_their_owner() {
     );
     assert_eq!(s.listing("sales").unwrap(), Some(l));
 }
+
+on_both!(
+    a_job_runs_once_and_keeps_its_result,
+    idempotency_keys_return_the_first_job_or_refuse_another_body,
+    a_full_queue_refuses_and_says_how_full,
+    a_dead_workers_job_is_taken_over_and_its_late_result_refused,
+    a_job_that_keeps_losing_its_worker_fails_and_says_why,
+    retries_back_off_then_fail_for_good,
+    cancelling_stops_the_worker_and_keeps_no_result,
+    deadlines_time_jobs_out_queued_or_running,
+    a_shutdown_puts_running_jobs_back_without_counting_the_attempt,
+    tokens_are_found_by_hash_and_revoked_and_listings_keep_their_owner,
+    concurrent_workers_never_share_a_job,
+);

@@ -1,8 +1,15 @@
-//! The SQLite store on its own: what any `Store` implementation must do (the gateway and
-//! audit tests in `veil-engine` exercise the rest through the use-cases).
+//! The stores on their own: what any `Store` implementation must do, on SQLite and on
+//! PostgreSQL (the gateway and audit tests in `veil-engine` exercise the rest through the
+//! use-cases), including what two processes or nodes sharing one database may do at once.
 
+use std::collections::HashMap;
+use std::sync::Barrier;
+use veil_circuits::statements::totals::Sale;
 use veil_circuits::Fr;
 use veil_ledger::{CallRecord, LedgerError, SqliteStore, Store};
+
+mod common;
+use common::Db;
 
 #[test]
 fn a_missing_ledger_is_refused_not_created() {
@@ -15,10 +22,8 @@ fn a_missing_ledger_is_refused_not_created() {
     assert!(!path.exists(), "nothing was created");
 }
 
-#[test]
-fn licence_tree_root_and_paths_equal_the_dense_builder() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = SqliteStore::create(&dir.path().join("l.db")).unwrap();
+fn licence_tree_root_and_paths_equal_the_dense_builder(db: &Db) {
+    let ledger = db.open();
     let notes: Vec<Fr> = (1..=9u64).map(Fr::from).collect();
     let mut root = Fr::from(0u64);
     for n in &notes {
@@ -37,10 +42,8 @@ fn licence_tree_root_and_paths_equal_the_dense_builder() {
     assert_eq!(ledger.recent_roots(1).unwrap(), vec![root]);
 }
 
-#[test]
-fn accept_call_checks_root_epoch_and_nullifier_in_one_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::create(&dir.path().join("s.db")).unwrap();
+fn accept_call_checks_root_epoch_and_nullifier_in_one_call(db: &Db) {
+    let store = db.open();
     let (_, root) = store.issue_licence(Fr::from(5u64)).unwrap();
     let call = |nullifier: u64, licence_root: Fr| CallRecord {
         listing: Fr::from(1u64),
@@ -132,3 +135,109 @@ fn a_version_2_ledger_is_upgraded_and_a_newer_one_refused() {
         "{err}"
     );
 }
+
+/// Two nodes (separate connections) check the same 60 calls at once, each call twice on each
+/// node: every nullifier is accepted exactly once, and the calls tree has 60 dense positions.
+fn two_nodes_accept_each_nullifier_once(db: &Db) {
+    let first = db.open();
+    let (_, root) = first.issue_licence(Fr::from(5u64)).unwrap();
+    let call = |n: u64| CallRecord {
+        listing: Fr::from(1u64),
+        epoch: 7,
+        nullifier: Fr::from(1_000 + n),
+        request: Fr::from(n),
+        licence_root: root,
+    };
+    let barrier = Barrier::new(4);
+    let accepted: Vec<(u64, u64)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..4)
+            .map(|t| {
+                let barrier = &barrier;
+                sc.spawn(move || {
+                    let node = db.open();
+                    barrier.wait();
+                    let mut mine = Vec::new();
+                    for n in 0..60u64 {
+                        // Half the threads go forwards, half backwards: collisions everywhere.
+                        let n = if t % 2 == 0 { n } else { 59 - n };
+                        match node.accept_call(&call(n), 16) {
+                            Ok(pos) => mine.push((n, pos)),
+                            Err(LedgerError::Replay { .. }) => {}
+                            Err(e) => panic!("call {n}: {e}"),
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut by_call: HashMap<u64, u64> = HashMap::new();
+    for (n, pos) in &accepted {
+        assert!(
+            by_call.insert(*n, *pos).is_none(),
+            "call {n} accepted twice"
+        );
+    }
+    assert_eq!(by_call.len(), 60);
+    let mut positions: Vec<u64> = by_call.values().copied().collect();
+    positions.sort();
+    assert_eq!(positions, (0..60).collect::<Vec<_>>());
+    assert_eq!(first.calls(Fr::from(1u64), 7).unwrap().len(), 60);
+}
+
+/// Two nodes settle sales of the same seller at once: the seller's receipts are numbered
+/// 0, 1, 2, ... with running totals that chain, and the stored root is the root of exactly
+/// those receipts.
+fn two_nodes_settling_for_one_seller_number_receipts_once(db: &Db) {
+    let barrier = Barrier::new(2);
+    std::thread::scope(|sc| {
+        for node in 0..2u64 {
+            let barrier = &barrier;
+            sc.spawn(move || {
+                let store = db.open();
+                barrier.wait();
+                for k in 0..10u64 {
+                    let sale = Sale {
+                        listing: Fr::from(node),
+                        seller: 4,
+                        buyer_tag: Fr::from(100 * node + k),
+                        amount: 1_000 + k,
+                        time: 5_000,
+                        salt: Fr::from(7 + k),
+                    };
+                    store.settle(&[sale]).unwrap();
+                }
+            });
+        }
+    });
+    let store = db.open();
+    let receipts = store.receipts_of(4).unwrap();
+    assert_eq!(
+        receipts.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (0..20).collect::<Vec<_>>()
+    );
+    let mut cum = 0;
+    for r in &receipts {
+        cum += r.amount;
+        assert_eq!(r.cum, cum, "receipt {} chains from the one before", r.seq);
+    }
+    // The root recomputed from the receipts alone.
+    let tree = veil_circuits::merkle::sparse::SparseTree::new(
+        veil_circuits::statements::totals::RECEIPT_DEPTH,
+    );
+    let mut nodes = veil_circuits::merkle::sparse::MemoryNodes::default();
+    let mut root = tree.root(&mut nodes).unwrap();
+    for r in &receipts {
+        root = tree.set_leaf(&mut nodes, r.index(), r.note()).unwrap();
+    }
+    assert_eq!(store.receipt_root().unwrap(), root);
+    assert!(store.is_receipt_root(root).unwrap());
+}
+
+on_both!(
+    licence_tree_root_and_paths_equal_the_dense_builder,
+    accept_call_checks_root_epoch_and_nullifier_in_one_call,
+    two_nodes_accept_each_nullifier_once,
+    two_nodes_settling_for_one_seller_number_receipts_once,
+);

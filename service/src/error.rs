@@ -132,9 +132,11 @@ fn engine_status(e: &EngineError) -> (StatusCode, &'static str) {
             LedgerError::QueueFull { .. } => (StatusCode::TOO_MANY_REQUESTS, "queue_full"),
             LedgerError::Taken(_) => (StatusCode::CONFLICT, "taken"),
             LedgerError::Circuits(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            LedgerError::Db(_) | LedgerError::Missing(_) | LedgerError::Corrupt(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "ledger")
-            }
+            LedgerError::Db(_)
+            | LedgerError::Pg(_)
+            | LedgerError::Missing(_)
+            | LedgerError::Corrupt(_) => (StatusCode::INTERNAL_SERVER_ERROR, "ledger"),
+            LedgerError::Pool(_) => (StatusCode::SERVICE_UNAVAILABLE, "ledger_unavailable"),
         },
         EngineError::Verify(v) => match v {
             VerifyError::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "proof_rejected"),

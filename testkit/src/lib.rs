@@ -3,6 +3,7 @@
 //! against the vector files on the way), and the production-shape fixtures the benches and the
 //! Noir cross tests share.
 
+pub mod postgres;
 pub mod vectors;
 
 /// Asserts that `r` is an error whose message contains `why`, so a refusal for an unrelated

@@ -6,7 +6,7 @@ use rusqlite::{
     params, Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior,
 };
 use std::time::Duration;
-use veil_circuits::field::{from_hex, to_hex};
+use veil_circuits::field::to_hex;
 use veil_circuits::merkle::sparse::NodeStore;
 use veil_circuits::Fr;
 
@@ -88,6 +88,4 @@ impl NodeStore for SqlNodes<'_> {
     }
 }
 
-pub(super) fn fr(what: &str, s: &str) -> Result<Fr> {
-    from_hex(what, s).map_err(|e| LedgerError::Corrupt(e.to_string()))
-}
+pub(super) use crate::fr;

@@ -9,9 +9,8 @@ use crate::jobs::{
     TokenRecord,
 };
 use crate::{LedgerError, Result};
-use rand::RngCore;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS jobs (
@@ -49,12 +48,7 @@ CREATE TABLE IF NOT EXISTS listings (
 const COLUMNS: &str = "id, kind, request, owner, idem_key, state, attempts, max_attempts, \
      created_at, started_at, finished_at, deadline, stage, done, total, error, result IS NOT NULL";
 
-/// Milliseconds since the Unix epoch.
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+use crate::jobs::now_ms;
 
 fn ms(d: Duration) -> i64 {
     d.as_millis().min(i64::MAX as u128) as i64
@@ -151,9 +145,7 @@ impl Jobs for SqliteStore {
                     queued: queued as u64,
                 });
             }
-            let mut raw = [0u8; 12];
-            rand::thread_rng().fill_bytes(&mut raw);
-            let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+            let id = crate::jobs::new_job_id();
             let now = now_ms() as i64;
             tx.execute(
                 "INSERT INTO jobs (id, kind, request, owner, idem_key, state, max_attempts,

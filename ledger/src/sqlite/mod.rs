@@ -6,8 +6,6 @@ mod db;
 mod jobs;
 mod receipts;
 
-pub use receipts::DEFAULT_FEE_BPS;
-
 use crate::store::{CallRecord, EpochUsage, Store};
 use crate::{LedgerError, Result};
 use db::{fr, write, SqlNodes};
@@ -21,7 +19,7 @@ use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::totals::{
     BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape,
 };
-use veil_circuits::statements::usage::{usage_commitment, CallsTree, DEFAULT_LICENCE_DEPTH};
+use veil_circuits::statements::usage::{usage_commitment, CallsTree};
 use veil_circuits::Fr;
 
 const SCHEMA: &str = "
@@ -70,7 +68,7 @@ impl SqliteStore {
         Self::connect(path, None)
     }
 
-    /// As [`SqliteStore::create`], with the licence-tree `depth` (default [`DEFAULT_LICENCE_DEPTH`])
+    /// As [`SqliteStore::create`], with the licence-tree `depth` (default 16)
     /// of a new ledger; an existing ledger must have that depth.
     pub fn create_with_depth(path: &Path, depth: Option<u32>) -> Result<Self> {
         Self::connect(path, depth)
@@ -346,38 +344,17 @@ fn init(tx: &Transaction, path: &Path, depth: Option<u32>) -> Result<u32> {
     )?;
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('fee_bps', ?1)",
-        params![receipts::DEFAULT_FEE_BPS.to_string()],
+        params![crate::DEFAULT_FEE_BPS.to_string()],
     )?;
-    match meta("licence_depth")? {
-        Some(d) => {
-            let d: u32 = d
-                .parse()
-                .map_err(|_| LedgerError::Corrupt(format!("licence_depth {d:?}")))?;
-            if let Some(w) = depth.filter(|w| *w != d) {
-                return Err(veil_circuits::Error::Mismatch(format!(
-                    "{} has licence-tree depth {d}, not {w}",
-                    path.display()
-                ))
-                .into());
-            }
-            Ok(d)
-        }
-        None => {
-            let d = depth.unwrap_or(DEFAULT_LICENCE_DEPTH);
-            if d == 0 || d > veil_circuits::merkle::MAX_DEPTH {
-                return Err(veil_circuits::Error::InvalidParameter(format!(
-                    "licence depth {d} is not in 1..={}",
-                    veil_circuits::merkle::MAX_DEPTH
-                ))
-                .into());
-            }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('licence_depth', ?1)",
-                params![d.to_string()],
-            )?;
-            Ok(d)
-        }
+    let stored = meta("licence_depth")?;
+    let d = crate::licence_depth(stored.as_deref(), depth, &path.display().to_string())?;
+    if stored.is_none() {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('licence_depth', ?1)",
+            params![d.to_string()],
+        )?;
     }
+    Ok(d)
 }
 
 /// Version 1 ledgers recorded nullifiers without their listing, so their calls cannot be put

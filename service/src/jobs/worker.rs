@@ -209,12 +209,10 @@ fn run_job(state: &AppState, worker: &str, job: Job, pool: Option<&ThreadPool>) 
                 reason: e.to_string(),
                 after: Duration::from_secs(1 << job.attempts.min(6)),
             },
-            EngineError::Ledger(ref l) if matches!(l, veil_ledger::LedgerError::Db(_)) => {
-                Outcome::Retry {
-                    reason: e.to_string(),
-                    after: Duration::from_secs(1 << job.attempts.min(6)),
-                }
-            }
+            EngineError::Ledger(ref l) if l.is_transient() => Outcome::Retry {
+                reason: e.to_string(),
+                after: Duration::from_secs(1 << job.attempts.min(6)),
+            },
             other => Outcome::Failed(other.to_string()),
         },
         (Err(_), _) => Outcome::Failed(
