@@ -7,9 +7,11 @@
 #   - cargo fmt --check, no file-level import cycles, cargo clippy -D warnings on every target
 #   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
 #   - PyPI: schemathesis against `veil serve`'s OpenAPI document (no 5xx, no schema violation)
+#   - Debian: postgresql (the store and service tests start throwaway clusters with initdb)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-node.sh
+scripts/ensure-postgres.sh
 
 echo "== installing test tools (npm: snarkjs)"
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)

@@ -27,8 +27,8 @@ pub use progress::{Progress, Silent, Unit};
 /// Where Veil keeps its state: the [`Store`](store::Store) trait and its implementations.
 pub mod store {
     pub use veil_ledger::{
-        CallRecord, EpochUsage, Jobs, LedgerError, Registry, ServiceStore, SqliteStore, Store,
-        DEFAULT_FEE_BPS,
+        CallRecord, EpochUsage, Jobs, LedgerError, PgStore, Registry, ServiceStore, SqliteStore,
+        Store, DEFAULT_FEE_BPS,
     };
 }
 

@@ -1,5 +1,6 @@
 //! Load generator for `veil serve`: starts the service in-process on a throwaway folder (keys
-//! for small shapes, the SQLite ledger) and measures, with concurrent HTTP clients,
+//! for small shapes) over the SQLite ledger, then over a throwaway PostgreSQL cluster, and
+//! measures on each, with concurrent HTTP clients,
 //!
 //! * verify requests per second (`POST /v1/verify` of one call proof, over and over),
 //! * gateway checks per second (`POST /v1/gateway/calls`, every call distinct and accepted),
@@ -72,10 +73,19 @@ fn jobs_per_minute(s: &Service, jobs: u64) -> f64 {
     jobs as f64 * 60.0 / start.elapsed().as_secs_f64()
 }
 
-fn main() {
-    let (seconds, clients, calls, jobs) = (arg(1, 10), arg(2, 8) as usize, arg(3, 200), arg(4, 24));
-    eprintln!("preparing keys and a ledger (SQLite) ...");
-    let s = Service::start(|c| c.workers = Some(1));
+/// The four measures on one database: `None`, a SQLite ledger; else a PostgreSQL URL.
+fn measure(
+    database: Option<String>,
+    seconds: u64,
+    clients: usize,
+    calls: u64,
+    jobs: u64,
+) -> [f64; 4] {
+    let on = |c: &mut veil_service::Config, workers| {
+        c.workers = Some(workers);
+        c.database = database.clone();
+    };
+    let s = Service::start(|c| on(c, 1));
     eprintln!("proving {calls} calls ...");
     let proved = s.prove_calls("api", calls, 99, 5);
     let one = json!({ "kind": "usage-call", "proof": proved[0]["proof"] });
@@ -106,7 +116,7 @@ fn main() {
     let checks_ps = n as f64 / t;
     let one_worker = jobs_per_minute(&s, jobs);
     let dir = s.stop();
-    let s = Service::start_in(dir, |c| c.workers = Some(2));
+    let s = Service::start_in(dir, |c| on(c, 2));
     // The second service's tokens are new; the closed epoch is still there.
     s.expect(
         200,
@@ -117,12 +127,32 @@ fn main() {
     );
     let two_workers = jobs_per_minute(&s, jobs);
     s.stop();
+    [verify_rps, checks_ps, one_worker, two_workers]
+}
+
+fn main() {
+    let (seconds, clients, calls, jobs) = (arg(1, 10), arg(2, 8) as usize, arg(3, 200), arg(4, 24));
+    eprintln!("SQLite: preparing keys and a ledger ...");
+    let sqlite = measure(None, seconds, clients, calls, jobs);
+    eprintln!("PostgreSQL: a throwaway cluster, keys and a database ...");
+    let postgres = measure(
+        Some(common::postgres_database()),
+        seconds,
+        clients,
+        calls,
+        jobs,
+    );
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("| measure (SQLite, {cores} cores, {clients} clients) | value |");
-    println!("|---|---|");
-    println!("| verify requests/s (usage-call proof) | {verify_rps:.0} |");
-    println!("| gateway checks/s (distinct calls, each accepted) | {checks_ps:.0} |");
-    println!("| usage-tier proof jobs/minute, 1 worker | {one_worker:.0} |");
-    println!("| usage-tier proof jobs/minute, 2 workers | {two_workers:.0} |");
+    println!("| measure ({cores} cores, {clients} clients) | SQLite | PostgreSQL |");
+    println!("|---|---:|---:|");
+    let names = [
+        "verify requests/s (usage-call proof)",
+        "gateway checks/s (distinct calls, each accepted)",
+        "usage-tier proof jobs/minute, 1 worker",
+        "usage-tier proof jobs/minute, 2 workers",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        println!("| {name} | {:.0} | {:.0} |", sqlite[i], postgres[i]);
+    }
 }

@@ -9,14 +9,47 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// What one `veil serve` process does in a deployment of many.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeRole {
+    /// The API and prover workers (one machine, or every node alike).
+    #[default]
+    Both,
+    /// The API only: jobs are queued for worker nodes.
+    Api,
+    /// Prover workers only (and health and metrics over HTTP).
+    Worker,
+}
+
+impl NodeRole {
+    /// The role a name means.
+    pub fn parse(s: &str) -> std::result::Result<NodeRole, String> {
+        match s {
+            "both" => Ok(NodeRole::Both),
+            "api" => Ok(NodeRole::Api),
+            "worker" => Ok(NodeRole::Worker),
+            _ => Err(format!("unknown role {s:?}: use api, worker or both")),
+        }
+    }
+}
+
 /// Everything `veil serve` is configured by. Durations are in seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// The ledger database (SQLite file; created if missing).
+    /// What this process does: `both` (the default), `api` (HTTP only, no workers) or
+    /// `worker` (prover workers, and only `/healthz`, `/readyz`, `/metrics` over HTTP).
+    pub role: NodeRole,
+    /// The ledger database (SQLite file; created if missing). Unused with `database`.
     pub ledger: PathBuf,
+    /// A shared PostgreSQL database, `postgres://user:password@host:port/db`, instead of the
+    /// SQLite ledger: every api and worker node of one deployment names the same one.
+    pub database: Option<String>,
+    /// Connections in this process's PostgreSQL pool.
+    pub database_connections: u32,
     /// The folder of proving and verifying keys (`veil setup`).
     pub params: PathBuf,
     /// A folder for jobs' working files.
@@ -49,7 +82,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            role: NodeRole::Both,
             ledger: PathBuf::from("veil.db"),
+            database: None,
+            database_connections: 16,
             params: PathBuf::from("params"),
             work_dir: PathBuf::from("veil-jobs"),
             workers: None,
@@ -74,10 +110,21 @@ impl Config {
         toml::from_str(&text).map_err(|e| ServiceError::Config(format!("{}: {e}", path.display())))
     }
 
-    /// Worker threads: as configured, or one per core.
+    /// Worker threads: none on an api node; else as configured, or one per core.
     pub fn worker_count(&self) -> usize {
+        if self.role == NodeRole::Api {
+            return 0;
+        }
         self.workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    /// Where the state lives, for people (never the database URL, which may hold a password).
+    pub fn store_name(&self) -> String {
+        match &self.database {
+            Some(_) => "the PostgreSQL database".into(),
+            None => self.ledger.display().to_string(),
+        }
     }
 
     /// The job deadline.
@@ -117,6 +164,19 @@ impl Config {
         }
         if self.max_attempts == 0 {
             return bad("max_attempts must be at least 1".into());
+        }
+        if self.role == NodeRole::Worker && self.workers == Some(0) {
+            return bad("a worker node needs at least one worker (--workers)".into());
+        }
+        if let Some(url) = &self.database {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return bad(
+                    "database must be a postgres:// URL (the SQLite ledger is `ledger`)".into(),
+                );
+            }
+        }
+        if self.database_connections == 0 {
+            return bad("database_connections must be at least 1".into());
         }
         if self.body_limit_bytes < 1024 {
             return bad(format!(

@@ -15,7 +15,7 @@ pub mod routes;
 pub mod state;
 
 pub use auth::{create_token, Role};
-pub use config::Config;
+pub use config::{Config, NodeRole};
 pub use error::{Result, ServiceError};
 pub use state::AppState;
 
@@ -26,16 +26,33 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::trace::TraceLayer;
-use veil_ledger::{ServiceStore, SqliteStore};
+use veil_ledger::{PgStore, ServiceStore, SqliteStore};
 
-/// The router: every route, the body limit, request tracing and a JSON 404.
+/// The router: every route (a worker node: health and metrics only), the body limit, request
+/// tracing and a JSON 404.
 pub fn app(state: AppState) -> Router {
-    use routes::{jobs, ledger, listings, meta, verify};
+    use routes::meta;
     let limit = state.shared().config.body_limit_bytes;
-    Router::new()
+    let node = Router::new()
         .route("/healthz", get(meta::healthz))
         .route("/readyz", get(meta::readyz))
-        .route("/metrics", get(meta::metrics))
+        .route("/metrics", get(meta::metrics));
+    let routes = if state.shared().config.role == NodeRole::Worker {
+        node
+    } else {
+        node.merge(api())
+    };
+    routes
+        .fallback(meta::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The API under `/v1`.
+fn api() -> Router<AppState> {
+    use routes::{jobs, ledger, listings, meta, verify};
+    Router::new()
         .route("/v1/openapi.json", get(meta::openapi))
         .route("/v1/docs", get(meta::docs))
         .route("/v1/circuits", get(meta::circuits))
@@ -52,17 +69,24 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/licences/{index}", get(ledger::licence_path))
         .route("/v1/gateway/calls", post(ledger::check_call))
         .route("/v1/gateway/epochs/close", post(ledger::close_epoch))
-        .fallback(meta::not_found)
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
-/// Opens the store the configuration names (the SQLite ledger, created if missing).
+/// Opens the store the configuration names: the shared PostgreSQL database, or the SQLite
+/// ledger (created if missing).
 pub fn open_store(config: &Config) -> Result<Arc<dyn ServiceStore>> {
-    let store = SqliteStore::create(&config.ledger)
-        .map_err(|e| ServiceError::Config(format!("{}: {e}", config.ledger.display())))?;
-    Ok(Arc::new(store))
+    config.check()?;
+    match &config.database {
+        Some(url) => {
+            let store = PgStore::connect(url, None, config.database_connections)
+                .map_err(|e| ServiceError::Config(e.to_string()))?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            let store = SqliteStore::create(&config.ledger)
+                .map_err(|e| ServiceError::Config(format!("{}: {e}", config.ledger.display())))?;
+            Ok(Arc::new(store))
+        }
+    }
 }
 
 /// A running service: its address, and the handle that stops it.
@@ -137,8 +161,10 @@ pub async fn start(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         // Whatever still runs goes back to the queue for the next start (or another node).
-        let store = st.shared().store.clone();
+        // The state moves to a blocking thread so that the store is dropped there: the
+        // PostgreSQL client closes its connections by blocking, which no async thread may do.
         let requeued = tokio::task::spawn_blocking(move || {
+            let store = &st.shared().store;
             names
                 .iter()
                 .map(|n| store.release(n).unwrap_or(0))

@@ -57,6 +57,9 @@ pub struct Metrics {
     pub job_queued_seconds: Family<KindLabel, Histogram>,
     /// Seconds a worker spent on a job's attempt.
     pub job_running_seconds: Family<KindLabel, Histogram>,
+    /// Jobs this process's workers are running now (the queue's depth is the whole
+    /// deployment's).
+    pub jobs_running_here: Gauge,
     /// Proofs made.
     pub proofs: Family<ProofLabel, Counter>,
     /// Jobs that did not succeed (and retried attempts).
@@ -77,6 +80,7 @@ impl Default for Metrics {
             queue_depth: Family::default(),
             job_queued_seconds: Family::new_with_constructor(latency),
             job_running_seconds: Family::new_with_constructor(latency),
+            jobs_running_here: Gauge::default(),
             proofs: Family::default(),
             job_failures: Family::default(),
             gateway_checks: Family::default(),
@@ -95,6 +99,11 @@ impl Default for Metrics {
             "job_running_seconds",
             "Seconds a worker spent on one attempt at a job",
             m.job_running_seconds.clone(),
+        );
+        r.register(
+            "jobs_running_here",
+            "Jobs this node's workers are running now",
+            m.jobs_running_here.clone(),
         );
         r.register(
             "proofs",

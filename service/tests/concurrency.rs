@@ -2,6 +2,8 @@
 //! every call is also replayed 7 times, concurrently) and 8 job submissions, all together. No
 //! client sees a 5xx (no `database is locked`), each nullifier is accepted exactly once, the
 //! seller's receipts are numbered 0, 1, 2, ... with no gap or repeat, and every job succeeds.
+//! On one SQLite node, and on two api nodes sharing one PostgreSQL database (every client
+//! alternating between them).
 
 mod common;
 
@@ -12,7 +14,31 @@ use std::time::Duration;
 
 #[test]
 fn settlement_gateways_and_jobs_at_once() {
-    let s = Service::start(|c| c.workers = Some(2));
+    at_once(&[Service::start(|c| c.workers = Some(2))]);
+}
+
+#[test]
+fn two_nodes_on_postgresql_settle_check_calls_and_take_jobs_at_once() {
+    let url = common::postgres_database();
+    let on = |c: &mut veil_service::Config| {
+        c.workers = Some(1);
+        c.database = Some(url.clone());
+    };
+    let first = Service::start(on);
+    // The second node proves and verifies with the first one's keys, as a deployment's do.
+    let params = first.path("params");
+    let second = Service::start(|c| {
+        on(c);
+        c.params = params;
+    });
+    at_once(&[first, second]);
+}
+
+/// Every client of kind `k` talks to `nodes[k % n]`; each node has its own tokens, all valid in
+/// the shared store.
+fn at_once(nodes: &[Service]) {
+    let s = &nodes[0];
+    let node = |k: usize| &nodes[k % nodes.len()];
     // 40 calls of one licence, proved up front.
     let calls = s.prove_calls("api", 40, 99, 3);
     // An epoch for the tier jobs.
@@ -27,7 +53,7 @@ fn settlement_gateways_and_jobs_at_once() {
     let (gateway, settled, jobs) = std::thread::scope(|sc| {
         let gateways: Vec<_> = (0..8usize)
             .map(|g| {
-                let (s, calls) = (&s, &calls);
+                let (s, calls) = (node(g), &calls);
                 sc.spawn(move || {
                     // Each gateway sends every call, starting at its own offset.
                     (0..calls.len())
@@ -43,7 +69,7 @@ fn settlement_gateways_and_jobs_at_once() {
             .collect();
         let settlers: Vec<_> = (0..8u64)
             .map(|t| {
-                let s = &s;
+                let s = node(t as usize);
                 sc.spawn(move || {
                     (0..10u64)
                         .map(|k| {
@@ -60,12 +86,12 @@ fn settlement_gateways_and_jobs_at_once() {
             .collect();
         let submitters: Vec<_> = (0..8u64)
             .map(|k| {
-                let s = &s;
+                let s = node(k as usize);
                 sc.spawn(move || {
                     let body = json!({ "kind": "usage-tier", "listing_id": "other", "epoch": 1, "lo": 0, "hi": k + 1 });
                     let (st, v) = s.call("POST", "/v1/jobs", Some("gateway"), Some(&body));
                     assert_eq!(st, 201, "{v}");
-                    v["id"].as_str().unwrap().to_string()
+                    (k as usize, v["id"].as_str().unwrap().to_string())
                 })
             })
             .collect();
@@ -109,11 +135,11 @@ fn settlement_gateways_and_jobs_at_once() {
         Some(&json!({ "listing_id": "api", "epoch": 3 })),
     );
     assert_eq!(closed["calls"], 40);
-    for id in jobs {
+    // Each job on the node (and token) that took it.
+    for (k, id) in jobs {
         assert_eq!(
-            s.wait_job(&id, "gateway", Duration::from_secs(300))["state"],
+            node(k).wait_job(&id, "gateway", Duration::from_secs(300))["state"],
             "succeeded"
         );
     }
-    s.stop();
 }

@@ -2,7 +2,8 @@
 //! and proves a preview job; a buyer verifies it (and an edited copy is refused); the operator
 //! settles sales; an auditor proves a period report job and verifies it against the published
 //! root; the operator issues a licence, the buyer proves 100 metered calls, the gateway accepts
-//! each once and refuses replays, closes the epoch and proves a usage tier that verifies.
+//! each once and refuses replays, closes the epoch and proves a usage tier that verifies. On
+//! SQLite and on PostgreSQL.
 
 mod common;
 
@@ -14,8 +15,17 @@ const LONG: Duration = Duration::from_secs(300);
 
 #[test]
 fn the_marketplace_end_to_end_over_http() {
-    let s = Service::start(|_| {});
+    marketplace(Service::start(|_| {}));
+}
 
+/// The same test, unchanged, on a PostgreSQL database instead of the SQLite ledger.
+#[test]
+fn the_marketplace_end_to_end_over_http_on_postgresql() {
+    let url = common::postgres_database();
+    marketplace(Service::start(move |c| c.database = Some(url)));
+}
+
+fn marketplace(s: Service) {
     // --- seller: register the dataset by path; only a seller may --------------------------
     // Only files in the service's data folder (relative paths are taken from it).
     let outside = json!({ "dataset": "/etc/passwd" });

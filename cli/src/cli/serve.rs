@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use veil_service::{Config, Role};
+use veil_service::{Config, NodeRole, Role};
 
 /// Serve Veil over HTTP (the API under /v1, docs at /v1/docs), or manage its tokens.
 ///
@@ -50,7 +50,7 @@ enum TokenCommand {
     },
 }
 
-/// The ledger the tokens are kept in.
+/// The store the tokens are kept in: the service's.
 #[derive(Args, Debug)]
 struct TokenLedger {
     /// The ledger database the service runs over.
@@ -61,6 +61,21 @@ struct TokenLedger {
         default_value = "veil.db"
     )]
     path: PathBuf,
+    /// The shared PostgreSQL database the service runs over, instead of the ledger file.
+    #[arg(long, value_name = "URL", env = "VEIL_DATABASE")]
+    database: Option<String>,
+}
+
+impl TokenLedger {
+    /// Opens the store, and names it for people.
+    fn open(&self) -> Result<(std::sync::Arc<dyn veil_engine::store::ServiceStore>, String)> {
+        let config = Config {
+            ledger: self.path.clone(),
+            database: self.database.clone(),
+            ..Config::default()
+        };
+        Ok((veil_service::open_store(&config)?, config.store_name()))
+    }
 }
 
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
@@ -76,6 +91,14 @@ struct ServeOptions {
     /// Address to listen on [default: 127.0.0.1:7878].
     #[arg(long, value_name = "ADDR", env = "VEIL_LISTEN")]
     listen: Option<SocketAddr>,
+    /// What this process does: api (HTTP, no workers), worker (prover workers; HTTP only for
+    /// /healthz, /readyz, /metrics) or both [default: both].
+    #[arg(long, value_name = "ROLE", value_parser = NodeRole::parse)]
+    role: Option<NodeRole>,
+    /// A shared PostgreSQL database (postgres://user:password@host:port/db) instead of the
+    /// ledger file: every node of a deployment names the same one.
+    #[arg(long, value_name = "URL", env = "VEIL_DATABASE")]
+    database: Option<String>,
     /// The ledger database (created if missing) [default: veil.db].
     #[arg(long, value_name = "FILE", env = "VEIL_LEDGER")]
     ledger: Option<PathBuf>,
@@ -117,8 +140,14 @@ impl ServeOptions {
         if let Some(v) = self.listen {
             c.listen = v;
         }
+        if let Some(v) = self.role {
+            c.role = v;
+        }
         if let Some(v) = &self.ledger {
             c.ledger = v.clone();
+        }
+        if let Some(v) = &self.database {
+            c.database = Some(v.clone());
         }
         if let Some(v) = &self.params {
             c.params = v.clone();
@@ -157,24 +186,23 @@ pub fn run(args: ServeArgs) -> Result<()> {
             label,
             ledger,
         })) => {
-            let ledger = ledger.path;
-            let store = veil_engine::store::SqliteStore::create(&ledger)
-                .with_context(|| format!("opening {}", ledger.display()))?;
-            let (token, record) = veil_service::create_token(&store, role, &label)?;
+            let (store, name) = ledger.open()?;
+            let (token, record) = veil_service::create_token(&*store, role, &label)?;
             eprintln!(
-                "made {} token {} in {} (shown once; keep it secret)",
+                "made {} token {} in {name} (shown once; keep it secret)",
                 role.as_str(),
                 record.id,
-                ledger.display()
             );
             println!("{token}");
             Ok(())
         }
         Some(ServeCommand::Token(TokenCommand::Revoke { id, ledger })) => {
-            let ledger = ledger.path;
-            let store = veil_engine::store::SqliteStore::open(&ledger)?;
-            if !veil_engine::store::Registry::revoke_token(&store, &id)? {
-                anyhow::bail!("no token {id} in {}", ledger.display());
+            if ledger.database.is_none() && !ledger.path.is_file() {
+                anyhow::bail!("no ledger at {}", ledger.path.display());
+            }
+            let (store, name) = ledger.open()?;
+            if !store.revoke_token(&id)? {
+                anyhow::bail!("no token {id} in {name}");
             }
             println!("revoked {id}");
             Ok(())
@@ -186,14 +214,18 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
+            // (Opened outside the async runtime: the PostgreSQL client blocks.)
+            let store = veil_service::open_store(&config)?;
             runtime.block_on(async move {
-                let store = veil_service::open_store(&config)?;
-                let ledger = config.ledger.clone();
+                let (name, role) = (config.store_name(), config.role);
                 let running = veil_service::start(config, store, grace).await?;
+                let what = match role {
+                    NodeRole::Worker => "a worker node (health and metrics only over HTTP)",
+                    _ => "API docs at /v1/docs",
+                };
                 eprintln!(
-                    "veil serve: listening on http://{} over {} (API docs at /v1/docs; Ctrl-C stops)",
+                    "veil serve: listening on http://{} over {name} ({what}; Ctrl-C stops)",
                     running.addr,
-                    ledger.display()
                 );
                 running.wait().await?;
                 Ok(())

@@ -1,5 +1,8 @@
 //! Helpers shared by the CLI tests: run `veil` in a directory, and assert clean outcomes.
 
+#[allow(dead_code)]
+pub mod nodes;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -143,6 +143,7 @@ fn run_job(state: &AppState, worker: &str, job: Job, pool: Option<&ThreadPool>) 
     let dir = shared.config.work_dir.join(&job.id);
     let started = Instant::now();
     let running = AtomicBool::new(true);
+    m.jobs_running_here.inc();
     let outcome = std::thread::scope(|s| {
         let beat = s.spawn(|| heartbeat(state, &job.id, worker, &progress, &running));
         let dyn_progress: Arc<dyn Progress> = progress.clone();
@@ -161,6 +162,7 @@ fn run_job(state: &AppState, worker: &str, job: Job, pool: Option<&ThreadPool>) 
         let _ = beat.join();
         result
     });
+    m.jobs_running_here.dec();
     let _ = std::fs::remove_dir_all(&dir);
     m.job_running_seconds
         .get_or_create(&kind_label)

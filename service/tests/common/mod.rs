@@ -8,9 +8,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use veil_engine::setup::{self, ShapeOptions};
-use veil_engine::store::SqliteStore;
 use veil_engine::{Progress, Silent};
 use veil_service::{Config, Role};
+
+/// A new database in the throwaway PostgreSQL cluster this test binary shares (stopped when
+/// it exits); its URL.
+pub fn postgres_database() -> String {
+    static CLUSTER: std::sync::OnceLock<veil_testkit::postgres::PgCluster> =
+        std::sync::OnceLock::new();
+    CLUSTER
+        .get_or_init(veil_testkit::postgres::PgCluster::start_for_process)
+        .database()
+}
 
 /// The shapes the tests prove at.
 pub const BATCH: usize = 4;
@@ -93,10 +102,10 @@ impl Service {
             ..Config::default()
         };
         configure(&mut config);
-        let store = SqliteStore::create(&config.ledger).unwrap();
+        let store = veil_service::open_store(&config).unwrap();
         let mut tokens = std::collections::HashMap::new();
         for role in Role::ALL {
-            let (t, _) = veil_service::create_token(&store, role, "test").unwrap();
+            let (t, _) = veil_service::create_token(&*store, role, "test").unwrap();
             tokens.insert(role.as_str(), t);
         }
         drop(store);
@@ -105,11 +114,9 @@ impl Service {
             .enable_all()
             .build()
             .unwrap();
+        let store = veil_service::open_store(&config).unwrap();
         let running = runtime
-            .block_on(async {
-                let store = veil_service::open_store(&config)?;
-                veil_service::start(config, store, Duration::from_secs(1)).await
-            })
+            .block_on(veil_service::start(config, store, Duration::from_secs(1)))
             .unwrap();
         Service {
             url: format!("http://{}", running.addr),
