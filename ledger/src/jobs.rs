@@ -170,6 +170,56 @@ pub enum Outcome {
     TimedOut(String),
 }
 
+impl Outcome {
+    /// The state a job ends in with this outcome (a retry ends nothing: `Queued`).
+    pub fn final_state(&self) -> JobState {
+        match self {
+            Outcome::Succeeded(_) => JobState::Succeeded,
+            Outcome::Failed(_) => JobState::Failed,
+            Outcome::TimedOut(_) => JobState::TimedOut,
+            Outcome::Retry { .. } => JobState::Queued,
+        }
+    }
+}
+
+/// What a heartbeat of `worker` finds at `now` in a job's stored `(state, holder, deadline)`
+/// (`None`: no such job). On `Expired` the caller times the job out.
+pub(crate) fn lease_of(
+    row: Option<(String, Option<String>, i64)>,
+    worker: &str,
+    now: i64,
+) -> Lease {
+    let Some((state, holder, deadline)) = row else {
+        return Lease::Lost;
+    };
+    match state.as_str() {
+        "cancelled" => Lease::Cancelled,
+        "timed_out" => Lease::Expired,
+        "running" if holder.as_deref() == Some(worker) && deadline <= now => Lease::Expired,
+        "running" if holder.as_deref() == Some(worker) => Lease::Held,
+        _ => Lease::Lost,
+    }
+}
+
+/// A submission whose idempotency key `key` found job `(id, kind, request)`: that job when the
+/// request is the same (read with `get`), else a conflict.
+pub(crate) fn resubmitted(
+    job: &NewJob,
+    key: &str,
+    (id, kind, request): (String, String, String),
+    get: impl FnOnce(&str) -> Result<Option<Job>>,
+) -> Result<Submitted> {
+    if kind != job.kind || request != job.request {
+        return Err(crate::LedgerError::IdempotencyConflict {
+            key: key.to_string(),
+            job: id,
+        });
+    }
+    let existing =
+        get(&id)?.ok_or_else(|| crate::LedgerError::Corrupt(format!("job {id} vanished")))?;
+    Ok(Submitted::Existing(existing))
+}
+
 /// What a heartbeat found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lease {

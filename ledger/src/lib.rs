@@ -1,15 +1,20 @@
 //! Veil's durable state behind one trait, [`Store`]: the licence tree (append-only, every root
 //! kept), the per-epoch nullifier sets and usage commitments, and the receipt ledger (sale
-//! receipts in the sparse receipt tree, every root kept). [`SqliteStore`] keeps it all in one
-//! SQLite file; a shared database is one more implementation of the same trait. The service's
-//! job queue and registry ([`Jobs`], [`Registry`]) live in the same store.
+//! receipts in the sparse receipt tree, every root kept). The service's job queue and registry
+//! ([`Jobs`], [`Registry`]) live in the same store. [`SqliteStore`] keeps it all in one SQLite
+//! file; [`PgStore`] in one PostgreSQL database shared by many nodes. Both only adapt their
+//! database to one seam (`sql::Db`: transactions running shared SQL, named locks, snapshots);
+//! every rule is written once above it.
 #![deny(missing_docs)]
 
 pub mod jobs;
 pub mod postgres;
+mod queue;
 mod receipts;
+mod sql;
 pub mod sqlite;
 pub mod store;
+mod store_sql;
 
 pub use jobs::{
     Job, JobState, Jobs, Lease, ListingRecord, NewJob, Outcome, QueueDepth, Registry, ServiceStore,
