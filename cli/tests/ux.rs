@@ -152,8 +152,13 @@ fn bench_measures_both_provers_and_names_a_bad_case() {
         "--runs",
         "1",
         "--no-throughput",
+        "--no-bb",
+        "--batch-verify",
+        "4",
         "--json",
         "b.json",
+        "--plots",
+        "plots",
     ];
     let table = ok(&veil(d, &args));
     assert!(table.contains("| usage-call | usage-call-d4 |"), "{table}");
@@ -169,7 +174,21 @@ fn bench_measures_both_provers_and_names_a_bad_case() {
         .iter()
         .map(|r| r["prover"].as_str().unwrap())
         .collect();
-    assert_eq!(provers, ["veil", "ark-groth16-stock"]);
+    assert_eq!(
+        provers,
+        ["veil", "floor", "ark-groth16-stock", "veil", "veil", "veil"]
+    );
+    assert!(
+        table.contains("usage-call-d4: 4 proofs verified as one batch"),
+        "{table}"
+    );
+    for (plot, series) in [
+        ("prove.svg", "ark-groth16-stock"),
+        ("verify.svg", "one by one"),
+    ] {
+        let svg = std::fs::read_to_string(d.join("plots").join(plot)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(series), "{plot}");
+    }
     fails(&veil(d, &args), "b.json exists; pass --force");
     fails(
         &veil(d, &["bench", "--case", "usage-cal"]),

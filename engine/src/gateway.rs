@@ -3,7 +3,10 @@
 //! records nothing.
 
 use crate::Result;
+use ark_bn254::Bn254;
+use ark_groth16::Proof;
 use veil_circuits::field::to_hex;
+use veil_circuits::statements::usage::CallPublic;
 use veil_circuits::Fr;
 use veil_ledger::{CallRecord, LedgerError, Store};
 use veil_verifier::groth16::PreparedKey;
@@ -51,6 +54,58 @@ impl<'a> Gateway<'a> {
 
     /// Checks a call for `request` (its hash) in the current `epoch`, and spends its nullifier.
     pub fn check_call(&self, call: &ProofEnvelope, epoch: u64, request: Fr) -> Result<Accepted> {
+        let (p, proof) = self.precheck(call, epoch, request)?;
+        veil_verifier::groth16::verify(&self.vk, &p.to_field_elements(), &proof)?;
+        self.spend(&p, epoch)
+    }
+
+    /// Checks a burst of calls `(proof, request)` in the current `epoch` at once: the checks
+    /// outside the proofs one by one, the proofs as one batch (one final exponentiation; a false
+    /// proof is found and named alone), then each valid call's nullifier is spent in order, as
+    /// [`Self::check_call`] would. One outcome per call, in order; a refused call records
+    /// nothing and does not stop the others (a nullifier twice in a burst: the second is a
+    /// replay).
+    pub fn check_calls(&self, calls: &[(ProofEnvelope, Fr)], epoch: u64) -> Vec<Result<Accepted>> {
+        let mut checked: Vec<Result<(CallPublic, Proof<Bn254>)>> = calls
+            .iter()
+            .map(|(call, request)| self.precheck(call, epoch, *request))
+            .collect();
+        let inputs: Vec<(usize, Vec<Fr>)> = checked
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_ref().ok().map(|(p, _)| (i, p.to_field_elements())))
+            .collect();
+        let items: Vec<(&[Fr], &Proof<Bn254>)> = inputs
+            .iter()
+            .filter_map(|(i, x)| {
+                checked[*i]
+                    .as_ref()
+                    .ok()
+                    .map(|(_, proof)| (x.as_slice(), proof))
+            })
+            .collect();
+        let failures = veil_verifier::groth16::batch_failures(&self.vk, &items);
+        let refused: Vec<(usize, String)> = failures
+            .into_iter()
+            .map(|(k, why)| (inputs[k].0, why))
+            .collect();
+        for (i, why) in refused {
+            checked[i] = Err(VerifyError::Rejected(why).into());
+        }
+        checked
+            .into_iter()
+            .map(|c| c.and_then(|(p, _)| self.spend(&p, epoch)))
+            .collect()
+    }
+
+    /// Every check of a call but the pairing: its key and inputs, listing, epoch, request, and
+    /// a recent licence root. Returns its public inputs and decoded proof.
+    fn precheck(
+        &self,
+        call: &ProofEnvelope,
+        epoch: u64,
+        request: Fr,
+    ) -> Result<(CallPublic, Proof<Bn254>)> {
         let depth = self.store.licence_depth();
         let p = veil_verifier::usage::call_public(call, depth)?;
         let mismatch = |m: String| -> crate::EngineError { VerifyError::Mismatch(m).into() };
@@ -74,7 +129,12 @@ impl<'a> Gateway<'a> {
         {
             return Err(LedgerError::UnknownRoot(to_hex(&p.root)).into());
         }
-        veil_verifier::usage::verify_call(call, &self.vk, depth)?;
+        let proof = call.groth16_proof_for(&self.vk)?;
+        Ok((p, proof))
+    }
+
+    /// Spends a verified call's nullifier (atomically with the root check) and counts it.
+    fn spend(&self, p: &CallPublic, epoch: u64) -> Result<Accepted> {
         let position = self.store.accept_call(
             &CallRecord {
                 listing: self.listing,

@@ -8,5 +8,6 @@
 pub mod backend;
 pub mod error;
 pub mod keys;
+pub mod msm;
 
 pub use error::{ProverError, Result};

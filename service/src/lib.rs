@@ -68,6 +68,7 @@ fn api() -> Router<AppState> {
         .route("/v1/licences", post(ledger::issue))
         .route("/v1/licences/{index}", get(ledger::licence_path))
         .route("/v1/gateway/calls", post(ledger::check_call))
+        .route("/v1/gateway/calls/batch", post(ledger::check_calls))
         .route("/v1/gateway/epochs/close", post(ledger::close_epoch))
 }
 

@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         ledger::issue,
         ledger::licence_path,
         ledger::check_call,
+        ledger::check_calls,
         ledger::close_epoch,
     ),
     modifiers(&Bearer),

@@ -190,7 +190,7 @@ fn marketplace(s: Service) {
         Some("buyer"),
         Some(&check(&calls[0])),
     );
-    for (k, c) in calls.iter().enumerate() {
+    for (k, c) in calls.iter().enumerate().take(60) {
         let a = s.expect(
             200,
             "POST",
@@ -200,6 +200,74 @@ fn marketplace(s: Service) {
         );
         assert_eq!(a["position"], k);
     }
+    // The other 40 as one burst (one batch verification), with a replay of an accepted call, a
+    // call twice in the burst, call 62's inputs under call 63's proof, a call for another
+    // request, and a body that is no proof: each refused alone, by name.
+    let burst_call = |c: &Value| json!({ "request": c["request"], "proof": c["proof"] });
+    let mut burst: Vec<Value> = calls[60..].iter().map(burst_call).collect();
+    burst.push(burst_call(&calls[3]));
+    burst.push(burst_call(&calls[61]));
+    let mut forged = burst_call(&calls[62]);
+    forged["proof"]["proof"] = calls[63]["proof"]["proof"].clone();
+    burst.push(forged);
+    let mut other = burst_call(&calls[64]);
+    other["request"] = json!("GET /other");
+    burst.push(other);
+    burst.push(json!({ "request": "GET /x", "proof": 5 }));
+    let body =
+        |calls: Vec<Value>| json!({ "listing_id": "weather", "epoch": epoch, "calls": calls });
+    s.expect(
+        403,
+        "POST",
+        "/v1/gateway/calls/batch",
+        Some("buyer"),
+        Some(&body(burst.clone())),
+    );
+    s.expect(
+        400,
+        "POST",
+        "/v1/gateway/calls/batch",
+        Some("gateway"),
+        Some(&body(vec![])),
+    );
+    let b = s.expect(
+        200,
+        "POST",
+        "/v1/gateway/calls/batch",
+        Some("gateway"),
+        Some(&body(burst)),
+    );
+    assert_eq!(
+        (b["accepted"].clone(), b["refused"].clone()),
+        (json!(40), json!(5)),
+        "{b}"
+    );
+    let verdicts = b["calls"].as_array().unwrap();
+    for (k, v) in verdicts.iter().take(40).enumerate() {
+        assert_eq!(
+            (v["accepted"].clone(), v["position"].clone()),
+            (json!(true), json!(60 + k)),
+            "{v}"
+        );
+    }
+    let refused = |k: usize, needle: &str, replay: bool| {
+        let v = &verdicts[k];
+        assert_eq!(
+            (v["accepted"].clone(), v["replay"].clone()),
+            (json!(false), json!(replay)),
+            "{v}"
+        );
+        let error = v["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains(needle),
+            "verdict {k}: {needle:?} not in {error:?}"
+        );
+    };
+    refused(40, "already", true);
+    refused(41, "already", true);
+    refused(42, "pairing", false);
+    refused(43, "another request", false);
+    refused(44, "not a proof envelope", false);
     for c in calls.iter().step_by(25) {
         let e = s.expect(
             409,
@@ -268,7 +336,12 @@ fn marketplace(s: Service) {
     let (st, m) = s.call("GET", "/metrics", None, None);
     let m = m.as_str().unwrap().to_string();
     assert_eq!(st, 200);
-    assert!(m.contains("veil_nullifier_rejections_total 4"), "{m}");
+    // 4 replays one by one, 2 in the burst; refused: 3 in the burst, 1 wrong request, 1 late.
+    assert!(m.contains("veil_nullifier_rejections_total 6"), "{m}");
+    assert!(
+        m.contains("veil_gateway_checks_total{verdict=\"refused\"} 5"),
+        "{m}"
+    );
     assert!(
         m.contains("veil_gateway_checks_total{verdict=\"accepted\"} 100"),
         "{m}"

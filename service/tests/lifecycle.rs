@@ -330,11 +330,13 @@ fn a_researcher_benchmarks_provers_and_nobody_else_may() {
         rows,
         [
             ("usage-call-d4", "veil"),
+            ("usage-call-d4", "floor"),
             ("usage-call-d4", "ark-groth16-stock"),
             ("disclosure-totals-b2-e3", "veil"),
+            ("disclosure-totals-b2-e3", "floor"),
             ("disclosure-totals-b2-e3", "ark-groth16-stock"),
         ]
     );
     assert!(records.iter().all(|r| r["prove_s"].as_f64().unwrap() > 0.0));
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
 }

@@ -132,6 +132,13 @@ impl ProofEnvelope {
     /// for this verifying key (version 2 envelopes name it), so that the wrong key is reported
     /// as such and not as a forgery.
     pub fn verify_groth16(&self, pvk: &PreparedKey, public_inputs: &[Fr]) -> Result<()> {
+        let proof = self.groth16_proof_for(pvk)?;
+        crate::groth16::verify(pvk, public_inputs, &proof)
+    }
+
+    /// The proof, after checking that it was made for `pvk` (see [`Self::verify_groth16`]):
+    /// what a batch verification takes.
+    pub fn groth16_proof_for(&self, pvk: &PreparedKey) -> Result<Proof<Bn254>> {
         let proof = self.groth16_proof()?;
         if let Some(theirs) = &self.vk_sha256 {
             let ours = crate::groth16::vk_digest(&pvk.vk);
@@ -144,7 +151,7 @@ impl ProofEnvelope {
                 )));
             }
         }
-        crate::groth16::verify(pvk, public_inputs, &proof)
+        Ok(proof)
     }
 }
 

@@ -7,7 +7,7 @@
 //!   "batch": 16, "batches": [ {envelope}, ... ] }
 //! ```
 
-use crate::groth16::PreparedKey;
+use crate::groth16::{batch_failures, PreparedKey};
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField, Zero};
@@ -179,6 +179,7 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
     }
     let mut c_in = Fr::zero();
     let mut totals = PeriodTotals::zero(shape.edges);
+    let mut checked = Vec::with_capacity(n);
     for (k, env) in report.batches.iter().enumerate() {
         let p = batch_public(env, &shape)?;
         if p.period != report.period {
@@ -214,13 +215,25 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
             c_out: p.c_out,
             totals: p.totals.clone(),
         };
-        env.verify_groth16(vk, &expected.to_field_elements())
-            .map_err(|e| match e {
-                VerifyError::Rejected(m) => VerifyError::Rejected(format!("batch {k}: {m}")),
-                other => other,
-            })?;
+        checked.push((expected.to_field_elements(), env.groth16_proof_for(vk)?));
         c_in = p.c_out;
         totals = p.totals;
+    }
+    // The chain's proofs share one key: one batch check (one final exponentiation), each
+    // false proof named by its batch.
+    let items: Vec<(&[Fr], &ark_groth16::Proof<ark_bn254::Bn254>)> =
+        checked.iter().map(|(x, p)| (x.as_slice(), p)).collect();
+    let failures = batch_failures(vk, &items);
+    if let Some((k, why)) = failures.first() {
+        let mut m = format!("batch {k}: {why}");
+        if failures.len() > 1 {
+            let others: Vec<String> = failures[1..].iter().map(|(k, _)| k.to_string()).collect();
+            m.push_str(&format!(
+                " (batches {} do not verify either)",
+                others.join(", ")
+            ));
+        }
+        return Err(VerifyError::Rejected(m));
     }
     Ok(Totals {
         count: totals.count,

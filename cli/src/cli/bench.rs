@@ -34,16 +34,27 @@ pub struct BenchArgs {
     /// Skip arkworks' stock prover.
     #[arg(long)]
     no_stock: bool,
+    /// Skip Barretenberg's UltraHonk on the Noir twins (measured when `bb` is installed in
+    /// noir/node_modules).
+    #[arg(long)]
+    no_bb: bool,
     /// Skip the throughput mode (one proof per thread, all at once).
     #[arg(long)]
     no_throughput: bool,
+    /// Proofs per case to verify one by one and as one batch [default: 1000; 0 skips].
+    #[arg(long, value_name = "N")]
+    batch_verify: Option<usize>,
     /// Write the records as JSON (one per prover, case and mode) to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write the Markdown table to this file (it is printed either way).
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
-    /// Replace the --json and --markdown files if they exist.
+    /// Write SVG plots (prove.svg: time per proof against size per prover; verify.svg: one by
+    /// one against batches) into this folder.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+    /// Replace the --json, --markdown and plot files if they exist.
     #[arg(long)]
     force: bool,
 }
@@ -65,7 +76,12 @@ fn parse_case(s: &str) -> std::result::Result<BenchCase, String> {
 }
 
 pub fn run(a: BenchArgs) -> Result<()> {
-    for out in a.json.iter().chain(&a.markdown) {
+    let plot_files: Vec<PathBuf> = a
+        .plots
+        .iter()
+        .flat_map(|d| [d.join("prove.svg"), d.join("verify.svg")])
+        .collect();
+    for out in a.json.iter().chain(&a.markdown).chain(&plot_files) {
         writable(out, a.force)?;
     }
     let mut plan = if a.full {
@@ -82,6 +98,16 @@ pub fn run(a: BenchArgs) -> Result<()> {
     plan.threads = a.threads;
     plan.stock = !a.no_stock;
     plan.throughput = !a.no_throughput;
+    plan.bb = !a.no_bb && bench::bb_path().is_file();
+    if !a.no_bb && !plan.bb {
+        note(&format!(
+            "bb not found at {} (`npm ci` in noir/): UltraHonk not measured",
+            bench::bb_path().display()
+        ));
+    }
+    if let Some(n) = a.batch_verify {
+        plan.batch_verify = n;
+    }
     let scratch = tempfile::tempdir().context("making a scratch folder")?;
     let t = Instant::now();
     note("benchmark keys come from an insecure in-memory setup (never written)");
@@ -92,6 +118,11 @@ pub fn run(a: BenchArgs) -> Result<()> {
     }
     if let Some(path) = &a.markdown {
         veil_engine::files::write_output(path, &table)?;
+    }
+    if let Some(dir) = &a.plots {
+        for path in bench::plot::write(&report, dir)? {
+            note(&format!("wrote {}", path.display()));
+        }
     }
     println!("{table}");
     note(&format!("measured{}", took(t)));

@@ -4,8 +4,11 @@
 //! each proof then only computes the assignment (prove mode, no matrices, no LC inlining) and
 //! runs the witness map and MSMs against the cached matrices.
 
+use crate::msm::{Accelerator, Cpu, Scalar};
 use crate::{ProverError, Result};
 use ark_bn254::{Bn254, Fr};
+use ark_ec::CurveGroup;
+use ark_ff::PrimeField;
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, Proof, ProvingKey};
 use ark_relations::gr1cs::{
     predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
@@ -16,6 +19,9 @@ use ark_serialize::{CanonicalSerialize, Compress};
 use ark_snark::SNARK;
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
+use rayon::prelude::*;
+use std::sync::Arc;
+use std::time::Instant;
 use veil_circuits::statements::R1csStatement;
 use veil_verifier::proof::ProofEnvelope;
 
@@ -76,6 +82,16 @@ pub fn prove_stock<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     )?)
 }
 
+/// Another proof of the same statement from `proof` (fresh `A`, `B`, `C` for the same public
+/// inputs, no witness needed): how benchmarks make many distinct valid proofs quickly.
+pub fn rerandomize<R: RngCore + CryptoRng>(
+    vk: &ark_groth16::VerifyingKey<Bn254>,
+    proof: &Proof<Bn254>,
+    rng: &mut R,
+) -> Proof<Bn254> {
+    Groth16::<Bn254, LibsnarkReduction>::rerandomize_proof(vk, proof, rng)
+}
+
 /// Bytes of a proof as Veil stores it (compressed points: 128 for BN254).
 pub fn proof_bytes(proof: &Proof<Bn254>) -> usize {
     proof.serialized_size(Compress::Yes)
@@ -96,6 +112,8 @@ pub struct Groth16Prover {
     pub pk: ProvingKey<Bn254>,
     /// The shape's matrices.
     pub matrices: ConstraintMatrices,
+    /// Where the MSMs and FFTs run.
+    accel: Arc<dyn Accelerator>,
 }
 
 impl Groth16Prover {
@@ -111,7 +129,22 @@ impl Groth16Prover {
                 matrices.num_instance
             )));
         }
-        Ok(Groth16Prover { pk, matrices })
+        Ok(Groth16Prover {
+            pk,
+            matrices,
+            accel: Arc::new(Cpu),
+        })
+    }
+
+    /// The same prover with its MSMs and FFTs run by `accel` (the default is [`Cpu`]).
+    pub fn with_accelerator(mut self, accel: Arc<dyn Accelerator>) -> Self {
+        self.accel = accel;
+        self
+    }
+
+    /// The name of the accelerator this prover runs on.
+    pub fn accelerator(&self) -> &'static str {
+        self.accel.name()
     }
 
     /// Proves statement `S` of `shape` for `public` with `witness`: checks the native relation
@@ -151,6 +184,14 @@ impl Groth16Prover {
         circuit: C,
         rng: &mut R,
     ) -> Result<(Proof<Bn254>, Vec<Fr>)> {
+        let full = self.assignment(circuit)?;
+        let proof = self.prove_assignment(&full, rng)?;
+        Ok((proof, full[1..self.matrices.num_instance].to_vec()))
+    }
+
+    /// The full assignment of `circuit` (the constant 1, the public inputs, the witness):
+    /// witness-only synthesis, no matrices.
+    pub fn assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove {
@@ -171,18 +212,97 @@ impl Groth16Prover {
                 m.num_witness
             )));
         }
-        let full: Vec<Fr> = [instance.as_slice(), witness.as_slice()].concat();
+        Ok([instance.as_slice(), witness.as_slice()].concat())
+    }
+
+    /// A proof from a full assignment ([`Self::assignment`]): only the MSMs and FFTs, what
+    /// `veil bench` times as the machine's floor for the shape.
+    pub fn prove_assignment<R: RngCore + CryptoRng>(
+        &self,
+        full: &[Fr],
+        rng: &mut R,
+    ) -> Result<Proof<Bn254>> {
+        let m = &self.matrices;
+        if full.len() != m.num_instance + m.num_witness {
+            return Err(ProverError::Proving(format!(
+                "an assignment of {} values for a shape of {}",
+                full.len(),
+                m.num_instance + m.num_witness
+            )));
+        }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        let proof = Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
-            &self.pk,
-            r,
-            s,
-            &m.abc,
-            m.num_instance,
-            m.num_constraints,
-            &full,
-        )?;
-        Ok((proof, instance[1..].to_vec()))
+        create_proof(&*self.accel, &self.pk, m, full, r, s)
     }
+}
+
+/// One Groth16 proof from the full assignment `full` (the constant 1, the public inputs, then
+/// the witness) with blinding `r`, `s`:
+///
+/// * `A = alpha + sum_i a_i(tau) z_i + r delta` (G1),
+/// * `B = beta + sum_i b_i(tau) z_i + s delta` (G2, and in G1 for `C`),
+/// * `C = sum_{i witness} L_i z_i + sum_j H_j h_j + s A + r B - r s delta` (G1),
+///
+/// exactly arkworks' `create_proof_with_reduction_and_matrices`, with the independent work run
+/// concurrently: the witness map and the `H` MSM on one side, the `A`, `B` (G1 and G2) and `L`
+/// MSMs on the other, each MSM parallel inside.
+pub fn create_proof(
+    accel: &dyn Accelerator,
+    pk: &ProvingKey<Bn254>,
+    m: &ConstraintMatrices,
+    full: &[Fr],
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>> {
+    let start = Instant::now();
+    let z: Vec<Scalar> = full.par_iter().map(|x| x.into_bigint()).collect();
+    let aux = &z[m.num_instance..];
+    let (h, ((a, b1), (b2, l))) = rayon::join(
+        || -> Result<_> {
+            let t = Instant::now();
+            let h = accel.witness_map(&m.abc, m.num_instance, m.num_constraints, full)?;
+            let fft = t.elapsed();
+            let h: Vec<Scalar> = h.par_iter().map(|x| x.into_bigint()).collect();
+            let t = Instant::now();
+            let acc = accel.msm_g1(&pk.h_query, &h);
+            Ok((acc, fft, t.elapsed()))
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || timed(|| accel.msm_g1(&pk.a_query, &z)),
+                        || timed(|| accel.msm_g1(&pk.b_g1_query, &z)),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || timed(|| accel.msm_g2(&pk.b_g2_query, &z)),
+                        || timed(|| accel.msm_g1(&pk.l_query, aux)),
+                    )
+                },
+            )
+        },
+    );
+    let (h, fft_t, h_t) = h?;
+    tracing::debug!(
+        ?fft_t, ?h_t, a_t = ?a.1, b1_t = ?b1.1, b2_t = ?b2.1, l_t = ?l.1, total = ?start.elapsed(),
+        "groth16 proof phases"
+    );
+    let (a, b1, b2, l) = (a.0, b1.0, b2.0, l.0);
+    let g_a = a + pk.vk.alpha_g1 + pk.delta_g1 * r;
+    let g1_b = b1 + pk.beta_g1 + pk.delta_g1 * s;
+    let g2_b = b2 + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
+    let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + l + h;
+    Ok(Proof {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
+    })
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed())
 }

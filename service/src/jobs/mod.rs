@@ -154,6 +154,14 @@ pub struct BenchmarkJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1, maximum = 256)]
     pub threads: Option<usize>,
+    /// Also verify this many proofs of each case one by one and as one batch (0: skip).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub batch_verify: usize,
+    /// Also prove each case's Noir twin with Barretenberg's UltraHonk (an insecure
+    /// development CRS made for the job; needs bb on the worker).
+    #[serde(default)]
+    pub bb: bool,
     /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
@@ -188,6 +196,8 @@ impl BenchmarkJob {
             runs: self.runs,
             stock: self.stock,
             throughput: self.throughput,
+            batch_verify: self.batch_verify,
+            bb: self.bb,
             threads: self.threads,
         }
     }

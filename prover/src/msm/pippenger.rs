@@ -1,0 +1,422 @@
+//! Veil's MSM: Pippenger's bucket method with signed windows and batch-affine accumulation.
+//!
+//! `sum s_i P_i` is cut into windows of `c` bits. Each scalar is first folded to
+//! `min(s, p - s)` (the point negated for the second), so `-1`, `-2`, ... cost what `1`, `2`
+//! cost, then written in signed digits `d in (-2^(c-1), 2^(c-1)]`: a window needs only
+//! `2^(c-1)` buckets and `-d` is a free point negation. Windows run in parallel (rayon).
+//!
+//! Inside a window, points are added to their buckets in **affine** coordinates, many at once:
+//! an affine addition `(x3, y3) = (l^2 - x1 - x2, l (x1 - x3) - y1)` with
+//! `l = (y2 - y1) / (x2 - x1)` costs one inversion, and a batch of them shares that inversion
+//! (Montgomery's trick: three multiplications per element), about 5M + 1S per addition against
+//! 8M + 2S for arkworks' mixed addition into extended-Jacobian buckets. A batch may hold a
+//! bucket once; a second point for a busy bucket waits for the next batch, and points for a
+//! bucket that keeps being hit (a column of equal scalars) go to a projective spill so no input
+//! makes the method quadratic. Doubling and `P + (-P)` are handled exactly.
+//!
+//! The window sums are combined with `c` doublings each, highest first.
+
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AdditiveGroup, AffineRepr, VariableBaseMSM};
+use ark_ff::{BigInt, Field, PrimeField, Zero};
+use rayon::prelude::*;
+
+/// Below this many points batches are too small to pay for their inversions: arkworks'
+/// extended-Jacobian buckets win, and [`msm`] hands over to them.
+pub const BATCH_AFFINE_FROM: usize = 2048;
+
+/// The window width Veil uses for `n` points, tuned on BN254 G1 and G2 on one core
+/// (`cargo run --release -p veil-prover --example msm_windows`).
+pub fn window_bits(n: usize) -> usize {
+    match usize::BITS - n.max(1).leading_zeros() {
+        0..=12 => 9,
+        13..=14 => 10,
+        15 => 11,
+        16..=17 => 12,
+        18 => 13,
+        19 => 14,
+        _ => 15,
+    }
+}
+
+/// `sum scalars[i] * bases[i]` over the shorter of the two slices, with `c =`
+/// [`window_bits`]`(n)` (arkworks' MSM below [`BATCH_AFFINE_FROM`] points).
+pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<4>]) -> Projective<P>
+where
+    P::ScalarField: PrimeField<BigInt = BigInt<4>>,
+{
+    let n = bases.len().min(scalars.len());
+    if n < BATCH_AFFINE_FROM {
+        return Projective::<P>::msm_bigint(&bases[..n], &scalars[..n]);
+    }
+    msm_with_window(&bases[..n], &scalars[..n], window_bits(n))
+}
+
+/// [`msm`] with an explicit window width `c` (2..=15).
+pub fn msm_with_window<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    scalars: &[BigInt<4>],
+    c: usize,
+) -> Projective<P>
+where
+    P::ScalarField: PrimeField<BigInt = BigInt<4>>,
+{
+    assert!((2..=15).contains(&c), "window width {c} is outside 2..=15");
+    let n = bases.len().min(scalars.len());
+    if n == 0 {
+        return Projective::zero();
+    }
+    let digits = SignedDigits::new::<P::ScalarField>(&scalars[..n], c);
+    let sums: Vec<Projective<P>> = (0..digits.windows)
+        .into_par_iter()
+        .map(|w| window_sum(&bases[..n], digits.window(w), c))
+        .collect();
+    let mut total = Projective::<P>::zero();
+    for sum in sums.iter().rev() {
+        for _ in 0..c {
+            total.double_in_place();
+        }
+        total += sum;
+    }
+    total
+}
+
+/// Every scalar's signed digits, window-major (`digits[w * n + i]`), the sign of the fold
+/// included.
+struct SignedDigits {
+    digits: Vec<i16>,
+    n: usize,
+    windows: usize,
+}
+
+impl SignedDigits {
+    fn new<F: PrimeField<BigInt = BigInt<4>>>(scalars: &[BigInt<4>], c: usize) -> Self {
+        let n = scalars.len();
+        // Folded scalars are below p/2 < 2^253; one more bit keeps the top digit's carry.
+        let windows = (F::MODULUS_BIT_SIZE as usize).div_ceil(c);
+        let mut digits = vec![0i16; n * windows];
+        let modulus = F::MODULUS;
+        let half = F::MODULUS_MINUS_ONE_DIV_TWO;
+        let per_scalar: Vec<Vec<i16>> = scalars
+            .par_iter()
+            .map(|s| {
+                let (value, negative) = if *s > half {
+                    let mut v = modulus;
+                    sub_assign(&mut v, s);
+                    (v, true)
+                } else {
+                    (*s, false)
+                };
+                scalar_digits(&value, c, windows, negative)
+            })
+            .collect();
+        for (i, ds) in per_scalar.iter().enumerate() {
+            for (w, d) in ds.iter().enumerate() {
+                digits[w * n + i] = *d;
+            }
+        }
+        SignedDigits { digits, n, windows }
+    }
+
+    fn window(&self, w: usize) -> &[i16] {
+        &self.digits[w * self.n..(w + 1) * self.n]
+    }
+}
+
+/// `a -= b` for `a >= b`.
+fn sub_assign(a: &mut BigInt<4>, b: &BigInt<4>) {
+    let mut borrow = 0u128;
+    for i in 0..4 {
+        let d = (a.0[i] as u128)
+            .wrapping_sub(b.0[i] as u128)
+            .wrapping_sub(borrow);
+        a.0[i] = d as u64;
+        borrow = (d >> 127) & 1;
+    }
+}
+
+/// The signed base-`2^c` digits of `value` (below `2^(windows c - 1)`), negated if `negative`.
+fn scalar_digits(value: &BigInt<4>, c: usize, windows: usize, negative: bool) -> Vec<i16> {
+    let half = 1i32 << (c - 1);
+    let mut out = Vec::with_capacity(windows);
+    let mut carry = 0i32;
+    for w in 0..windows {
+        let bits = window_bits_at(value, w * c, c) as i32 + carry;
+        let d = if bits > half {
+            carry = 1;
+            bits - (1 << c)
+        } else {
+            carry = 0;
+            bits
+        };
+        out.push(if negative { -d } else { d } as i16);
+    }
+    debug_assert_eq!(carry, 0, "the top window absorbs the carry");
+    out
+}
+
+/// Bits `[start, start + c)` of `value`.
+fn window_bits_at(value: &BigInt<4>, start: usize, c: usize) -> u64 {
+    let (limb, shift) = (start / 64, start % 64);
+    if limb >= 4 {
+        return 0;
+    }
+    let mut bits = value.0[limb] >> shift;
+    if shift + c > 64 && limb + 1 < 4 {
+        bits |= value.0[limb + 1] << (64 - shift);
+    }
+    bits & ((1u64 << c) - 1)
+}
+
+/// `sum_i digits[i] * bases[i]` for one window: affine buckets filled in batches, then summed
+/// as `sum_k k * bucket_k` by running sums.
+fn window_sum<P: SWCurveConfig>(bases: &[Affine<P>], digits: &[i16], c: usize) -> Projective<P> {
+    let buckets = 1usize << (c - 1);
+    let mut acc = BatchAffine::<P>::new(buckets, batch_size(buckets));
+    for (base, &d) in bases.iter().zip(digits) {
+        if d == 0 || base.is_zero() {
+            continue;
+        }
+        if d > 0 {
+            acc.add(d as usize - 1, *base);
+        } else {
+            acc.add((-d) as usize - 1, -*base);
+        }
+    }
+    acc.finish();
+
+    let mut running = Projective::<P>::zero();
+    let mut sum = Projective::<P>::zero();
+    for k in (0..buckets).rev() {
+        if !acc.buckets[k].is_zero() {
+            running += &acc.buckets[k];
+        }
+        if let Some(spill) = &acc.spill {
+            running += &spill[k];
+        }
+        sum += &running;
+    }
+    sum
+}
+
+/// Additions per batch: large enough to amortise the inversion, small enough that few points
+/// find their bucket busy.
+fn batch_size(buckets: usize) -> usize {
+    (buckets / 2).clamp(4, 256)
+}
+
+/// Affine buckets that take additions in batches sharing one inversion.
+struct BatchAffine<P: SWCurveConfig> {
+    buckets: Vec<Affine<P>>,
+    /// Projective overflow per bucket, made on first need.
+    spill: Option<Vec<Projective<P>>>,
+    busy: Vec<bool>,
+    /// Pending additions `(bucket, point)`, each bucket at most once.
+    batch: Vec<(u32, Affine<P>)>,
+    /// Points that found their bucket busy, retried after the batch.
+    waiting: Vec<(u32, Affine<P>)>,
+    limit: usize,
+    denominators: Vec<P::BaseField>,
+    prefix: Vec<P::BaseField>,
+}
+
+impl<P: SWCurveConfig> BatchAffine<P> {
+    fn new(buckets: usize, limit: usize) -> Self {
+        BatchAffine {
+            buckets: vec![Affine::identity(); buckets],
+            spill: None,
+            busy: vec![false; buckets],
+            batch: Vec::with_capacity(limit + 1),
+            waiting: Vec::new(),
+            limit,
+            denominators: Vec::with_capacity(limit + 1),
+            prefix: Vec::with_capacity(limit + 1),
+        }
+    }
+
+    fn add(&mut self, bucket: usize, point: Affine<P>) {
+        self.insert(bucket, point);
+        if self.batch.len() >= self.limit {
+            self.flush();
+        }
+    }
+
+    fn insert(&mut self, bucket: usize, point: Affine<P>) {
+        if self.busy[bucket] {
+            if self.waiting.len() < self.limit {
+                self.waiting.push((bucket as u32, point));
+            } else {
+                // A bucket hit again and again: spill instead of waiting (never quadratic).
+                let spill = self
+                    .spill
+                    .get_or_insert_with(|| vec![Projective::zero(); self.buckets.len()]);
+                spill[bucket] += &point;
+            }
+        } else if self.buckets[bucket].is_zero() {
+            self.buckets[bucket] = point;
+        } else {
+            self.busy[bucket] = true;
+            self.batch.push((bucket as u32, point));
+        }
+    }
+
+    /// Adds every pending point to its bucket, sharing one inversion, then lets the waiting
+    /// points in.
+    fn flush(&mut self) {
+        // Denominators: x2 - x1, or 2 y1 to double, or 1 where the sum is the identity.
+        self.denominators.clear();
+        for (b, p) in &self.batch {
+            let q = &self.buckets[*b as usize];
+            let den = match sum_kind(q, p) {
+                Sum::Add => p.x - q.x,
+                Sum::Double => q.y.double(),
+                Sum::Identity => P::BaseField::ONE,
+            };
+            self.denominators.push(den);
+        }
+        invert_all(&mut self.denominators, &mut self.prefix);
+        for ((b, p), inv) in self.batch.iter().zip(&self.denominators) {
+            let q = &mut self.buckets[*b as usize];
+            self.busy[*b as usize] = false;
+            let lambda = match sum_kind(q, p) {
+                Sum::Add => (p.y - q.y) * inv,
+                Sum::Double => {
+                    let x2 = q.x.square();
+                    (x2.double() + x2 + P::COEFF_A) * inv
+                }
+                Sum::Identity => {
+                    *q = Affine::identity();
+                    continue;
+                }
+            };
+            let x3 = lambda.square() - q.x - p.x;
+            let y3 = lambda * (q.x - x3) - q.y;
+            *q = Affine::new_unchecked(x3, y3);
+        }
+        self.batch.clear();
+        for (b, p) in std::mem::take(&mut self.waiting) {
+            self.insert(b as usize, p);
+        }
+    }
+
+    fn finish(&mut self) {
+        while !self.batch.is_empty() || !self.waiting.is_empty() {
+            self.flush();
+        }
+    }
+}
+
+/// How two affine points `q + p` (neither the identity) add.
+enum Sum {
+    Add,
+    Double,
+    Identity,
+}
+
+fn sum_kind<P: SWCurveConfig>(q: &Affine<P>, p: &Affine<P>) -> Sum {
+    if q.x != p.x {
+        Sum::Add
+    } else if q.y == p.y && !q.y.is_zero() {
+        Sum::Double
+    } else {
+        Sum::Identity
+    }
+}
+
+/// Replaces every element by its inverse (all nonzero) with one field inversion.
+fn invert_all<F: Field>(values: &mut [F], prefix: &mut Vec<F>) {
+    prefix.clear();
+    let mut acc = F::ONE;
+    for v in values.iter() {
+        prefix.push(acc);
+        acc *= v;
+    }
+    // Every denominator is nonzero (`sum_kind`), so the product is.
+    let mut inv = acc.inverse().unwrap_or(F::ZERO);
+    for (v, before) in values.iter_mut().zip(prefix.iter()).rev() {
+        let next = inv * *v;
+        *v = inv * before;
+        inv = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_ff::UniformRand;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    fn points<G: CurveGroup>(n: usize, rng: &mut ChaCha20Rng) -> Vec<G::Affine> {
+        let g = G::rand(rng);
+        let mut acc = G::rand(rng);
+        let proj: Vec<G> = (0..n)
+            .map(|_| {
+                acc += g;
+                acc
+            })
+            .collect();
+        G::normalize_batch(&proj)
+    }
+
+    /// Scalars of every kind an assignment has: random, 0, +-1, small, near p, repeated.
+    fn scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<BigInt<4>> {
+        (0..n)
+            .map(|i| {
+                match i % 9 {
+                    0 => Fr::from(0u64),
+                    1 => Fr::from(1u64),
+                    2 => -Fr::from(1u64),
+                    3 => Fr::from((i as u64) % 300),
+                    4 => -Fr::from(i as u64),
+                    5 => Fr::from(7u64),
+                    _ => Fr::rand(rng),
+                }
+                .into_bigint()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_arkworks_in_g1_and_g2_at_every_window() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        for n in [1, 2, 3, 17, 100, 1000, 2500] {
+            let p1 = points::<G1Projective>(n, &mut rng);
+            let p2 = points::<G2Projective>(n, &mut rng);
+            let s = scalars(n, &mut rng);
+            let want1 = G1Projective::msm_bigint(&p1, &s);
+            let want2 = G2Projective::msm_bigint(&p2, &s);
+            for c in [2, 3, 5, 8, 11, 15] {
+                assert_eq!(msm_with_window(&p1, &s, c), want1, "G1 n={n} c={c}");
+                assert_eq!(msm_with_window(&p2, &s, c), want2, "G2 n={n} c={c}");
+            }
+            assert_eq!(msm(&p1, &s), want1);
+        }
+    }
+
+    #[test]
+    fn repeated_points_double_and_opposite_points_cancel() {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let p = G1Projective::rand(&mut rng).into_affine();
+        let q = G1Projective::rand(&mut rng).into_affine();
+        // The same point many times in one bucket (doubling, waiting, spilling), its negation,
+        // the identity as a base, and a column of equal scalars.
+        let mut bases = vec![p; 600];
+        bases.extend([-p; 300]);
+        bases.extend([G1Affine::identity(), q, -q]);
+        let mut s: Vec<BigInt<4>> = vec![Fr::from(5u64).into_bigint(); 903];
+        s[902] = Fr::from(6u64).into_bigint();
+        let want = G1Projective::msm_bigint(&bases, &s);
+        for c in [2, 4, 8, 12] {
+            assert_eq!(msm_with_window(&bases, &s, c), want, "c={c}");
+        }
+        let p2 = G2Projective::rand(&mut rng).into_affine();
+        let b2 = vec![p2, p2, -p2, p2, p2];
+        let s2 = vec![Fr::from(3u64).into_bigint(); 5];
+        assert_eq!(msm(&b2, &s2), G2Projective::msm_bigint(&b2, &s2));
+        assert_eq!(msm::<ark_bn254::g1::Config>(&[], &[]), G1Projective::zero());
+        let _ = G2Affine::identity();
+    }
+}

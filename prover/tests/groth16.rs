@@ -1,0 +1,161 @@
+//! Veil's Groth16 prover on each accelerator, and batch verification, on a circuit large
+//! enough (over 2,048 variables) that Veil's batch-affine MSM runs.
+
+use ark_bn254::{Bn254, Fr, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_groth16::{Groth16, Proof};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError,
+};
+use ark_snark::SNARK;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::Arc;
+use veil_prover::backend::groth16::{insecure_setup, rerandomize, Groth16Prover};
+use veil_prover::msm::{Arkworks, Cpu};
+use veil_verifier::groth16::{prepare, verify, verify_batch};
+use veil_verifier::VerifyError;
+
+/// `v_0 = w`, `v_{i+1} = v_i^2 + w` for `STEPS` steps; public: `x = w^2` and `y = v_STEPS`.
+#[derive(Clone)]
+struct Chain {
+    w: Fr,
+}
+
+const STEPS: usize = 3000;
+
+impl Chain {
+    fn public(&self) -> Vec<Fr> {
+        let mut v = self.w;
+        for _ in 0..STEPS {
+            v = v * v + self.w;
+        }
+        vec![self.w * self.w, v]
+    }
+}
+
+impl ConstraintSynthesizer<Fr> for Chain {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let public = self.public();
+        let x = cs.new_input_variable(|| Ok(public[0]))?;
+        let y = cs.new_input_variable(|| Ok(public[1]))?;
+        let w = cs.new_witness_variable(|| Ok(self.w))?;
+        cs.enforce_r1cs_constraint(
+            || LinearCombination::from(w),
+            || LinearCombination::from(w),
+            || LinearCombination::from(x),
+        )?;
+        let (mut v, mut value) = (w, self.w);
+        for i in 0..STEPS {
+            value = value * value + self.w;
+            let next = if i + 1 == STEPS {
+                y
+            } else {
+                cs.new_witness_variable(|| Ok(value))?
+            };
+            // v * v = next - w
+            cs.enforce_r1cs_constraint(
+                || LinearCombination::from(v),
+                || LinearCombination::from(v),
+                || LinearCombination::from(next) - (Fr::from(1u64), w),
+            )?;
+            v = next;
+        }
+        Ok(())
+    }
+}
+
+fn prover(rng: &mut ChaCha20Rng) -> Groth16Prover {
+    let pk = insecure_setup(Chain { w: Fr::from(0u64) }, rng).expect("setup");
+    Groth16Prover::new(pk, Chain { w: Fr::from(0u64) }).expect("prover")
+}
+
+#[test]
+fn every_accelerator_proves_what_arkworks_verifies() {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let prover = prover(&mut rng);
+    let pvk = prepare(&prover.pk.vk);
+    let chain = Chain {
+        w: Fr::from(12345u64),
+    };
+    let (veil, inputs) = prover.prove(chain.clone(), &mut rng).expect("veil proves");
+    assert_eq!(inputs, chain.public());
+    assert!(Groth16::<Bn254>::verify_with_processed_vk(&pvk, &inputs, &veil).expect("verifies"));
+    let prover = prover.with_accelerator(Arc::new(Arkworks));
+    assert_eq!(prover.accelerator(), "arkworks");
+    let (ark, _) = prover
+        .prove(chain.clone(), &mut rng)
+        .expect("arkworks proves");
+    verify(&pvk, &inputs, &ark).expect("the arkworks-MSM proof verifies");
+    let prover = prover.with_accelerator(Arc::new(Cpu));
+    assert_eq!(prover.accelerator(), "veil-cpu");
+    // The proof binds its inputs: the next chain's output is refused.
+    let mut wrong = inputs.clone();
+    wrong[1] += Fr::from(1u64);
+    assert!(matches!(
+        verify(&pvk, &wrong, &veil),
+        Err(VerifyError::Rejected(_))
+    ));
+}
+
+#[test]
+fn batch_verification_accepts_valid_batches_and_names_every_false_proof() {
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let prover = prover(&mut rng);
+    let pvk = prepare(&prover.pk.vk);
+    let mut proofs: Vec<(Vec<Fr>, Proof<Bn254>)> = Vec::new();
+    for w in 1..=4u64 {
+        let (proof, inputs) = prover
+            .prove(Chain { w: Fr::from(w) }, &mut rng)
+            .expect("proves");
+        for _ in 0..10 {
+            proofs.push((inputs.clone(), rerandomize(&prover.pk.vk, &proof, &mut rng)));
+        }
+    }
+    let items = |ps: &[(Vec<Fr>, Proof<Bn254>)]| -> Vec<(Vec<Fr>, Proof<Bn254>)> { ps.to_vec() };
+    let check = |ps: &[(Vec<Fr>, Proof<Bn254>)]| {
+        let refs: Vec<(&[Fr], &Proof<Bn254>)> = ps.iter().map(|(x, p)| (x.as_slice(), p)).collect();
+        verify_batch(&pvk, &refs)
+    };
+    check(&proofs).expect("40 valid proofs verify as a batch");
+    check(&[]).expect("an empty batch has nothing false in it");
+
+    // A forged C, inputs moved to another proof, a proof of w=2 claimed for w=3's inputs, and
+    // one input too few: each is named, and only those.
+    let mut bad = items(&proofs);
+    bad[7].1.c = (bad[7].1.c + G1Projective::generator()).into_affine();
+    bad[23].0.swap(0, 1);
+    bad[15].0 = proofs[25].0.clone();
+    bad[30].0.pop();
+    let err = check(&bad)
+        .expect_err("a batch with false proofs fails")
+        .to_string();
+    assert!(err.contains("4 of 40 proofs"), "{err}");
+    for i in [7, 15, 23, 30] {
+        assert!(
+            err.contains(&format!("#{i} (")),
+            "proof {i} is named: {err}"
+        );
+    }
+    for i in [0, 1, 8, 22, 24, 39] {
+        assert!(
+            !err.contains(&format!("#{i} (")),
+            "proof {i} is valid: {err}"
+        );
+    }
+    assert!(
+        err.contains("#30 (1 public inputs, the key expects 2)"),
+        "{err}"
+    );
+
+    // One forgery among many: the combination alone catches it.
+    let mut one = items(&proofs);
+    one[39].1.a = (one[39].1.a + G1Projective::generator()).into_affine();
+    let err = check(&one)
+        .expect_err("one forgery fails the batch")
+        .to_string();
+    assert!(
+        err.contains("1 of 40 proofs") && err.contains("#39 ("),
+        "{err}"
+    );
+}
