@@ -407,7 +407,11 @@ impl BenchReport {
                 r.proofs_per_s,
                 r.verify_s.map_or("".into(), seconds),
                 r.proof_bytes,
-                bytes(r.pk_bytes as u64),
+                if r.pk_bytes > 0 {
+                    bytes(r.pk_bytes as u64)
+                } else {
+                    String::new()
+                },
                 r.peak_mem_bytes.map_or("".into(), bytes),
             ));
         }
