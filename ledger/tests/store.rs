@@ -11,6 +11,29 @@ use veil_ledger::{CallRecord, LedgerError, SqliteStore, Store};
 mod common;
 use common::Db;
 
+/// Nodes opening a new SQLite ledger at the same moment all open it: the switch to WAL and the
+/// schema are taken in turn, never refused as busy.
+#[test]
+fn nodes_opening_a_new_sqlite_ledger_at_once_all_open_it() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("veil.db");
+        let opened: Vec<_> = std::thread::scope(|sc| {
+            let nodes: Vec<_> = (0..4)
+                .map(|_| sc.spawn(|| SqliteStore::create(&path).map(|_| ())))
+                .collect();
+            nodes.into_iter().map(|n| n.join()).collect()
+        });
+        for (node, r) in opened.into_iter().enumerate() {
+            match r {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => panic!("round {round}, node {node}: {e}"),
+                Err(_) => panic!("round {round}, node {node} panicked"),
+            }
+        }
+    }
+}
+
 #[test]
 fn a_missing_ledger_is_refused_not_created() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,12 +213,14 @@ fn two_nodes_accept_each_nullifier_once(db: &Db) {
 /// 0, 1, 2, ... with running totals that chain, and the stored root is the root of exactly
 /// those receipts.
 fn two_nodes_settling_for_one_seller_number_receipts_once(db: &Db) {
+    // Opened before the threads start: a failed open then fails the test instead of leaving
+    // the other node waiting at the barrier.
+    let stores = [db.open(), db.open()];
     let barrier = Barrier::new(2);
     std::thread::scope(|sc| {
-        for node in 0..2u64 {
-            let barrier = &barrier;
+        for (node, store) in stores.iter().enumerate() {
+            let (barrier, node) = (&barrier, node as u64);
             sc.spawn(move || {
-                let store = db.open();
                 barrier.wait();
                 for k in 0..10u64 {
                     let sale = Sale {

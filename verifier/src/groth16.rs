@@ -53,8 +53,10 @@ pub fn verify(pvk: &PreparedKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> 
 /// build has none). If the combination fails, every proof is checked alone and the failure
 /// names each false one (the batch is never wrong about which).
 ///
-/// `items[i]` is `(public inputs, proof)`. Returns `Ok(())` when every proof verifies, or
-/// [`VerifyError::Rejected`] naming the proofs (by index) that do not.
+/// `items[i]` is `(public inputs, proof)`, each proof's points on the curve and in the prime-order
+/// subgroups (as [`crate::proof::ProofEnvelope::groth16_proof`] decodes them): the combination's
+/// soundness needs it. Returns `Ok(())` when every proof verifies, or [`VerifyError::Rejected`]
+/// naming the proofs (by index) that do not.
 pub fn verify_batch(pvk: &PreparedKey, items: &[(&[Fr], &Proof<Bn254>)]) -> Result<()> {
     let failures = batch_failures(pvk, items);
     if failures.is_empty() {

@@ -33,3 +33,24 @@ pub(super) fn write<T>(
         }
     }
 }
+
+/// Runs `f` again while SQLite reports the database busy or locked: for statements outside a
+/// transaction that take the file's lock without waiting on the busy handler (the switch to
+/// WAL when two processes open a new ledger at once).
+pub(super) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
+    let mut wait = Duration::from_millis(5);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    && attempt < 40 =>
+            {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_millis(500));
+            }
+            other => return Ok(other?),
+        }
+    }
+}

@@ -53,11 +53,15 @@ impl SqliteStore {
     fn connect(path: &Path, depth: Option<u32>) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        if conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))? != "wal" {
-            // Once per file (WAL is persistent): later opens skip the exclusive switch.
-            conn.pragma_update(None, "journal_mode", "WAL")?;
+        let mode: String =
+            db::retry_busy(|| conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)))?;
+        if mode != "wal" {
+            // Once per file (WAL is persistent): later opens skip the exclusive switch, which
+            // does not wait on the busy handler, so a second node opening the file at the same
+            // moment retries it.
+            db::retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        db::retry_busy(|| conn.pragma_update(None, "synchronous", "FULL"))?;
         let depth = write(&conn, |tx| init(tx, path, depth))?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
