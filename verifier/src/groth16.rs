@@ -54,7 +54,7 @@ pub fn verify(pvk: &PreparedKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> 
 /// names each false one (the batch is never wrong about which).
 ///
 /// `items[i]` is `(public inputs, proof)`, each proof's points on the curve and in the prime-order
-/// subgroups (as [`crate::proof::ProofEnvelope::groth16_proof`] decodes them): the combination's
+/// subgroups (as `ProofEnvelope::groth16_proof` decodes them): the combination's
 /// soundness needs it. Returns `Ok(())` when every proof verifies, or [`VerifyError::Rejected`]
 /// naming the proofs (by index) that do not.
 pub fn verify_batch(pvk: &PreparedKey, items: &[(&[Fr], &Proof<Bn254>)]) -> Result<()> {
