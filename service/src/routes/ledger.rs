@@ -390,6 +390,7 @@ pub struct BurstChecked {
     request_body = CallBurst,
     responses((status = 200, description = "One verdict per call", body = BurstChecked),
               (status = 400, description = "No calls, or more than 1024", body = ErrorBody),
+              (status = 422, description = "The burst cannot be checked (no call key in params)", body = ErrorBody),
               (status = 403, description = "Not a gateway", body = ErrorBody),
               AuthErrors, BodyErrors))]
 pub async fn check_calls(
