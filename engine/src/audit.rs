@@ -17,8 +17,6 @@ use veil_circuits::statements::DisclosureTotals;
 use veil_circuits::Fr;
 use veil_ledger::Store;
 use veil_prover::backend::groth16::Groth16Prover;
-use veil_prover::keys::Groth16Backend;
-use veil_prover::keys::KeyStore;
 use veil_verifier::totals::{verify_report, ReceiptOpening, Report, Totals, REPORT_VERSION};
 
 /// Default band edges (in the currency's smallest unit): [0, 10), [10, 100), [100, 1000),
@@ -123,7 +121,7 @@ pub fn prove_report(
         edges: req.edges.len(),
     };
     shape.validate()?;
-    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let backend = crate::provers::backend(params_dir(params));
     let (prover, _) = backend.prover::<DisclosureTotals>(&shape)?;
     let (period, batches) =
         store.report_batches(&shape, req.seller, req.from, req.to, &req.edges)?;

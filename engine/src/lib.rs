@@ -18,6 +18,7 @@ pub mod meter;
 pub mod noir;
 pub mod preview;
 pub mod progress;
+pub mod provers;
 pub mod setup;
 pub mod wallet;
 

@@ -16,8 +16,6 @@ use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 use veil_ledger::{EpochUsage, Store};
 use veil_prover::backend::Backend;
-use veil_prover::keys::Groth16Backend;
-use veil_prover::keys::KeyStore;
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::usage::{call_key, tier_key, UsageOpening, USAGE_OPENING_VERSION};
 
@@ -122,7 +120,7 @@ pub fn prove_call(
             file.index
         )));
     }
-    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let backend = crate::provers::backend(params_dir(params));
     let shape = CallShape { depth };
     // Load the key before a slot is spent.
     backend.prover::<UsageCall>(&shape)?;
@@ -135,7 +133,7 @@ pub fn prove_call(
         root,
         path,
     );
-    let proof = Backend::<UsageCall>::prove(&backend, &shape, public, witness)?;
+    let proof = Backend::<UsageCall>::prove(&*backend, &shape, public, witness)?;
     write_output(out, &crate::files::to_json(&proof))?;
     Ok(ProvedCall {
         proof,
@@ -242,11 +240,11 @@ pub fn prove_tier(
             "ledger corrupt: the calls of epoch {epoch} no longer match its usage commitment"
         )));
     }
-    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let backend = crate::provers::backend(params_dir(params));
     let shape = TierShape::default();
     backend.prover::<UsageTier>(&shape)?;
     let (public, witness) = calls.tier_statement(listing, epoch, u.salt, lo, hi);
-    let env = Backend::<UsageTier>::prove(&backend, &shape, public, witness).map_err(|e| {
+    let env = Backend::<UsageTier>::prove(&*backend, &shape, public, witness).map_err(|e| {
         EngineError::Refused(format!(
             "the epoch's call count is not in [{lo}, {hi}): {e}"
         ))

@@ -17,8 +17,6 @@ use veil_circuits::statements::preview::{
 use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
 use veil_prover::backend::Backend;
-use veil_prover::keys::Groth16Backend;
-use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};
 pub use veil_verifier::preview::{Cell, PreviewFile, Sample};
@@ -202,13 +200,13 @@ pub fn prove(
 ) -> Result<Proved> {
     let req = req.load()?;
     let shape = shape_for(&req.listing, req.request.samples)?;
-    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let backend = crate::provers::backend(params_dir(params));
     // Load the keys before reading the dataset: a missing key is reported at once.
     let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
     let st = statement(&req, progress)?;
     crate::progress::check(&**progress)?;
     progress.start("proving", 0, Unit::Steps);
-    let proof = Backend::<PreviewMembership>::prove(&backend, &st.shape, st.public, st.witness)?;
+    let proof = Backend::<PreviewMembership>::prove(&*backend, &st.shape, st.public, st.witness)?;
     progress.finish();
     let listing = &req.listing;
     let file = PreviewFile {

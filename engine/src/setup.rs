@@ -14,7 +14,6 @@ use veil_circuits::statements::{
     CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
 use veil_prover::keys::Groth16Backend;
-use veil_prover::keys::KeyStore;
 use veil_verifier::params::KeyEntry;
 
 /// The statements a door can set up, by the names it takes.
@@ -114,7 +113,7 @@ pub fn setup(
     progress: &dyn Progress,
 ) -> Result<SetUp> {
     opts.check_applies(statement)?;
-    let backend = Groth16Backend::new(KeyStore::new(params_dir(params)));
+    let backend = crate::provers::backend(params_dir(params));
     let (key, entry) = match statement {
         preview::NAME => {
             let (depth, columns) = match (&opts.listing, opts.columns) {

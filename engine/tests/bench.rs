@@ -16,6 +16,7 @@ fn small_plan() -> BenchPlan {
         threads: Some(2),
         batch_verify: 8,
         bb: false,
+        precompute_mib: 256,
     }
 }
 
@@ -40,6 +41,7 @@ fn bb_proves_the_noir_twin_in_the_same_run() {
         threads: None,
         batch_verify: 0,
         bb: true,
+        precompute_mib: 0,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let report = bench::run(&plan, dir.path(), &Silent).expect("bench");
@@ -111,6 +113,16 @@ fn a_small_plan_measures_every_prover_on_each_case() {
         assert_eq!(of[3].runs, 4, "2 runs on each of 2 threads");
     }
     assert!(report.records.iter().all(|r| r.constraints_or_gates > 1000));
+    // Veil's latency record says what its prepared key cost; only it does.
+    for r in &report.records {
+        let veil = r.prover == "veil" && r.mode == "latency";
+        assert_eq!(r.prepare_s.is_some(), veil, "{r:?}");
+        assert_eq!(r.prepared_bytes.is_some(), veil, "{r:?}");
+        if veil {
+            assert!(r.prepared_bytes.is_some_and(|b| b > 0 && b <= 256 << 20));
+        }
+    }
+    assert!(report.markdown().contains("prepared once"));
     let speedups = report.speedups();
     assert_eq!(speedups.len(), 2);
     assert!(speedups

@@ -224,6 +224,8 @@ impl KeyStore {
 pub struct Groth16Backend {
     store: KeyStore,
     provers: Mutex<HashMap<String, (Arc<Groth16Prover>, KeyEntry)>>,
+    /// Bytes per key for the prover's prepared bases ([`Groth16Prover::precompute`]); 0: none.
+    precompute: usize,
 }
 
 impl Groth16Backend {
@@ -232,7 +234,16 @@ impl Groth16Backend {
         Groth16Backend {
             store,
             provers: Mutex::new(HashMap::new()),
+            precompute: 0,
         }
+    }
+
+    /// The same backend with each key it loads prepared for many proofs, in at most `bytes`
+    /// per key ([`Groth16Prover::precompute`]): for a long-lived process, since building the
+    /// tables takes several proofs' time.
+    pub fn with_precompute(mut self, bytes: usize) -> Self {
+        self.precompute = bytes;
+        self
     }
 
     /// The key store.
@@ -251,7 +262,10 @@ impl Groth16Backend {
         if let Some(hit) = cached {
             return Ok(hit);
         }
-        let (prover, entry) = self.store.load_statement::<S>(shape)?;
+        let (mut prover, entry) = self.store.load_statement::<S>(shape)?;
+        if self.precompute > 0 {
+            prover = prover.precompute(self.precompute);
+        }
         let loaded = (Arc::new(prover), entry);
         self.cache().insert(key, loaded.clone());
         Ok(loaded)

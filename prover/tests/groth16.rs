@@ -11,7 +11,9 @@ use ark_snark::SNARK;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::Arc;
-use veil_prover::backend::groth16::{insecure_setup, rerandomize, Groth16Prover};
+use veil_prover::backend::groth16::{
+    create_proof, insecure_setup, rerandomize, Groth16Prover, PreparedKey,
+};
 use veil_prover::msm::{Arkworks, Cpu};
 use veil_verifier::groth16::{prepare, verify, verify_batch};
 use veil_verifier::VerifyError;
@@ -96,6 +98,46 @@ fn every_accelerator_proves_what_arkworks_verifies() {
         verify(&pvk, &wrong, &veil),
         Err(VerifyError::Rejected(_))
     ));
+}
+
+#[test]
+fn a_prepared_key_gives_the_very_same_proof() {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let prover = prover(&mut rng);
+    let full = prover
+        .assignment(Chain {
+            w: Fr::from(777u64),
+        })
+        .expect("assignment");
+    let (r, s) = (Fr::from(5u64), Fr::from(9u64));
+    let plain = create_proof(&Cpu, None, &prover.pk, &prover.matrices, &full, r, s).expect("plain");
+    let all = PreparedKey::new(&Cpu, &prover.pk, usize::MAX);
+    assert_eq!(
+        all.queries(),
+        5,
+        "every query of a 3,000-step chain is worth a table"
+    );
+    let with = |k: &PreparedKey| {
+        create_proof(&Cpu, Some(k), &prover.pk, &prover.matrices, &full, r, s).expect("prepared")
+    };
+    assert_eq!(with(&all), plain, "same r, s: the same proof");
+    // A budget that holds some queries only: the others run the ordinary MSM.
+    let some = PreparedKey::new(&Cpu, &prover.pk, all.bytes() / 2);
+    assert!((1..5).contains(&some.queries()) && some.bytes() <= all.bytes() / 2);
+    assert_eq!(with(&some), plain);
+    // Nothing fits, or an accelerator without a prepared mode: nothing is prepared.
+    assert_eq!(PreparedKey::new(&Cpu, &prover.pk, 1000).queries(), 0);
+    assert_eq!(
+        PreparedKey::new(&Arkworks, &prover.pk, usize::MAX).queries(),
+        0
+    );
+    let prover = prover.precompute(usize::MAX);
+    assert_eq!(prover.prepared().map(PreparedKey::queries), Some(5));
+    let pvk = prepare(&prover.pk.vk);
+    let chain = Chain { w: Fr::from(4u64) };
+    let (proof, inputs) = prover.prove(chain.clone(), &mut rng).expect("proves");
+    verify(&pvk, &chain.public(), &proof).expect("a prepared prover's proof verifies");
+    assert_eq!(inputs, chain.public());
 }
 
 #[test]

@@ -4,8 +4,9 @@
 use rand::SeedableRng;
 use veil_circuits::dataset::{commit, Format, IterRecords, Schema, SellerSecret};
 use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
+use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
-use veil_prover::keys::KeyStore;
+use veil_prover::keys::{Groth16Backend, KeyStore};
 
 #[test]
 fn setup_load_prove_verify_and_refuse_tampering() {
@@ -52,7 +53,7 @@ fn setup_load_prove_verify_and_refuse_tampering() {
             PreviewCircuit {
                 shape,
                 public: public.clone(),
-                witness,
+                witness: witness.clone(),
             },
             &mut rng,
         )
@@ -67,6 +68,30 @@ fn setup_load_prove_verify_and_refuse_tampering() {
         veil_verifier::groth16::verify(&pvk, &wrong, &proof),
         Err(veil_verifier::VerifyError::Rejected(_))
     ));
+
+    // A backend that keeps its provers prepares each key once; its proofs verify the same.
+    let backend = Groth16Backend::new(KeyStore::new(dir.path())).with_precompute(64 << 20);
+    let (kept, _) = backend.prover::<PreviewMembership>(&shape).unwrap();
+    assert!(kept
+        .prepared()
+        .is_some_and(|p| p.queries() > 0 && p.bytes() <= 64 << 20));
+    let (again, _) = backend.prover::<PreviewMembership>(&shape).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&kept, &again),
+        "loaded and prepared once"
+    );
+    let (fast, fast_inputs) = kept
+        .prove(
+            PreviewCircuit {
+                shape,
+                public: public.clone(),
+                witness,
+            },
+            &mut rng,
+        )
+        .unwrap();
+    assert_eq!(fast_inputs, inputs);
+    veil_verifier::groth16::verify(&pvk, &inputs, &fast).unwrap();
 
     // A key for another shape is refused when its matrices are cached.
     let other = PreviewShape {

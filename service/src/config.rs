@@ -76,7 +76,14 @@ pub struct Config {
     /// The folder registered datasets must be in: a token holder can name no other file on the
     /// machine (relative paths are taken from here).
     pub data_dir: PathBuf,
+    /// Memory per proving key a worker node may spend preparing it (fixed-base tables, built
+    /// when the key is first used and kept): MiB, 0 for none.
+    pub precompute_mib: usize,
 }
+
+/// [`Config::precompute_mib`] unless told: every preview, call and tier key in full, the
+/// largest totals keys in part.
+pub const DEFAULT_PRECOMPUTE_MIB: usize = 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -98,6 +105,7 @@ impl Default for Config {
             accept_roots: veil_engine::gateway::DEFAULT_ACCEPTED_ROOTS,
             seller_secret: None,
             data_dir: PathBuf::from("."),
+            precompute_mib: DEFAULT_PRECOMPUTE_MIB,
         }
     }
 }
@@ -161,6 +169,13 @@ impl Config {
         let bad = |m: String| Err(ServiceError::Config(m));
         if self.queue_limit == 0 {
             return bad("queue_limit must be at least 1".into());
+        }
+        if self.precompute_mib > veil_engine::bench::MAX_PRECOMPUTE_MIB {
+            return bad(format!(
+                "precompute_mib must be at most {}, not {}",
+                veil_engine::bench::MAX_PRECOMPUTE_MIB,
+                self.precompute_mib
+            ));
         }
         if self.max_attempts == 0 {
             return bad("max_attempts must be at least 1".into());

@@ -134,6 +134,10 @@ pub async fn start(
         .local_addr()
         .map_err(|e| ServiceError::Config(e.to_string()))?;
     let workers = config.worker_count();
+    if workers > 0 {
+        // Workers prove against the same keys again and again: keep them loaded and prepared.
+        veil_engine::provers::keep(config.precompute_mib << 20);
+    }
     let state = AppState::new(store, config);
     let prefix = format!("worker-{}-{:x}", std::process::id(), rand::random::<u32>());
     let handles = jobs::worker::start(&state, &prefix, workers);

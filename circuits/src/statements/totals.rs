@@ -34,7 +34,10 @@
 //!    `bps <= 10^4`; `t0, t1`, edges `< 2^64`.
 //! 5. Present slots: `cum_i = cum_(i-1) + amount_i` (from `cum_in`), `time_i >= time_(i-1)`.
 //! 6. `active_i = present_i and t0 <= time_i < t1`; the outgoing totals are the incoming ones
-//!    plus the active slots (band `k` holds amounts in `[edge_k, edge_(k+1))`).
+//!    plus the active slots (band `k` holds amounts in `[edge_k, edge_(k+1))`). With three or
+//!    more edges, the edges increase strictly and each slot's band is named by one-hot bits
+//!    checked by two range checks (`edge_k <= amount`, `amount < edge_(k+1)`); with fewer, it
+//!    is computed by one comparison per edge.
 //! 7. If `last`: slot `B-1` is empty or at/after `t1`, `c_out = 0`, and the public totals are
 //!    the outgoing totals. Otherwise: slot `B-1` is present (the batch is full), `c_out =
 //!    S(j + 1, cum_out, totals_out, blind_out)`, and the public totals are zero.

@@ -44,6 +44,10 @@ pub struct BenchArgs {
     /// Proofs per case to verify one by one and as one batch [default: 1000; 0 skips].
     #[arg(long, value_name = "N")]
     batch_verify: Option<usize>,
+    /// Memory Veil's prover may spend per key on fixed-base tables, as a service proving many
+    /// times against one key does [default: 4096; 0: none].
+    #[arg(long, value_name = "MIB")]
+    precompute_mib: Option<usize>,
     /// Write the records as JSON (one per prover, case and mode) to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -107,6 +111,9 @@ pub fn run(a: BenchArgs) -> Result<()> {
     }
     if let Some(n) = a.batch_verify {
         plan.batch_verify = n;
+    }
+    if let Some(mib) = a.precompute_mib {
+        plan.precompute_mib = mib;
     }
     let scratch = tempfile::tempdir().context("making a scratch folder")?;
     let t = Instant::now();

@@ -123,6 +123,10 @@ struct ServeOptions {
     /// The folder registered datasets must be in [default: the current folder].
     #[arg(long, value_name = "DIR", env = "VEIL_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Memory per proving key a worker may spend preparing it for faster proofs (fixed-base
+    /// tables, kept while the service runs), MiB; 0: none [default: 1024].
+    #[arg(long, value_name = "MIB")]
+    precompute_mib: Option<usize>,
     /// A folder for jobs' working files [default: veil-jobs].
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
@@ -172,6 +176,9 @@ impl ServeOptions {
         }
         if let Some(v) = &self.work_dir {
             c.work_dir = v.clone();
+        }
+        if let Some(v) = self.precompute_mib {
+            c.precompute_mib = v;
         }
         c.check()?;
         Ok(c)

@@ -39,7 +39,7 @@ use veil_prover::backend::groth16::{self as g16, Groth16Prover};
 
 /// Version of the report's JSON layout: 2 added the `floor`, `bb` and `verify-*` records and
 /// the plan's `batch_verify` and `bb`.
-pub const REPORT_VERSION: u32 = 2;
+pub const REPORT_VERSION: u32 = 3;
 
 /// Largest sizes a benchmark may ask for (a service shares its machine with real work).
 pub const MAX_SAMPLES: usize = 64;
@@ -214,6 +214,19 @@ pub struct BenchPlan {
     /// `noir/node_modules`, an insecure development CRS made for the run).
     #[serde(default)]
     pub bb: bool,
+    /// Memory Veil's prover may spend on fixed-base tables of the proving key, MiB (0: none):
+    /// what a service proving many times against one key does.
+    #[serde(default = "default_precompute_mib")]
+    pub precompute_mib: usize,
+}
+
+/// [`BenchPlan::precompute_mib`] unless told: enough for every case of the full run.
+pub const DEFAULT_PRECOMPUTE_MIB: usize = 4096;
+/// The largest [`BenchPlan::precompute_mib`] accepted.
+pub const MAX_PRECOMPUTE_MIB: usize = 1 << 20;
+
+fn default_precompute_mib() -> usize {
+    DEFAULT_PRECOMPUTE_MIB
 }
 
 impl BenchPlan {
@@ -230,6 +243,7 @@ impl BenchPlan {
             threads: None,
             batch_verify: 1000,
             bb: false,
+            precompute_mib: DEFAULT_PRECOMPUTE_MIB,
         }
     }
 
@@ -252,6 +266,7 @@ impl BenchPlan {
             threads: None,
             batch_verify: 1000,
             bb: false,
+            precompute_mib: DEFAULT_PRECOMPUTE_MIB,
         }
     }
 
@@ -267,6 +282,12 @@ impl BenchPlan {
             if !(1..=256).contains(&t) {
                 refuse!("threads must be 1 to 256, not {t}");
             }
+        }
+        if self.precompute_mib > MAX_PRECOMPUTE_MIB {
+            refuse!(
+                "fixed-base tables may take at most {MAX_PRECOMPUTE_MIB} MiB, not {}",
+                self.precompute_mib
+            );
         }
         if self.batch_verify > MAX_BATCH_VERIFY {
             refuse!(
@@ -318,6 +339,12 @@ pub struct BenchRecord {
     pub peak_mem_bytes: Option<u64>,
     /// Proofs made.
     pub runs: usize,
+    /// Veil's prover: seconds to build the proving key's fixed-base tables (once per case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepare_s: Option<f64>,
+    /// Veil's prover: bytes of those tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared_bytes: Option<u64>,
 }
 
 /// The machine a report was measured on.
@@ -426,6 +453,28 @@ impl BenchReport {
                  verify, so bb has no verify time); its time includes the ACVM's witness and \
                  the `bb prove` process.\n",
             );
+        }
+        let prepared: Vec<String> = self
+            .records
+            .iter()
+            .filter_map(|r| {
+                let b = r.prepared_bytes?;
+                Some(format!(
+                    "{} {} in {}",
+                    r.shape,
+                    bytes(b),
+                    seconds(r.prepare_s.unwrap_or_default())
+                ))
+            })
+            .collect();
+        if !prepared.is_empty() {
+            out.push_str(&format!(
+                "\nVeil proves as a service does, against a key it has prepared once: fixed-base \
+                 tables of the proving key's queries (at most {} MiB per key; `--precompute-mib`): \
+                 {}. The floor uses them too; the stock prover does not.\n",
+                self.plan.precompute_mib,
+                prepared.join("; ")
+            ));
         }
         let ratios = self.speedups();
         if !ratios.is_empty() {
@@ -613,6 +662,10 @@ fn measure<S: R1csStatement + NoirTwin>(
     let pk = g16::insecure_setup(S::blank(shape), &mut rng)?;
     let setup_s = t.elapsed().as_secs_f64();
     let prover = Groth16Prover::new(pk, S::blank(shape))?;
+    let t = Instant::now();
+    let prover = prover.precompute(plan.precompute_mib << 20);
+    let prepare_s = t.elapsed().as_secs_f64();
+    let prepared_bytes = prover.prepared().map(|p| p.bytes() as u64);
     let (pk_bytes, vk_bytes) = g16::key_bytes(&prover.pk);
     let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
     let base = BenchRecord {
@@ -633,6 +686,8 @@ fn measure<S: R1csStatement + NoirTwin>(
         vk_bytes,
         peak_mem_bytes: None,
         runs: plan.runs,
+        prepare_s: None,
+        prepared_bytes: None,
     };
 
     // Veil, then the stock prover, one proof at a time.
@@ -642,6 +697,8 @@ fn measure<S: R1csStatement + NoirTwin>(
         Ok(BenchRecord {
             prover: prover.name().into(),
             setup_s: base.setup_s.filter(|_| prover == ProverName::Veil),
+            prepare_s: Some(prepare_s).filter(|_| prover == ProverName::Veil),
+            prepared_bytes: prepared_bytes.filter(|_| prover == ProverName::Veil),
             prove_s: median(&runs),
             proofs_per_s: 1.0 / median(&runs),
             prove_runs_s: runs,
@@ -807,6 +864,8 @@ fn measure_bb<S: NoirTwin>(
         vk_bytes,
         peak_mem_bytes: None,
         runs,
+        prepare_s: None,
+        prepared_bytes: None,
     })
 }
 

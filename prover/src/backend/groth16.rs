@@ -4,7 +4,7 @@
 //! each proof then only computes the assignment (prove mode, no matrices, no LC inlining) and
 //! runs the witness map and MSMs against the cached matrices.
 
-use crate::msm::{Accelerator, Cpu, Scalar};
+use crate::msm::{Accelerator, Cpu, FixedG1, FixedG2, Scalar};
 use crate::{ProverError, Result};
 use ark_bn254::{Bn254, Fr};
 use ark_ec::CurveGroup;
@@ -114,6 +114,72 @@ pub struct Groth16Prover {
     pub matrices: ConstraintMatrices,
     /// Where the MSMs and FFTs run.
     accel: Arc<dyn Accelerator>,
+    /// The key's bases as the accelerator prepared them ([`Self::precompute`]).
+    prepared: Option<Arc<PreparedKey>>,
+}
+
+/// A proving key's queries prepared by an accelerator for many proofs; a query left `None`
+/// (over the budget) runs the accelerator's ordinary MSM.
+#[derive(Default)]
+pub struct PreparedKey {
+    a: Option<FixedG1>,
+    b_g1: Option<FixedG1>,
+    b_g2: Option<FixedG2>,
+    l: Option<FixedG1>,
+    h: Option<FixedG1>,
+}
+
+impl PreparedKey {
+    /// Prepares `pk`'s queries with `accel` in at most `budget` bytes, most valuable first
+    /// (the G2 query: a G2 addition costs about three G1 ones; then `H`, `A`, `B`, `L`).
+    pub fn new(accel: &dyn Accelerator, pk: &ProvingKey<Bn254>, budget: usize) -> Self {
+        let mut left = budget;
+        let g1 = |bases: &[ark_bn254::G1Affine], left: &mut usize| {
+            let t = accel.prepare_g1(bases, *left)?;
+            *left = left.saturating_sub(t.bytes());
+            Some(t)
+        };
+        let b_g2 = accel.prepare_g2(&pk.b_g2_query, left);
+        left = left.saturating_sub(b_g2.as_ref().map_or(0, |t| t.bytes()));
+        let h = g1(&pk.h_query, &mut left);
+        let a = g1(&pk.a_query, &mut left);
+        let b_g1 = g1(&pk.b_g1_query, &mut left);
+        let l = g1(&pk.l_query, &mut left);
+        tracing::debug!(
+            a = a.is_some(),
+            b_g1 = b_g1.is_some(),
+            b_g2 = b_g2.is_some(),
+            l = l.is_some(),
+            h = h.is_some(),
+            budget,
+            "prepared the proving key"
+        );
+        PreparedKey {
+            a,
+            b_g1,
+            b_g2,
+            l,
+            h,
+        }
+    }
+
+    /// Bytes of all prepared queries.
+    pub fn bytes(&self) -> usize {
+        let g1 = [&self.a, &self.b_g1, &self.l, &self.h]
+            .iter()
+            .map(|q| q.as_ref().map_or(0, |t| t.bytes()))
+            .sum::<usize>();
+        g1 + self.b_g2.as_ref().map_or(0, |t| t.bytes())
+    }
+
+    /// How many of the five queries are prepared.
+    pub fn queries(&self) -> usize {
+        [&self.a, &self.b_g1, &self.l, &self.h]
+            .iter()
+            .filter(|q| q.is_some())
+            .count()
+            + usize::from(self.b_g2.is_some())
+    }
 }
 
 impl Groth16Prover {
@@ -133,13 +199,30 @@ impl Groth16Prover {
             pk,
             matrices,
             accel: Arc::new(Cpu),
+            prepared: None,
         })
     }
 
-    /// The same prover with its MSMs and FFTs run by `accel` (the default is [`Cpu`]).
+    /// The same prover with its MSMs and FFTs run by `accel` (the default is [`Cpu`]); any
+    /// preparation of the previous accelerator is dropped.
     pub fn with_accelerator(mut self, accel: Arc<dyn Accelerator>) -> Self {
         self.accel = accel;
+        self.prepared = None;
         self
+    }
+
+    /// The same prover with the key's bases prepared by its accelerator in at most `budget`
+    /// bytes ([`PreparedKey`]): worth it for a prover that makes many proofs (the service, a
+    /// benchmark), not for one (building the tables takes several proofs' time).
+    pub fn precompute(mut self, budget: usize) -> Self {
+        let prepared = PreparedKey::new(&*self.accel, &self.pk, budget);
+        self.prepared = (prepared.queries() > 0).then(|| Arc::new(prepared));
+        self
+    }
+
+    /// What [`Self::precompute`] prepared, if anything.
+    pub fn prepared(&self) -> Option<&PreparedKey> {
+        self.prepared.as_deref()
     }
 
     /// The name of the accelerator this prover runs on.
@@ -232,7 +315,7 @@ impl Groth16Prover {
         }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        create_proof(&*self.accel, &self.pk, m, full, r, s)
+        create_proof(&*self.accel, self.prepared(), &self.pk, m, full, r, s)
     }
 }
 
@@ -245,9 +328,11 @@ impl Groth16Prover {
 ///
 /// exactly arkworks' `create_proof_with_reduction_and_matrices`, with the independent work run
 /// concurrently: the witness map and the `H` MSM on one side, the `A`, `B` (G1 and G2) and `L`
-/// MSMs on the other, each MSM parallel inside.
+/// MSMs on the other, each MSM parallel inside. A query `prepared` holds runs its prepared
+/// MSM; the others run `accel`'s.
 pub fn create_proof(
     accel: &dyn Accelerator,
+    prepared: Option<&PreparedKey>,
     pk: &ProvingKey<Bn254>,
     m: &ConstraintMatrices,
     full: &[Fr],
@@ -257,6 +342,12 @@ pub fn create_proof(
     let start = Instant::now();
     let z: Vec<Scalar> = full.par_iter().map(|x| x.into_bigint()).collect();
     let aux = &z[m.num_instance..];
+    let none = PreparedKey::default();
+    let p = prepared.unwrap_or(&none);
+    let g1 = |t: &Option<FixedG1>, bases: &[ark_bn254::G1Affine], scalars: &[Scalar]| match t {
+        Some(t) => t.msm(scalars),
+        None => accel.msm_g1(bases, scalars),
+    };
     let (h, ((a, b1), (b2, l))) = rayon::join(
         || -> Result<_> {
             let t = Instant::now();
@@ -264,21 +355,26 @@ pub fn create_proof(
             let fft = t.elapsed();
             let h: Vec<Scalar> = h.par_iter().map(|x| x.into_bigint()).collect();
             let t = Instant::now();
-            let acc = accel.msm_g1(&pk.h_query, &h);
+            let acc = g1(&p.h, &pk.h_query, &h);
             Ok((acc, fft, t.elapsed()))
         },
         || {
             rayon::join(
                 || {
                     rayon::join(
-                        || timed(|| accel.msm_g1(&pk.a_query, &z)),
-                        || timed(|| accel.msm_g1(&pk.b_g1_query, &z)),
+                        || timed(|| g1(&p.a, &pk.a_query, &z)),
+                        || timed(|| g1(&p.b_g1, &pk.b_g1_query, &z)),
                     )
                 },
                 || {
                     rayon::join(
-                        || timed(|| accel.msm_g2(&pk.b_g2_query, &z)),
-                        || timed(|| accel.msm_g1(&pk.l_query, aux)),
+                        || {
+                            timed(|| match &p.b_g2 {
+                                Some(t) => t.msm(&z),
+                                None => accel.msm_g2(&pk.b_g2_query, &z),
+                            })
+                        },
+                        || timed(|| g1(&p.l, &pk.l_query, aux)),
                     )
                 },
             )

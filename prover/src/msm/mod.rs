@@ -5,7 +5,11 @@
 //! the constraint domain; nothing else in it is worth accelerating. [`Accelerator`] is that
 //! work, one trait: [`Arkworks`] runs arkworks' own MSM (the baseline), [`Cpu`] runs Veil's
 //! (batch-affine bucket accumulation, [`pippenger`]). A GPU backend is one more implementation.
+//! A prover that proves against one key again and again first lets its accelerator *prepare*
+//! the key's bases ([`Accelerator::prepare_g1`]); [`Cpu`] then precomputes their multiples
+//! ([`fixed`]), a GPU backend would upload them once.
 
+pub mod fixed;
 pub mod pippenger;
 
 use crate::Result;
@@ -15,9 +19,42 @@ use ark_ff::BigInt;
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::GeneralEvaluationDomain;
 use ark_relations::utils::matrix::Matrix;
+use std::sync::Arc;
 
 /// A scalar as an MSM reads it: its canonical integer, not its Montgomery form.
 pub type Scalar = BigInt<4>;
+
+/// MSMs against bases fixed for many proofs (a proving key's queries), prepared once by
+/// [`Accelerator::prepare_g1`] / [`Accelerator::prepare_g2`].
+pub trait FixedMsm<G>: Send + Sync {
+    /// `sum scalars[i] * bases[i]` over the shorter of the scalars and the prepared bases.
+    fn msm(&self, scalars: &[Scalar]) -> G;
+    /// Bytes the preparation holds.
+    fn bytes(&self) -> usize;
+}
+
+impl FixedMsm<G1Projective> for fixed::FixedBases<ark_bn254::g1::Config> {
+    fn msm(&self, scalars: &[Scalar]) -> G1Projective {
+        fixed::FixedBases::msm(self, scalars)
+    }
+    fn bytes(&self) -> usize {
+        fixed::FixedBases::bytes(self)
+    }
+}
+
+impl FixedMsm<G2Projective> for fixed::FixedBases<ark_bn254::g2::Config> {
+    fn msm(&self, scalars: &[Scalar]) -> G2Projective {
+        fixed::FixedBases::msm(self, scalars)
+    }
+    fn bytes(&self) -> usize {
+        fixed::FixedBases::bytes(self)
+    }
+}
+
+/// A prepared G1 query.
+pub type FixedG1 = Arc<dyn FixedMsm<G1Projective>>;
+/// A prepared G2 query.
+pub type FixedG2 = Arc<dyn FixedMsm<G2Projective>>;
 
 /// Where a Groth16 proof's MSMs and FFTs run.
 pub trait Accelerator: Send + Sync {
@@ -29,6 +66,20 @@ pub trait Accelerator: Send + Sync {
 
     /// `sum scalars[i] * bases[i]` in G2.
     fn msm_g2(&self, bases: &[G2Affine], scalars: &[Scalar]) -> G2Projective;
+
+    /// Prepares G1 `bases` that many proofs reuse (a CPU table of multiples; a GPU would keep
+    /// them on the device), in at most `budget` bytes; `None` when this accelerator has no
+    /// such mode or the budget is too small. The default has none.
+    fn prepare_g1(&self, bases: &[G1Affine], budget: usize) -> Option<FixedG1> {
+        let _ = (bases, budget);
+        None
+    }
+
+    /// [`Self::prepare_g1`] in G2.
+    fn prepare_g2(&self, bases: &[G2Affine], budget: usize) -> Option<FixedG2> {
+        let _ = (bases, budget);
+        None
+    }
 
     /// The QAP witness map: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)` for
     /// `assignment` (libsnark's reduction, as arkworks' setup expects).
@@ -82,4 +133,24 @@ impl Accelerator for Cpu {
     fn msm_g2(&self, bases: &[G2Affine], scalars: &[Scalar]) -> G2Projective {
         pippenger::msm(bases, scalars)
     }
+
+    fn prepare_g1(&self, bases: &[G1Affine], budget: usize) -> Option<FixedG1> {
+        prepare_fixed(bases, budget).map(|t| Arc::new(t) as FixedG1)
+    }
+
+    fn prepare_g2(&self, bases: &[G2Affine], budget: usize) -> Option<FixedG2> {
+        prepare_fixed(bases, budget).map(|t| Arc::new(t) as FixedG2)
+    }
+}
+
+/// A fixed-base table for `bases` at the tuned window, if it fits `budget` bytes (and is
+/// worth it: below [`pippenger::BATCH_AFFINE_FROM`] points it is not).
+fn prepare_fixed<P: ark_ec::short_weierstrass::SWCurveConfig<ScalarField = Fr>>(
+    bases: &[ark_ec::short_weierstrass::Affine<P>],
+    budget: usize,
+) -> Option<fixed::FixedBases<P>> {
+    let c = fixed::fixed_window_bits(bases.len());
+    (bases.len() >= pippenger::BATCH_AFFINE_FROM
+        && fixed::table_bytes::<P>(bases.len(), c) <= budget)
+        .then(|| fixed::FixedBases::new(bases, c))
 }

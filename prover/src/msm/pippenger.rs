@@ -94,18 +94,10 @@ impl SignedDigits {
         // Folded scalars are below p/2 < 2^253; one more bit keeps the top digit's carry.
         let windows = (F::MODULUS_BIT_SIZE as usize).div_ceil(c);
         let mut digits = vec![0i16; n * windows];
-        let modulus = F::MODULUS;
-        let half = F::MODULUS_MINUS_ONE_DIV_TWO;
         let per_scalar: Vec<Vec<i16>> = scalars
             .par_iter()
             .map(|s| {
-                let (value, negative) = if *s > half {
-                    let mut v = modulus;
-                    sub_assign(&mut v, s);
-                    (v, true)
-                } else {
-                    (*s, false)
-                };
+                let (value, negative) = fold::<F>(s);
                 scalar_digits(&value, c, windows, negative)
             })
             .collect();
@@ -119,6 +111,31 @@ impl SignedDigits {
 
     fn window(&self, w: usize) -> &[i16] {
         &self.digits[w * self.n..(w + 1) * self.n]
+    }
+}
+
+/// `min(s, p - s)`, and whether it is `p - s` (the point is then negated).
+pub(super) fn fold<F: PrimeField<BigInt = BigInt<4>>>(s: &BigInt<4>) -> (BigInt<4>, bool) {
+    if *s > F::MODULUS_MINUS_ONE_DIV_TWO {
+        let mut v = F::MODULUS;
+        sub_assign(&mut v, s);
+        (v, true)
+    } else {
+        (*s, false)
+    }
+}
+
+/// The signed digit of window `w` of `value`, given the carry from window `w - 1` (updated
+/// for window `w + 1`): in `(-2^(c-1), 2^(c-1)]`.
+#[inline(always)]
+pub(super) fn signed_digit(value: &BigInt<4>, w: usize, c: usize, carry: &mut i32) -> i32 {
+    let bits = window_bits_at(value, w * c, c) as i32 + *carry;
+    if bits > 1 << (c - 1) {
+        *carry = 1;
+        bits - (1 << c)
+    } else {
+        *carry = 0;
+        bits
     }
 }
 
@@ -136,18 +153,10 @@ fn sub_assign(a: &mut BigInt<4>, b: &BigInt<4>) {
 
 /// The signed base-`2^c` digits of `value` (below `2^(windows c - 1)`), negated if `negative`.
 fn scalar_digits(value: &BigInt<4>, c: usize, windows: usize, negative: bool) -> Vec<i16> {
-    let half = 1i32 << (c - 1);
     let mut out = Vec::with_capacity(windows);
     let mut carry = 0i32;
     for w in 0..windows {
-        let bits = window_bits_at(value, w * c, c) as i32 + carry;
-        let d = if bits > half {
-            carry = 1;
-            bits - (1 << c)
-        } else {
-            carry = 0;
-            bits
-        };
+        let d = signed_digit(value, w, c, &mut carry);
         out.push(if negative { -d } else { d } as i16);
     }
     debug_assert_eq!(carry, 0, "the top window absorbs the carry");
@@ -182,30 +191,17 @@ fn window_sum<P: SWCurveConfig>(bases: &[Affine<P>], digits: &[i16], c: usize) -
             acc.add((-d) as usize - 1, -*base);
         }
     }
-    acc.finish();
-
-    let mut running = Projective::<P>::zero();
-    let mut sum = Projective::<P>::zero();
-    for k in (0..buckets).rev() {
-        if !acc.buckets[k].is_zero() {
-            running += &acc.buckets[k];
-        }
-        if let Some(spill) = &acc.spill {
-            running += &spill[k];
-        }
-        sum += &running;
-    }
-    sum
+    acc.finish_sum()
 }
 
 /// Additions per batch: large enough to amortise the inversion, small enough that few points
 /// find their bucket busy.
-fn batch_size(buckets: usize) -> usize {
+pub(super) fn batch_size(buckets: usize) -> usize {
     (buckets / 2).clamp(4, 256)
 }
 
 /// Affine buckets that take additions in batches sharing one inversion.
-struct BatchAffine<P: SWCurveConfig> {
+pub(super) struct BatchAffine<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
     /// Projective overflow per bucket, made on first need.
     spill: Option<Vec<Projective<P>>>,
@@ -220,7 +216,7 @@ struct BatchAffine<P: SWCurveConfig> {
 }
 
 impl<P: SWCurveConfig> BatchAffine<P> {
-    fn new(buckets: usize, limit: usize) -> Self {
+    pub(super) fn new(buckets: usize, limit: usize) -> Self {
         BatchAffine {
             buckets: vec![Affine::identity(); buckets],
             spill: None,
@@ -233,7 +229,7 @@ impl<P: SWCurveConfig> BatchAffine<P> {
         }
     }
 
-    fn add(&mut self, bucket: usize, point: Affine<P>) {
+    pub(super) fn add(&mut self, bucket: usize, point: Affine<P>) {
         self.insert(bucket, point);
         if self.batch.len() >= self.limit {
             self.flush();
@@ -302,6 +298,23 @@ impl<P: SWCurveConfig> BatchAffine<P> {
         while !self.batch.is_empty() || !self.waiting.is_empty() {
             self.flush();
         }
+    }
+
+    /// Adds what is pending, then `sum_k (k + 1) * bucket_k` by running sums.
+    pub(super) fn finish_sum(&mut self) -> Projective<P> {
+        self.finish();
+        let mut running = Projective::<P>::zero();
+        let mut sum = Projective::<P>::zero();
+        for k in (0..self.buckets.len()).rev() {
+            if !self.buckets[k].is_zero() {
+                running += &self.buckets[k];
+            }
+            if let Some(spill) = &self.spill {
+                running += &spill[k];
+            }
+            sum += &running;
+        }
+        sum
     }
 }
 

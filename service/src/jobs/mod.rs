@@ -198,6 +198,7 @@ impl BenchmarkJob {
             throughput: self.throughput,
             batch_verify: self.batch_verify,
             bb: self.bb,
+            precompute_mib: veil_engine::bench::DEFAULT_PRECOMPUTE_MIB,
             threads: self.threads,
         }
     }

@@ -84,6 +84,115 @@ fn chain_commitment(
     hash(&v)
 }
 
+/// One boolean per band `k` (`[edge_k, edge_(k+1))`, `edge_0 = 0`, `edge_(E+1) = inf`): is
+/// `amount` in it? Both ways cost about the same at two edges; from three on, one-hot wins.
+///
+/// * Up to two edges: `amount < edge_k` for each edge (66 constraints each), and band `k` is
+///   `amount >= edge_k and amount < edge_(k+1)`.
+/// * Three or more: the prover names the band by one-hot witness bits (exactly one set), and
+///   the circuit checks `amount - edge_k < 2^64` and, below the top band,
+///   `edge_(k+1) - 1 - amount < 2^64`: two range checks whatever `E` (about `3E + 145`
+///   constraints, against `68E + 2` by comparisons). With strictly increasing edges (checked
+///   once per batch by [`edges_increase`]) the bands partition `[0, 2^64)`, so the named band
+///   is the only one the checks accept.
+fn band_flags(
+    cs: &ConstraintSystemRef<Fr>,
+    amount: &FpVar<Fr>,
+    amount_value: u64,
+    edges: &[FpVar<Fr>],
+    edge_values: &[u64],
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    if edges.len() <= 2 {
+        let below = edges
+            .iter()
+            .zip(edge_values)
+            .map(|(e, &ev)| less_than(cs.clone(), amount, amount_value, e, ev, 64))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok((0..=edges.len())
+            .map(
+                |k| match (k.checked_sub(1).map(|i| !below[i].clone()), below.get(k)) {
+                    (Some(low), Some(high)) => low & high.clone(),
+                    (Some(low), None) => low,
+                    (None, Some(high)) => high.clone(),
+                    (None, None) => Boolean::TRUE,
+                },
+            )
+            .collect());
+    }
+    let band = super::band_of(amount_value, edge_values);
+    let claim: Vec<bool> = (0..=edges.len()).map(|k| k == band).collect();
+    one_hot_band(cs, amount, amount_value, edges, edge_values, &claim)
+}
+
+/// [`band_flags`] from three edges on, with the prover's `claim` (one flag per band) as the
+/// witness: the constraints hold only when it names `amount`'s band.
+fn one_hot_band(
+    cs: &ConstraintSystemRef<Fr>,
+    amount: &FpVar<Fr>,
+    amount_value: u64,
+    edges: &[FpVar<Fr>],
+    edge_values: &[u64],
+    claim: &[bool],
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    let flags = claim
+        .iter()
+        .map(|&b| Boolean::new_witness(cs.clone(), || Ok(b)))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The values the honest assignment of the range checks takes (any, when the claim lies).
+    let band = claim.iter().position(|&b| b).unwrap_or(0);
+    let zero = FpVar::<Fr>::zero();
+    named(ns!(cs, "one_band"), || {
+        flags
+            .iter()
+            .fold(zero.clone(), |acc, b| acc + FpVar::from(b.clone()))
+            .enforce_equal(&FpVar::one())
+    })?;
+    // low = edge_k of the named band (0 for band 0); high = edge_(k+1) (0 for the top band).
+    let mut low = zero.clone();
+    let mut high = zero;
+    for (k, e) in edges.iter().enumerate() {
+        low += flags[k + 1].select(e, &FpVar::zero())?;
+        high += flags[k].select(e, &FpVar::zero())?;
+    }
+    let low_value = band.checked_sub(1).map_or(0, |i| edge_values[i]);
+    range_bits(
+        ns!(cs, "band_low").cs(),
+        &(amount - &low),
+        amount_value.wrapping_sub(low_value),
+        64,
+    )?;
+    let top = flags[edges.len()].clone();
+    let bounded = FpVar::one() - FpVar::from(top);
+    let high_value = edge_values.get(band).copied();
+    range_bits(
+        ns!(cs, "band_high").cs(),
+        &(bounded * (high - FpVar::one() - amount)),
+        high_value.map_or(0, |h| h.wrapping_sub(1).wrapping_sub(amount_value)),
+        64,
+    )?;
+    Ok(flags)
+}
+
+/// `edge_(k+1) - edge_k - 1 < 2^64` for each pair: the edges increase strictly, so one-hot
+/// bands ([`band_flags`]) cannot overlap.
+fn edges_increase(
+    cs: &ConstraintSystemRef<Fr>,
+    edges: &[FpVar<Fr>],
+    edge_values: &[u64],
+) -> Result<(), SynthesisError> {
+    for k in 1..edges.len() {
+        range_bits(
+            ns!(cs, "edges_increase").cs(),
+            &(&edges[k] - &edges[k - 1] - FpVar::one()),
+            edge_values[k]
+                .wrapping_sub(edge_values[k - 1])
+                .wrapping_sub(1),
+            64,
+        )?;
+    }
+    Ok(())
+}
+
 fn input(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
     FpVar::new_input(cs.clone(), || Ok(v))
 }
@@ -144,6 +253,9 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
         range_bits(cs.clone(), &t1, p.period.t1, 64)?;
         for (e, &ev) in edges.iter().zip(&p.period.edges) {
             range_bits(cs.clone(), e, ev, 64)?;
+        }
+        if edges.len() > 2 {
+            edges_increase(&cs, &edges, &p.period.edges)?;
         }
         range_bits(cs.clone(), &bps, p.period.bps, 14)?;
         range_bits(
@@ -281,24 +393,9 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             acc[0] += &active_f;
             acc[1] += &active_f * &amount;
             acc[2] += &active_f * &fee;
-            let below = edges
-                .iter()
-                .zip(&p.period.edges)
-                .map(|(e, &ev)| less_than(cs.clone(), &amount, r.amount, e, ev, 64))
-                .collect::<Result<Vec<_>, _>>()?;
-            for k in 0..bands {
-                // In band k: amount >= edge_k (k > 0) and amount < edge_(k+1) (k < E).
-                let above_low = if k == 0 {
-                    Boolean::TRUE
-                } else {
-                    !below[k - 1].clone()
-                };
-                let under_high = if k == shape.edges {
-                    Boolean::TRUE
-                } else {
-                    below[k].clone()
-                };
-                let in_band = FpVar::from(active.clone() & above_low & under_high);
+            let band = band_flags(&cs, &amount, r.amount, &edges, &p.period.edges)?;
+            for (k, in_k) in band.into_iter().enumerate() {
+                let in_band = FpVar::from(active.clone() & in_k);
                 acc[3 + k] += &in_band;
                 acc[3 + bands + k] += &in_band * &amount;
             }
@@ -355,5 +452,82 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
             root_from_path(&level[0], &sibs, &direction)?.enforce_equal(&root)
         })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_relations::gr1cs::ConstraintSystem;
+
+    /// Whether `claim` (one flag per band) is accepted for `amount` under `edges`.
+    fn accepts(amount: u64, edges: &[u64], claim: &[bool]) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let a = witness(&cs, Fr::from(amount)).unwrap();
+        let es: Vec<_> = edges
+            .iter()
+            .map(|&e| input(&cs, Fr::from(e)).unwrap())
+            .collect();
+        edges_increase(&cs, &es, edges).unwrap();
+        let flags = one_hot_band(&cs, &a, amount, &es, edges, claim).unwrap();
+        let named: Vec<bool> = flags.iter().map(|f| f.value().unwrap()).collect();
+        assert_eq!(named, claim);
+        cs.is_satisfied().unwrap()
+    }
+
+    fn only(k: usize) -> Vec<bool> {
+        (0..4).map(|i| i == k).collect()
+    }
+
+    #[test]
+    fn one_hot_bands_accept_the_amounts_band_only() {
+        let edges = [500, 1000, 1500];
+        for (amount, band) in [
+            (0u64, 0usize),
+            (499, 0),
+            (500, 1),
+            (999, 1),
+            (1000, 2),
+            (1499, 2),
+            (1500, 3),
+            (u64::MAX, 3),
+        ] {
+            assert_eq!(super::super::band_of(amount, &edges), band);
+            for claimed in 0..4 {
+                assert_eq!(
+                    accepts(amount, &edges, &only(claimed)),
+                    claimed == band,
+                    "amount {amount} claimed in band {claimed}"
+                );
+            }
+        }
+        // Two bands at once, or none: refused (one_band), even when one of them is right.
+        assert!(!accepts(700, &edges, &[false, true, true, false]));
+        assert!(!accepts(700, &edges, &[false; 4]));
+        // Edges that do not increase strictly are refused.
+        assert!(!accepts(700, &[500, 500, 1500], &only(2)));
+        assert!(!accepts(700, &[1000, 500, 1500], &only(1)));
+    }
+
+    #[test]
+    fn comparison_bands_agree_with_band_of() {
+        for edges in [&[][..], &[10][..], &[10, 20][..]] {
+            for amount in [0u64, 9, 10, 19, 20, u64::MAX] {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let a = witness(&cs, Fr::from(amount)).unwrap();
+                let es: Vec<_> = edges
+                    .iter()
+                    .map(|&e| input(&cs, Fr::from(e)).unwrap())
+                    .collect();
+                let flags = band_flags(&cs, &a, amount, &es, edges).unwrap();
+                let band = super::super::band_of(amount, edges);
+                let got: Vec<bool> = flags.iter().map(|f| f.value().unwrap()).collect();
+                assert_eq!(
+                    got,
+                    (0..=edges.len()).map(|k| k == band).collect::<Vec<_>>()
+                );
+                assert!(cs.is_satisfied().unwrap());
+            }
+        }
     }
 }
