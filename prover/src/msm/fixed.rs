@@ -24,8 +24,8 @@ pub fn fixed_window_bits(n: usize) -> usize {
     match usize::BITS - n.max(1).leading_zeros() {
         0..=12 => 12,
         13..=14 => 13,
-        15..=16 => 14,
-        17..=20 => 15,
+        15 => 14,
+        16..=20 => 15,
         _ => 16,
     }
 }
