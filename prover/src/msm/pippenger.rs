@@ -93,19 +93,22 @@ impl SignedDigits {
         let n = scalars.len();
         // Folded scalars are below p/2 < 2^253; one more bit keeps the top digit's carry.
         let windows = (F::MODULUS_BIT_SIZE as usize).div_ceil(c);
-        let mut digits = vec![0i16; n * windows];
-        let per_scalar: Vec<Vec<i16>> = scalars
-            .par_iter()
-            .map(|s| {
+        // Scalar-major first (each scalar's digits side by side, in parallel, no allocation
+        // per scalar), then transposed window by window, in parallel.
+        let mut by_scalar = vec![0i16; n * windows];
+        by_scalar
+            .par_chunks_mut(windows)
+            .zip(scalars.par_iter())
+            .for_each(|(out, s)| {
                 let (value, negative) = fold::<F>(s);
-                scalar_digits(&value, c, windows, negative)
-            })
-            .collect();
-        for (i, ds) in per_scalar.iter().enumerate() {
-            for (w, d) in ds.iter().enumerate() {
-                digits[w * n + i] = *d;
+                scalar_digits(&value, c, negative, out);
+            });
+        let mut digits = vec![0i16; n * windows];
+        digits.par_chunks_mut(n).enumerate().for_each(|(w, out)| {
+            for (i, d) in out.iter_mut().enumerate() {
+                *d = by_scalar[i * windows + w];
             }
-        }
+        });
         SignedDigits { digits, n, windows }
     }
 
@@ -151,16 +154,15 @@ fn sub_assign(a: &mut BigInt<4>, b: &BigInt<4>) {
     }
 }
 
-/// The signed base-`2^c` digits of `value` (below `2^(windows c - 1)`), negated if `negative`.
-fn scalar_digits(value: &BigInt<4>, c: usize, windows: usize, negative: bool) -> Vec<i16> {
-    let mut out = Vec::with_capacity(windows);
+/// Writes the signed base-`2^c` digits of `value` (below `2^(out.len() c - 1)`) into `out`,
+/// negated if `negative`.
+fn scalar_digits(value: &BigInt<4>, c: usize, negative: bool, out: &mut [i16]) {
     let mut carry = 0i32;
-    for w in 0..windows {
+    for (w, slot) in out.iter_mut().enumerate() {
         let d = signed_digit(value, w, c, &mut carry);
-        out.push(if negative { -d } else { d } as i16);
+        *slot = if negative { -d } else { d } as i16;
     }
     debug_assert_eq!(carry, 0, "the top window absorbs the carry");
-    out
 }
 
 /// Bits `[start, start + c)` of `value`.
