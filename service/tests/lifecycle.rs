@@ -338,5 +338,5 @@ fn a_researcher_benchmarks_provers_and_nobody_else_may() {
         ]
     );
     assert!(records.iter().all(|r| r["prove_s"].as_f64().unwrap() > 0.0));
-    assert_eq!(report["version"], 2);
+    assert_eq!(report["version"], 3);
 }
