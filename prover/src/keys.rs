@@ -219,11 +219,14 @@ impl KeyStore {
     }
 }
 
+/// A loaded prover and its manifest entry.
+type Loaded = (Arc<Groth16Prover>, KeyEntry);
+
 /// Groth16 as a [`Backend`]: keys from a [`KeyStore`], provers cached per key (a shape's
 /// proving key and matrices are loaded once, then prove many times, from many threads).
 pub struct Groth16Backend {
     store: KeyStore,
-    provers: Mutex<HashMap<String, (Arc<Groth16Prover>, KeyEntry)>>,
+    provers: Mutex<HashMap<String, Arc<Mutex<Option<Loaded>>>>>,
     /// Bytes per key for the prover's prepared bases ([`Groth16Prover::precompute`]); 0: none.
     precompute: usize,
 }
@@ -258,16 +261,19 @@ impl Groth16Backend {
     ) -> Result<(Arc<Groth16Prover>, KeyEntry)> {
         let key = S::key_id(shape);
         // A cached prover needs no disk read: not even the manifest.
-        let cached = self.cache().get(&key).cloned();
-        if let Some(hit) = cached {
-            return Ok(hit);
+        // One slot per key, locked while the key loads: a second caller for the same key waits
+        // for the first instead of loading (and preparing) it again; other keys go on.
+        let slot = self.cache().entry(key).or_default().clone();
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = slot.as_ref() {
+            return Ok(hit.clone());
         }
         let (mut prover, entry) = self.store.load_statement::<S>(shape)?;
         if self.precompute > 0 {
             prover = prover.precompute(self.precompute);
         }
         let loaded = (Arc::new(prover), entry);
-        self.cache().insert(key, loaded.clone());
+        *slot = Some(loaded.clone());
         Ok(loaded)
     }
 
@@ -288,7 +294,7 @@ impl Groth16Backend {
             .clone())
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<Groth16Prover>, KeyEntry)>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Mutex<Option<Loaded>>>>> {
         self.provers.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
