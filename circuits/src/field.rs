@@ -9,6 +9,24 @@ use ark_ff::{BigInteger, PrimeField};
 /// Bytes per chunk when packing bytes into field elements: 31 bytes always fit below the modulus.
 pub const CHUNK_BYTES: usize = 31;
 
+/// `x`'s canonical integer split as `lo + 2^64 hi` (`lo < 2^64`): the low word and the rest.
+pub fn split_low_word(x: Fr) -> (u64, Fr) {
+    let b = x.into_bigint();
+    (b.as_ref()[0], Fr::from_bigint(b >> 64).unwrap_or_default())
+}
+
+/// `floor(r / 2^64) - 1`: the largest `hi` of a split the circuits accept (so that `lo + 2^64
+/// hi < r` and the split is the canonical one).
+pub fn max_high_word() -> Fr {
+    Fr::from_bigint(Fr::MODULUS >> 64).unwrap_or_default() - Fr::from(1u64)
+}
+
+/// Whether the circuits can split `x` ([`split_low_word`]): all but the top `r mod 2^64`
+/// elements of the field (a fraction of `2^-192`), whose `hi` is `floor(r / 2^64)` itself.
+pub fn splits_low_word(x: Fr) -> bool {
+    split_low_word(x).1 <= max_high_word()
+}
+
 /// `0x`-prefixed, 64-digit big-endian hex of a field element.
 pub fn to_hex(x: &Fr) -> String {
     format!("0x{}", hex::encode(x.into_bigint().to_bytes_be()))

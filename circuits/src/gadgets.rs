@@ -16,6 +16,52 @@ pub fn named<T>(
     f()
 }
 
+/// The low 64 bits of `x`'s canonical integer (in `[0, r)`) for the value `value`, in 446
+/// constraints where a strict bit decomposition of `x` costs about 640: `x = lo + 2^64 hi`
+/// with `lo < 2^64`, `hi < 2^190` and `max_high_word() - hi < 2^190`, so `lo + 2^64 hi <
+/// 2^64 floor(r / 2^64) <= r` and the split is the canonical one. The top `r mod 2^64`
+/// field elements (a fraction of `2^-192`) have no satisfying witness
+/// ([`crate::field::splits_low_word`]).
+pub fn low_word(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FpVar<Fr>,
+    value: Fr,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let (lo_value, hi_value) = crate::field::split_low_word(value);
+    low_word_split(cs, x, lo_value, hi_value)
+}
+
+/// [`low_word`] with the split given (a test gives a non-canonical one).
+fn low_word_split(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FpVar<Fr>,
+    lo_value: u64,
+    hi_value: Fr,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    use crate::field::max_high_word;
+    let lo = FpVar::new_witness(cs.clone(), || Ok(Fr::from(lo_value)))?;
+    range_bits(cs.clone(), &lo, lo_value, 64)?;
+    let hi = FpVar::new_witness(cs.clone(), || Ok(hi_value))?;
+    range_bits_fr(cs.clone(), &hi, hi_value, 190)?;
+    let top = max_high_word();
+    range_bits_fr(cs, &(FpVar::Constant(top) - &hi), top - hi_value, 190)?;
+    (&lo + &hi * FpVar::Constant(Fr::from(2u64).pow([64u64]))).enforce_equal(x)?;
+    Ok(lo)
+}
+
+/// [`range_bits`] for a field value below `2^bits`, `bits <= 252`.
+fn range_bits_fr(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FpVar<Fr>,
+    value: Fr,
+    bits: usize,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    use ark_ff::{BigInteger, PrimeField};
+    assert!(bits <= 252, "the recomposition must not wrap");
+    let value_bits = value.into_bigint().to_bits_le();
+    recomposed_bits(cs, x, bits, |i| value_bits[i])
+}
+
 /// Allocates `bits` little-endian witness bits of `value` and enforces that they are boolean
 /// and recompose to `x`: a range check `x < 2^bits` (`bits + 1` constraints). `bits` must be
 /// below 253 so that the recomposition cannot wrap around the modulus.
@@ -26,8 +72,18 @@ pub fn range_bits(
     bits: usize,
 ) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
     assert!(bits <= 64, "u64 values only");
+    recomposed_bits(cs, x, bits, |i| (value >> i) & 1 == 1)
+}
+
+/// `bits` boolean witnesses (bit `i` is `bit(i)`) recomposing to `x`.
+fn recomposed_bits(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FpVar<Fr>,
+    bits: usize,
+    bit: impl Fn(usize) -> bool,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
     let bs = (0..bits)
-        .map(|i| Boolean::new_witness(cs.clone(), || Ok((value >> i) & 1 == 1)))
+        .map(|i| Boolean::new_witness(cs.clone(), || Ok(bit(i))))
         .collect::<Result<Vec<_>, _>>()?;
     Boolean::le_bits_to_fp(&bs)?.enforce_equal(x)?;
     Ok(bs)
@@ -76,6 +132,54 @@ mod tests_lt {
         let lt = less_than(cs.clone(), &av, 1, &bv, 2, 64).unwrap();
         let _ = lt;
         assert!(!cs.is_satisfied().unwrap());
+    }
+}
+
+#[cfg(test)]
+mod tests_low_word {
+    use super::*;
+    use ark_ff::{BigInteger, PrimeField, UniformRand};
+    use ark_relations::gr1cs::ConstraintSystem;
+
+    fn accepts(x: Fr, lo: u64, hi: Fr) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let xv = FpVar::new_input(cs.clone(), || Ok(x)).unwrap();
+        let got = low_word_split(cs.clone(), &xv, lo, hi).unwrap();
+        assert_eq!(got.value().unwrap(), Fr::from(lo));
+        cs.is_satisfied().unwrap()
+    }
+
+    /// The canonical split is accepted for random, small and near-top values; the other
+    /// split of the same element (`x + r` read as an integer) is refused, and so are the top
+    /// values (`hi = floor(r / 2^64)`), which have no accepted split.
+    #[test]
+    fn only_the_canonical_split_is_accepted() {
+        let mut rng = ark_std::test_rng();
+        let top = crate::field::max_high_word();
+        let below_top = Fr::from(2u64).pow([64u64]) * (top + Fr::from(1u64)) - Fr::from(1u64);
+        let mut xs: Vec<Fr> = (0..20).map(|_| Fr::rand(&mut rng)).collect();
+        xs.extend([Fr::from(0u64), Fr::from(u64::MAX), below_top]);
+        for x in xs {
+            if !crate::field::splits_low_word(x) {
+                continue;
+            }
+            let (lo, hi) = crate::field::split_low_word(x);
+            assert!(accepts(x, lo, hi), "{x}");
+            let mut wide = x.into_bigint();
+            if !wide.add_with_carry(&Fr::MODULUS) {
+                let lo2 = wide.as_ref()[0];
+                let hi2 = Fr::from_le_bytes_mod_order(&(wide >> 64).to_bytes_le());
+                assert!(!accepts(x, lo2, hi2), "the split of x + r: {x}");
+            }
+        }
+        let r_minus_1 = -Fr::from(1u64);
+        assert!(!crate::field::splits_low_word(r_minus_1));
+        let (lo, hi) = crate::field::split_low_word(r_minus_1);
+        assert!(
+            !accepts(r_minus_1, lo, hi),
+            "a top value has no accepted split"
+        );
+        assert!(crate::field::splits_low_word(below_top));
     }
 }
 

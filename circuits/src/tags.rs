@@ -39,7 +39,7 @@ pub const KEY_ID: u128 = tag("veil/key-id");
 pub const SAMPLE_SEED: u128 = tag("veil/sample-seed");
 /// `H(SAMPLE, seed, j)`: the hash that picks preview sample `j`.
 pub const SAMPLE: u128 = tag("veil/sample");
-/// `H(RECEIPT, listing, seller, buyer_tag, amount, fee, time, seq, cum, salt)`: a sale receipt.
+/// `H(RECEIPT, listing, buyer_tag, a, b, salt)`, numbers packed in `a`, `b`: a sale receipt.
 pub const RECEIPT: u128 = tag("veil/receipt");
 /// `H(LICENCE, listing, K, quota, expiry, salt)`: a licence note.
 pub const LICENCE: u128 = tag("veil/licence");

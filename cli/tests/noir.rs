@@ -169,7 +169,7 @@ fn noir_gates_lists_every_program() {
         );
     }
     assert!(out.contains("\npreview-membership-d4-k4-m3 "), "{out}");
-    assert!(out.contains("706035"), "{out}");
+    assert!(out.contains("705886"), "{out}");
 }
 
 /// `veil noir verify` decides which program and which public inputs it expects; a file that

@@ -8,7 +8,7 @@ use crate::jobs::{Job, JobState, ListingRecord, TokenRecord};
 use crate::{LedgerError, Result};
 
 /// The schema version both databases write (`meta.schema_version`).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// A database's names for the column types the tables use.
 pub(crate) struct Dialect {
@@ -103,6 +103,14 @@ pub(crate) fn for_sqlite(sql: &str) -> String {
 
 /// A meta value.
 pub(crate) const META: &str = "SELECT value FROM meta WHERE key = $1";
+
+/// Receipts settled.
+pub(crate) const COUNT_RECEIPTS: &str = "SELECT COUNT(*) FROM receipts";
+
+/// Empties the receipt tree (of a ledger without receipts, before version 4).
+pub(crate) const CLEAR_RECEIPT_NODES: &str = "DELETE FROM receipt_nodes";
+/// Empties the receipt tree's roots (likewise).
+pub(crate) const CLEAR_RECEIPT_ROOTS: &str = "DELETE FROM receipt_roots";
 
 /// Records the schema version `$1` (over an older one: the caller checked it).
 pub(crate) const SET_VERSION: &str = "INSERT INTO meta (key, value) VALUES ('schema_version', $1)

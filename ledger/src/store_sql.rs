@@ -165,6 +165,10 @@ fn usage_of(tx: &mut dyn Tx, listing: Fr, epoch: u64) -> Result<Option<EpochUsag
 /// were made and an older version checked. `place` names the ledger in errors.
 pub(crate) fn init_meta(tx: &mut dyn Tx, wanted: Option<u32>, place: &str) -> Result<u32> {
     let version = sql::SCHEMA_VERSION.to_string();
+    let stored = one(tx, sql::META, &[Text("schema_version")], |r| r.text(0))?;
+    if stored.as_deref() != Some(version.as_str()) {
+        receipts_before_v4(tx, stored.as_deref(), place)?;
+    }
     tx.run(sql::SET_VERSION, &[Text(&version)])?;
     let bps = crate::DEFAULT_FEE_BPS.to_string();
     tx.run(sql::SET_META_ONCE, &[Text("fee_bps"), Text(&bps)])?;
@@ -173,6 +177,26 @@ pub(crate) fn init_meta(tx: &mut dyn Tx, wanted: Option<u32>, place: &str) -> Re
     let d = depth.to_string();
     tx.run(sql::SET_META_ONCE, &[Text("licence_depth"), Text(&d)])?;
     Ok(depth)
+}
+
+/// Ledgers before schema version 4 noted receipts in the ten-field encoding of protocol
+/// version 2; version 4 holds the packed notes of version 3, so a receipt's leaf (and every
+/// root) would change under it. A ledger without receipts is upgraded (its empty receipt tree
+/// dropped); one with receipts is refused, whole, with what to do.
+fn receipts_before_v4(tx: &mut dyn Tx, stored: Option<&str>, place: &str) -> Result<()> {
+    let receipts = count(tx, sql::COUNT_RECEIPTS, &[])?;
+    if receipts > 0 {
+        return Err(LedgerError::Corrupt(format!(
+            "{place} has ledger schema version {} with {receipts} sale receipts noted in the \
+             receipt encoding of protocol version 2; this build notes receipts in version 3 \
+             (docs/protocol.md), under which their tree root would change: audit them with the \
+             Veil that wrote the ledger, and settle new sales in a new ledger",
+            stored.unwrap_or("1")
+        )));
+    }
+    tx.run(sql::CLEAR_RECEIPT_NODES, &[])?;
+    tx.run(sql::CLEAR_RECEIPT_ROOTS, &[])?;
+    Ok(())
 }
 
 impl<D: Db> Store for D {

@@ -107,7 +107,8 @@ fn accept_call_checks_root_epoch_and_nullifier_in_one_call(db: &Db) {
 }
 
 /// A version-2 ledger (no job queue, tokens or listings) is upgraded in place on open: its
-/// data kept, the new tables added, its version recorded as 3. A newer version is refused.
+/// data kept, the new tables added, its version recorded as the current one (4). A newer
+/// version is refused.
 #[test]
 fn a_version_2_ledger_is_upgraded_and_a_newer_one_refused() {
     use veil_ledger::{Jobs, NewJob};
@@ -145,18 +146,71 @@ fn a_version_2_ledger_is_upgraded_and_a_newer_one_refused() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "3");
+    assert_eq!(v, "4");
     c.execute(
-        "UPDATE meta SET value = '4' WHERE key = 'schema_version'",
+        "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
         [],
     )
     .unwrap();
     drop(c);
     let err = SqliteStore::open(&path).err().expect("refused").to_string();
     assert!(
-        err.contains("has ledger schema version 4; this build reads version 3"),
+        err.contains("has ledger schema version 5; this build reads version 4"),
         "{err}"
     );
+}
+
+/// A version-3 ledger holds receipts noted in protocol version 2's encoding: with receipts it
+/// is refused whole (naming the count and what to do) and left as it was; without, upgraded.
+#[test]
+fn a_version_3_ledger_with_receipts_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_version = |path: &std::path::Path, v: &str| {
+        let c = rusqlite::Connection::open(path).unwrap();
+        c.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+            [v],
+        )
+        .unwrap();
+    };
+    let sale = Sale {
+        listing: Fr::from(1u64),
+        seller: 2,
+        buyer_tag: Fr::from(3u64),
+        amount: 500,
+        time: 9,
+        salt: Fr::from(4u64),
+    };
+    let with = dir.path().join("with.db");
+    SqliteStore::create(&with).unwrap().settle(&[sale]).unwrap();
+    set_version(&with, "3");
+    let err = SqliteStore::open(&with).err().expect("refused").to_string();
+    assert!(
+        err.contains("schema version 3 with 1 sale receipts")
+            && err.contains("protocol version 2")
+            && err.contains("new ledger"),
+        "{err}"
+    );
+    let c = rusqlite::Connection::open(&with).unwrap();
+    let (receipts, version): (i64, String) = c
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM receipts), value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((receipts, version.as_str()), (1, "3"), "left as it was");
+
+    let without = dir.path().join("without.db");
+    let (_, licences) = SqliteStore::create(&without)
+        .unwrap()
+        .issue_licence(Fr::from(7u64))
+        .unwrap();
+    set_version(&without, "3");
+    let s = SqliteStore::open(&without).unwrap();
+    assert_eq!(s.recent_roots(1).unwrap(), vec![licences], "licences kept");
+    let (_, root) = s.settle(&[sale]).unwrap();
+    assert_eq!(s.receipt_root().unwrap(), root);
 }
 
 /// Two nodes (separate connections) check the same 60 calls at once, each call twice on each

@@ -1,11 +1,13 @@
 //! Poseidon2 against Barretenberg's own sponge (bb.js `poseidon2Hash`, run by Node): the sponge
-//! on every length 0 to 10 and on random longer inputs, a dataset leaf and a Merkle node, all
-//! on random field elements, must equal the Rust engine's.
+//! on every length 0 to 10 and on random longer inputs, a dataset leaf, a Merkle node and a
+//! receipt note, all on random field elements, must equal the Rust engine's.
 
+use ark_ff::PrimeField;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use veil_circuits::field::{from_hex, random, to_hex};
+use veil_circuits::statements::totals::Receipt;
 use veil_circuits::{dataset, merkle, poseidon2, tags, Fr};
 
 /// bb.js's hashes of `inputs`, or `None` (with the reason printed) when the Noir toolchain's
@@ -70,8 +72,37 @@ fn sponge_leaf_and_node_match_bbjs() {
     inputs.push(leaf_input);
     inputs.push(vec![tags::fr(tags::NODE), l, r]);
     inputs.push(vec![Fr::from(1u64), Fr::from(2u64)]);
+    // A receipt note as docs/protocol.md writes it (protocol v3), its words packed here by
+    // byte concatenation: a = time || fee || amount, b = (seq + 2^20 seller) || cum.
+    let receipt = Receipt {
+        listing: random(&mut rng),
+        seller: 4_095,
+        buyer_tag: random(&mut rng),
+        amount: u64::MAX,
+        fee: rng.gen(),
+        time: rng.gen(),
+        seq: (1 << 20) - 1,
+        cum: rng.gen(),
+        salt: random(&mut rng),
+    };
+    let be = |words: &[u64]| {
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+        Fr::from_be_bytes_mod_order(&bytes)
+    };
+    let a = be(&[receipt.time, receipt.fee, receipt.amount]);
+    let b = be(&[receipt.seq | receipt.seller << 20, receipt.cum]);
+    let note_input = vec![
+        tags::fr(tags::RECEIPT),
+        receipt.listing,
+        receipt.buyer_tag,
+        a,
+        b,
+        receipt.salt,
+    ];
+    inputs.push(note_input);
     let Some(theirs) = bbjs(&inputs) else { return };
-    let n = inputs.len();
+    assert_eq!(receipt.note(), theirs[inputs.len() - 1], "receipt note");
+    let n = inputs.len() - 1;
     for (xs, h) in inputs[..n - 3].iter().zip(&theirs) {
         assert_eq!(poseidon2::hash(xs), *h, "sponge of {} elements", xs.len());
     }

@@ -26,6 +26,9 @@ pub enum ProverError {
     /// A secret file is exposed (readable by other users).
     #[error("{0}")]
     Secret(String),
+    /// A proving key made for another circuit than this build's (its encoding changed).
+    #[error("{0}")]
+    OtherCircuit(String),
     /// Refusing to overwrite existing keys.
     #[error("{0}")]
     Overwrite(String),

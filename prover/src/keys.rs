@@ -215,7 +215,17 @@ impl KeyStore {
         let bytes = read_checked(&self.dir, &entry.proving_key)?;
         let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(bytes.as_slice())
             .map_err(|e| ProverError::Proving(format!("{}: {e}", entry.proving_key.file)))?;
-        Ok((Groth16Prover::new(pk, blank)?, entry))
+        let prover = Groth16Prover::new(pk, blank).map_err(|e| match e {
+            ProverError::OtherCircuit(why) => ProverError::OtherCircuit(format!(
+                "{key} in {} was set up for another circuit than this build's ({} constraints \
+                 recorded): the statement's encoding changed (docs/protocol.md, versions); \
+                 run `veil setup --force` for it. {why}",
+                self.dir.display(),
+                entry.constraints
+            )),
+            other => other,
+        })?;
+        Ok((prover, entry))
     }
 }
 

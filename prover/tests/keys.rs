@@ -105,6 +105,15 @@ fn setup_load_prove_verify_and_refuse_tampering() {
         veil_prover::backend::groth16::Groth16Prover::new(pk, PreviewCircuit::blank(other)),
         "the proving key is for another circuit",
     );
+    // So is a key whose circuit changed under it (a new encoding), naming the key and the fix.
+    veil_testkit::refused(
+        store.load_prover(&shape.id(), PreviewCircuit::blank(other)),
+        "set up for another circuit than this build's",
+    );
+    veil_testkit::refused(
+        store.load_prover(&shape.id(), PreviewCircuit::blank(other)),
+        "run `veil setup --force`",
+    );
 
     // An edited proving key no longer matches its digest.
     let mut edited = pk_bytes;

@@ -245,13 +245,14 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
     })
 }
 
-/// Receipt-opening format version.
-pub const OPENING_VERSION: u32 = 1;
+/// Receipt-opening format version: 2 holds a receipt noted in protocol version 3's packed
+/// encoding; 1 (still read and checked) one noted in version 2's ten-field encoding.
+pub const OPENING_VERSION: u32 = 2;
 
 /// `opening.json`: one disclosed receipt and its path (selective disclosure to one auditor).
 ///
 /// ```json
-/// { "veil": 1, "kind": "receipt-opening", "receipt": { "seller": 7, "seq": 3, ... },
+/// { "veil": 2, "kind": "receipt-opening", "receipt": { "seller": 7, "seq": 3, ... },
 ///   "index": .., "path": ["0x..", ...], "root": "0x.." }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,7 +296,7 @@ impl ReceiptOpening {
         Ok(veil_circuits::format::parse(
             text,
             Some("receipt-opening"),
-            OPENING_VERSION..=OPENING_VERSION,
+            1..=OPENING_VERSION,
         )?)
     }
 
@@ -335,7 +336,12 @@ impl ReceiptOpening {
             index: self.index,
             siblings: self.path.clone(),
         };
-        if path.root(r.note()) != root {
+        let note = if self.veil == 1 {
+            r.note_v2()
+        } else {
+            r.note()
+        };
+        if path.root(note) != root {
             return Err(VerifyError::Mismatch(format!(
                 "the receipt is not in the tree with root {}",
                 to_hex(&root)

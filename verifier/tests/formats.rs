@@ -52,6 +52,12 @@ fn version_1_samples_load_and_their_proofs_verify() {
 
     let opening = ReceiptOpening::parse(&text("receipt-opening.json")).unwrap();
     assert_eq!(opening.check(report.period.root).unwrap().amount, 50_000);
+    // Its version says which note encoding it holds: read as version 2 (protocol version 3's
+    // packed note), the same receipt is not in that tree.
+    let as_v2 = text("receipt-opening.json").replacen("\"veil\": 1", "\"veil\": 2", 1);
+    let relabelled = ReceiptOpening::parse(&as_v2).unwrap();
+    assert_eq!(relabelled.veil, 2);
+    assert!(relabelled.check(report.period.root).is_err());
 
     let call = ProofEnvelope::parse(&text("call.json")).unwrap();
     assert_eq!(call.veil, 2);

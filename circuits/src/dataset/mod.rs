@@ -172,6 +172,8 @@ pub struct Committed {
     pub schema_hash: Fr,
     /// Paths of the watched records, in the order asked.
     pub paths: Vec<MerklePath>,
+    /// The tree's cap for those paths ([`crate::merkle::cap_levels`]).
+    pub cap: Vec<Fr>,
     /// The watched records themselves, in the order asked.
     pub watched: Vec<Record>,
 }
@@ -242,6 +244,7 @@ pub fn commit(
         schema,
         schema_hash,
         paths: built.paths,
+        cap: built.cap,
         watched,
     })
 }

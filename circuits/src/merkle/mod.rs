@@ -34,6 +34,33 @@ pub fn zero_hashes(depth: u32) -> Vec<Fr> {
     z
 }
 
+/// How many top levels `K` paths of a depth-`depth` tree should share as a *cap*: the `2^t`
+/// nodes at height `depth - t`, hashed to the root once, with each path stopping at the cap
+/// and picking its node there. A circuit then spends `(2^t - 1)` node hashes and `K (2^t - 1)`
+/// selections to save `K t` path levels (265 constraints each): `t = 3` for `K = 8`, none for
+/// one path. The root is the same, so this is a cheaper proof of the same statement.
+pub fn cap_levels(paths: usize, depth: u32) -> u32 {
+    const LEVEL: i64 = 265;
+    const NODE: i64 = 264;
+    let k = paths as i64;
+    let saving = |t: u32| {
+        let nodes = (1i64 << t) - 1;
+        k * i64::from(t) * LEVEL - nodes * NODE - k * nodes
+    };
+    (0..=depth.min(8))
+        .max_by_key(|&t| (saving(t), std::cmp::Reverse(t)))
+        .unwrap_or(0)
+}
+
+/// The root over a cap: the nodes at one height, left to right, hashed pairwise up.
+pub fn root_of_cap(cap: &[Fr]) -> Fr {
+    let mut level = cap.to_vec();
+    while level.len() > 1 {
+        level = level.chunks(2).map(|p| hash_node(p[0], p[1])).collect();
+    }
+    level.first().copied().unwrap_or_else(Fr::zero)
+}
+
 /// An authentication path: siblings from the leaf level up, and the leaf's index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MerklePath {
@@ -46,8 +73,14 @@ pub struct MerklePath {
 impl MerklePath {
     /// The root reached from `leaf` along this path.
     pub fn root(&self, leaf: Fr) -> Fr {
+        self.node_at(leaf, self.siblings.len())
+    }
+
+    /// The node at `height` on the way from `leaf` to the root (the leaf at 0, the root at
+    /// the path's length): where a capped path meets its cap.
+    pub fn node_at(&self, leaf: Fr, height: usize) -> Fr {
         let mut cur = leaf;
-        for (h, sib) in self.siblings.iter().enumerate() {
+        for (h, sib) in self.siblings.iter().take(height).enumerate() {
             cur = if (self.index >> h) & 1 == 1 {
                 hash_node(*sib, cur)
             } else {
@@ -75,6 +108,8 @@ pub struct TreeBuilder {
     block_roots: Vec<Fr>,
     pushed: u64,
     watched: Vec<(u64, Vec<Option<Fr>>)>,
+    cap_height: u32,
+    cap: Vec<Fr>,
 }
 
 /// A finished tree: its root, leaf count, and the paths of the watched leaves.
@@ -86,6 +121,9 @@ pub struct BuiltTree {
     pub leaves: u64,
     /// Paths of the watched leaves, in the order they were watched.
     pub paths: Vec<MerklePath>,
+    /// The tree's cap for its watched paths: the `2^t` nodes at height `depth - t`, `t =`
+    /// [`cap_levels`]`(watched, depth)` (the root alone when `t = 0`).
+    pub cap: Vec<Fr>,
 }
 
 impl TreeBuilder {
@@ -98,7 +136,11 @@ impl TreeBuilder {
             )));
         }
         let block_height = BLOCK_HEIGHT.min(depth);
+        let cap_height = depth - cap_levels(watch.len(), depth);
+        let empty = zero_hashes(cap_height)[cap_height as usize];
         Ok(TreeBuilder {
+            cap_height,
+            cap: vec![empty; 1 << (depth - cap_height)],
             depth,
             block_height,
             pending: Vec::with_capacity(1 << block_height),
@@ -148,6 +190,10 @@ impl TreeBuilder {
     /// Records siblings at height `h` for watched leaves, given the nodes at that height
     /// starting at node index `first`.
     fn record(&mut self, h: u32, first: u64, level: &[Fr]) {
+        if h == self.cap_height {
+            let first = first as usize;
+            self.cap[first..first + level.len()].copy_from_slice(level);
+        }
         for (index, sibs) in &mut self.watched {
             let sib = (*index >> h) ^ 1;
             if sib >= first && sib < first + level.len() as u64 {
@@ -173,6 +219,9 @@ impl TreeBuilder {
             self.record(h, 0, &level);
             level = hash_level(&level);
         }
+        if self.cap_height == self.depth {
+            self.cap = vec![level[0]];
+        }
         let pushed = self.pushed;
         let paths = self
             .watched
@@ -196,6 +245,7 @@ impl TreeBuilder {
             root: level[0],
             leaves: pushed,
             paths,
+            cap: self.cap,
         })
     }
 }
@@ -244,6 +294,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_cap_is_the_level_its_paths_stop_at() {
+        assert_eq!(cap_levels(1, 20), 0);
+        assert_eq!(cap_levels(8, 20), 3);
+        assert_eq!(cap_levels(8, 2), 2);
+        for (depth, n, k) in [
+            (3u32, 5usize, 8usize),
+            (6, 40, 8),
+            (14, 9000, 8),
+            (13, 300, 32),
+        ] {
+            let leaves: Vec<Fr> = (0..n as u64).map(|i| Fr::from(i * 3 + 2)).collect();
+            let watch: Vec<u64> = (0..k as u64).map(|j| (j * 37) % n as u64).collect();
+            let mut b = TreeBuilder::new(depth, &watch).unwrap();
+            b.push(&leaves).unwrap();
+            let t = b.finish().unwrap();
+            let levels = naive(depth, &leaves);
+            let top = cap_levels(k, depth);
+            assert!(top > 0);
+            let height = (depth - top) as usize;
+            assert_eq!(t.cap, levels[height], "depth {depth} n {n}");
+            assert_eq!(root_of_cap(&t.cap), t.root);
+            for p in &t.paths {
+                let node = p.node_at(leaves[p.index as usize], height);
+                assert_eq!(node, t.cap[(p.index >> height) as usize]);
+            }
+        }
+        let mut b = TreeBuilder::new(5, &[0]).unwrap();
+        b.push(&[Fr::from(1u64)]).unwrap();
+        let t = b.finish().unwrap();
+        assert_eq!(t.cap, vec![t.root], "one path: the cap is the root");
     }
 
     #[test]

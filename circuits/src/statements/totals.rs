@@ -2,9 +2,11 @@
 //! fees, per-band counts and sums) from committed sale receipts, revealing no buyer, price or
 //! item, and unable to leave a receipt out.
 //!
-//! **Receipts.** `R = H(RECEIPT, listing, seller, buyer_tag, amount, fee, time, seq, cum, salt)`
-//! where `seq` counts the seller's sales from 0 and `cum` is the seller's running total after
-//! this sale. Settlement ([`next_receipt`]) makes each receipt from the previous one:
+//! **Receipts** (protocol version 3). `R = H(RECEIPT, listing, buyer_tag, a, b, salt)` with the
+//! numbers packed two words to an element, `a = amount + 2^64 fee + 2^128 time` and
+//! `b = cum + 2^64 seq + 2^84 seller` (all `< 2^64`, `seq < 2^20`, `seller < 2^12`, so the packing
+//! is injective): two permutations where the ten-field note of version 2 took four. `seq`
+//! counts the seller's sales from 0 and `cum` is the seller's running total after this sale. Settlement ([`next_receipt`]) makes each receipt from the previous one:
 //! `seq + 1`, `cum + amount`, `time` not decreasing, `fee = floor(amount * bps / 10^4)`.
 //!
 //! **Receipt tree** (depth 32): receipt `seq` of seller `s` is leaf `s * 2^20 + seq` (12 bits of
@@ -92,8 +94,23 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// `R = H(RECEIPT, listing, seller, buyer_tag, amount, fee, time, seq, cum, salt)`.
+    /// `R = H(RECEIPT, listing, buyer_tag, a, b, salt)` with `a`, `b` the packed numbers
+    /// ([`Receipt::packed`]).
     pub fn note(&self) -> Fr {
+        let [a, b] = self.packed();
+        poseidon2::hash(&[
+            tags::fr(tags::RECEIPT),
+            self.listing,
+            self.buyer_tag,
+            a,
+            b,
+            self.salt,
+        ])
+    }
+
+    /// Protocol version 2's note, `H(RECEIPT, listing, seller, buyer_tag, amount, fee, time,
+    /// seq, cum, salt)`: only to check receipt openings written before version 3.
+    pub fn note_v2(&self) -> Fr {
         poseidon2::hash(&[
             tags::fr(tags::RECEIPT),
             self.listing,
@@ -108,10 +125,27 @@ impl Receipt {
         ])
     }
 
+    /// The numbers of the note, two 64-bit words and less to an element:
+    /// `a = amount + 2^64 fee + 2^128 time`, `b = cum + 2^64 seq + 2^84 seller`. Injective on
+    /// receipts settlement can make (`seq < 2^20`, `seller < 2^12`).
+    pub fn packed(&self) -> [Fr; 2] {
+        let word = |w: u64, shift: u32| Fr::from(w) * pow2(shift);
+        [
+            word(self.amount, 0) + word(self.fee, 64) + word(self.time, 128),
+            word(self.cum, 0) + word(self.seq, 64) + word(self.seller, 64 + SEQ_BITS),
+        ]
+    }
+
     /// Leaf index in the receipt tree.
     pub fn index(&self) -> u64 {
         leaf_index(self.seller, self.seq)
     }
+}
+
+/// `2^shift` in the field.
+pub(crate) fn pow2(shift: u32) -> Fr {
+    use ark_ff::Field;
+    Fr::from(2u64).pow([u64::from(shift)])
 }
 
 /// `seller * 2^20 + seq`.

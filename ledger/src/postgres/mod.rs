@@ -99,7 +99,8 @@ fn init(tx: &mut Transaction, depth: Option<u32>) -> Result<u32> {
     };
     if has_meta {
         let version = meta(tx, "schema_version")?.unwrap_or_default();
-        if version != crate::sql::SCHEMA_VERSION.to_string() {
+        // Version 4 changed only the receipt notes, checked in `init_meta`.
+        if version != crate::sql::SCHEMA_VERSION.to_string() && version != "3" {
             return Err(LedgerError::Corrupt(format!(
                 "the database has ledger schema version {version:?}; this build reads version {}",
                 crate::sql::SCHEMA_VERSION

@@ -95,8 +95,8 @@ fn init(tx: &Transaction, path: &Path, depth: Option<u32>) -> Result<u32> {
         let version = meta("schema_version")?;
         if version.is_none() {
             migrate_v1(tx, path)?;
-        } else if version.as_deref() == Some("2") {
-            // Version 3 only adds tables.
+        } else if matches!(version.as_deref(), Some("2" | "3")) {
+            // Version 3 only added tables; version 4's receipt notes are checked in `init_meta`.
         } else if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(LedgerError::Corrupt(format!(
                 "{} has ledger schema version {}; this build reads version {SCHEMA_VERSION}",

@@ -188,7 +188,7 @@ impl Groth16Prover {
         let matrices = constraint_matrices(blank)?;
         let vars = matrices.num_instance + matrices.num_witness;
         if pk.a_query.len() != vars || pk.vk.gamma_abc_g1.len() != matrices.num_instance {
-            return Err(ProverError::Proving(format!(
+            return Err(ProverError::OtherCircuit(format!(
                 "the proving key is for another circuit ({} variables, {} public), this shape has {vars} and {}",
                 pk.a_query.len(),
                 pk.vk.gamma_abc_g1.len(),

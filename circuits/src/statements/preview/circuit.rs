@@ -3,10 +3,10 @@
 use super::{
     draw_sample, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic, SampleWitness,
 };
-use crate::gadgets::{named, range_bits};
-use crate::merkle::{r1cs::root_from_path, MerklePath};
+use crate::gadgets::{low_word, named, range_bits};
+use crate::merkle::{cap_levels, r1cs::root_from_path, MerklePath};
 use crate::poseidon2::r1cs::hash;
-use crate::{tags, Fr};
+use crate::{poseidon2, tags, Fr};
 use ark_ff::Zero;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
@@ -43,6 +43,7 @@ impl PreviewCircuit {
             root: Fr::zero(),
             records: 1,
             schema_hash: Fr::zero(),
+            cap: vec![Fr::zero(); 1 << cap_levels(shape.samples, shape.depth)],
             samples: vec![
                 SampleWitness {
                     salt: Fr::zero(),
@@ -61,6 +62,19 @@ impl PreviewCircuit {
             witness,
         }
     }
+}
+
+/// `nodes[bits]` (bits little-endian, `nodes.len() = 2^bits.len()`), by a tree of selections:
+/// `nodes.len() - 1` constraints.
+fn pick(nodes: &[FpVar<Fr>], bits: &[Boolean<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut level = nodes.to_vec();
+    for bit in bits {
+        level = level
+            .chunks(2)
+            .map(|p| bit.select(&p[1], &p[0]))
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(level[0].clone())
 }
 
 fn constant(x: u128) -> FpVar<Fr> {
@@ -85,6 +99,7 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
                 .samples
                 .iter()
                 .any(|s| s.values.len() != shape.columns || s.path.siblings.len() != depth)
+            || witness.cap.len() != 1 << cap_levels(shape.samples, shape.depth)
         {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -119,6 +134,24 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             .enforce_equal(&c)
         })?;
 
+        // 6 (shared part). The cap hashes to the root.
+        let cap_height = depth - cap_levels(shape.samples, shape.depth) as usize;
+        let cap = witness
+            .cap
+            .iter()
+            .map(|x| FpVar::new_witness(ns!(cs, "cap_node"), || Ok(*x)))
+            .collect::<Result<Vec<_>, _>>()?;
+        named(ns!(cs, "cap_hashes_to_the_root"), || {
+            let mut level = cap.clone();
+            while level.len() > 1 {
+                level = level
+                    .chunks(2)
+                    .map(|p| hash(&[constant(tags::NODE), p[0].clone(), p[1].clone()]))
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+            level[0].enforce_equal(&root)
+        })?;
+
         // 2. The mask's bits.
         let mask_bits = range_bits(
             ns!(cs, "mask_bits").cs(),
@@ -135,8 +168,9 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             let cs = ns!(cs, "sample").cs();
             // 3. lo_j: the low 64 bits of the unique decomposition of h_j.
             let h = hash(&[constant(tags::SAMPLE), seed.clone(), constant(j as u128)])?;
-            let h_bits = h.to_bits_le()?;
-            let lo = Boolean::le_bits_to_fp(&h_bits[..64])?;
+            let h_value =
+                poseidon2::hash(&[tags::fr(tags::SAMPLE), seed_value, Fr::from(j as u64)]);
+            let lo = low_word(ns!(cs, "draw_low_word").cs(), &h, h_value)?;
 
             // 4. lo = q n + idx, q < 2^64, idx < 2^D, n - 1 - idx < 2^D.
             let draw = draw_sample(seed_value, j, witness.records);
@@ -170,15 +204,16 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
                 leaf_inputs.push(&v + &b * (pv - &v));
             }
 
-            // 6. The leaf is on a path to the root, steered by idx's bits.
-            let sibs = w
-                .path
-                .siblings
+            // 6. The leaf is on a path to its cap node, steered by idx's bits: the low ones
+            // below the cap, the high ones pick the node.
+            let sibs = w.path.siblings[..cap_height]
                 .iter()
                 .map(|x| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*x)))
                 .collect::<Result<Vec<_>, _>>()?;
             named(ns!(cs, "row_in_tree"), || {
-                root_from_path(&hash(&leaf_inputs)?, &sibs, &idx_bits)?.enforce_equal(&root)
+                let (below, above) = idx_bits.split_at(cap_height);
+                let node = root_from_path(&hash(&leaf_inputs)?, &sibs, below)?;
+                pick(&cap, above)?.enforce_equal(&node)
             })?;
         }
         Ok(())

@@ -132,6 +132,18 @@ pub(crate) fn mutations() -> Vec<Mutation> {
             Box::new(|_, w| w.samples[0].path.siblings[2] += Fr::from(1u64)),
         ),
         (
+            "edited cap node",
+            "the cap does not hash to the root",
+            "cap_hashes_to_the_root",
+            Box::new(|_, w| w.cap[1] += Fr::from(1u64)),
+        ),
+        (
+            "cap nodes swapped",
+            "the cap does not hash to the root",
+            "cap_hashes_to_the_root",
+            Box::new(|_, w| w.cap.swap(0, 1)),
+        ),
+        (
             "wrong salt",
             "is not in the tree",
             "row_in_tree",

@@ -1,7 +1,7 @@
 //! The disclosure-totals batch circuit; its statement is in the parent module.
 
 use super::{
-    BatchPublic, BatchWitness, ChainState, Period, PeriodTotals, Receipt, TotalsShape,
+    pow2, BatchPublic, BatchWitness, ChainState, Period, PeriodTotals, Receipt, TotalsShape,
     BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
 };
 use crate::gadgets::{less_than, named, range_bits};
@@ -333,16 +333,17 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 (!prev_present.clone() & present.clone()).enforce_equal(&Boolean::FALSE)
             })?;
             let seq = FpVar::Constant(f(b as u64)) * &j + FpVar::Constant(f(i as u64));
+            // The packing is injective: amount, fee, time and cum are range-checked below
+            // 2^64 (4.), seq = jB + i < 2^20 and seller < 2^12 by their range checks.
+            let word = |v: &FpVar<Fr>, shift: u32| v * FpVar::Constant(pow2(shift));
+            let packed_a = word(&amount, 0) + word(&fee, 64) + word(&time, 128);
+            let packed_b = word(&cum, 0) + word(&seq, 64) + word(&seller, 64 + SEQ_BITS);
             let note = hash(&[
                 FpVar::Constant(Fr::from(tags::RECEIPT)),
                 listing,
-                seller.clone(),
                 buyer_tag,
-                amount.clone(),
-                fee.clone(),
-                time.clone(),
-                seq,
-                cum.clone(),
+                packed_a,
+                packed_b,
                 salt,
             ])?;
             named(ns!(cs, "slot_holds_its_receipt"), || {
