@@ -17,6 +17,7 @@ fn small_plan() -> BenchPlan {
         batch_verify: 8,
         bb: false,
         precompute_mib: 256,
+        snarkjs: false,
     }
 }
 
@@ -42,6 +43,7 @@ fn bb_proves_the_noir_twin_in_the_same_run() {
         batch_verify: 0,
         bb: true,
         precompute_mib: 0,
+        snarkjs: false,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let report = bench::run(&plan, dir.path(), &Silent).expect("bench");

@@ -38,6 +38,11 @@ pub struct BenchArgs {
     /// noir/node_modules).
     #[arg(long)]
     no_bb: bool,
+    /// Also prove each case of at most 8,192 constraints with snarkjs (npm, in
+    /// tools/node_modules) on the same circuit, exported as .r1cs and .wtns, after snarkjs's own
+    /// (insecure, timing-only) setup: adds minutes.
+    #[arg(long)]
+    snarkjs: bool,
     /// Skip the throughput mode (one proof per thread, all at once).
     #[arg(long)]
     no_throughput: bool,
@@ -109,6 +114,13 @@ pub fn run(a: BenchArgs) -> Result<()> {
             bench::bb_path().display()
         ));
     }
+    if a.snarkjs && bench::snarkjs::Snarkjs::find().is_none() {
+        anyhow::bail!(
+            "--snarkjs: snarkjs not found at {} (`npm ci --prefix tools`, or set VEIL_SNARKJS)",
+            bench::snarkjs::snarkjs_path().display()
+        );
+    }
+    plan.snarkjs = a.snarkjs;
     if let Some(n) = a.batch_verify {
         plan.batch_verify = n;
     }

@@ -13,6 +13,7 @@
 //! pool (reported as proofs per second).
 
 pub mod plot;
+pub mod snarkjs;
 
 use crate::error::refuse;
 use crate::progress::{check, Progress, Unit};
@@ -180,6 +181,9 @@ pub enum ProverName {
     /// Barretenberg's UltraHonk (`bb prove`) on the statement's Noir twin, the ACVM's witness
     /// included; an insecure development CRS.
     Bb,
+    /// snarkjs (npm) `groth16 prove` on the same circuit exported as `.r1cs` + `.wtns`, with its
+    /// own setup over an insecure powers-of-tau file made for the run.
+    Snarkjs,
 }
 
 impl ProverName {
@@ -190,6 +194,7 @@ impl ProverName {
             ProverName::ArkGroth16Stock => "ark-groth16-stock",
             ProverName::Floor => "floor",
             ProverName::Bb => "bb",
+            ProverName::Snarkjs => "snarkjs",
         }
     }
 }
@@ -218,7 +223,15 @@ pub struct BenchPlan {
     /// what a service proving many times against one key does.
     #[serde(default = "default_precompute_mib")]
     pub precompute_mib: usize,
+    /// Also prove each case of at most [`SNARKJS_MAX_CONSTRAINTS`] with snarkjs (npm, at
+    /// [`snarkjs::snarkjs_path`]) on the same circuit and witness.
+    #[serde(default)]
+    pub snarkjs: bool,
 }
+
+/// The largest case snarkjs is measured on: its own setup of a larger circuit (and the
+/// powers of tau it needs) takes many minutes in Node.
+pub const SNARKJS_MAX_CONSTRAINTS: usize = 1 << 13;
 
 /// [`BenchPlan::precompute_mib`] unless told: enough for every case of the full run.
 pub const DEFAULT_PRECOMPUTE_MIB: usize = 4096;
@@ -244,6 +257,7 @@ impl BenchPlan {
             batch_verify: 1000,
             bb: false,
             precompute_mib: DEFAULT_PRECOMPUTE_MIB,
+            snarkjs: false,
         }
     }
 
@@ -267,6 +281,7 @@ impl BenchPlan {
             batch_verify: 1000,
             bb: false,
             precompute_mib: DEFAULT_PRECOMPUTE_MIB,
+            snarkjs: false,
         }
     }
 
@@ -454,6 +469,19 @@ impl BenchReport {
                  the `bb prove` process.\n",
             );
         }
+        if self
+            .records
+            .iter()
+            .any(|r| r.prover == ProverName::Snarkjs.name())
+        {
+            out.push_str(&format!(
+                "\nsnarkjs proves the same circuit and witness (exported as `.r1cs` and `.wtns`, \
+                 checked by `snarkjs wtns check`, its proof verified by snarkjs for Veil's public \
+                 inputs) with its own setup over an **insecure** powers-of-tau file made for the \
+                 run; each proof is a `snarkjs groth16 prove` process, Node's start included; \
+                 cases above {SNARKJS_MAX_CONSTRAINTS} constraints are not measured.\n"
+            ));
+        }
         let prepared: Vec<String> = self
             .records
             .iter()
@@ -499,6 +527,9 @@ impl BenchReport {
                     out.push_str(&format!(
                         "; bb UltraHonk on the Noir twin takes {b:.2}x Veil's time"
                     ));
+                }
+                if let Some(j) = r.snarkjs {
+                    out.push_str(&format!("; snarkjs takes {j:.1}x Veil's time"));
                 }
                 out.push('\n');
             }
@@ -557,6 +588,8 @@ impl BenchReport {
             let bb = find(&r.shape, ProverName::Bb, "latency").map(|b| b.prove_s / r.prove_s);
             out.push(Speedup {
                 bb,
+                snarkjs: find(&r.shape, ProverName::Snarkjs, "latency")
+                    .map(|j| j.prove_s / r.prove_s),
                 shape: r.shape.clone(),
                 latency: stock.prove_s / r.prove_s,
                 throughput: find(&r.shape, ProverName::Veil, "throughput")
@@ -584,6 +617,8 @@ pub struct Speedup {
     pub stock_over_floor: Option<f64>,
     /// bb's seconds per proof (UltraHonk on the Noir twin) over Veil's.
     pub bb: Option<f64>,
+    /// snarkjs's seconds per proof (same circuit) over Veil's.
+    pub snarkjs: Option<f64>,
 }
 
 /// Runs `plan`, using `scratch` for temporary files (a ledger for the totals' receipts).
@@ -736,6 +771,22 @@ fn measure<S: R1csStatement + NoirTwin>(
         )?);
     }
 
+    if plan.snarkjs && prover.matrices.num_constraints <= SNARKJS_MAX_CONSTRAINTS {
+        check(progress)?;
+        reset_peak_memory();
+        let mut r = measure_snarkjs(
+            &prover.matrices,
+            &full,
+            &inputs,
+            plan.runs,
+            scratch,
+            progress,
+        )?;
+        r.shape = S::key_id(shape);
+        r.statement = S::NAME.into();
+        records.push(r);
+    }
+
     if plan.batch_verify > 0 {
         check(progress)?;
         let proof = env.groth16_proof()?;
@@ -861,6 +912,107 @@ fn measure_bb<S: NoirTwin>(
         verify_s: None,
         proof_bytes: proof.proof.len() / 2,
         pk_bytes: 0,
+        vk_bytes,
+        peak_mem_bytes: None,
+        runs,
+        prepare_s: None,
+        prepared_bytes: None,
+    })
+}
+
+/// Proves one case with snarkjs ([`snarkjs`]): the circuit and witness exported, checked by
+/// `snarkjs wtns check`, set up by snarkjs over the run's powers of tau (`setup_s` is
+/// `groth16 setup` alone), proved `runs` times (a Node process each, as a user runs it), and
+/// the last proof verified by snarkjs for Veil's public inputs.
+fn measure_snarkjs(
+    matrices: &g16::ConstraintMatrices,
+    full: &[Fr],
+    inputs: &[Fr],
+    runs: usize,
+    scratch: &Path,
+    progress: &dyn Progress,
+) -> Result<BenchRecord> {
+    let js = snarkjs::Snarkjs::find().ok_or_else(|| {
+        EngineError::Refused(format!(
+            "snarkjs not found at {} (`npm ci --prefix tools`)",
+            snarkjs::snarkjs_path().display()
+        ))
+    })?;
+    let dir = scratch.join(format!("snarkjs-{}", matrices.num_constraints));
+    let io = |e: std::io::Error| EngineError::Refused(format!("{}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    std::fs::write(dir.join("circuit.r1cs"), snarkjs::r1cs_bytes(matrices)?).map_err(io)?;
+    std::fs::write(dir.join("witness.wtns"), snarkjs::wtns_bytes(full)?).map_err(io)?;
+    js.run(&dir, &["wtns", "check", "circuit.r1cs", "witness.wtns"])?;
+    let power = snarkjs::tau_power(matrices.num_constraints, inputs.len());
+    let tau = js.tau(scratch, power)?;
+    let tau = tau.to_string_lossy().into_owned();
+    let t = Instant::now();
+    js.run(
+        &dir,
+        &["groth16", "setup", "circuit.r1cs", &tau, "circuit.zkey"],
+    )?;
+    let setup_s = t.elapsed().as_secs_f64();
+    let (times, _) = one_after_another(runs, progress, || {
+        js.run(
+            &dir,
+            &[
+                "groth16",
+                "prove",
+                "circuit.zkey",
+                "witness.wtns",
+                "proof.json",
+                "public.json",
+            ],
+        )
+    })?;
+    js.run(
+        &dir,
+        &[
+            "zkey",
+            "export",
+            "verificationkey",
+            "circuit.zkey",
+            "vk.json",
+        ],
+    )?;
+    let said = js.run(
+        &dir,
+        &["groth16", "verify", "vk.json", "public.json", "proof.json"],
+    )?;
+    let public: Vec<String> = std::fs::read_to_string(dir.join("public.json"))
+        .map_err(io)
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| EngineError::Refused(format!("public.json: {e}")))
+        })?;
+    let ours: Vec<String> = inputs
+        .iter()
+        .map(veil_circuits::field::to_decimal)
+        .collect();
+    if !said.contains("OK") || public != ours {
+        return Err(EngineError::Refused(format!(
+            "snarkjs's proof is not of Veil's statement: {} (public {public:?})",
+            said.trim()
+        )));
+    }
+    let pk_bytes = std::fs::metadata(dir.join("circuit.zkey")).map_or(0, |m| m.len() as usize);
+    let vk_bytes = std::fs::metadata(dir.join("vk.json")).map_or(0, |m| m.len() as usize);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(BenchRecord {
+        statement: String::new(),
+        backend: "groth16".into(),
+        prover: ProverName::Snarkjs.name().into(),
+        mode: "latency".into(),
+        shape: String::new(),
+        constraints_or_gates: matrices.num_constraints as u64,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        setup_s: Some(setup_s),
+        prove_s: median(&times),
+        proofs_per_s: 1.0 / median(&times),
+        prove_runs_s: times,
+        verify_s: None,
+        proof_bytes: 128,
+        pk_bytes,
         vk_bytes,
         peak_mem_bytes: None,
         runs,

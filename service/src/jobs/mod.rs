@@ -199,6 +199,7 @@ impl BenchmarkJob {
             batch_verify: self.batch_verify,
             bb: self.bb,
             precompute_mib: veil_engine::bench::DEFAULT_PRECOMPUTE_MIB,
+            snarkjs: false,
             threads: self.threads,
         }
     }
