@@ -161,56 +161,57 @@ fn a_version_2_ledger_is_upgraded_and_a_newer_one_refused() {
 }
 
 /// A version-3 ledger holds receipts noted in protocol version 2's encoding: with receipts it
-/// is refused whole (naming the count and what to do) and left as it was; without, upgraded.
-#[test]
-fn a_version_3_ledger_with_receipts_is_refused_and_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let set_version = |path: &std::path::Path, v: &str| {
-        let c = rusqlite::Connection::open(path).unwrap();
-        c.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
-            [v],
-        )
-        .unwrap();
-    };
-    let sale = Sale {
-        listing: Fr::from(1u64),
-        seller: 2,
-        buyer_tag: Fr::from(3u64),
-        amount: 500,
-        time: 9,
-        salt: Fr::from(4u64),
-    };
-    let with = dir.path().join("with.db");
-    SqliteStore::create(&with).unwrap().settle(&[sale]).unwrap();
-    set_version(&with, "3");
-    let err = SqliteStore::open(&with).err().expect("refused").to_string();
+/// is refused whole (naming the count and what to do) and left as it was, on SQLite and on
+/// PostgreSQL.
+fn a_version_3_ledger_with_receipts_is_refused_and_kept(db: &Db) {
+    db.open().settle(&[sale()]).unwrap();
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    let err = db.try_open().err().expect("refused").to_string();
     assert!(
         err.contains("schema version 3 with 1 sale receipts")
             && err.contains("protocol version 2")
             && err.contains("new ledger"),
         "{err}"
     );
-    let c = rusqlite::Connection::open(&with).unwrap();
-    let (receipts, version): (i64, String) = c
-        .query_row(
-            "SELECT (SELECT COUNT(*) FROM receipts), value FROM meta WHERE key = 'schema_version'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((receipts, version.as_str()), (1, "3"), "left as it was");
+    let kept = db.text(
+        "SELECT CAST((SELECT COUNT(*) FROM receipts) AS TEXT) || ' ' || value \
+         FROM meta WHERE key = 'schema_version'",
+    );
+    assert_eq!(kept, "1 3", "left as it was");
+}
 
-    let without = dir.path().join("without.db");
-    let (_, licences) = SqliteStore::create(&without)
-        .unwrap()
-        .issue_licence(Fr::from(7u64))
-        .unwrap();
-    set_version(&without, "3");
-    let s = SqliteStore::open(&without).unwrap();
+/// Without receipts, a version-3 ledger is upgraded in place: its licences kept, receipts
+/// settled under the new notes.
+fn a_version_3_ledger_without_receipts_is_upgraded(db: &Db) {
+    let (_, licences) = db.open().issue_licence(Fr::from(7u64)).unwrap();
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    let s = db.try_open().unwrap();
     assert_eq!(s.recent_roots(1).unwrap(), vec![licences], "licences kept");
-    let (_, root) = s.settle(&[sale]).unwrap();
+    let (receipts, root) = s.settle(&[sale()]).unwrap();
     assert_eq!(s.receipt_root().unwrap(), root);
+    let mut nodes = veil_circuits::merkle::sparse::MemoryNodes::default();
+    let tree = veil_circuits::merkle::sparse::SparseTree::new(
+        veil_circuits::statements::totals::RECEIPT_DEPTH,
+    );
+    let expected = tree
+        .set_leaf(&mut nodes, receipts[0].index(), receipts[0].note())
+        .unwrap();
+    assert_eq!(root, expected, "the receipt's leaf is its v3 note");
+    assert_eq!(
+        db.text("SELECT value FROM meta WHERE key = 'schema_version'"),
+        "4"
+    );
+}
+
+fn sale() -> Sale {
+    Sale {
+        listing: Fr::from(1u64),
+        seller: 2,
+        buyer_tag: Fr::from(3u64),
+        amount: 500,
+        time: 9,
+        salt: Fr::from(4u64),
+    }
 }
 
 /// Two nodes (separate connections) check the same 60 calls at once, each call twice on each
@@ -315,6 +316,8 @@ fn two_nodes_settling_for_one_seller_number_receipts_once(db: &Db) {
 }
 
 on_both!(
+    a_version_3_ledger_with_receipts_is_refused_and_kept,
+    a_version_3_ledger_without_receipts_is_upgraded,
     licence_tree_root_and_paths_equal_the_dense_builder,
     accept_call_checks_root_epoch_and_nullifier_in_one_call,
     two_nodes_accept_each_nullifier_once,

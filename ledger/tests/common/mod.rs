@@ -29,9 +29,43 @@ impl Db {
     }
 
     pub fn open(&self) -> Box<dyn ServiceStore> {
+        self.try_open().unwrap()
+    }
+
+    /// Opens the store, or says why not (an older or newer schema, say).
+    pub fn try_open(&self) -> Result<Box<dyn ServiceStore>, veil_ledger::LedgerError> {
+        Ok(match self {
+            Db::Sqlite(d) => Box::new(SqliteStore::create(&d.path().join("veil.db"))?),
+            Db::Postgres(url) => Box::new(PgStore::connect(url, None, 8)?),
+        })
+    }
+
+    /// Runs raw SQL, as an older build or an operator would have.
+    pub fn execute(&self, sql: &str) {
         match self {
-            Db::Sqlite(d) => Box::new(SqliteStore::create(&d.path().join("veil.db")).unwrap()),
-            Db::Postgres(url) => Box::new(PgStore::connect(url, None, 8).unwrap()),
+            Db::Sqlite(d) => rusqlite::Connection::open(d.path().join("veil.db"))
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Db::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap(),
+        }
+    }
+
+    /// The first column of the first row of `sql`, as text.
+    pub fn text(&self, sql: &str) -> String {
+        match self {
+            Db::Sqlite(d) => rusqlite::Connection::open(d.path().join("veil.db"))
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+            Db::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .query_one(sql, &[])
+                .unwrap()
+                .get(0),
         }
     }
 }
