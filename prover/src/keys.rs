@@ -215,16 +215,26 @@ impl KeyStore {
         let bytes = read_checked(&self.dir, &entry.proving_key)?;
         let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(bytes.as_slice())
             .map_err(|e| ProverError::Proving(format!("{}: {e}", entry.proving_key.file)))?;
-        let prover = Groth16Prover::new(pk, blank).map_err(|e| match e {
-            ProverError::OtherCircuit(why) => ProverError::OtherCircuit(format!(
+        let other = |why: String| {
+            ProverError::OtherCircuit(format!(
                 "{key} in {} was set up for another circuit than this build's ({} constraints \
-                 recorded): the statement's encoding changed (docs/protocol.md, versions); \
-                 run `veil setup --force` for it. {why}",
+                 recorded): the circuit changed (docs/protocol.md, section 6); run `veil setup \
+                 --force` for it. {why}",
                 self.dir.display(),
                 entry.constraints
-            )),
-            other => other,
+            ))
+        };
+        let prover = Groth16Prover::new(pk, blank).map_err(|e| match e {
+            ProverError::OtherCircuit(why) => other(why),
+            e => e,
         })?;
+        // Same sizes can still be another circuit: the recorded count must match too.
+        if prover.matrices.num_constraints != entry.constraints {
+            return Err(other(format!(
+                "This build's circuit has {} constraints.",
+                prover.matrices.num_constraints
+            )));
+        }
         Ok((prover, entry))
     }
 }

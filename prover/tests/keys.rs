@@ -115,6 +115,20 @@ fn setup_load_prove_verify_and_refuse_tampering() {
         "run `veil setup --force`",
     );
 
+    // A key whose manifest records another constraint count (a circuit changed without
+    // changing its sizes) is refused as well.
+    let manifest = dir.path().join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let recorded = format!("\"constraints\": {}", entry.constraints);
+    assert!(text.contains(&recorded), "{text}");
+    let moved = format!("\"constraints\": {}", entry.constraints + 1);
+    std::fs::write(&manifest, text.replace(&recorded, &moved)).unwrap();
+    veil_testkit::refused(
+        store.load_prover(&shape.id(), PreviewCircuit::blank(shape)),
+        "This build's circuit has",
+    );
+    std::fs::write(&manifest, text).unwrap();
+
     // An edited proving key no longer matches its digest.
     let mut edited = pk_bytes;
     edited[1000] ^= 1;
