@@ -9,7 +9,7 @@ use veil_benches::{short_row, short_schema};
 use veil_circuits::dataset::{commit, IterRecords, SellerSecret};
 use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
 use veil_circuits::Fr;
-use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
+use veil_prover::backend::groth16::{insecure_setup, stock_setup, Groth16Prover};
 
 fn bench(c: &mut Criterion) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
@@ -49,6 +49,8 @@ fn bench(c: &mut Criterion) {
         };
         let pk = insecure_setup(PreviewCircuit::blank(shape), &mut rng).expect("setup");
         let prover = Groth16Prover::new(pk.clone(), PreviewCircuit::blank(shape)).expect("prover");
+        // arkworks proves on a 2^k QAP domain only: its own setup's key.
+        let stock_pk = stock_setup(PreviewCircuit::blank(shape), &mut rng).expect("stock setup");
         let m = &prover.matrices;
         let entries: usize = m.abc.iter().flatten().map(|row| row.len()).sum();
         eprintln!(
@@ -66,7 +68,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| prover.prove(circuit.clone(), &mut rng).expect("prove"))
         });
         g.bench_function(format!("prove-arkworks-resynthesis/d{depth}/k{k}"), |b| {
-            b.iter(|| Groth16::<Bn254>::prove(&pk, circuit.clone(), &mut rng).expect("prove"))
+            b.iter(|| Groth16::<Bn254>::prove(&stock_pk, circuit.clone(), &mut rng).expect("prove"))
         });
         let (proof, inputs) = prover.prove(circuit.clone(), &mut rng).expect("prove");
         let pvk = veil_verifier::groth16::prepare(&pk.vk);

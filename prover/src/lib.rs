@@ -9,5 +9,6 @@ pub mod backend;
 pub mod error;
 pub mod keys;
 pub mod msm;
+pub mod qap;
 
 pub use error::{ProverError, Result};

@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::Arc;
 use veil_prover::backend::groth16::{
-    create_proof, insecure_setup, rerandomize, Groth16Prover, PreparedKey,
+    create_proof, insecure_setup, prove_stock, rerandomize, stock_setup, Groth16Prover, PreparedKey,
 };
 use veil_prover::msm::{Arkworks, Cpu};
 use veil_verifier::groth16::{prepare, verify, verify_batch};
@@ -98,6 +98,34 @@ fn every_accelerator_proves_what_arkworks_verifies() {
         verify(&pvk, &wrong, &veil),
         Err(VerifyError::Rejected(_))
     ));
+}
+
+#[test]
+fn keys_on_either_qap_domain_prove_and_the_stock_prover_needs_its_own() {
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let blank = Chain { w: Fr::from(0u64) };
+    // 3,001 constraints and 3 public rows: Veil's setup takes 3 * 2^10 points, arkworks' 2^12.
+    let veil = insecure_setup(blank.clone(), &mut rng).expect("setup");
+    let stock = stock_setup(blank.clone(), &mut rng).expect("stock setup");
+    assert_eq!(veil.h_query.len() + 1, 3 << 10);
+    assert_eq!(stock.h_query.len() + 1, 1 << 12);
+    let chain = Chain { w: Fr::from(99u64) };
+    for pk in [veil.clone(), stock.clone()] {
+        let pvk = prepare(&pk.vk);
+        let prover = Groth16Prover::new(pk, blank.clone()).expect("prover");
+        let (proof, inputs) = prover.prove(chain.clone(), &mut rng).expect("proves");
+        verify(&pvk, &inputs, &proof).expect("Veil's proof verifies on either domain");
+    }
+    // arkworks' prover proves with its own key; Veil's is refused, not proved wrongly.
+    let proof = prove_stock(&stock, chain.clone(), &mut rng).expect("stock proves");
+    verify(&prepare(&stock.vk), &chain.public(), &proof).expect("the stock proof verifies");
+    let err = prove_stock(&veil, chain.clone(), &mut rng).expect_err("refused");
+    assert!(err.to_string().contains("2^k QAP domain"), "{err}");
+    // A key whose H query fits neither domain is refused by name.
+    let mut odd = veil.clone();
+    odd.h_query.truncate(2000);
+    let err = Groth16Prover::new(odd, blank).err().expect("refused");
+    assert!(err.to_string().contains("H query has 2000 points"), "{err}");
 }
 
 #[test]

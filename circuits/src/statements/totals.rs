@@ -32,11 +32,18 @@
 //!    blind_in)`. If `j = 0`: `cum_in = 0`.
 //! 3. `present_i = (leaf_i != 0)`; a present leaf equals `R` of its fields with `seller` the
 //!    public seller and `seq = jB + i`; once a slot is empty, all later ones are.
-//! 4. `amount, fee, time, cum < 2^64`; `amount * bps = fee * 10^4 + rem`, `rem < 10^4`;
-//!    `bps <= 10^4`; `t0, t1`, edges `< 2^64`.
-//! 5. Present slots: `cum_i = cum_(i-1) + amount_i` (from `cum_in`), `time_i >= time_(i-1)`.
+//! 4. `amount, fee < 2^64`; `amount * bps = fee * 10^4 + rem`, `rem < 10^4`; `bps <= 10^4`;
+//!    `t0, t1`, edges `< 2^64`.
+//! 5. `cum_i = present_i (cum_(i-1) + amount_i)` (from `cum_in`) and `time_i - present_i
+//!    time_(i-1) < 2^64` (from 0): times never decrease and stay below `2^72`, so `a` stays
+//!    injective; `seq` and `seller` are fixed, so `b` fixes `cum`. (Neither needs its own
+//!    range check; settlement keeps both below `2^64`.)
 //! 6. `active_i = present_i and t0 <= time_i < t1`; the outgoing totals are the incoming ones
-//!    plus the active slots (band `k` holds amounts in `[edge_k, edge_(k+1))`). With three or
+//!    plus the active slots (band `k` holds amounts in `[edge_k, edge_(k+1))`). "Before `t0`"
+//!    and "before `t1`" are flag bits the prover claims, set on a prefix of the receipts; the
+//!    last flagged time is below the bound and, when receipts remain, the first unflagged one
+//!    is not: with times in order, the flags are the comparisons (five constraints a slot
+//!    instead of a 66-constraint comparison). With three or
 //!    more edges, the edges increase strictly and each slot's band is named by one-hot bits
 //!    checked by two range checks (`edge_k <= amount`, `amount < edge_(k+1)`); with fewer, it
 //!    is computed by one comparison per edge.

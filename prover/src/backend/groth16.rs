@@ -5,11 +5,14 @@
 //! runs the witness map and MSMs against the cached matrices.
 
 use crate::msm::{Accelerator, Cpu, FixedG1, FixedG2, Scalar};
+use crate::qap::QapDomain;
 use crate::{ProverError, Result};
-use ark_bn254::{Bn254, Fr};
-use ark_ec::CurveGroup;
-use ark_ff::PrimeField;
-use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, Proof, ProvingKey};
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::{scalar_mul::BatchMulPreprocessing, CurveGroup};
+use ark_ff::{Field, PrimeField, Zero};
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
+use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{
     predicate::polynomial_constraint::R1CS_PREDICATE_LABEL, ConstraintSynthesizer,
     ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -59,7 +62,80 @@ pub fn constraint_matrices<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<C
 
 /// Circuit-specific setup by one party: **insecure** outside development, since whoever ran
 /// it can forge proofs. Returns the proving key (which holds the verifying key).
+///
+/// arkworks' generator (`generate_parameters_with_qap`) with one change: the QAP lives on
+/// [`QapDomain`], `2^k` or `3 * 2^k` points, where arkworks always takes `2^k`. The verifying
+/// key does not depend on the domain; the proving key's `H` query has `|H| - 1` points.
 pub fn insecure_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
+    circuit: C,
+    rng: &mut R,
+) -> Result<ProvingKey<Bn254>> {
+    let [alpha, beta, gamma, delta] = [(); 4].map(|_| Fr::rand(rng));
+    let g1 = G1Projective::rand(rng);
+    let g2 = G2Projective::rand(rng);
+
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    circuit.generate_constraints(cs.clone())?;
+    cs.finalize();
+    let num_instance = cs.num_instance_variables();
+    let rows = cs.num_constraints() + num_instance;
+    let domain = QapDomain::new(rows)
+        .ok_or_else(|| ProverError::Proving(format!("no QAP domain holds {rows} rows in BN254")))?;
+    let t = domain.sample_element_outside_domain(rng);
+    let (a, b, c, zt, _, size) =
+        LibsnarkReduction::instance_map_with_evaluation::<Fr, QapDomain>(cs, &t)?;
+    let non_zero_b = b.iter().filter(|x| !x.is_zero()).count();
+    tracing::debug!(
+        rows,
+        domain = size,
+        variables = a.len(),
+        non_zero_a = a.iter().filter(|x| !x.is_zero()).count(),
+        non_zero_b,
+        "groth16 setup"
+    );
+    let inverse = |x: Fr, what: &str| {
+        x.inverse()
+            .ok_or_else(|| ProverError::Proving(format!("setup drew {what} = 0")))
+    };
+    let gamma_inv = inverse(gamma, "gamma")?;
+    let delta_inv = inverse(delta, "delta")?;
+    let abc = |range: std::ops::Range<usize>, by: Fr| -> Vec<Fr> {
+        range
+            .into_par_iter()
+            .map(|i| (beta * a[i] + alpha * b[i] + c[i]) * by)
+            .collect()
+    };
+    let gamma_abc = abc(0..num_instance, gamma_inv);
+    let l = abc(num_instance..a.len(), delta_inv);
+    drop(c);
+
+    let b_g2_query = BatchMulPreprocessing::new(g2, non_zero_b).batch_mul(&b);
+    let h = LibsnarkReduction::h_query_scalars::<Fr, QapDomain>(size - 1, t, zt, delta_inv)?;
+    let g1_table = BatchMulPreprocessing::new(g1, a.len() + non_zero_b + h.len() + l.len() + 1);
+    let vk = VerifyingKey::<Bn254> {
+        alpha_g1: (g1 * alpha).into_affine(),
+        beta_g2: (g2 * beta).into_affine(),
+        gamma_g2: (g2 * gamma).into_affine(),
+        delta_g2: (g2 * delta).into_affine(),
+        gamma_abc_g1: g1_table.batch_mul(&gamma_abc),
+    };
+    Ok(ProvingKey {
+        vk,
+        beta_g1: (g1 * beta).into_affine(),
+        delta_g1: (g1 * delta).into_affine(),
+        a_query: g1_table.batch_mul(&a),
+        b_g1_query: g1_table.batch_mul(&b),
+        b_g2_query,
+        h_query: g1_table.batch_mul(&h),
+        l_query: g1_table.batch_mul(&l),
+    })
+}
+
+/// arkworks' own setup, `generate_random_parameters_with_reduction` (a `2^k` QAP domain): the
+/// keys arkworks' stock prover needs, and what Veil made before [`QapDomain`].
+pub fn stock_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     circuit: C,
     rng: &mut R,
 ) -> Result<ProvingKey<Bn254>> {
@@ -72,11 +148,20 @@ pub fn insecure_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
 
 /// arkworks' stock prover, `Groth16::prove`, which synthesises the circuit's matrices again for
 /// every proof: the baseline Veil's prover is measured against (`veil bench`, the benches).
+/// It proves on a `2^k` QAP domain only, so `pk` must be one [`stock_setup`] made (or one made
+/// on such a domain); a key on a `3 * 2^k` domain is refused.
 pub fn prove_stock<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     pk: &ProvingKey<Bn254>,
     circuit: C,
     rng: &mut R,
 ) -> Result<Proof<Bn254>> {
+    if !(pk.h_query.len() + 1).is_power_of_two() {
+        return Err(ProverError::OtherCircuit(format!(
+            "arkworks' stock prover needs a key on a 2^k QAP domain; this one has {} points \
+             (make it with stock_setup)",
+            pk.h_query.len() + 1
+        )));
+    }
     Ok(Groth16::<Bn254, LibsnarkReduction>::prove(
         pk, circuit, rng,
     )?)
@@ -195,6 +280,10 @@ impl Groth16Prover {
                 matrices.num_instance
             )));
         }
+        QapDomain::of_key(
+            pk.h_query.len(),
+            matrices.num_constraints + matrices.num_instance,
+        )?;
         Ok(Groth16Prover {
             pk,
             matrices,
@@ -340,6 +429,7 @@ pub fn create_proof(
     s: Fr,
 ) -> Result<Proof<Bn254>> {
     let start = Instant::now();
+    let domain = QapDomain::of_key(pk.h_query.len(), m.num_constraints + m.num_instance)?;
     let z: Vec<Scalar> = full.par_iter().map(|x| x.into_bigint()).collect();
     let aux = &z[m.num_instance..];
     let none = PreparedKey::default();
@@ -351,7 +441,7 @@ pub fn create_proof(
     let (h, ((a, b1), (b2, l))) = rayon::join(
         || -> Result<_> {
             let t = Instant::now();
-            let h = accel.witness_map(&m.abc, m.num_instance, m.num_constraints, full)?;
+            let h = accel.witness_map(&domain, &m.abc, m.num_instance, m.num_constraints, full)?;
             let fft = t.elapsed();
             let h: Vec<Scalar> = h.par_iter().map(|x| x.into_bigint()).collect();
             let t = Instant::now();

@@ -12,12 +12,11 @@
 pub mod fixed;
 pub mod pippenger;
 
+use crate::qap::{self, QapDomain};
 use crate::Result;
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::VariableBaseMSM;
 use ark_ff::BigInt;
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
-use ark_poly::GeneralEvaluationDomain;
 use ark_relations::utils::matrix::Matrix;
 use std::sync::Arc;
 
@@ -81,21 +80,17 @@ pub trait Accelerator: Send + Sync {
         None
     }
 
-    /// The QAP witness map: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)` for
-    /// `assignment` (libsnark's reduction, as arkworks' setup expects).
+    /// The QAP witness map on `domain`: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)`
+    /// for `assignment` (libsnark's reduction, as the setup expects; [`qap::witness_map`]).
     fn witness_map(
         &self,
+        domain: &QapDomain,
         matrices: &[Matrix<Fr>],
         num_instance: usize,
         num_constraints: usize,
         assignment: &[Fr],
     ) -> Result<Vec<Fr>> {
-        Ok(LibsnarkReduction::witness_map_from_matrices::<
-            Fr,
-            GeneralEvaluationDomain<Fr>,
-        >(
-            matrices, num_instance, num_constraints, assignment
-        )?)
+        qap::witness_map(domain, matrices, num_instance, num_constraints, assignment)
     }
 }
 

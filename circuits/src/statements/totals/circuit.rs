@@ -193,6 +193,85 @@ fn edges_increase(
     Ok(())
 }
 
+/// Per slot, whether it holds a receipt from before `bound` (`< 2^64`), as bits the prover
+/// claims (`claim`), checked in about five constraints a slot instead of a 66-constraint
+/// comparison each. It relies on what the slots already guarantee: receipts fill a prefix of
+/// the slots, their times do not decrease and stay below `2^73`. The flags must
+///
+/// * be set on receipts only, and on a prefix of them (`flag_i => present_i`, `flag_i =>
+///   flag_(i-1)`);
+/// * end below the bound: the last flagged time `T = sum_i (flag_i - flag_(i+1)) time_i`
+///   satisfies `bound - 1 - T < 2^64` when any flag is set;
+/// * end for a reason: if receipts remain after the flagged ones (`sum present - sum flag !=
+///   0`), the first of them, `T' = sum_i (flag_(i-1) - flag_i) time_i` (`flag_(-1) = 1`), has
+///   `T' - bound < 2^64`.
+///
+/// With times that never decrease, every flagged receipt is then before `bound` and every other
+/// receipt is not: the flags are the comparisons.
+fn below_bound(
+    cs: ConstraintSystemRef<Fr>,
+    times: &[(FpVar<Fr>, u64)],
+    present: &[Boolean<Fr>],
+    (bound, bound_value): (&FpVar<Fr>, u64),
+    claim: &[bool],
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    let flags = claim
+        .iter()
+        .map(|&c| Boolean::new_witness(cs.clone(), || Ok(c)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let f: Vec<FpVar<Fr>> = flags.iter().map(|b| FpVar::from(b.clone())).collect();
+    let zero = FpVar::<Fr>::zero();
+    named(ns!(cs, "flags_on_a_prefix_of_receipts"), || {
+        for (i, flag) in f.iter().enumerate() {
+            flag.mul_equals(&(FpVar::one() - FpVar::from(present[i].clone())), &zero)?;
+            if i > 0 {
+                flag.mul_equals(&(FpVar::one() - &f[i - 1]), &zero)?;
+            }
+        }
+        Ok(())
+    })?;
+    let value = |i: usize| times[i].1;
+    let last = claim.iter().rposition(|&c| c);
+    let first_other = last.map_or(0, |l| l + 1);
+    let mut last_time = zero.clone();
+    let mut next_time = zero.clone();
+    for (i, (time, _)) in times.iter().enumerate() {
+        let after = f.get(i + 1).cloned().unwrap_or_else(|| zero.clone());
+        last_time += (&f[i] - after) * time;
+        let before = if i == 0 {
+            FpVar::one()
+        } else {
+            f[i - 1].clone()
+        };
+        next_time += (before - &f[i]) * time;
+    }
+    let any = f[0].clone();
+    range_bits(
+        ns!(cs, "last_flagged_is_below_the_bound").cs(),
+        &(&any * (bound - FpVar::one() - &last_time)),
+        last.map_or(0, |l| bound_value.wrapping_sub(1).wrapping_sub(value(l))),
+        64,
+    )?;
+    let unflagged = present.iter().zip(&f).fold(zero.clone(), |acc, (p, flag)| {
+        acc + FpVar::from(p.clone()) - flag
+    });
+    let more = unflagged.is_neq(&zero)?;
+    let more_value = present
+        .get(first_other)
+        .is_some_and(|p| p.value().unwrap_or(false));
+    range_bits(
+        ns!(cs, "first_unflagged_is_not_below_the_bound").cs(),
+        &(FpVar::from(more) * (next_time - bound)),
+        if more_value {
+            value(first_other).wrapping_sub(bound_value)
+        } else {
+            0
+        },
+        64,
+    )?;
+    Ok(flags)
+}
+
 fn input(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
     FpVar::new_input(cs.clone(), || Ok(v))
 }
@@ -301,11 +380,11 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
 
         let mut leaves = Vec::with_capacity(b);
         let mut prev_present = Boolean::TRUE;
-        let mut prev_time: Option<(FpVar<Fr>, u64)> = None;
+        let mut presents = Vec::with_capacity(b);
+        let mut prev_time = zero.clone();
+        let mut times = Vec::with_capacity(b);
         let mut running = cum_in.clone();
-        // The outgoing totals: count, amount, fees, band counts, band sums.
-        let mut acc = totals_in.clone();
-        let (mut opens, mut closes, mut full) = (Boolean::FALSE, Boolean::TRUE, Boolean::FALSE);
+        let mut numbers = Vec::with_capacity(b);
         for (i, slot) in w.slots.iter().enumerate() {
             let cs = ns!(cs, "slot").cs();
             let r = slot.unwrap_or(Receipt {
@@ -333,8 +412,8 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 (!prev_present.clone() & present.clone()).enforce_equal(&Boolean::FALSE)
             })?;
             let seq = FpVar::Constant(f(b as u64)) * &j + FpVar::Constant(f(i as u64));
-            // The packing is injective: amount, fee, time and cum are range-checked below
-            // 2^64 (4.), seq = jB + i < 2^20 and seller < 2^12 by their range checks.
+            // The packing is injective: amount and fee are range-checked below 2^64 and time
+            // is below 2^73 (4., 5.); seq = jB + i and seller are fixed, so b fixes cum.
             let word = |v: &FpVar<Fr>, shift: u32| v * FpVar::Constant(pow2(shift));
             let packed_a = word(&amount, 0) + word(&fee, 64) + word(&time, 128);
             let packed_b = word(&cum, 0) + word(&seq, 64) + word(&seller, 64 + SEQ_BITS);
@@ -350,14 +429,8 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 note.conditional_enforce_equal(&leaf, &present)
             })?;
             // 4. Ranges and the fee rule.
-            for (v, val) in [
-                (&amount, r.amount),
-                (&fee, r.fee),
-                (&time, r.time),
-                (&cum, r.cum),
-            ] {
-                range_bits(cs.clone(), v, val, 64)?;
-            }
+            range_bits(cs.clone(), &amount, r.amount, 64)?;
+            range_bits(cs.clone(), &fee, r.fee, 64)?;
             let rem_value =
                 (r.amount as u128 * p.period.bps as u128 % BPS_DENOMINATOR as u128) as u64;
             let rem = witness(&cs, f(rem_value))?;
@@ -374,43 +447,72 @@ impl ConstraintSynthesizer<Fr> for TotalsCircuit {
                 (gross - &fee * FpVar::Constant(f(BPS_DENOMINATOR)) - &rem)
                     .conditional_enforce_equal(&zero, &present)
             })?;
-            // 5. Chaining: cum and time.
+            // 5. Chaining: cum (0 in an empty slot) and time (its step from the previous
+            // receipt's, or from 0, is below 2^64: so time < 2^(64 + 8) in slot 255).
+            let present_f = FpVar::from(present.clone());
             named(ns!(cs, "cum_chains"), || {
-                (&running + &amount).conditional_enforce_equal(&cum, &present)
+                present_f.mul_equals(&(&running + &amount), &cum)
             })?;
             running = present.select(&cum, &running)?;
-            if let Some((pt, pv)) = &prev_time {
-                let back = less_than(cs.clone(), &time, r.time, pt, *pv, 64)?;
-                named(ns!(cs, "time_not_backwards"), || {
-                    (back & present.clone()).enforce_equal(&Boolean::FALSE)
-                })?;
-            }
-            prev_time = Some((time.clone(), r.time));
-            // 6. In the period, and its band.
-            let before = less_than(cs.clone(), &time, r.time, &t0, p.period.t0, 64)?;
-            let in_end = less_than(cs.clone(), &time, r.time, &t1, p.period.t1, 64)?;
-            let active = present.clone() & !before.clone() & in_end.clone();
-            let active_f = FpVar::from(active.clone());
-            acc[0] += &active_f;
-            acc[1] += &active_f * &amount;
-            acc[2] += &active_f * &fee;
-            let band = band_flags(&cs, &amount, r.amount, &edges, &p.period.edges)?;
-            for (k, in_k) in band.into_iter().enumerate() {
-                let in_band = FpVar::from(active.clone() & in_k);
-                acc[3 + k] += &in_band;
-                acc[3 + bands + k] += &in_band * &amount;
-            }
-            // 2 and 7: evidence for the chain's start and end.
-            if i == 0 {
-                opens = present.clone() & before;
-            }
-            if i == b - 1 {
-                closes = !present.clone() | !in_end;
-                full = present.clone();
-            }
+            let prev_value = match i.checked_sub(1).and_then(|k| w.slots[k]) {
+                Some(prev) if slot.is_some() => prev.time,
+                _ => 0,
+            };
+            range_bits(
+                ns!(cs, "time_not_backwards").cs(),
+                &(&time - &present_f * &prev_time),
+                r.time.wrapping_sub(prev_value),
+                64,
+            )?;
+            prev_time = time.clone();
+            times.push((time, r.time));
+            numbers.push((amount, fee, r.amount));
+            presents.push(present.clone());
             prev_present = present;
             leaves.push(leaf);
         }
+        // 6. In the period: which receipts come before t0, and before t1.
+        let claim = |bound: u64| -> Vec<bool> {
+            w.slots
+                .iter()
+                .map(|s| s.is_some_and(|r| r.time < bound))
+                .collect()
+        };
+        let before_t0 = below_bound(
+            ns!(cs, "before_t0").cs(),
+            &times,
+            &presents,
+            (&t0, p.period.t0),
+            &claim(p.period.t0),
+        )?;
+        let before_t1 = below_bound(
+            ns!(cs, "before_t1").cs(),
+            &times,
+            &presents,
+            (&t1, p.period.t1),
+            &claim(p.period.t1),
+        )?;
+        // The outgoing totals: count, amount, fees, band counts, band sums.
+        let mut acc = totals_in.clone();
+        for (i, (amount, fee, amount_value)) in numbers.iter().enumerate() {
+            let cs = ns!(cs, "slot").cs();
+            // Both flags are only ever set on receipts (below_bound).
+            let active = !before_t0[i].clone() & before_t1[i].clone();
+            let active_f = FpVar::from(active.clone());
+            acc[0] += &active_f;
+            acc[1] += &active_f * amount;
+            acc[2] += &active_f * fee;
+            let band = band_flags(&cs, amount, *amount_value, &edges, &p.period.edges)?;
+            for (k, in_k) in band.into_iter().enumerate() {
+                let in_band = FpVar::from(active.clone() & in_k);
+                acc[3 + k] += &in_band;
+                acc[3 + bands + k] += &in_band * amount;
+            }
+        }
+        // 2 and 7: evidence for the chain's start and end.
+        let opens = before_t0[0].clone();
+        let closes = !before_t1[b - 1].clone();
+        let full = presents[b - 1].clone();
         // 2. The first batch is batch 0 or starts before the period.
         named(ns!(cs, "first_batch_opens_the_period"), || {
             (first.clone() & !j_is_zero & !opens).enforce_equal(&Boolean::FALSE)
@@ -474,6 +576,54 @@ mod tests {
         let named: Vec<bool> = flags.iter().map(|f| f.value().unwrap()).collect();
         assert_eq!(named, claim);
         cs.is_satisfied().unwrap()
+    }
+
+    /// Whether `claim` is accepted as the flags "a receipt from before `bound`" of slots
+    /// holding receipts at `times` (`None`: an empty slot).
+    fn bound_accepts(times: &[Option<u64>], bound: u64, claim: &[bool]) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let ts: Vec<_> = times
+            .iter()
+            .map(|t| {
+                let t = t.unwrap_or(0);
+                (witness(&cs, Fr::from(t)).unwrap(), t)
+            })
+            .collect();
+        let present: Vec<_> = times
+            .iter()
+            .map(|t| Boolean::new_witness(cs.clone(), || Ok(t.is_some())).unwrap())
+            .collect();
+        let b = input(&cs, Fr::from(bound)).unwrap();
+        let flags = below_bound(cs.clone(), &ts, &present, (&b, bound), claim).unwrap();
+        let named: Vec<bool> = flags.iter().map(|f| f.value().unwrap()).collect();
+        assert_eq!(named, claim);
+        cs.is_satisfied().unwrap()
+    }
+
+    #[test]
+    fn period_flags_accept_the_comparisons_only() {
+        let max = u64::MAX;
+        let slots = [
+            vec![Some(10), Some(20), Some(20), Some(30)],
+            vec![Some(10), Some(20), None, None],
+            vec![Some(0), Some(0), Some(max), Some(max)],
+            vec![None; 4],
+        ];
+        for times in &slots {
+            for bound in [0, 1, 10, 11, 20, 21, 30, 31, max] {
+                let honest: Vec<bool> =
+                    times.iter().map(|t| t.is_some_and(|t| t < bound)).collect();
+                // Every claim, the honest one among them: only it is accepted.
+                for mask in 0..16u32 {
+                    let claim: Vec<bool> = (0..4).map(|i| mask >> i & 1 == 1).collect();
+                    assert_eq!(
+                        bound_accepts(times, bound, &claim),
+                        claim == honest,
+                        "times {times:?}, bound {bound}, claim {claim:?}"
+                    );
+                }
+            }
+        }
     }
 
     fn only(k: usize) -> Vec<bool> {
