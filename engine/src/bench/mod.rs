@@ -725,11 +725,12 @@ fn measure<S: R1csStatement + NoirTwin>(
         prepared_bytes: None,
     };
 
-    // Veil, then the stock prover, one proof at a time.
+    // Veil, the floor, stock and bb in rounds, each proving once per round (interleaved): a
+    // machine whose speed drifts during the run weighs on all of them alike.
     let inputs = S::public_inputs(&public);
     let latency_with = |pvk: &veil_verifier::groth16::PreparedKey,
                         prover: ProverName,
-                        runs: Vec<f64>,
+                        (runs, peak): (Vec<f64>, Option<u64>),
                         proof|
      -> Result<BenchRecord> {
         let verify_s = time_verify(|| veil_verifier::groth16::verify(pvk, &inputs, &proof))?;
@@ -743,49 +744,103 @@ fn measure<S: R1csStatement + NoirTwin>(
             prove_runs_s: runs,
             verify_s: Some(verify_s),
             proof_bytes: g16::proof_bytes(&proof),
-            peak_mem_bytes: peak_memory(),
+            peak_mem_bytes: peak,
             ..base.clone()
         })
     };
-    let latency = |prover, runs, proof| latency_with(&pvk, prover, runs, proof);
-    let (runs, env) = one_after_another(plan.runs, progress, || {
-        prover.prove_statement::<S, _>(shape, public.clone(), witness.clone(), &mut rng)
-    })?;
-    let mut records = vec![latency(ProverName::Veil, runs, env.groth16_proof()?)?];
     // The floor: the same proof's MSMs and FFTs alone, from a ready assignment.
     let full = prover.assignment(S::circuit(shape, public.clone(), witness.clone()))?;
-    reset_peak_memory();
-    let (runs, proof) = one_after_another(plan.runs, progress, || {
-        prover.prove_assignment(&full, &mut rng)
-    })?;
-    records.push(latency(ProverName::Floor, runs, proof)?);
-    if plan.stock {
-        // arkworks proves on a 2^k QAP domain only: where Veil's key is on 3 * 2^k, the
-        // stock prover gets a key from arkworks' own setup (not timed; the same circuit).
-        let stock_pk = if (prover.pk.h_query.len() + 1).is_power_of_two() {
-            None
-        } else {
-            Some(g16::stock_setup(S::blank(shape), &mut rng)?)
+    // arkworks proves on a 2^k QAP domain only: where Veil's key is on 3 * 2^k, the stock
+    // prover gets a key from arkworks' own setup (not timed; the same circuit).
+    let stock_pk = match plan.stock && !(prover.pk.h_query.len() + 1).is_power_of_two() {
+        true => Some(g16::stock_setup(S::blank(shape), &mut rng)?),
+        false => None,
+    };
+    let stock_pvk = stock_pk
+        .as_ref()
+        .map(|pk| veil_verifier::groth16::prepare(&pk.vk));
+    let bb = match plan.bb {
+        true => {
+            check(progress)?;
+            Some(BbRun::new::<S>(shape, &public, &witness, scratch)?)
+        }
+        false => None,
+    };
+    let (mut env, mut floor, mut stock, mut bb_proof) = (None, None, None, None);
+    let mut rngs: Vec<ChaCha20Rng> = (0..3).map(|i| ChaCha20Rng::seed_from_u64(i)).collect();
+    let measured = {
+        let [r_veil, r_floor, r_stock] = &mut rngs[..] else {
+            unreachable!("three generators")
         };
-        let stock_pvk = stock_pk
-            .as_ref()
-            .map(|pk| veil_verifier::groth16::prepare(&pk.vk));
-        reset_peak_memory();
-        let (runs, proof) = one_after_another(plan.runs, progress, || {
-            let circuit = S::circuit(shape, public.clone(), witness.clone());
-            g16::prove_stock(stock_pk.as_ref().unwrap_or(&prover.pk), circuit, &mut rng)
-        })?;
-        let pvk = stock_pvk.as_ref().unwrap_or(&pvk);
-        records.push(latency_with(pvk, ProverName::ArkGroth16Stock, runs, proof)?);
+        let mut provers: Vec<(ProverName, Box<dyn FnMut() -> Result<()> + '_>)> = vec![
+            (
+                ProverName::Veil,
+                Box::new(|| {
+                    let (p, w) = (public.clone(), witness.clone());
+                    env = Some(prover.prove_statement::<S, _>(shape, p, w, r_veil)?);
+                    Ok(())
+                }),
+            ),
+            (
+                ProverName::Floor,
+                Box::new(|| {
+                    floor = Some(prover.prove_assignment(&full, r_floor)?);
+                    Ok(())
+                }),
+            ),
+        ];
+        if plan.stock {
+            let pk = stock_pk.as_ref().unwrap_or(&prover.pk);
+            provers.push((
+                ProverName::ArkGroth16Stock,
+                Box::new(|| {
+                    let circuit = S::circuit(shape, public.clone(), witness.clone());
+                    stock = Some(g16::prove_stock(pk, circuit, r_stock)?);
+                    Ok(())
+                }),
+            ));
+        }
+        if let Some(bb) = &bb {
+            provers.push((
+                ProverName::Bb,
+                Box::new(|| {
+                    bb_proof = Some(bb.prove()?);
+                    Ok(())
+                }),
+            ));
+        }
+        let names: Vec<ProverName> = provers.iter().map(|(n, _)| *n).collect();
+        names
+            .into_iter()
+            .zip(interleaved(plan.runs, progress, &mut provers)?)
+            .collect::<Vec<_>>()
+    };
+    let missing = || EngineError::Refused("no proof was made".into());
+    let mut records = Vec::new();
+    for (name, measured) in measured {
+        records.push(match name {
+            ProverName::Veil => latency_with(
+                &pvk,
+                name,
+                measured,
+                env.as_ref().ok_or_else(missing)?.groth16_proof()?,
+            )?,
+            ProverName::Floor => {
+                latency_with(&pvk, name, measured, floor.take().ok_or_else(missing)?)?
+            }
+            ProverName::ArkGroth16Stock => latency_with(
+                stock_pvk.as_ref().unwrap_or(&pvk),
+                name,
+                measured,
+                stock.take().ok_or_else(missing)?,
+            )?,
+            _ => match &bb {
+                Some(bb) => bb.record(measured.0, bb_proof.as_ref().ok_or_else(missing)?),
+                None => return Err(missing()),
+            },
+        });
     }
-
-    if plan.bb {
-        check(progress)?;
-        reset_peak_memory();
-        records.push(measure_bb::<S>(
-            shape, &public, &witness, plan.runs, scratch, progress,
-        )?);
-    }
+    let env = env.ok_or_else(missing)?;
 
     if plan.snarkjs && prover.matrices.num_constraints <= SNARKJS_MAX_CONSTRAINTS {
         check(progress)?;
@@ -882,58 +937,90 @@ pub fn bb_path() -> std::path::PathBuf {
     veil_noir::toolchain::bb_path()
 }
 
-/// Proves `S`'s Noir twin with bb `runs` times: the ACVM's witness and `bb prove` (a process
-/// each time, as Veil's UltraHonk backend runs it), against an **insecure** development CRS
-/// made for the case (proving time does not depend on the CRS's points; such proofs never
-/// verify, so no verification time).
-fn measure_bb<S: NoirTwin>(
-    shape: &S::Shape,
-    public: &S::Public,
-    witness: &S::Witness,
-    runs: usize,
-    scratch: &Path,
-    progress: &dyn Progress,
-) -> Result<BenchRecord> {
-    use veil_prover::backend::ultrahonk::{write_insecure_dev_crs, UltraHonk};
-    veil_noir::toolchain::ensure_variants()?;
-    let program = S::program(shape);
-    let path = veil_noir::toolchain::program_path(&program)?;
-    let artifact = veil_noir::Artifact::load(&path)?;
-    let bb = UltraHonk::from_env()?;
-    let gates = bb.gates(&path)?;
-    let crs = scratch.join(format!("dev-crs-{program}"));
-    let points = usize::try_from(gates.crs_points())
-        .map_err(|_| EngineError::Refused("a CRS too large for this machine".into()))?;
-    write_insecure_dev_crs(&crs, points)?;
-    let bb = bb.with_crs(crs.clone());
-    let inputs = S::inputs(public, witness);
-    let (times, proof) = one_after_another(runs, progress, || -> Result<_> {
-        let execution = veil_noir::execute(&artifact, &inputs)?;
-        Ok(bb.prove_execution(&path, &program, &execution, gates)?)
-    })?;
-    let _ = std::fs::remove_dir_all(&crs);
-    let vk_bytes = proof.ultrahonk.as_ref().map_or(0, |u| u.vk.len() / 2);
-    Ok(BenchRecord {
-        statement: S::NAME.into(),
-        backend: "ultrahonk".into(),
-        prover: ProverName::Bb.name().into(),
-        mode: "latency".into(),
-        shape: S::key_id(shape),
-        constraints_or_gates: gates.circuit_size,
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        setup_s: None,
-        prove_s: median(&times),
-        proofs_per_s: 1.0 / median(&times),
-        prove_runs_s: times,
-        verify_s: None,
-        proof_bytes: proof.proof.len() / 2,
-        pk_bytes: 0,
-        vk_bytes,
-        peak_mem_bytes: None,
-        runs,
-        prepare_s: None,
-        prepared_bytes: None,
-    })
+/// `S`'s Noir twin ready for bb: its compiled program, gate count and an **insecure**
+/// development CRS made for the case (proving time does not depend on the CRS's points; such
+/// proofs never verify, so no verification time). Each proof is the ACVM's witness and a `bb
+/// prove` process, as Veil's UltraHonk backend runs it.
+struct BbRun {
+    shape: String,
+    statement: &'static str,
+    program: String,
+    path: std::path::PathBuf,
+    artifact: veil_noir::Artifact,
+    bb: veil_prover::backend::ultrahonk::UltraHonk,
+    gates: veil_prover::backend::ultrahonk::GateCount,
+    crs: std::path::PathBuf,
+    inputs: serde_json::Value,
+}
+
+impl BbRun {
+    fn new<S: NoirTwin>(
+        shape: &S::Shape,
+        public: &S::Public,
+        witness: &S::Witness,
+        scratch: &Path,
+    ) -> Result<Self> {
+        use veil_prover::backend::ultrahonk::{write_insecure_dev_crs, UltraHonk};
+        veil_noir::toolchain::ensure_variants()?;
+        let program = S::program(shape);
+        let path = veil_noir::toolchain::program_path(&program)?;
+        let artifact = veil_noir::Artifact::load(&path)?;
+        let bb = UltraHonk::from_env()?;
+        let gates = bb.gates(&path)?;
+        let crs = scratch.join(format!("dev-crs-{program}"));
+        let points = usize::try_from(gates.crs_points())
+            .map_err(|_| EngineError::Refused("a CRS too large for this machine".into()))?;
+        write_insecure_dev_crs(&crs, points)?;
+        Ok(BbRun {
+            shape: S::key_id(shape),
+            statement: S::NAME,
+            bb: bb.with_crs(crs.clone()),
+            inputs: S::inputs(public, witness),
+            program,
+            path,
+            artifact,
+            gates,
+            crs,
+        })
+    }
+
+    fn prove(&self) -> Result<veil_verifier::proof::ProofEnvelope> {
+        let execution = veil_noir::execute(&self.artifact, &self.inputs)?;
+        Ok(self
+            .bb
+            .prove_execution(&self.path, &self.program, &execution, self.gates)?)
+    }
+
+    fn record(&self, times: Vec<f64>, proof: &veil_verifier::proof::ProofEnvelope) -> BenchRecord {
+        let vk_bytes = proof.ultrahonk.as_ref().map_or(0, |u| u.vk.len() / 2);
+        BenchRecord {
+            statement: self.statement.into(),
+            backend: "ultrahonk".into(),
+            prover: ProverName::Bb.name().into(),
+            mode: "latency".into(),
+            shape: self.shape.clone(),
+            constraints_or_gates: self.gates.circuit_size,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            setup_s: None,
+            prove_s: median(&times),
+            proofs_per_s: 1.0 / median(&times),
+            runs: times.len(),
+            prove_runs_s: times,
+            verify_s: None,
+            proof_bytes: proof.proof.len() / 2,
+            pk_bytes: 0,
+            vk_bytes,
+            peak_mem_bytes: None,
+            prepare_s: None,
+            prepared_bytes: None,
+        }
+    }
+}
+
+impl Drop for BbRun {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.crs);
+    }
 }
 
 /// Proves one case with snarkjs ([`snarkjs`]): the circuit and witness exported, checked by
@@ -1118,6 +1205,35 @@ fn one_after_another<T, E: Into<EngineError>>(
     }
     let last = last.ok_or_else(|| EngineError::Refused("no proof was made".into()))?;
     Ok((times, last))
+}
+
+/// Times each of `provers` once per round for `runs` rounds (interleaved), after an untimed
+/// round that measures each one's peak resident memory alone (from a trimmed heap) and warms it
+/// up: per prover, the seconds of each timed run and that peak (this process's; a prover that
+/// runs another process, like bb, reports its own share only). The timed rounds do not trim
+/// the heap, so no prover pays for page faults another prover's run left behind.
+#[allow(clippy::type_complexity)]
+fn interleaved(
+    runs: usize,
+    progress: &dyn Progress,
+    provers: &mut [(ProverName, Box<dyn FnMut() -> Result<()> + '_>)],
+) -> Result<Vec<(Vec<f64>, Option<u64>)>> {
+    let mut out = Vec::with_capacity(provers.len());
+    for (_, prove) in provers.iter_mut() {
+        check(progress)?;
+        reset_peak_memory();
+        prove()?;
+        out.push((Vec::with_capacity(runs), peak_memory()));
+    }
+    for _ in 0..runs {
+        for ((_, prove), (times, _)) in provers.iter_mut().zip(&mut out) {
+            check(progress)?;
+            let t = Instant::now();
+            prove()?;
+            times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(out)
 }
 
 /// Median seconds of `verify` over 10 checks (each must accept).
