@@ -767,12 +767,12 @@ fn measure<S: R1csStatement + NoirTwin>(
         false => None,
     };
     let (mut env, mut floor, mut stock, mut bb_proof) = (None, None, None, None);
-    let mut rngs: Vec<ChaCha20Rng> = (0..3).map(|i| ChaCha20Rng::seed_from_u64(i)).collect();
+    let mut rngs: Vec<ChaCha20Rng> = (0..3).map(ChaCha20Rng::seed_from_u64).collect();
     let measured = {
         let [r_veil, r_floor, r_stock] = &mut rngs[..] else {
             unreachable!("three generators")
         };
-        let mut provers: Vec<(ProverName, Box<dyn FnMut() -> Result<()> + '_>)> = vec![
+        let mut provers: Vec<Timed<'_>> = vec![
             (
                 ProverName::Veil,
                 Box::new(|| {
@@ -1207,16 +1207,18 @@ fn one_after_another<T, E: Into<EngineError>>(
     Ok((times, last))
 }
 
+/// A prover to time: one proof per call (it keeps what it made).
+type Timed<'a> = (ProverName, Box<dyn FnMut() -> Result<()> + 'a>);
+
 /// Times each of `provers` once per round for `runs` rounds (interleaved), after an untimed
 /// round that measures each one's peak resident memory alone (from a trimmed heap) and warms it
 /// up: per prover, the seconds of each timed run and that peak (this process's; a prover that
 /// runs another process, like bb, reports its own share only). The timed rounds do not trim
 /// the heap, so no prover pays for page faults another prover's run left behind.
-#[allow(clippy::type_complexity)]
 fn interleaved(
     runs: usize,
     progress: &dyn Progress,
-    provers: &mut [(ProverName, Box<dyn FnMut() -> Result<()> + '_>)],
+    provers: &mut [Timed<'_>],
 ) -> Result<Vec<(Vec<f64>, Option<u64>)>> {
     let mut out = Vec::with_capacity(provers.len());
     for (_, prove) in provers.iter_mut() {
