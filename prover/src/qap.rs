@@ -43,8 +43,11 @@ impl QapDomain {
 
     /// The domain of exactly `size` points (`2^k` or `3 * 2^k`).
     pub fn with_size(size: usize) -> Option<Self> {
+        if size == 0 {
+            return None;
+        }
         let odd = size >> size.trailing_zeros();
-        if size == 0 || !(odd == 1 || odd == 3) || size.trailing_zeros() > Fr::TWO_ADICITY {
+        if !(odd == 1 || odd == 3) || size.trailing_zeros() > Fr::TWO_ADICITY {
             return None;
         }
         let inner = MixedRadixEvaluationDomain::<Fr>::new(size)?;
