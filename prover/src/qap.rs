@@ -15,6 +15,7 @@
 use crate::ProverError;
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One, Zero};
+use ark_groth16::r1cs_to_qap::evaluate_constraint;
 use ark_poly::domain::DomainCoeff;
 use ark_poly::{EvaluationDomain, MixedRadixEvaluationDomain, Radix2EvaluationDomain};
 use ark_relations::utils::matrix::Matrix;
@@ -231,17 +232,6 @@ impl EvaluationDomain<Fr> for QapDomain {
     }
 }
 
-/// `sum_j row[j].coeff * z[row[j].index]`.
-fn evaluate_row(row: &[(Fr, usize)], z: &[Fr]) -> Fr {
-    row.iter().fold(Fr::zero(), |acc, (coeff, i)| {
-        if coeff.is_one() {
-            acc + z[*i]
-        } else {
-            acc + *coeff * z[*i]
-        }
-    })
-}
-
 /// The QAP witness map on `domain`: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)` for
 /// `assignment` (libsnark's reduction: the public inputs' rows follow the constraints in `A`),
 /// computed on the coset `5 H` where `Z` is the constant `5^|H| - 1`; arkworks'
@@ -260,7 +250,7 @@ pub fn witness_map(
              domain of {n}"
         )));
     }
-    let row = |m: usize, i: usize| evaluate_row(&matrices[m][i], assignment);
+    let row = |m: usize, i: usize| evaluate_constraint(&matrices[m][i], assignment);
     let evals = |m: usize| -> Vec<Fr> {
         let mut v = vec![Fr::zero(); n];
         v[..num_constraints]
