@@ -29,7 +29,11 @@ pub const SALT: u128 = tag("veil/salt");
 pub const ROW: u128 = tag("veil/row");
 /// `H(NODE, left, right)`: an inner Merkle node.
 pub const NODE: u128 = tag("veil/node");
-/// `H(DATASET, root, n, depth, schema)`: the dataset commitment `C`.
+/// `H(DATASET_V2, root, n, depth, schema)`: the dataset commitment `C` over a quaternary tree
+/// (listing version 2).
+pub const DATASET_V2: u128 = tag("veil/dataset-v2");
+/// `H(DATASET, root, n, depth, schema)`: listing version 1's commitment, over a binary tree;
+/// still read, so old listings check and their deliveries verify.
 pub const DATASET: u128 = tag("veil/dataset");
 /// `H(DATASET_KEY, master, id)`: a dataset's key, derived from the seller's master secret.
 pub const DATASET_KEY: u128 = tag("veil/dataset-key");
@@ -64,13 +68,14 @@ pub const SPENT: u128 = tag("veil/spent");
 pub const CHAIN: u128 = tag("veil/chain");
 
 /// Every tag with its name, for docs, vectors and the uniqueness test.
-pub const ALL: [(&str, u128); 20] = [
+pub const ALL: [(&str, u128); 21] = [
     ("veil/value", VALUE),
     ("veil/schema", SCHEMA),
     ("veil/salt", SALT),
     ("veil/row", ROW),
     ("veil/node", NODE),
     ("veil/dataset", DATASET),
+    ("veil/dataset-v2", DATASET_V2),
     ("veil/dataset-key", DATASET_KEY),
     ("veil/key-id", KEY_ID),
     ("veil/sample-seed", SAMPLE_SEED),

@@ -312,7 +312,7 @@ fn settlement_of_two_sales() {
         listing: dataset::value_hash(b"vector-sales"),
         commitment: from_hex(
             "C",
-            "0x1a75b1d80226432fc93a0c691dba4e95913e4908989b9081b963671848dedd08",
+            "0x04d26b22801cfb31f44dd1d8202399051715eb9440705d97391192bd76859125",
         )
         .unwrap(),
         seller: 7,

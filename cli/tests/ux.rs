@@ -199,3 +199,63 @@ fn bench_measures_both_provers_and_names_a_bad_case() {
         "power of two",
     );
 }
+
+/// A version 1 listing (binary tree, from before protocol v4), as checked in under
+/// `tests/formats/v1/`: its delivery still verifies and its preview still verifies with the
+/// keys it was made with, but a new preview for it is refused, saying to re-attest.
+#[test]
+fn a_version_1_listing_still_checks_but_takes_no_new_preview() {
+    let v1 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/v1");
+    let f = |name: &str| v1.join(name).display().to_string();
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let said = ok(&veil(
+        d,
+        &[
+            "delivery",
+            "verify",
+            &f("data.csv"),
+            "--listing",
+            &f("listing.json"),
+            "--key",
+            &f("dataset.key"),
+        ],
+    ));
+    assert!(said.contains("ACCEPTED"), "{said}");
+    let said = ok(&veil(
+        d,
+        &[
+            "preview",
+            "verify",
+            &f("preview.json"),
+            "--listing",
+            &f("listing.json"),
+            "--params",
+            &f("params"),
+        ],
+    ));
+    assert!(said.contains("ACCEPTED"), "{said}");
+    fails(
+        &veil(
+            d,
+            &[
+                "preview",
+                "prove",
+                "--dataset",
+                &f("data.csv"),
+                "--secret-file",
+                &f("seller.key"),
+                "--listing",
+                &f("listing.json"),
+                "--challenge",
+                "0x01",
+                "--samples",
+                "2",
+                "--out",
+                "p.json",
+            ],
+        ),
+        "re-attest the dataset",
+    );
+    assert!(!d.join("p.json").exists(), "nothing written");
+}

@@ -158,7 +158,7 @@ pub fn verify_delivery(
     let key = load_key(key, "key file", &listing.dataset_id)?;
     listing.check_key(&key)?;
     let mut file = open_dataset(data, read.for_listing(&listing), progress, "verifying")?;
-    let committed = dataset::commit(file.records(), &key, listing.depth, &[])?;
+    let committed = dataset::commit_in(listing.arity(), file.records(), &key, listing.depth, &[])?;
     progress.finish();
     let (sha, _) = file.digest();
     if committed.commitment != listing.commitment {

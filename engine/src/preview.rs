@@ -106,6 +106,16 @@ pub struct PreviewStatement {
 /// Reads the dataset once and builds the preview statement `req` asks for.
 pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<PreviewStatement> {
     let listing = &req.listing;
+    if listing.arity() != dataset::TREE_ARITY {
+        crate::error::refuse!(
+            "listing {:?} is version {}: its records sit in a binary Merkle tree, and previews \
+             are proved against the quaternary tree of version {}; re-attest the dataset \
+             (`veil attest`) and publish the new listing",
+            listing.dataset_id,
+            listing.veil,
+            dataset::LISTING_VERSION
+        );
+    }
     let shape = shape_for(listing, req.request.samples)?;
     let mask = reveal_mask(listing, &req.request.reveal)?;
     let indices = preview::sample_indices(

@@ -1,6 +1,7 @@
 //! Poseidon2 against Barretenberg's own sponge (bb.js `poseidon2Hash`, run by Node): the sponge
 //! on every length 0 to 10 and on random longer inputs, a dataset leaf, a Merkle node and a
-//! receipt note, all on random field elements, must equal the Rust engine's.
+//! receipt note, all on random field elements, must equal the Rust engine's; so must the
+//! permutation (bb.js `poseidon2Permutation`) under the quaternary Merkle compression.
 
 use ark_ff::PrimeField;
 use rand::{Rng, SeedableRng};
@@ -13,6 +14,11 @@ use veil_circuits::{dataset, merkle, poseidon2, tags, Fr};
 /// bb.js's hashes of `inputs`, or `None` (with the reason printed) when the Noir toolchain's
 /// node_modules are missing; an error under `VEIL_REQUIRE_NOIR=1`.
 fn bbjs(inputs: &[Vec<Fr>]) -> Option<Vec<Fr>> {
+    bbjs_run(None, inputs)
+}
+
+/// bb.js's outputs of `inputs` in the script's `mode` (`permute`: four lanes per input).
+fn bbjs_run(mode: Option<&str>, inputs: &[Vec<Fr>]) -> Option<Vec<Fr>> {
     let dir = veil_noir::toolchain::noir_dir();
     if !dir.join("node_modules/@aztec/bb.js").is_dir() {
         let why = format!("bb.js is not installed in {}", dir.display());
@@ -26,6 +32,7 @@ fn bbjs(inputs: &[Vec<Fr>]) -> Option<Vec<Fr>> {
         .collect();
     let mut child = Command::new("node")
         .arg(dir.join("tests/bbjs_poseidon2.mjs"))
+        .args(mode)
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -117,4 +124,22 @@ fn sponge_leaf_and_node_match_bbjs() {
         to_hex(&theirs[n - 1]),
         "0x038682aa1cb5ae4e0a3f13da432a95c77c5c111f6f030faf9cad641ce1ed7383"
     );
+}
+
+#[test]
+fn quaternary_merkle_nodes_are_bbjs_permutations_fed_forward() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(44);
+    let mut states: Vec<Vec<Fr>> = (0..8)
+        .map(|_| (0..4).map(|_| random(&mut rng)).collect())
+        .collect();
+    states.push(vec![Fr::from(0u64); 4]);
+    let Some(lanes) = bbjs_run(Some("permute"), &states) else {
+        return;
+    };
+    assert_eq!(lanes.len(), 4 * states.len());
+    for (x, out) in states.iter().zip(lanes.chunks(4)) {
+        let node = merkle::Arity::Quaternary.node(x);
+        assert_eq!(node, out[0] + x[0], "compress({x:?})");
+        assert_eq!(poseidon2::compress([x[0], x[1], x[2], x[3]]), node);
+    }
 }

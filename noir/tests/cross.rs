@@ -110,8 +110,8 @@ fn preview_membership_refuses_tampering() {
     ] {
         refused(&a, &with(&honest, ptr, one.clone()), "not in the dataset");
     }
-    // A real row of the dataset (sample 2 is record 3) offered for a sample that drew record 2.
-    assert_eq!((p.samples[0].index, p.samples[2].index), (2, 3));
+    // A real row of the dataset (sample 2 is record 5) offered for a sample that drew record 2.
+    assert_eq!((p.samples[0].index, p.samples[2].index), (2, 5));
     let mut swapped = honest.clone();
     swapped["samples"][0] = honest["samples"][2].clone();
     refused(&a, &swapped, "not in the dataset");

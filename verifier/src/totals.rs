@@ -333,6 +333,7 @@ impl ReceiptOpening {
             )));
         }
         let path = veil_circuits::merkle::MerklePath {
+            arity: veil_circuits::merkle::Arity::Binary,
             index: self.index,
             siblings: self.path.clone(),
         };

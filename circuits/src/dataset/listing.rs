@@ -1,11 +1,13 @@
 //! `listing.json`: what a seller publishes about a committed dataset.
 
-use super::{commitment, keys::DatasetKey, Committed, Schema};
+use super::{commitment_in, keys::DatasetKey, Committed, Schema};
+use crate::merkle::Arity;
 use crate::{field::serde_hex, Error, Fr, Result};
 use serde::{Deserialize, Serialize};
 
-/// Listing format version.
-pub const LISTING_VERSION: u32 = 1;
+/// Listing format version: 2 commits a quaternary tree. Version 1 listings (a binary tree) are
+/// still read and checked, and their deliveries verify; previews are proved for version 2 only.
+pub const LISTING_VERSION: u32 = 2;
 
 /// The public description of a committed dataset (versioned JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,15 +70,14 @@ impl Listing {
 
     /// Parses a listing and checks that its fields agree with its commitment.
     pub fn from_json(text: &str) -> Result<Self> {
-        let l: Listing =
-            crate::format::parse(text, Some("listing"), LISTING_VERSION..=LISTING_VERSION)?;
+        let l: Listing = crate::format::parse(text, Some("listing"), 1..=LISTING_VERSION)?;
         l.check()?;
         Ok(l)
     }
 
     /// Checks the version, and that `schema_hash` and `commitment` are what the other fields give.
     pub fn check(&self) -> Result<()> {
-        if self.veil != LISTING_VERSION || self.kind != "listing" {
+        if !(1..=LISTING_VERSION).contains(&self.veil) || self.kind != "listing" {
             return Err(Error::parse(
                 "listing",
                 format!(
@@ -124,12 +125,28 @@ impl Listing {
                 "listing: schema_hash is not the hash of its schema".into(),
             ));
         }
-        if commitment(self.root, self.records, self.depth, self.schema_hash) != self.commitment {
+        if commitment_in(
+            self.arity(),
+            self.root,
+            self.records,
+            self.depth,
+            self.schema_hash,
+        ) != self.commitment
+        {
             return Err(Error::Mismatch(
                 "listing: commitment is not H(root, records, depth, schema)".into(),
             ));
         }
         Ok(())
+    }
+
+    /// The arity of the committed tree: binary for version 1, quaternary since.
+    pub fn arity(&self) -> Arity {
+        if self.veil == 1 {
+            Arity::Binary
+        } else {
+            super::TREE_ARITY
+        }
     }
 
     /// Checks that `key` is this listing's dataset key.

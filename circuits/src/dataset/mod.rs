@@ -9,8 +9,11 @@
 //! row salt     salt_i = H(SALT, key, i)                           key = the dataset key
 //! leaf         leaf_i = H(ROW, i, salt_i, v_i0, ..., v_i(m-1))
 //! schema       S      = H(SCHEMA, format, chunk_size, m, v(name_0), ..., v(name_(m-1)))
-//! commitment   C      = H(DATASET, root, n, depth, S)
+//! commitment   C      = H(DATASET_V2, root, n, depth, S)
 //! ```
+//! `root` is the root of a quaternary Merkle tree ([`TREE_ARITY`]) over the leaves: `2^depth`
+//! leaf slots, records first, the rest empty (`0`); inner nodes are Poseidon2's compression of
+//! their four children (`crate::merkle`). Listing version 1 had a binary tree and another tag.
 //! The salt hides low-entropy datasets: without the key, no one can test a guess of the
 //! data against `C`. The key travels to the buyer with the delivery, so the buyer recomputes
 //! `C` with the same code.
@@ -26,7 +29,7 @@ pub use keys::{DatasetKey, SellerSecret};
 pub use listing::{Listing, LISTING_VERSION};
 pub use source::{detect_format, open, DatasetFile, IterRecords, RecordSource};
 
-use crate::merkle::{MerklePath, TreeBuilder};
+use crate::merkle::{Arity, MerklePath, TreeBuilder};
 use crate::{field, poseidon2, tags, Error, Fr, Result};
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
@@ -121,6 +124,9 @@ pub fn value_hash(bytes: &[u8]) -> Fr {
     s.finish()
 }
 
+/// The dataset tree's arity: four children per node, so a path costs half the permutations.
+pub const TREE_ARITY: Arity = Arity::Quaternary;
+
 /// `salt_i = H(SALT, key, i)`.
 pub fn row_salt(key: &DatasetKey, index: u64) -> Fr {
     poseidon2::hash(&[tags::fr(tags::SALT), key.0, Fr::from(index)])
@@ -144,10 +150,20 @@ pub fn leaf(key: &DatasetKey, index: u64, record: &Record) -> Fr {
     leaf_from_values(index, row_salt(key, index), &values)
 }
 
-/// `C = H(DATASET, root, n, depth, S)`.
+/// `C = H(DATASET_V2, root, n, depth, S)`, over a quaternary tree.
 pub fn commitment(root: Fr, records: u64, depth: u32, schema_hash: Fr) -> Fr {
+    commitment_in(TREE_ARITY, root, records, depth, schema_hash)
+}
+
+/// The commitment to a tree of `arity`: version 2's ([`TREE_ARITY`]), or version 1's binary
+/// one under its own tag, `H(DATASET, root, n, depth, S)`.
+pub fn commitment_in(arity: Arity, root: Fr, records: u64, depth: u32, schema_hash: Fr) -> Fr {
+    let tag = match arity {
+        Arity::Quaternary => tags::DATASET_V2,
+        Arity::Binary => tags::DATASET,
+    };
     poseidon2::hash(&[
-        tags::fr(tags::DATASET),
+        tags::fr(tag),
         root,
         Fr::from(records),
         Fr::from(depth as u64),
@@ -186,8 +202,19 @@ pub fn commit(
     depth: u32,
     watch: &[u64],
 ) -> Result<Committed> {
+    commit_in(TREE_ARITY, source, key, depth, watch)
+}
+
+/// As [`commit`], into a tree of `arity` ([`Listing::arity`]: binary for version 1 listings).
+pub fn commit_in(
+    arity: Arity,
+    source: &mut dyn RecordSource,
+    key: &DatasetKey,
+    depth: u32,
+    watch: &[u64],
+) -> Result<Committed> {
     let schema = source.schema().clone();
-    let mut tree = TreeBuilder::new(depth, watch)?;
+    let mut tree = TreeBuilder::with_arity(arity, depth, watch)?;
     let mut wanted: HashMap<u64, Vec<usize>> = HashMap::new();
     for (slot, &i) in watch.iter().enumerate() {
         wanted.entry(i).or_default().push(slot);
@@ -237,7 +264,7 @@ pub fn commit(
         .collect::<Result<Vec<_>>>()?;
     let schema_hash = schema.hash();
     Ok(Committed {
-        commitment: commitment(built.root, next, depth, schema_hash),
+        commitment: commitment_in(arity, built.root, next, depth, schema_hash),
         root: built.root,
         records: next,
         depth,

@@ -40,12 +40,13 @@ fn csv_commitment_matches_a_plain_recomputation() {
         .enumerate()
         .map(|(i, r)| leaf(&key(), i as u64, r))
         .collect();
+    // Depth 3: 8 leaf slots in a quaternary tree of 16, two levels of compression.
     let mut level = leaves.clone();
-    level.resize(8, Fr::from(0u64));
+    level.resize(16, Fr::from(0u64));
     while level.len() > 1 {
         level = level
-            .chunks(2)
-            .map(|p| crate::merkle::hash_node(p[0], p[1]))
+            .chunks(4)
+            .map(|p| crate::poseidon2::compress([p[0], p[1], p[2], p[3]]))
             .collect();
     }
     assert_eq!(c.root, level[0]);

@@ -73,7 +73,11 @@ impl SparseTree {
         let siblings = (height..self.depth)
             .map(|h| self.node(s, h, (index >> (h - height)) ^ 1))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(MerklePath { index, siblings })
+        Ok(MerklePath {
+            arity: super::Arity::Binary,
+            index,
+            siblings,
+        })
     }
 
     /// The leaves `first .. first + n` (empty leaves are `0`).

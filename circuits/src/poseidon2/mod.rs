@@ -158,6 +158,16 @@ pub fn hash(inputs: &[Fr]) -> Fr {
     s.finish()
 }
 
+/// Poseidon2's compression mode, four elements to one: `P(x)[0] + x[0]`, the first lane of
+/// the permutation with the input fed forward (the Poseidon2 paper's `Tr(P(x) + x)`). One
+/// permutation hashes four children; the feed-forward is what makes it one-way (without it,
+/// `P^-1` of any state with the wanted first lane is a preimage). See `docs/protocol.md`.
+pub fn compress(x: [Fr; WIDTH]) -> Fr {
+    let mut s = x;
+    permute(&mut s);
+    s[0] + x[0]
+}
+
 /// Permutations one `hash` of `len` elements costs: `max(1, ceil(len / 3))`.
 pub fn permutations_for(len: usize) -> usize {
     len.div_ceil(RATE).max(1)
@@ -186,6 +196,15 @@ mod tests {
             let mut ours = s;
             permute(&mut ours);
             assert_eq!(ours, reference_permutation(s));
+        }
+    }
+
+    #[test]
+    fn compression_is_the_reference_permutation_fed_forward() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0xc0);
+        for _ in 0..100 {
+            let x = [0; 4].map(|_| Fr::rand(&mut rng));
+            assert_eq!(compress(x), reference_permutation(x)[0] + x[0]);
         }
     }
 

@@ -68,6 +68,11 @@ pub fn permute(state: &[FpVar<Fr>; WIDTH]) -> Result<[FpVar<Fr>; WIDTH], Synthes
     Ok(s)
 }
 
+/// Compression mode, four variables to one: `P(x)[0] + x[0]` (same as [`super::compress`]).
+pub fn compress(x: &[FpVar<Fr>; WIDTH]) -> Result<FpVar<Fr>, SynthesisError> {
+    Ok(&permute(x)?[0] + &x[0])
+}
+
 /// Noir's Poseidon2 sponge hash of `inputs` (same as [`super::hash`]).
 pub fn hash(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
     let zero = FpVar::Constant(Fr::from(0u64));
@@ -115,6 +120,20 @@ mod tests {
             );
         }
         assert_eq!(CONSTRAINTS_PER_PERMUTATION, 264);
+    }
+
+    #[test]
+    fn compression_gadget_agrees_with_native_in_one_permutation() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(4);
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let x = [0; WIDTH].map(|_| Fr::rand(&mut rng));
+        let vars = x.map(|v| FpVar::new_witness(cs.clone(), || Ok(v)).unwrap());
+        let c = compress(&vars).unwrap();
+        assert_eq!(c.value().unwrap(), super::super::compress(x));
+        assert_eq!(cs.num_constraints(), CONSTRAINTS_PER_PERMUTATION);
+        c.enforce_equal(&FpVar::new_input(cs.clone(), || Ok(x[0])).unwrap())
+            .unwrap();
+        assert!(!cs.is_satisfied().unwrap(), "bound to its inputs");
     }
 
     #[test]

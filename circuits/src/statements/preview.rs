@@ -5,13 +5,16 @@
 //! `C`, `s` (challenge), `mask` (bit `c` set = column `c` revealed), then for each sample
 //! `j < K`: `idx_j`, `pv_j0 .. pv_j(m-1)` (the value hash of a revealed cell, `0` if redacted).
 //!
-//! **Witness**: `root`, `n`, `S` (schema hash); the tree's *cap*, its `2^t` nodes at height
-//! `D - t` with `t = cap_levels(K, D)` (`t = 0`, the root alone, for `K = 1`; `t = 3` for
-//! `K = 8`); per sample: `salt_j`, all value hashes `v_j0 .. v_j(m-1)`, and the `D - t` Merkle
-//! siblings below the cap.
+//! The dataset tree is quaternary ([`dataset::TREE_ARITY`]): `L = ceil(D / 2)` levels, each
+//! consuming two bits of a leaf index, nodes `compress(c_0, c_1, c_2, c_3)`.
+//!
+//! **Witness**: `root`, `n`, `S` (schema hash); the tree's *cap*, its `4^t` nodes at level
+//! `L - t` with `t = cap_levels(Quaternary, K, L)` (`t = 1` for `K = 1`, `t = 2` for `K = 8`);
+//! per sample: `salt_j`, all value hashes `v_j0 .. v_j(m-1)`, and the `3 (L - t)` Merkle
+//! siblings below the cap (three per level).
 //!
 //! **Constraints**:
-//! 1. `C = H(DATASET, root, n, D, S)` (opens the commitment).
+//! 1. `C = H(DATASET_V2, root, n, D, S)` (opens the commitment).
 //! 2. `mask = sum_c b_c 2^c` with each `b_c` boolean (so `mask < 2^m`).
 //! 3. `seed = H(SAMPLE_SEED, C, s)`; `h_j = H(SAMPLE, seed, j)`; `lo_j` = the low 64 bits of
 //!    the canonical integer of `h_j`: `h_j = lo_j + 2^64 hi_j` with `lo_j < 2^64` and
@@ -22,13 +25,15 @@
 //!    (so `idx_j = lo_j mod n`: the seller cannot choose the rows).
 //! 5. For each column: `pv_jc * (1 - b_c) = 0` (redacted cells publish nothing) and the value
 //!    used is `b_c ? pv_jc : v_jc` (revealed cells are the public ones).
-//! 6. The cap hashes (pairwise, `NODE`) to `root`, and `leaf_j = H(ROW, idx_j, salt_j, used
-//!    values...)` lies on a path to cap node number `idx_j >> (D - t)` whose direction bits
-//!    are the low `D - t` bits of `idx_j`: together, a path to `root` steered by exactly the `D`
-//!    bits of `idx_j`. (Sharing the top `t` levels saves `K t - 2^t + 1` node hashes, 8% of the
-//!    circuit at `K = 8`; the statement, its inputs and the commitment are unchanged.)
+//! 6. The cap hashes (four at a time, compressed) to `root`, and `leaf_j = H(ROW, idx_j,
+//!    salt_j, used values...)` lies on a path to cap node number `idx_j >> 2(L - t)` whose
+//!    positions are the low `2 (L - t)` bits of `idx_j`, two a level (`p = b_0 + 2 b_1`: the
+//!    node is child `p`, its three siblings fill the other places in order): together, a path
+//!    to `root` steered by exactly the `D` bits of `idx_j` (and zeros above them for odd `D`).
+//!    Sharing the top `t` levels saves `K t - (4^t - 1) / 3` compressions; the statement, its
+//!    inputs and the commitment are unchanged by the cap.
 
-use crate::dataset::{self, Committed, DatasetKey};
+use crate::dataset::{self, Committed, DatasetKey, TREE_ARITY};
 use crate::merkle::{self, root_of_cap, MerklePath, MAX_DEPTH};
 use crate::{field, poseidon2, tags, Error, Fr, Result};
 use ark_ff::{PrimeField, Zero};
@@ -79,6 +84,19 @@ impl PreviewShape {
     /// A file-name-safe id, e.g. `preview-membership-d20-k8-m3`.
     pub fn id(&self) -> String {
         format!("{NAME}-d{}-k{}-m{}", self.depth, self.samples, self.columns)
+    }
+
+    /// The dataset tree's levels, and the level of the cap the `K` paths share.
+    pub fn tree_levels(&self) -> (usize, usize) {
+        let levels = TREE_ARITY.levels(self.depth);
+        let t = merkle::cap_levels(TREE_ARITY, self.samples, levels);
+        (levels as usize, (levels - t) as usize)
+    }
+
+    /// Nodes in the cap: `4^t`.
+    pub fn cap_len(&self) -> usize {
+        let (levels, cap_level) = self.tree_levels();
+        1 << ((levels - cap_level) * TREE_ARITY.bits() as usize)
     }
 
     /// Number of public inputs: `3 + K (1 + m)`.
@@ -221,8 +239,9 @@ pub fn check(shape: &PreviewShape, public: &PreviewPublic, w: &PreviewWitness) -
             w.records, shape.depth
         ));
     }
-    let cap_height = (shape.depth - merkle::cap_levels(shape.samples, shape.depth)) as usize;
-    if w.cap.len() != 1 << (shape.depth as usize - cap_height) || root_of_cap(&w.cap) != w.root {
+    let (levels, cap_level) = shape.tree_levels();
+    let cap_shift = cap_level * TREE_ARITY.bits() as usize;
+    if w.cap.len() != shape.cap_len() || root_of_cap(TREE_ARITY, &w.cap) != w.root {
         return fail("the cap does not hash to the root".into());
     }
     let seed = sample_seed(public.commitment, public.challenge);
@@ -253,12 +272,15 @@ pub fn check(shape: &PreviewShape, public: &PreviewPublic, w: &PreviewWitness) -
                 used.push(s.values[c]);
             }
         }
-        if s.path.index != p.index || s.path.siblings.len() != shape.depth as usize {
+        if s.path.index != p.index
+            || s.path.arity != TREE_ARITY
+            || s.path.siblings.len() != levels * (TREE_ARITY.children() - 1)
+        {
             return fail(format!("sample {j}: path is not for index {}", p.index));
         }
         let leaf = dataset::leaf_from_values(p.index, s.salt, &used);
-        let node = s.path.node_at(leaf, cap_height);
-        if w.cap.get((p.index >> cap_height) as usize) != Some(&node) {
+        let node = s.path.node_at(leaf, cap_level);
+        if w.cap.get((p.index >> cap_shift) as usize) != Some(&node) {
             return fail(format!("sample {j}: record {} is not in the tree", p.index));
         }
     }

@@ -314,6 +314,7 @@ impl CallsTree {
             (
                 Fr::zero(),
                 MerklePath {
+                    arity: crate::merkle::Arity::Binary,
                     index: 0,
                     siblings: crate::merkle::zero_hashes(CALLS_TREE_DEPTH)
                         [..CALLS_TREE_DEPTH as usize]

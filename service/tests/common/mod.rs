@@ -237,6 +237,7 @@ impl Service {
         let path = self.expect(200, "GET", &path, Some("buyer"), None);
         let root = fr(&path["root"]);
         let merkle = veil_circuits::merkle::MerklePath {
+            arity: veil_circuits::merkle::Arity::Binary,
             index: file.index,
             siblings: path["siblings"]
                 .as_array()

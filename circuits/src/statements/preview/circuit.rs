@@ -3,9 +3,10 @@
 use super::{
     draw_sample, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic, SampleWitness,
 };
+use crate::dataset::TREE_ARITY;
 use crate::gadgets::{low_word, named, range_bits};
-use crate::merkle::{cap_levels, r1cs::root_from_path, MerklePath};
-use crate::poseidon2::r1cs::hash;
+use crate::merkle::{r1cs::root_from_quad_path, MerklePath};
+use crate::poseidon2::r1cs::{compress, hash};
 use crate::{poseidon2, tags, Fr};
 use ark_ff::Zero;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
@@ -43,14 +44,15 @@ impl PreviewCircuit {
             root: Fr::zero(),
             records: 1,
             schema_hash: Fr::zero(),
-            cap: vec![Fr::zero(); 1 << cap_levels(shape.samples, shape.depth)],
+            cap: vec![Fr::zero(); shape.cap_len()],
             samples: vec![
                 SampleWitness {
                     salt: Fr::zero(),
                     values: vec![Fr::zero(); shape.columns],
                     path: MerklePath {
+                        arity: TREE_ARITY,
                         index: 0,
-                        siblings: vec![Fr::zero(); shape.depth as usize]
+                        siblings: vec![Fr::zero(); 3 * shape.tree_levels().0]
                     },
                 };
                 shape.samples
@@ -89,6 +91,7 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             witness,
         } = self;
         let depth = shape.depth as usize;
+        let (levels, cap_level) = shape.tree_levels();
         if public.samples.len() != shape.samples
             || witness.samples.len() != shape.samples
             || public
@@ -98,8 +101,8 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             || witness
                 .samples
                 .iter()
-                .any(|s| s.values.len() != shape.columns || s.path.siblings.len() != depth)
-            || witness.cap.len() != 1 << cap_levels(shape.samples, shape.depth)
+                .any(|s| s.values.len() != shape.columns || s.path.siblings.len() != 3 * levels)
+            || witness.cap.len() != shape.cap_len()
         {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -125,7 +128,7 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
         let schema = FpVar::new_witness(ns!(cs, "schema_hash"), || Ok(witness.schema_hash))?;
         named(ns!(cs, "commitment_opens"), || {
             hash(&[
-                constant(tags::DATASET),
+                constant(tags::DATASET_V2),
                 root.clone(),
                 n.clone(),
                 constant(shape.depth as u128),
@@ -135,7 +138,6 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
         })?;
 
         // 6 (shared part). The cap hashes to the root.
-        let cap_height = depth - cap_levels(shape.samples, shape.depth) as usize;
         let cap = witness
             .cap
             .iter()
@@ -145,8 +147,8 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
             let mut level = cap.clone();
             while level.len() > 1 {
                 level = level
-                    .chunks(2)
-                    .map(|p| hash(&[constant(tags::NODE), p[0].clone(), p[1].clone()]))
+                    .chunks(4)
+                    .map(|c| compress(&[c[0].clone(), c[1].clone(), c[2].clone(), c[3].clone()]))
                     .collect::<Result<Vec<_>, _>>()?;
             }
             level[0].enforce_equal(&root)
@@ -204,15 +206,18 @@ impl ConstraintSynthesizer<Fr> for PreviewCircuit {
                 leaf_inputs.push(&v + &b * (pv - &v));
             }
 
-            // 6. The leaf is on a path to its cap node, steered by idx's bits: the low ones
-            // below the cap, the high ones pick the node.
-            let sibs = w.path.siblings[..cap_height]
+            // 6. The leaf is on a path to its cap node, steered by idx's bits (two a level,
+            // padded with zeros to 2 * levels for an odd depth): the low ones below the cap,
+            // the high ones pick the node.
+            let mut idx_bits = idx_bits;
+            idx_bits.resize(2 * levels, Boolean::FALSE);
+            let sibs = w.path.siblings[..3 * cap_level]
                 .iter()
                 .map(|x| FpVar::new_witness(ns!(cs, "sibling"), || Ok(*x)))
                 .collect::<Result<Vec<_>, _>>()?;
             named(ns!(cs, "row_in_tree"), || {
-                let (below, above) = idx_bits.split_at(cap_height);
-                let node = root_from_path(&hash(&leaf_inputs)?, &sibs, below)?;
+                let (below, above) = idx_bits.split_at(2 * cap_level);
+                let node = root_from_quad_path(&hash(&leaf_inputs)?, &sibs, below)?;
                 pick(&cap, above)?.enforce_equal(&node)
             })?;
         }

@@ -46,6 +46,7 @@ impl TotalsCircuit {
             blind_out: Fr::zero(),
             slots: vec![None; shape.batch],
             path: MerklePath {
+                arity: crate::merkle::Arity::Binary,
                 index: 0,
                 siblings: vec![Fr::zero(); (RECEIPT_DEPTH - shape.height()) as usize],
             },

@@ -62,6 +62,7 @@ impl CallCircuit {
                 },
                 counter: 0,
                 path: MerklePath {
+                    arity: crate::merkle::Arity::Binary,
                     index: 0,
                     siblings: vec![z; depth as usize],
                 },
