@@ -209,6 +209,12 @@ fn a_version_1_listing_still_checks_but_takes_no_new_preview() {
     let f = |name: &str| v1.join(name).display().to_string();
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
+    // Secrets are read only when private: copies with mode 0600 (git keeps 0644).
+    for key in ["dataset.key", "seller.key"] {
+        std::fs::copy(v1.join(key), d.join(key)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d.join(key), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let said = ok(&veil(
         d,
         &[
@@ -218,7 +224,7 @@ fn a_version_1_listing_still_checks_but_takes_no_new_preview() {
             "--listing",
             &f("listing.json"),
             "--key",
-            &f("dataset.key"),
+            "dataset.key",
         ],
     ));
     assert!(said.contains("ACCEPTED"), "{said}");
@@ -244,7 +250,7 @@ fn a_version_1_listing_still_checks_but_takes_no_new_preview() {
                 "--dataset",
                 &f("data.csv"),
                 "--secret-file",
-                &f("seller.key"),
+                "seller.key",
                 "--listing",
                 &f("listing.json"),
                 "--challenge",

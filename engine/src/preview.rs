@@ -58,6 +58,16 @@ impl PreviewRequest {
     pub fn load(self) -> Result<LoadedRequest> {
         let challenge = challenge_from_hex(&self.challenge)?;
         let listing = load_listing(&self.listing)?;
+        if listing.arity() != dataset::TREE_ARITY {
+            crate::error::refuse!(
+                "listing {:?} is version {}: its records sit in a binary Merkle tree, and previews \
+                 are proved against the quaternary tree of version {}; re-attest the dataset \
+                 (`veil dataset commit`) and publish the new listing",
+                listing.dataset_id,
+                listing.veil,
+                dataset::LISTING_VERSION
+            );
+        }
         let key = load_key(&self.secret_file, "secret file", &listing.dataset_id)?;
         listing.check_key(&key)?;
         Ok(LoadedRequest {
@@ -106,16 +116,6 @@ pub struct PreviewStatement {
 /// Reads the dataset once and builds the preview statement `req` asks for.
 pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<PreviewStatement> {
     let listing = &req.listing;
-    if listing.arity() != dataset::TREE_ARITY {
-        crate::error::refuse!(
-            "listing {:?} is version {}: its records sit in a binary Merkle tree, and previews \
-             are proved against the quaternary tree of version {}; re-attest the dataset \
-             (`veil attest`) and publish the new listing",
-            listing.dataset_id,
-            listing.veil,
-            dataset::LISTING_VERSION
-        );
-    }
     let shape = shape_for(listing, req.request.samples)?;
     let mask = reveal_mask(listing, &req.request.reveal)?;
     let indices = preview::sample_indices(
