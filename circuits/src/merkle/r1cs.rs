@@ -46,10 +46,11 @@ pub fn place_among_siblings(
 ) -> Result<[FpVar<Fr>; 4], SynthesisError> {
     assert_eq!(s.len(), 3, "three siblings per quaternary level");
     let (f0, f1) = (FpVar::from(b0.clone()), FpVar::from(b1.clone()));
-    let both = &f0 * &f1; // p = 3
-    let neither = FpVar::one() - &f0 - &f1 + &both; // p = 0
-    let just_b0 = &f0 - &both; // p = 1
-                               // lane 0: cur at p = 0, else s0.
+    // Indicators of p = 3, p = 0 and p = 1 (one constraint, for b0 b1).
+    let both = &f0 * &f1;
+    let neither = FpVar::one() - &f0 - &f1 + &both;
+    let just_b0 = &f0 - &both;
+    // lane 0: cur at p = 0, else s0.
     let lane0 = &s[0] + &neither * (cur - &s[0]);
     // lane 1: s0 at p = 0, cur at p = 1, s1 at p >= 2.
     let lane1 = &s[0] + &just_b0 * (cur - &s[0]) + &f1 * (&s[1] - &s[0]);
