@@ -35,6 +35,18 @@ pub(crate) static PARAMS: LazyLock<Params> = LazyLock::new(|| Params {
     internal_diagonal: constants::INTERNAL_DIAGONAL.map(|l| Fr::new(BigInt(l))),
 });
 
+/// The round constants, one row of four per round (partial rounds use lane 0), in the order
+/// the permutation applies them: what another arithmetisation of the permutation (the halo2
+/// chip) needs.
+pub fn round_constants() -> &'static [[Fr; WIDTH]; FULL_ROUNDS + PARTIAL_ROUNDS] {
+    &PARAMS.round_constants
+}
+
+/// The diagonal `d` of the internal matrix `M_I = J + diag(d)` of the partial rounds.
+pub fn internal_diagonal() -> &'static [Fr; WIDTH] {
+    &PARAMS.internal_diagonal
+}
+
 #[inline(always)]
 fn sbox(x: &mut Fr) {
     let x2 = x.square();

@@ -10,8 +10,8 @@ pub mod usage;
 
 #[cfg(all(test, feature = "r1cs"))]
 pub(crate) use statement::assert_mutations_refused;
-#[cfg(test)]
-pub(crate) use statement::Mutation;
+#[cfg(any(test, feature = "fixtures"))]
+pub use statement::Mutation;
 #[cfg(feature = "r1cs")]
 pub use statement::R1csStatement;
 pub use statement::{

@@ -278,8 +278,8 @@ mod r1cs {
 /// A named edit of an honest assignment, (part of) the reason the native relation must give
 /// when refusing it, and the circuit rule (namespace) whose constraint must be the first to
 /// break.
-#[cfg(test)]
-pub(crate) type Mutation<S> = (
+#[cfg(any(test, feature = "fixtures"))]
+pub type Mutation<S> = (
     &'static str,
     &'static str,
     &'static str,

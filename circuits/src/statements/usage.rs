@@ -462,5 +462,7 @@ mod circuit;
 #[cfg(feature = "r1cs")]
 pub use circuit::{CallCircuit, TierCircuit};
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod cases;
 #[cfg(test)]
 mod tests;

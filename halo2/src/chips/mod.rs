@@ -1,0 +1,122 @@
+//! The chips every statement is built from, halo2 style: each owns its columns and gates
+//! ([`MainGateConfig`], [`Poseidon2Config`], [`RangeConfig`]) and lays out regions through a
+//! [`Layouter`]. [`Chips`] bundles the configured set one circuit uses.
+//!
+//! halo2-axiom's floor planner hands out absolute rows, so a circuit lays itself out in one
+//! region through a [`Ctx`], which keeps one row cursor per chip: the Poseidon2 rows (their own
+//! columns), the range checks (one column and a lookup) and the main gate's arithmetic run
+//! side by side, and a circuit is as tall as its busiest chip.
+
+pub mod main_gate;
+pub mod merkle;
+pub mod poseidon2;
+pub mod range;
+#[cfg(test)]
+mod tests;
+
+pub use main_gate::MainGateConfig;
+pub use poseidon2::Poseidon2Config;
+pub use range::RangeConfig;
+
+use crate::Fp;
+use halo2_proofs::circuit::{Cell, Layouter, Region, Value};
+use halo2_proofs::plonk::{Column, ConstraintSystem, Error, Instance};
+
+/// An assigned advice cell and its value (unknown during key generation).
+#[derive(Clone, Copy, Debug)]
+pub struct Var {
+    /// Where it is, for copy constraints.
+    pub cell: Cell,
+    /// Its value.
+    pub value: Value<Fp>,
+}
+
+/// The chips' columns side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lane {
+    Main = 0,
+    Poseidon = 1,
+    Range = 2,
+}
+
+/// The one region a circuit assigns, and the next free row of each chip's columns.
+pub struct Ctx<'r> {
+    pub(crate) region: Region<'r, Fp>,
+    next: [usize; 3],
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx").field("next", &self.next).finish()
+    }
+}
+
+impl<'r> Ctx<'r> {
+    /// A context over `region`, every chip starting at row 0.
+    pub fn new(region: Region<'r, Fp>) -> Self {
+        Ctx {
+            region,
+            next: [0; 3],
+        }
+    }
+
+    /// Takes `rows` rows of a chip's columns; returns the first.
+    pub(crate) fn take(&mut self, lane: Lane, rows: usize) -> usize {
+        let start = self.next[lane as usize];
+        self.next[lane as usize] += rows;
+        start
+    }
+
+    /// Rows used by the tallest chip.
+    pub fn rows(&self) -> usize {
+        self.next.into_iter().max().unwrap_or(0)
+    }
+}
+
+/// Every chip a Veil circuit uses, and the instance column holding its public inputs.
+#[derive(Clone, Debug)]
+pub struct Chips {
+    /// Arithmetic and constants.
+    pub main: MainGateConfig,
+    /// The Poseidon2 permutation.
+    pub poseidon: Poseidon2Config,
+    /// Range checks by lookup.
+    pub range: RangeConfig,
+    /// The public inputs, one per row, in the statement's order.
+    pub instance: Column<Instance>,
+}
+
+impl Chips {
+    /// Configures all chips.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>) -> Self {
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        Chips {
+            main: MainGateConfig::configure(meta),
+            poseidon: Poseidon2Config::configure(meta),
+            range: RangeConfig::configure(meta),
+            instance,
+        }
+    }
+
+    /// Loads fixed tables; call once per synthesis.
+    pub fn load(&self, layouter: &mut impl Layouter<Fp>) -> Result<(), Error> {
+        self.range.load(layouter)
+    }
+
+    /// The public input at `row` of the instance column, as a cell copied from it.
+    pub fn public(&self, ctx: &mut Ctx<'_>, row: usize) -> Result<Var, Error> {
+        self.main.from_instance(ctx, self.instance, row)
+    }
+
+    /// Poseidon2's sponge over `inputs` behind the domain tag `tag` (`H(tag, inputs...)`).
+    pub fn hash_tagged(&self, ctx: &mut Ctx<'_>, tag: u128, inputs: &[Var]) -> Result<Var, Error> {
+        let mut all = Vec::with_capacity(inputs.len() + 1);
+        all.push(
+            self.main
+                .constant(ctx, crate::field::to_halo2(&veil_circuits::tags::fr(tag)))?,
+        );
+        all.extend_from_slice(inputs);
+        self.poseidon.hash(ctx, &self.main, &all)
+    }
+}

@@ -1,0 +1,248 @@
+//! The chips against the native code: Poseidon2 (itself tested against Barretenberg's),
+//! the sponge, the compression, range checks, bits, zero tests and Merkle paths.
+
+use super::poseidon2::Lane;
+use super::{Chips, Ctx, Var};
+use crate::field::to_halo2;
+use crate::Fp;
+use ark_ff::UniformRand;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::dev::MockProver;
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use rand::SeedableRng;
+use veil_circuits::merkle::TreeBuilder;
+use veil_circuits::{poseidon2, Fr};
+
+/// What a harness computes on its witnessed inputs.
+#[derive(Clone, Copy, Debug)]
+enum Gadget {
+    /// The permutation of the four inputs: four outputs.
+    Permute,
+    /// The sponge hash of all inputs: one output.
+    Hash,
+    /// The compression of the four inputs: one output.
+    Compress,
+    /// `inputs[0] < 2^bits`: no output.
+    Range(usize),
+    /// The `n` bits of `inputs[0]`: `n` outputs.
+    Bits(usize),
+    /// `inputs[0] == 0`: one output.
+    IsZero,
+    /// The root from leaf `inputs[0]`, then `d` siblings, then `d` direction bits.
+    BinaryPath(usize),
+}
+
+/// Witnesses `inputs`, applies the gadget and exposes its outputs as the public inputs.
+#[derive(Clone, Debug)]
+struct Harness {
+    gadget: Gadget,
+    inputs: Vec<Fp>,
+}
+
+impl Circuit<Fp> for Harness {
+    type Config = Chips;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+    fn without_witnesses(&self) -> Self {
+        self.clone()
+    }
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
+        Chips::configure(meta)
+    }
+    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        chips.load(&mut layouter)?;
+        let outputs = layouter.assign_region(
+            || "harness",
+            |region| {
+                let mut ctx = Ctx::new(region);
+                self.lay_out(&chips, &mut ctx)
+            },
+        )?;
+        for (row, out) in outputs.iter().enumerate() {
+            layouter.constrain_instance(out.cell, chips.instance, row);
+        }
+        Ok(())
+    }
+}
+
+impl Harness {
+    fn lay_out(&self, chips: &Chips, l: &mut Ctx<'_>) -> Result<Vec<Var>, Error> {
+        let m = &chips.main;
+        let xs = self
+            .inputs
+            .iter()
+            .map(|x| m.witness(l, Value::known(*x)))
+            .collect::<Result<Vec<Var>, _>>()?;
+        let outputs: Vec<Var> = match self.gadget {
+            Gadget::Permute => {
+                let lanes = [0, 1, 2, 3].map(|i| Lane::Var(xs[i]));
+                chips.poseidon.permute(l, lanes)?.to_vec()
+            }
+            Gadget::Hash => vec![chips.poseidon.hash(l, m, &xs)?],
+            Gadget::Compress => {
+                vec![chips
+                    .poseidon
+                    .compress(l, m, [xs[0], xs[1], xs[2], xs[3]])?]
+            }
+            Gadget::Range(bits) => {
+                chips.range.check(l, &xs[0], bits)?;
+                vec![]
+            }
+            Gadget::Bits(n) => m.bits(l, &xs[0], n)?,
+            Gadget::IsZero => vec![m.is_zero(l, &xs[0])?],
+            Gadget::BinaryPath(d) => {
+                let (sibs, bits) = xs[1..].split_at(d);
+                for b in bits {
+                    m.assert_bool(l, b)?;
+                }
+                vec![chips.root_from_path(l, &xs[0], sibs, bits)?]
+            }
+        };
+        Ok(outputs)
+    }
+}
+
+/// Whether the harness is satisfied with `outputs` as its public inputs.
+fn holds(gadget: Gadget, inputs: &[Fr], outputs: &[Fr]) -> bool {
+    let circuit = Harness {
+        gadget,
+        inputs: inputs.iter().map(to_halo2).collect(),
+    };
+    let instance = outputs.iter().map(to_halo2).collect();
+    let result = MockProver::run(12, &circuit, vec![instance])
+        .expect("synthesis")
+        .verify();
+    if let Err(failures) = &result {
+        if std::env::var_os("VEIL_HALO2_DEBUG").is_some() {
+            eprintln!("{gadget:?}: {failures:#?}");
+        }
+    }
+    result.is_ok()
+}
+
+fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
+    rand_chacha::ChaCha20Rng::seed_from_u64(seed)
+}
+
+#[test]
+fn permutation_is_the_native_one() {
+    let mut rng = rng(1);
+    for _ in 0..3 {
+        let x = [0; 4].map(|_| Fr::rand(&mut rng));
+        let mut y = x;
+        poseidon2::permute(&mut y);
+        assert!(holds(Gadget::Permute, &x, &y));
+        for lane in 0..4 {
+            let mut wrong = y;
+            wrong[lane] += Fr::from(1u64);
+            assert!(!holds(Gadget::Permute, &x, &wrong), "lane {lane}");
+        }
+    }
+    // The zero state too (a constant the gates must not special-case).
+    let mut z = [Fr::from(0u64); 4];
+    poseidon2::permute(&mut z);
+    assert!(holds(Gadget::Permute, &[Fr::from(0u64); 4], &z));
+}
+
+#[test]
+fn sponge_is_the_native_one_at_every_block_boundary() {
+    let mut rng = rng(2);
+    for len in 0..8 {
+        let xs: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
+        let h = poseidon2::hash(&xs);
+        assert!(holds(Gadget::Hash, &xs, &[h]), "len {len}");
+        assert!(
+            !holds(Gadget::Hash, &xs, &[h + Fr::from(1u64)]),
+            "len {len}"
+        );
+    }
+    // Barretenberg's vector: hash(1, 2).
+    let h = poseidon2::hash(&[Fr::from(1u64), Fr::from(2u64)]);
+    assert_eq!(
+        veil_circuits::field::to_hex(&h),
+        "0x038682aa1cb5ae4e0a3f13da432a95c77c5c111f6f030faf9cad641ce1ed7383"
+    );
+    assert!(holds(Gadget::Hash, &[Fr::from(1u64), Fr::from(2u64)], &[h]));
+}
+
+#[test]
+fn compression_is_the_native_one() {
+    let mut rng = rng(3);
+    let x = [0; 4].map(|_| Fr::rand(&mut rng));
+    let c = poseidon2::compress(x);
+    assert!(holds(Gadget::Compress, &x, &[c]));
+    assert!(
+        !holds(Gadget::Compress, &x, &[c - x[0]]),
+        "the feed-forward is there"
+    );
+}
+
+#[test]
+fn range_checks_hold_exactly_below_the_bound() {
+    for bits in [8, 32, 64] {
+        let top = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
+        assert!(
+            holds(Gadget::Range(bits), &[Fr::from(top)], &[]),
+            "2^{bits} - 1"
+        );
+        assert!(holds(Gadget::Range(bits), &[Fr::from(0u64)], &[]));
+        let over = Fr::from(top) + Fr::from(1u64);
+        assert!(!holds(Gadget::Range(bits), &[over], &[]), "2^{bits}");
+    }
+    // A negative number (a wrapped difference) is far out of range.
+    assert!(!holds(Gadget::Range(32), &[-Fr::from(1u64)], &[]));
+    assert!(!holds(Gadget::Range(32), &[-Fr::from(1u64 << 32)], &[]));
+}
+
+#[test]
+fn bits_recompose_and_are_boolean() {
+    let x = 0b1011_0110u64;
+    let bits: Vec<Fr> = (0..8).map(|i| Fr::from((x >> i) & 1)).collect();
+    assert!(holds(Gadget::Bits(8), &[Fr::from(x)], &bits));
+    assert!(
+        !holds(Gadget::Bits(8), &[Fr::from(x + 256)], &bits),
+        "x >= 2^n has no n bits"
+    );
+    assert!(holds(Gadget::Bits(0), &[Fr::from(0u64)], &[]));
+    assert!(!holds(Gadget::Bits(0), &[Fr::from(1u64)], &[]));
+}
+
+#[test]
+fn is_zero_says_whether() {
+    assert!(holds(Gadget::IsZero, &[Fr::from(0u64)], &[Fr::from(1u64)]));
+    assert!(!holds(Gadget::IsZero, &[Fr::from(0u64)], &[Fr::from(0u64)]));
+    assert!(holds(Gadget::IsZero, &[Fr::from(5u64)], &[Fr::from(0u64)]));
+    assert!(!holds(Gadget::IsZero, &[Fr::from(5u64)], &[Fr::from(1u64)]));
+}
+
+#[test]
+fn binary_paths_reach_the_native_root_and_refuse_non_bits() {
+    let mut rng = rng(4);
+    let leaves: Vec<Fr> = (0..6).map(|_| Fr::rand(&mut rng)).collect();
+    let d = 3;
+    for index in [0u64, 5] {
+        let mut b = TreeBuilder::new(d, &[index]).expect("tree");
+        b.push(&leaves).expect("leaves");
+        let t = b.finish().expect("tree");
+        let path = &t.paths[0];
+        let bits: Vec<Fr> = (0..d).map(|h| Fr::from((index >> h) & 1)).collect();
+        let mut inputs = vec![leaves[index as usize]];
+        inputs.extend(&path.siblings);
+        inputs.extend(&bits);
+        assert!(
+            holds(Gadget::BinaryPath(d as usize), &inputs, &[t.root]),
+            "index {index}"
+        );
+        // Another index's bits give another root.
+        let flipped = inputs.len() - d as usize;
+        inputs[flipped] = Fr::from(1u64) - inputs[flipped];
+        assert!(!holds(Gadget::BinaryPath(d as usize), &inputs, &[t.root]));
+        // A direction "bit" of 2 is refused.
+        inputs[flipped] = Fr::from(2u64);
+        assert!(!holds(Gadget::BinaryPath(d as usize), &inputs, &[t.root]));
+    }
+}

@@ -1,0 +1,24 @@
+//! Veil's statements as halo2 circuits: PLONKish arithmetisation with KZG commitments over
+//! BN254 (the `halo2-axiom` fork of halo2), so that they share the field, the Poseidon2 and
+//! every encoding with the Groth16 circuits and the Noir twins.
+//!
+//! * [`chips`]: the main gate, Barretenberg's Poseidon2 permutation, byte-lookup range checks
+//!   and Merkle paths, halo2 style (configs owning columns and gates, regions laid out by a
+//!   floor planner).
+//! * [`statements`]: one circuit per statement, with the same public inputs, in the same
+//!   order, as `veil_circuits::statements::Statement::public_inputs`.
+//! * [`kzg`]: universal parameters (read from a file, or an insecure local setup for tests),
+//!   key generation, proving and verifying (SHPLONK multi-opening, Blake2b transcript).
+#![deny(missing_docs)]
+
+pub mod chips;
+pub mod error;
+pub mod field;
+pub mod kzg;
+pub mod statements;
+
+pub use error::{Error, Result};
+pub use halo2_proofs;
+
+/// BN254's scalar field as halo2 spells it.
+pub type Fp = halo2_proofs::halo2curves::bn256::Fr;

@@ -1,0 +1,91 @@
+//! Every statement's shared cases (`veil_circuits::statements::*::cases`, the same ones the
+//! Groth16 circuits run): the honest witness satisfies the halo2 circuit at the statement's
+//! `k`, and every mutation the native relation refuses breaks the circuit too.
+
+use super::Halo2Statement;
+use crate::kzg;
+use halo2_proofs::dev::MockProver;
+use veil_circuits::statements::{usage::cases, CallShape, Mutation, Statement, UsageCall};
+
+/// Whether the circuit of `(public, witness)` is satisfied with the statement's public inputs.
+fn satisfied<S: Halo2Statement>(
+    shape: &S::Shape,
+    public: &S::Public,
+    witness: &S::Witness,
+) -> bool {
+    let instance = kzg::instance(&S::public_inputs(public));
+    let circuit = S::circuit(shape, public.clone(), witness.clone());
+    let prover = MockProver::run(S::k(shape), &circuit, vec![instance]).expect("synthesis at k");
+    prover.verify().is_ok()
+}
+
+/// The honest case holds natively and in the circuit; every mutation fails both.
+fn assert_mutations_refused<S: Halo2Statement>(
+    shape: &S::Shape,
+    honest: &(S::Public, S::Witness),
+    mutations: &[Mutation<S>],
+) {
+    let (p, w) = honest;
+    S::check(shape, p, w).unwrap_or_else(|e| panic!("{}: honest refused: {e}", S::NAME));
+    assert!(
+        satisfied::<S>(shape, p, w),
+        "{}: honest circuit unsatisfied",
+        S::NAME
+    );
+    for (name, reason, _, edit) in mutations {
+        let (mut p, mut w) = honest.clone();
+        edit(&mut p, &mut w);
+        let refusal = S::check(shape, &p, &w).expect_err(name).to_string();
+        assert!(refusal.contains(reason), "{name}: refused for {refusal:?}");
+        assert!(
+            !satisfied::<S>(shape, &p, &w),
+            "{name}: the halo2 circuit accepts it"
+        );
+    }
+}
+
+#[test]
+fn call_holds_and_refuses_every_mutation() {
+    for depth in [3, 6] {
+        let shape = CallShape { depth };
+        for counter in [0, 3] {
+            assert_mutations_refused::<UsageCall>(&shape, &cases::honest_call(depth, counter), &[]);
+        }
+    }
+    assert_mutations_refused::<UsageCall>(
+        &CallShape { depth: 6 },
+        &cases::honest_call(6, 1),
+        &cases::call_mutations(),
+    );
+}
+
+#[test]
+fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
+    let shape = CallShape { depth: 4 };
+    let params = kzg::insecure_setup(UsageCall::k(&shape));
+    let pk = kzg::keygen::<UsageCall>(&params, &shape).expect("keys");
+    let (p, w) = cases::honest_call(4, 2);
+    let proof = kzg::prove::<UsageCall>(&params, &pk, &shape, p, w.clone()).expect("proof");
+    let public = UsageCall::public_inputs(&p);
+    kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
+    for i in 0..public.len() {
+        let mut other = public.clone();
+        other[i] += veil_circuits::Fr::from(1u64);
+        assert!(
+            kzg::verify(&params, pk.get_vk(), &other, &proof).is_err(),
+            "public input {i}"
+        );
+    }
+    let mut forged = proof.clone();
+    forged[40] ^= 1;
+    assert!(kzg::verify(&params, pk.get_vk(), &public, &forged).is_err());
+    // A lying prover (no native check) on a mutated witness gets no valid proof.
+    let (_, _, _, edit) = &cases::call_mutations()[0];
+    let (mut lp, mut lw) = (p, w);
+    edit(&mut lp, &mut lw);
+    let lie = UsageCall::circuit(&shape, lp, lw);
+    let lie_public = kzg::instance(&UsageCall::public_inputs(&lp));
+    if let Ok(proof) = kzg::prove_unchecked(&params, &pk, lie, &lie_public) {
+        assert!(kzg::verify(&params, pk.get_vk(), &UsageCall::public_inputs(&lp), &proof).is_err());
+    }
+}
