@@ -8,7 +8,7 @@ import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-CRATES = ["circuits", "verifier", "prover", "ledger", "noir", "engine", "service", "cli", "testkit"]
+CRATES = ["circuits", "halo2", "verifier", "prover", "ledger", "noir", "engine", "service", "cli", "testkit"]
 PATH = re.compile(r"\b(crate|super)((?:::[a-z_][a-z0-9_]*)+)")
 
 

@@ -14,6 +14,9 @@ pub enum ProverError {
     /// A Noir program could not be loaded or executed (from the Noir crate).
     #[error(transparent)]
     Noir(#[from] veil_noir::Error),
+    /// halo2 parameters, keys or proving failed.
+    #[error(transparent)]
+    Halo2(#[from] veil_halo2::Error),
     /// UltraHonk needs a CRS (the Aztec Ignition setup) that is not where configured.
     #[error("{0}")]
     Crs(String),

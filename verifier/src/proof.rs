@@ -10,10 +10,13 @@
 //! reported as such rather than as a failed pairing. Version 1 envelopes (no digest) still
 //! verify.
 //!
-//! One envelope serves every backend: `backend` names it ([`GROTH16`], [`ULTRAHONK`]); `key` is
-//! the key id (Groth16) or the Noir program (UltraHonk, whose envelope also carries bb's
-//! verification key and its hash in `ultrahonk`, as recursion inside Noir needs them); `proof`
-//! is the backend's own proof bytes, hex.
+//! One envelope serves every backend: `backend` names it ([`GROTH16`], [`ULTRAHONK`],
+//! [`HALO2`]); `key` is the key id (Groth16 and halo2, the same id for the same shape) or the
+//! Noir program (UltraHonk, whose envelope also carries bb's verification key and its hash in
+//! `ultrahonk`, as recursion inside Noir needs them); `vk_sha256` is the SHA-256 of the
+//! verifying key (Groth16: compressed arkworks; halo2: its raw bytes); `proof` is the
+//! backend's own proof bytes, hex. The public inputs are the statement's, in its order, for
+//! every backend.
 
 use crate::groth16::PreparedKey;
 use crate::{Result, VerifyError};
@@ -31,6 +34,8 @@ pub const OLDEST_PROOF_VERSION: u32 = 1;
 pub const GROTH16: &str = "groth16-bn254";
 /// The UltraHonk backend's name.
 pub const ULTRAHONK: &str = "ultrahonk-bn254";
+/// The halo2 backend's name (PLONKish, KZG over BN254, SHPLONK, Blake2b transcript).
+pub const HALO2: &str = "halo2-kzg-bn254";
 
 /// A proof with everything needed to check it against a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +90,57 @@ impl ProofEnvelope {
             proof: hex::encode(bytes),
             ultrahonk: None,
         }
+    }
+
+    /// Wraps a halo2 proof made with the verifying key of digest `vk_sha256`.
+    pub fn halo2(
+        statement: &str,
+        key: String,
+        vk_sha256: String,
+        shape: serde_json::Value,
+        public_inputs: Vec<Fr>,
+        proof: &[u8],
+    ) -> Self {
+        ProofEnvelope {
+            veil: PROOF_VERSION,
+            statement: statement.into(),
+            backend: HALO2.into(),
+            key,
+            vk_sha256: Some(vk_sha256),
+            shape,
+            public_inputs,
+            proof: hex::encode(proof),
+            ultrahonk: None,
+        }
+    }
+
+    /// Checks that this is a halo2 proof made with the verifying key of digest `vk_sha256`,
+    /// and returns its bytes.
+    pub fn halo2_proof(&self, vk_sha256: &str) -> Result<Vec<u8>> {
+        if self.veil != PROOF_VERSION {
+            return Err(VerifyError::Malformed(format!(
+                "a halo2 proof of version {}; halo2 proofs are version {PROOF_VERSION}",
+                self.veil
+            )));
+        }
+        if self.backend != HALO2 {
+            return Err(VerifyError::Malformed(format!(
+                "backend {:?}, expected {HALO2:?}",
+                self.backend
+            )));
+        }
+        match &self.vk_sha256 {
+            Some(theirs) if theirs == vk_sha256 => {}
+            theirs => {
+                return Err(VerifyError::Keys(format!(
+                    "the proof was made with another halo2 verifying key for {} (digest {theirs:?}; \
+                     these parameters give {vk_sha256}): verify with the parameters it was proved with",
+                    self.key
+                )))
+            }
+        }
+        hex::decode(&self.proof)
+            .map_err(|e| VerifyError::Malformed(format!("proof is not hex: {e}")))
     }
 
     /// Pretty JSON text.

@@ -63,7 +63,10 @@ impl RangeConfig {
 
     /// Constrains `x < 2^bits`, `bits` a multiple of 8 and at most 64.
     pub fn check(&self, ctx: &mut Ctx<'_>, x: &Var, bits: usize) -> Result<(), Error> {
-        assert!(bits.is_multiple_of(LIMB_BITS) && bits <= 64, "whole bytes of a u64");
+        assert!(
+            bits.is_multiple_of(LIMB_BITS) && bits <= 64,
+            "whole bytes of a u64"
+        );
         let limbs = bits / LIMB_BITS;
         let at = ctx.take(Lane::Range, limbs + 1);
         let inv = Fp::from(1 << LIMB_BITS)

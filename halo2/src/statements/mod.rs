@@ -3,6 +3,7 @@
 //! column holds `Statement::public_inputs` in order.
 
 pub mod call;
+pub mod tier;
 
 use crate::Fp;
 use halo2_proofs::plonk::Circuit;

@@ -5,7 +5,9 @@
 use super::Halo2Statement;
 use crate::kzg;
 use halo2_proofs::dev::MockProver;
-use veil_circuits::statements::{usage::cases, CallShape, Mutation, Statement, UsageCall};
+use veil_circuits::statements::{
+    usage::cases, CallShape, Mutation, Statement, TierShape, UsageCall, UsageTier,
+};
 
 /// Whether the circuit of `(public, witness)` is satisfied with the statement's public inputs.
 fn satisfied<S: Halo2Statement>(
@@ -88,4 +90,17 @@ fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     if let Ok(proof) = kzg::prove_unchecked(&params, &pk, lie, &lie_public) {
         assert!(kzg::verify(&params, pk.get_vk(), &UsageCall::public_inputs(&lp), &proof).is_err());
     }
+}
+
+#[test]
+fn tier_holds_and_refuses_every_miscount() {
+    let shape = TierShape::default();
+    for (calls, lo, hi) in [(0, 0, 1), (1, 1, 2)] {
+        assert_mutations_refused::<UsageTier>(&shape, &cases::honest_tier(calls, lo, hi), &[]);
+    }
+    assert_mutations_refused::<UsageTier>(
+        &shape,
+        &cases::honest_tier(5, 2, 8),
+        &cases::tier_mutations(),
+    );
 }

@@ -8,6 +8,7 @@
 //! backend's prover (its MSMs and FFTs); statements only see `setup`, `prove` and `verify`.
 
 pub mod groth16;
+pub mod halo2;
 pub mod ultrahonk;
 
 use crate::Result;
@@ -21,17 +22,24 @@ pub enum BackendKind {
     Groth16,
     /// UltraHonk (Barretenberg) over the Noir twin of the statement: a universal CRS.
     UltraHonk,
+    /// halo2 (KZG over BN254) over the statement's halo2 circuit: universal parameters.
+    Halo2,
 }
 
 impl BackendKind {
     /// Every backend, in the order doors list them.
-    pub const ALL: [BackendKind; 2] = [BackendKind::Groth16, BackendKind::UltraHonk];
+    pub const ALL: [BackendKind; 3] = [
+        BackendKind::Groth16,
+        BackendKind::Halo2,
+        BackendKind::UltraHonk,
+    ];
 
     /// The name a door takes.
     pub fn name(self) -> &'static str {
         match self {
             BackendKind::Groth16 => "groth16",
             BackendKind::UltraHonk => "ultrahonk",
+            BackendKind::Halo2 => "halo2",
         }
     }
 

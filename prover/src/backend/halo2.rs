@@ -1,0 +1,113 @@
+//! halo2 (PLONKish, KZG over BN254) as a [`Backend`]: a statement is proved by its halo2
+//! circuit (`veil_halo2::statements`) from the same witness and public inputs as Groth16.
+//!
+//! There is no per-circuit ceremony: keys are derived from the universal parameters and the
+//! circuit the first time a shape is used, and kept. A verifier derives the same verifying key
+//! from the same parameters, so an envelope names it by digest only.
+
+use super::{Backend, BackendKind};
+use crate::{ProverError, Result};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use veil_halo2::kzg::{self, Params, ProvingKeyBn};
+use veil_halo2::statements::Halo2Statement;
+use veil_verifier::proof::ProofEnvelope;
+use veil_verifier::VerifyError;
+
+/// A shape's keys and the parameters cut to its size.
+struct Keys {
+    params: Params,
+    pk: ProvingKeyBn,
+    digest: String,
+}
+
+/// The halo2 backend over one set of universal parameters.
+pub struct Halo2Backend {
+    params: Params,
+    keys: Mutex<HashMap<String, Arc<Keys>>>,
+}
+
+impl Halo2Backend {
+    /// The backend over `params` (a ceremony's, read with `veil_halo2::kzg::read_params`, or
+    /// `insecure_setup` in tests).
+    pub fn new(params: Params) -> Self {
+        Halo2Backend {
+            params,
+            keys: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The keys of `shape`, derived on first use.
+    fn keys<S: Halo2Statement>(&self, shape: &S::Shape) -> Result<Arc<Keys>> {
+        S::validate(shape)?;
+        let id = S::key_id(shape);
+        if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(k.clone());
+        }
+        let params = kzg::fit(&self.params, S::k(shape))?;
+        let pk = kzg::keygen::<S>(&params, shape)?;
+        let digest = kzg::vk_digest(pk.get_vk());
+        let keys = Arc::new(Keys { params, pk, digest });
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, keys.clone());
+        Ok(keys)
+    }
+
+    /// The digest of the verifying key of `shape` under these parameters.
+    pub fn vk_digest<S: Halo2Statement>(&self, shape: &S::Shape) -> Result<String> {
+        Ok(self.keys::<S>(shape)?.digest.clone())
+    }
+}
+
+impl<S: Halo2Statement> Backend<S> for Halo2Backend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Halo2
+    }
+
+    fn key_id(&self, shape: &S::Shape) -> String {
+        S::key_id(shape)
+    }
+
+    fn prove(
+        &self,
+        shape: &S::Shape,
+        public: S::Public,
+        witness: S::Witness,
+    ) -> Result<ProofEnvelope> {
+        let keys = self.keys::<S>(shape)?;
+        let public_inputs = S::public_inputs(&public);
+        let proof = kzg::prove::<S>(&keys.params, &keys.pk, shape, public, witness)?;
+        let shape_json = serde_json::to_value(shape)
+            .map_err(|e| ProverError::Proving(format!("the shape does not serialise: {e}")))?;
+        Ok(ProofEnvelope::halo2(
+            S::NAME,
+            S::key_id(shape),
+            keys.digest.clone(),
+            shape_json,
+            public_inputs,
+            &proof,
+        ))
+    }
+
+    fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
+        let id = S::key_id(shape);
+        if proof.key != id {
+            return Err(
+                VerifyError::Mismatch(format!("the proof is for {}, not {id}", proof.key)).into(),
+            );
+        }
+        let public_inputs = S::public_inputs(public);
+        if proof.public_inputs != public_inputs {
+            return Err(VerifyError::Mismatch(
+                "the proof's public inputs are not the statement's".into(),
+            )
+            .into());
+        }
+        let keys = self.keys::<S>(shape)?;
+        let bytes = proof.halo2_proof(&keys.digest)?;
+        kzg::verify(&keys.params, keys.pk.get_vk(), &public_inputs, &bytes)
+            .map_err(|e| VerifyError::Rejected(e.to_string()).into())
+    }
+}
