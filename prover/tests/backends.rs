@@ -23,7 +23,7 @@ fn under_groth16_and_halo2<S: R1csStatement + Halo2Statement>(
     let dir = tempfile::tempdir().expect("temp dir");
     let groth16 = Groth16Backend::new(KeyStore::new(dir.path().to_path_buf()));
     groth16.setup::<S>(shape, false).expect("groth16 setup");
-    let halo2 = Halo2Backend::new(veil_halo2::kzg::insecure_setup(S::k(shape)));
+    let halo2 = Halo2Backend::new(veil_halo2::kzg::insecure_setup(S::k(shape).expect("k")));
     assert_eq!(Backend::<S>::kind(&halo2), BackendKind::Halo2);
 
     let (p, w) = honest.clone();
@@ -107,5 +107,16 @@ fn usage_tier_under_both_backends() {
         &TierShape::default(),
         &cases::honest_tier(5, 2, 8),
         &cases::tier_mutations(),
+    );
+}
+
+#[test]
+fn preview_membership_under_both_backends() {
+    use veil_circuits::statements::preview::cases as preview;
+    let (shape, p, w) = preview::honest(5, 3, 20, 0b101, 7);
+    under_groth16_and_halo2::<veil_circuits::statements::PreviewMembership>(
+        &shape,
+        &(p, w),
+        &preview::mutations(),
     );
 }

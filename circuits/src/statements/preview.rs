@@ -340,5 +340,7 @@ mod circuit;
 #[cfg(feature = "r1cs")]
 pub use circuit::PreviewCircuit;
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod cases;
 #[cfg(test)]
 mod tests;

@@ -109,6 +109,21 @@ impl Chips {
         self.main.from_instance(ctx, self.instance, row)
     }
 
+    /// Constrains `x < 2^bits` for any `bits <= 248`: a byte-lookup check at the next multiple
+    /// of 8, `8c`, and, when `bits` is not one, a second of `x 2^(8c - bits) < 2^(8c)`. Neither
+    /// product wraps, so together they say `x < 2^bits`.
+    pub fn range(&self, ctx: &mut Ctx<'_>, x: &Var, bits: usize) -> Result<(), Error> {
+        let whole = bits.div_ceil(range::LIMB_BITS) * range::LIMB_BITS;
+        self.range.check(ctx, x, whole)?;
+        if whole != bits {
+            use halo2_proofs::arithmetic::Field;
+            let shift = Fp::from(2).pow_vartime([(whole - bits) as u64]);
+            let shifted = self.main.linear(ctx, (shift, x), (Fp::ZERO, x), Fp::ZERO)?;
+            self.range.check(ctx, &shifted, whole)?;
+        }
+        Ok(())
+    }
+
     /// Poseidon2's sponge over `inputs` behind the domain tag `tag` (`H(tag, inputs...)`).
     pub fn hash_tagged(&self, ctx: &mut Ctx<'_>, tag: u128, inputs: &[Var]) -> Result<Var, Error> {
         let mut all = Vec::with_capacity(inputs.len() + 1);

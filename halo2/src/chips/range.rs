@@ -2,12 +2,13 @@
 //! `z_(i+1) = (z_i - b_i) / 256` and `z_n = 0`, where every `b_i = z_i - 256 z_(i+1)` is looked
 //! up in a fixed table of `0..256`; so `x = Σ b_i 256^i` with bytes `b_i`. One advice column,
 //! `n + 1` rows per check (five for 32 bits), against 33 constraints for bits in R1CS.
+//! A bound `2^b` with `b` not a multiple of 8 is two checks ([`crate::chips::Chips::range`]).
 
 use super::{main_gate::copy, Ctx, Lane, Var};
-use crate::field::low_u64;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
 use halo2_proofs::circuit::{Layouter, Value};
+use halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Error, Expression, Selector, TableColumn,
 };
@@ -15,6 +16,8 @@ use halo2_proofs::poly::Rotation;
 
 /// Bits per looked-up limb.
 pub const LIMB_BITS: usize = 8;
+/// The widest check: the sum of bytes must not wrap around the 254-bit modulus.
+pub const MAX_BITS: usize = 248;
 
 /// The range chip's column, selector and byte table.
 #[derive(Clone, Copy, Debug)]
@@ -61,11 +64,11 @@ impl RangeConfig {
         )
     }
 
-    /// Constrains `x < 2^bits`, `bits` a multiple of 8 and at most 64.
+    /// Constrains `x < 2^bits`, `bits` a multiple of 8 and at most [`MAX_BITS`].
     pub fn check(&self, ctx: &mut Ctx<'_>, x: &Var, bits: usize) -> Result<(), Error> {
         assert!(
-            bits.is_multiple_of(LIMB_BITS) && bits <= 64,
-            "whole bytes of a u64"
+            bits.is_multiple_of(LIMB_BITS) && bits <= MAX_BITS,
+            "whole bytes, below the modulus"
         );
         let limbs = bits / LIMB_BITS;
         let at = ctx.take(Lane::Range, limbs + 1);
@@ -77,7 +80,7 @@ impl RangeConfig {
         for i in 0..limbs {
             self.q.enable(region, at + i)?;
             let value = z.value.map(|v| {
-                let limb = Fp::from(low_u64(&v) & 0xff);
+                let limb = Fp::from(u64::from(v.to_repr()[0]));
                 (v - limb) * inv
             });
             z = Var {

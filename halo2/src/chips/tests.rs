@@ -5,7 +5,7 @@ use super::poseidon2::Lane;
 use super::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
-use ark_ff::UniformRand;
+use ark_ff::{Field, UniformRand};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
@@ -85,7 +85,7 @@ impl Harness {
                     .compress(l, m, [xs[0], xs[1], xs[2], xs[3]])?]
             }
             Gadget::Range(bits) => {
-                chips.range.check(l, &xs[0], bits)?;
+                chips.range(l, &xs[0], bits)?;
                 vec![]
             }
             Gadget::Bits(n) => m.bits(l, &xs[0], n)?,
@@ -179,19 +179,16 @@ fn compression_is_the_native_one() {
 
 #[test]
 fn range_checks_hold_exactly_below_the_bound() {
-    for bits in [8, 32, 64] {
-        let top = if bits == 64 {
-            u64::MAX
-        } else {
-            (1u64 << bits) - 1
-        };
-        assert!(
-            holds(Gadget::Range(bits), &[Fr::from(top)], &[]),
-            "2^{bits} - 1"
-        );
+    for bits in [1, 5, 8, 20, 32, 64, 190, 248] {
+        let bound = Fr::from(2u64).pow([bits as u64]);
+        let top = bound - Fr::from(1u64);
+        assert!(holds(Gadget::Range(bits), &[top], &[]), "2^{bits} - 1");
         assert!(holds(Gadget::Range(bits), &[Fr::from(0u64)], &[]));
-        let over = Fr::from(top) + Fr::from(1u64);
-        assert!(!holds(Gadget::Range(bits), &[over], &[]), "2^{bits}");
+        assert!(!holds(Gadget::Range(bits), &[bound], &[]), "2^{bits}");
+        assert!(
+            !holds(Gadget::Range(bits), &[bound + top], &[]),
+            "2^(bits+1) - 1"
+        );
     }
     // A negative number (a wrapped difference) is far out of range.
     assert!(!holds(Gadget::Range(32), &[-Fr::from(1u64)], &[]));

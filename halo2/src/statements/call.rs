@@ -11,8 +11,8 @@
 //! 5. `request` is copied from its instance row (a copy constraint binds it, as the square
 //!    does in R1CS).
 
-use super::{k_for_rows, Halo2Statement};
-use crate::chips::{poseidon2::ROWS, Chips, Ctx, Var};
+use super::Halo2Statement;
+use crate::chips::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
@@ -42,10 +42,6 @@ impl Halo2Statement for UsageCall {
             depth: shape.depth,
             witness: None,
         }
-    }
-    fn k(shape: &CallShape) -> u32 {
-        // H(KEY, sk), the note (two), one per level, the nullifier (two).
-        k_for_rows((5 + shape.depth as usize) * ROWS)
     }
 }
 

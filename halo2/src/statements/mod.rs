@@ -3,6 +3,8 @@
 //! column holds `Statement::public_inputs` in order.
 
 pub mod call;
+pub mod measure;
+pub mod preview;
 pub mod tier;
 
 use crate::Fp;
@@ -17,17 +19,14 @@ pub trait Halo2Statement: Statement {
     fn circuit(shape: &Self::Shape, public: Self::Public, witness: Self::Witness) -> Self::Circuit;
     /// The circuit of a shape without values (key generation).
     fn blank(shape: &Self::Shape) -> Self::Circuit;
-    /// `log2` of the rows the circuit of `shape` needs.
-    fn k(shape: &Self::Shape) -> u32;
-}
-
-/// Rows halo2 keeps for blinding at the end of every column, with a margin.
-const RESERVED_ROWS: usize = 12;
-
-/// The smallest `k` whose `2^k` rows hold `rows` and the byte table.
-pub(crate) fn k_for_rows(rows: usize) -> u32 {
-    let need = rows.max(1 << crate::chips::range::LIMB_BITS) + RESERVED_ROWS;
-    need.next_power_of_two().trailing_zeros()
+    /// `log2` of the rows the circuit of `shape` needs, measured by laying it out
+    /// ([`measure::k_of`]).
+    fn k(shape: &Self::Shape) -> crate::Result<u32> {
+        measure::k_of(&Self::blank(shape)).map_err(|source| crate::Error::Halo2 {
+            what: "layout",
+            source,
+        })
+    }
 }
 
 #[cfg(test)]

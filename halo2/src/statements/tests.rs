@@ -17,7 +17,8 @@ fn satisfied<S: Halo2Statement>(
 ) -> bool {
     let instance = kzg::instance(&S::public_inputs(public));
     let circuit = S::circuit(shape, public.clone(), witness.clone());
-    let prover = MockProver::run(S::k(shape), &circuit, vec![instance]).expect("synthesis at k");
+    let prover =
+        MockProver::run(S::k(shape).expect("k"), &circuit, vec![instance]).expect("synthesis at k");
     prover.verify().is_ok()
 }
 
@@ -64,7 +65,7 @@ fn call_holds_and_refuses_every_mutation() {
 #[test]
 fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     let shape = CallShape { depth: 4 };
-    let params = kzg::insecure_setup(UsageCall::k(&shape));
+    let params = kzg::insecure_setup(UsageCall::k(&shape).expect("k"));
     let pk = kzg::keygen::<UsageCall>(&params, &shape).expect("keys");
     let (p, w) = cases::honest_call(4, 2);
     let proof = kzg::prove::<UsageCall>(&params, &pk, &shape, p, w.clone()).expect("proof");
@@ -103,4 +104,26 @@ fn tier_holds_and_refuses_every_miscount() {
         &cases::honest_tier(5, 2, 8),
         &cases::tier_mutations(),
     );
+}
+
+#[test]
+fn k_is_measured_and_grows_with_the_shape() {
+    let k = |depth| UsageCall::k(&CallShape { depth }).expect("k");
+    // 21 permutations of 65 rows at depth 16: 1,365 rows, so 2^11.
+    assert_eq!(k(16), 11);
+    assert!(k(4) <= k(16) && k(16) <= k(32));
+    assert_eq!(UsageTier::k(&TierShape::default()).expect("k"), 12);
+}
+
+#[test]
+fn preview_holds_and_refuses_every_mutation() {
+    use veil_circuits::statements::preview::cases as preview;
+    use veil_circuits::statements::PreviewMembership;
+    // Even and odd depths, caps of one and two levels.
+    for (depth, k) in [(6, 1), (5, 2)] {
+        let (shape, p, w) = preview::honest(depth, k, 20, 0b011, 1);
+        assert_mutations_refused::<PreviewMembership>(&shape, &(p, w), &[]);
+    }
+    let (shape, p, w) = preview::honest(5, 3, 20, 0b101, 7);
+    assert_mutations_refused::<PreviewMembership>(&shape, &(p, w), &preview::mutations());
 }

@@ -10,8 +10,8 @@
 //!    steer a path from a non-zero `last_leaf` to `calls_root`, and every sibling right of the
 //!    path (bit 0) is the empty subtree `Z_h`.
 
-use super::{k_for_rows, Halo2Statement};
-use crate::chips::{poseidon2::ROWS, Chips, Ctx, Var};
+use super::Halo2Statement;
+use crate::chips::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
@@ -37,10 +37,6 @@ impl Halo2Statement for UsageTier {
     }
     fn blank(_: &TierShape) -> TierCircuit {
         TierCircuit { witness: None }
-    }
-    fn k(_: &TierShape) -> u32 {
-        // U (two permutations) and one per level.
-        k_for_rows((2 + CALLS_TREE_DEPTH as usize) * ROWS)
     }
 }
 

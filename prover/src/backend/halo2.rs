@@ -44,7 +44,7 @@ impl Halo2Backend {
         if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
             return Ok(k.clone());
         }
-        let params = kzg::fit(&self.params, S::k(shape))?;
+        let params = kzg::fit(&self.params, S::k(shape)?)?;
         let pk = kzg::keygen::<S>(&params, shape)?;
         let digest = kzg::vk_digest(pk.get_vk());
         let keys = Arc::new(Keys { params, pk, digest });
