@@ -120,3 +120,20 @@ fn preview_membership_under_both_backends() {
         &preview::mutations(),
     );
 }
+
+#[test]
+fn disclosure_totals_under_both_backends() {
+    use veil_circuits::statements::totals::cases::{market, mutations, SHAPE};
+    let mut mk = market(10);
+    let chain = mk.chain(&SHAPE, 1, 130, 180);
+    for (k, batch) in chain.iter().enumerate() {
+        let these: Vec<_> = mutations()
+            .into_iter()
+            .filter(|(i, _)| *i == k)
+            .map(|(_, m)| m)
+            .collect();
+        under_groth16_and_halo2::<veil_circuits::statements::DisclosureTotals>(
+            &SHAPE, batch, &these,
+        );
+    }
+}

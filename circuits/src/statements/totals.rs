@@ -729,5 +729,7 @@ mod circuit;
 #[cfg(feature = "r1cs")]
 pub use circuit::TotalsCircuit;
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod cases;
 #[cfg(test)]
 mod tests;

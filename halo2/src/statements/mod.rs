@@ -6,6 +6,7 @@ pub mod call;
 pub mod measure;
 pub mod preview;
 pub mod tier;
+pub mod totals;
 
 use crate::Fp;
 use halo2_proofs::plonk::Circuit;

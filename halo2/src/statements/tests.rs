@@ -127,3 +127,36 @@ fn preview_holds_and_refuses_every_mutation() {
     let (shape, p, w) = preview::honest(5, 3, 20, 0b101, 7);
     assert_mutations_refused::<PreviewMembership>(&shape, &(p, w), &preview::mutations());
 }
+
+#[test]
+fn totals_hold_and_refuse_every_mutation() {
+    use veil_circuits::statements::totals::cases::{market, mutations, SHAPE};
+    use veil_circuits::statements::DisclosureTotals;
+    let mut mk = market(10);
+    // Chains that open, close and pass the period in different slots.
+    for (t0, t1) in [(130u64, 170u64), (0, 1000), (0, 50)] {
+        for batch in mk.chain(&SHAPE, 1, t0, t1) {
+            assert_mutations_refused::<DisclosureTotals>(&SHAPE, &batch, &[]);
+        }
+    }
+    let chain = mk.chain(&SHAPE, 1, 130, 180);
+    for (k, m) in mutations() {
+        assert_mutations_refused::<DisclosureTotals>(&SHAPE, &chain[k], &[m]);
+    }
+}
+
+#[test]
+fn totals_with_two_edges_or_none_compare_instead_of_naming_a_band() {
+    use veil_circuits::statements::totals::{cases::market, TotalsShape};
+    use veil_circuits::statements::DisclosureTotals;
+    let mut mk = market(6);
+    for edges in [&[][..], &[700][..], &[500, 1000][..]] {
+        let shape = TotalsShape {
+            batch: 4,
+            edges: edges.len(),
+        };
+        for batch in mk.chain_with_edges(&shape, 0, 100, 200, edges) {
+            assert_mutations_refused::<DisclosureTotals>(&shape, &batch, &[]);
+        }
+    }
+}
