@@ -493,3 +493,102 @@ fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
         "{said}"
     );
 }
+
+/// halo2 beside Groth16: `veil setup --backend halo2` makes (insecure) universal parameters,
+/// `veil preview prove --backend halo2` proves the same statement with the same public inputs,
+/// and `veil preview verify` checks it by the backend its envelope names, refusing it against
+/// another listing, with moved public inputs, or without the parameters.
+#[test]
+fn a_halo2_preview_has_groth16_public_inputs_and_verifies_by_its_backend() {
+    let w = world();
+    let params = w.s("params-halo2");
+    let out = assert_ok(&veil(&[
+        "setup",
+        "--backend",
+        "halo2",
+        "--listing",
+        &w.s("listing.json"),
+        "--samples",
+        "3",
+        "--params",
+        &params,
+    ]));
+    assert!(
+        out.contains("ready for halo2 preview-membership-d8-k3-m4"),
+        "{out}"
+    );
+    let prove = |out: &str, params: &str| {
+        veil(&[
+            "preview",
+            "prove",
+            "--backend",
+            "halo2",
+            "--dataset",
+            &w.s("data.csv"),
+            "--secret-file",
+            &w.s("seller.key"),
+            "--listing",
+            &w.s("listing.json"),
+            "--challenge",
+            "0x01",
+            "--samples",
+            "3",
+            "--reveal",
+            "city,amount",
+            "--out",
+            out,
+            "--params",
+            params,
+        ])
+    };
+    assert_ok(&prove(&w.s("preview-halo2.json"), &params));
+    let halo2 = preview_json(w, "preview-halo2.json");
+    let groth16 = preview_json(w, "preview.json");
+    assert_eq!(halo2["proof"]["backend"], "halo2-kzg-bn254");
+    assert_eq!(
+        halo2["proof"]["public_inputs"],
+        groth16["proof"]["public_inputs"]
+    );
+    assert_eq!(halo2["samples"], groth16["samples"]);
+    let verify = |file: &Path, listing: &str, params: &str| {
+        veil(&[
+            "preview",
+            "verify",
+            &file.display().to_string(),
+            "--listing",
+            &w.s(listing),
+            "--params",
+            params,
+        ])
+    };
+    let out = assert_ok(&verify(&w.p("preview-halo2.json"), "listing.json", &params));
+    assert!(out.contains("ACCEPTED: preview of 3 rows"), "{out}");
+    assert_fails(
+        &verify(&w.p("preview-halo2.json"), "other-listing.json", &params),
+        "dataset",
+    );
+    let mut moved = halo2.clone();
+    moved["samples"][0]["cells"][1] = serde_json::json!({"utf8": "elsewhere"});
+    std::fs::write(w.p("preview-halo2-moved.json"), moved.to_string()).unwrap();
+    assert_fails(
+        &verify(&w.p("preview-halo2-moved.json"), "listing.json", &params),
+        "edited cell",
+    );
+    let mut forged = halo2.clone();
+    let proof = forged["proof"]["proof"].as_str().unwrap().to_string();
+    let flipped = if &proof[100..101] == "0" { "1" } else { "0" };
+    forged["proof"]["proof"] = format!("{}{flipped}{}", &proof[..100], &proof[101..]).into();
+    std::fs::write(w.p("preview-halo2-forged.json"), forged.to_string()).unwrap();
+    assert_fails(
+        &verify(&w.p("preview-halo2-forged.json"), "listing.json", &params),
+        "rejected",
+    );
+    assert_fails(
+        &verify(&w.p("preview-halo2.json"), "listing.json", &w.s("params")),
+        "no halo2 parameters",
+    );
+    assert_fails(
+        &prove(&w.s("unused.json"), &w.s("params")),
+        "no halo2 parameters",
+    );
+}

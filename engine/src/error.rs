@@ -70,3 +70,9 @@ impl<T, E: Into<EngineError>> At<T> for std::result::Result<T, E> {
         })
     }
 }
+
+impl From<veil_halo2::Error> for EngineError {
+    fn from(e: veil_halo2::Error) -> Self {
+        EngineError::Prover(veil_prover::ProverError::Halo2(e))
+    }
+}

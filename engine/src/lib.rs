@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod gateway;
+pub mod halo2;
 pub mod meter;
 pub mod noir;
 pub mod preview;
@@ -24,6 +25,7 @@ pub mod wallet;
 
 pub use error::{EngineError, Result};
 pub use progress::{Progress, Silent, Unit};
+pub use veil_prover::backend::BackendKind;
 
 /// Where Veil keeps its state: the [`Store`](store::Store) trait and its implementations.
 pub mod store {

@@ -5,6 +5,7 @@
 //! is checked natively, proved by a backend, then verified once more before it is handed out.
 
 use crate::dataset::{load_key, load_listing, ReadOptions};
+use crate::error::refuse;
 use crate::files::{params_dir, read_parsed, write_output};
 use crate::progress::{Progress, Unit};
 use crate::Result;
@@ -16,8 +17,7 @@ use veil_circuits::statements::preview::{
 };
 use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
-use veil_prover::backend::Backend;
-use veil_verifier::params::KeyEntry;
+use veil_prover::backend::{Backend, BackendKind};
 use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};
 pub use veil_verifier::preview::{Cell, PreviewFile, Sample};
 
@@ -38,6 +38,8 @@ pub struct PreviewRequest {
     pub reveal: Vec<String>,
     /// How to read the dataset.
     pub read: ReadOptions,
+    /// The proof system.
+    pub backend: BackendKind,
 }
 
 /// A request with its files read and checked: the listing, the dataset key, the challenge.
@@ -196,28 +198,60 @@ pub fn statement(req: &LoadedRequest, progress: &Arc<dyn Progress>) -> Result<Pr
 pub struct Proved {
     /// The preview file's content.
     pub file: PreviewFile,
-    /// The key it was proved with (`insecure_dev_setup` says whether to warn).
-    pub key: KeyEntry,
+    /// Whether its keys (Groth16) or parameters (halo2) come from an insecure local setup.
+    pub insecure: bool,
 }
 
-/// Proves a preview with Groth16 keys from `params` (default: [`params_dir`]) and writes it to
-/// `out`.
+/// Proves a preview with the request's backend (Groth16 keys, or halo2 parameters, from
+/// `params`, default: [`params_dir`]) and writes it to `out`.
 pub fn prove(
     req: PreviewRequest,
     params: Option<PathBuf>,
     out: &Path,
     progress: &Arc<dyn Progress>,
 ) -> Result<Proved> {
+    let backend = req.backend;
     let req = req.load()?;
     let shape = shape_for(&req.listing, req.request.samples)?;
-    let backend = crate::provers::backend(params_dir(params));
+    let params = params_dir(params);
     // Load the keys before reading the dataset: a missing key is reported at once.
-    let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
-    let st = statement(&req, progress)?;
-    crate::progress::check(&**progress)?;
-    progress.start("proving", 0, Unit::Steps);
-    let proof = Backend::<PreviewMembership>::prove(&*backend, &st.shape, st.public, st.witness)?;
-    progress.finish();
+    let (proof, insecure, st, pvk) = match backend {
+        BackendKind::Groth16 => {
+            let backend = crate::provers::backend(params);
+            let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
+            let st = statement(&req, progress)?;
+            crate::progress::check(&**progress)?;
+            progress.start("proving", 0, Unit::Steps);
+            let proof = Backend::<PreviewMembership>::prove(
+                &*backend,
+                &st.shape,
+                st.public.clone(),
+                st.witness.clone(),
+            )?;
+            progress.finish();
+            let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
+            (proof, key.insecure_dev_setup, st, Some(pvk))
+        }
+        BackendKind::Halo2 => {
+            let (backend, insecure) = crate::provers::halo2(params)?;
+            let st = statement(&req, progress)?;
+            crate::progress::check(&**progress)?;
+            progress.start("proving", 0, Unit::Steps);
+            let proof = Backend::<PreviewMembership>::prove(
+                &*backend,
+                &st.shape,
+                st.public.clone(),
+                st.witness.clone(),
+            )?;
+            progress.finish();
+            Backend::<PreviewMembership>::verify(&*backend, &st.shape, &st.public, &proof)?;
+            (proof, insecure, st, None)
+        }
+        BackendKind::UltraHonk => refuse!(
+            "previews are proved with UltraHonk by the Noir twin: `veil noir inputs preview` and \
+             `veil noir prove`"
+        ),
+    };
     let listing = &req.listing;
     let file = PreviewFile {
         veil: PREVIEW_VERSION,
@@ -232,11 +266,14 @@ pub fn prove(
         samples: st.samples,
         proof,
     };
-    // Self-check: a proof this prover cannot verify is a bug, not something to hand a buyer.
-    let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
-    veil_verifier::preview::verify(&file, listing, &pvk)?;
+    // Self-check, as a buyer will run it: a proof this prover cannot verify is a bug, not
+    // something to hand a buyer (the halo2 proof was verified above).
+    match pvk {
+        Some(pvk) => veil_verifier::preview::verify(&file, listing, &pvk)?,
+        None => drop(veil_verifier::preview::public_inputs(&file, listing)?),
+    }
     write_output(out, &file.to_json())?;
-    Ok(Proved { file, key })
+    Ok(Proved { file, insecure })
 }
 
 /// Reads a preview file.
@@ -251,25 +288,38 @@ pub struct Verified {
     pub file: PreviewFile,
     /// Its listing.
     pub listing: Listing,
-    /// The verifying key's manifest entry.
-    pub key: KeyEntry,
+    /// Whether the keys or parameters it verified with come from an insecure local setup.
+    pub insecure: bool,
 }
 
-/// Verifies a preview file against a listing file with the verifying key from `params`.
+/// Verifies a preview file against a listing file with the verifying key (Groth16) or the
+/// parameters (halo2) from `params`.
 pub fn verify(preview: &Path, listing: &Path, params: Option<PathBuf>) -> Result<Verified> {
     verify_value(load(preview)?, load_listing(listing)?, params)
 }
 
-/// Verifies a preview against its listing with the verifying key from `params`.
+/// Verifies a preview against its listing, with the backend its proof names.
 pub fn verify_value(
     file: PreviewFile,
     listing: Listing,
     params: Option<PathBuf>,
 ) -> Result<Verified> {
-    let (vk, key) =
-        veil_verifier::params::load_verifying_key(&params_dir(params), &file.proof.key)?;
-    veil_verifier::preview::verify(&file, &listing, &veil_verifier::groth16::prepare(&vk))?;
-    Ok(Verified { file, listing, key })
+    let insecure = if file.proof.backend == veil_verifier::proof::HALO2 {
+        let (shape, public) = veil_verifier::preview::public_inputs(&file, &listing)?;
+        let (backend, insecure) = crate::provers::halo2(params_dir(params))?;
+        Backend::<PreviewMembership>::verify(&*backend, &shape, &public, &file.proof)?;
+        insecure
+    } else {
+        let (vk, key) =
+            veil_verifier::params::load_verifying_key(&params_dir(params), &file.proof.key)?;
+        veil_verifier::preview::verify(&file, &listing, &veil_verifier::groth16::prepare(&vk))?;
+        key.insecure_dev_setup
+    };
+    Ok(Verified {
+        file,
+        listing,
+        insecure,
+    })
 }
 
 /// The inputs of the preview's Noir twin for `req`, and the name of the program (base or shape

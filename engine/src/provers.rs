@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use veil_prover::backend::halo2::Halo2Backend;
 use veil_prover::keys::{Groth16Backend, KeyStore};
 
 struct Kept {
@@ -45,4 +46,32 @@ pub fn backend(params: PathBuf) -> Arc<Groth16Backend> {
             Arc::new(Groth16Backend::new(KeyStore::new(params)).with_precompute(kept.precompute))
         })
         .clone()
+}
+
+/// One halo2 backend per params folder, kept for the process: its parameters are read (and
+/// hashed) once, and the keys it derives per shape stay with it.
+type KeptHalo2 = Mutex<HashMap<PathBuf, (Arc<Halo2Backend>, bool)>>;
+static HALO2: OnceLock<KeptHalo2> = OnceLock::new();
+
+/// The halo2 backend over the universal parameters in `params` ([`crate::halo2::load`]), and
+/// whether they come from the insecure local setup.
+pub fn halo2(params: PathBuf) -> crate::Result<(Arc<Halo2Backend>, bool)> {
+    let kept = HALO2.get_or_init(Default::default);
+    let mut backends = kept.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(hit) = backends.get(&params) {
+        return Ok(hit.clone());
+    }
+    let (p, info) = crate::halo2::load(&params)?;
+    let loaded = (Arc::new(Halo2Backend::new(p)), info.insecure_dev_setup);
+    backends.insert(params, loaded.clone());
+    Ok(loaded)
+}
+
+/// Forgets the kept halo2 backend of `params` (after its parameters were replaced).
+pub fn forget_halo2(params: &std::path::Path) {
+    if let Some(kept) = HALO2.get() {
+        kept.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(params);
+    }
 }

@@ -13,6 +13,7 @@ use veil_circuits::statements::usage;
 use veil_circuits::statements::{
     CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
+use veil_halo2::statements::Halo2Statement;
 use veil_prover::keys::Groth16Backend;
 use veil_verifier::params::KeyEntry;
 
@@ -103,18 +104,16 @@ pub struct SetUp {
     pub dir: PathBuf,
 }
 
-/// Runs the (single-party, **insecure**: development only) Groth16 setup of `statement` at the
-/// shape `opts` describes, into `params`. Existing keys are replaced only with `force`.
-pub fn setup(
-    statement: &str,
-    opts: &ShapeOptions,
-    params: Option<PathBuf>,
-    force: bool,
-    progress: &dyn Progress,
-) -> Result<SetUp> {
+/// What a statement's setup does once its shape is known.
+trait AtShape {
+    type Out;
+    fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out>;
+}
+
+/// Reads the shape `opts` describes for `statement` and hands it to `f`.
+fn at_shape<F: AtShape>(statement: &str, opts: &ShapeOptions, f: F) -> Result<F::Out> {
     opts.check_applies(statement)?;
-    let backend = crate::provers::backend(params_dir(params));
-    let (key, entry) = match statement {
+    match statement {
         preview::NAME => {
             let (depth, columns) = match (&opts.listing, opts.columns) {
                 (Some(l), _) => {
@@ -134,25 +133,66 @@ pub fn setup(
                 samples: opts.samples.unwrap_or(DEFAULT_SAMPLES),
                 columns,
             };
-            run::<PreviewMembership>(&backend, &shape, force, progress)?
+            f.at::<PreviewMembership>(&shape)
         }
         totals::NAME => {
             let shape = TotalsShape {
                 batch: opts.batch.unwrap_or(DEFAULT_BATCH),
                 edges: opts.edges.unwrap_or(crate::audit::DEFAULT_EDGES.len()),
             };
-            run::<DisclosureTotals>(&backend, &shape, force, progress)?
+            f.at::<DisclosureTotals>(&shape)
         }
         usage::CALL => {
             let depth = opts.depth.unwrap_or(usage::DEFAULT_LICENCE_DEPTH);
-            run::<UsageCall>(&backend, &CallShape { depth }, force, progress)?
+            f.at::<UsageCall>(&CallShape { depth })
         }
-        usage::TIER => run::<UsageTier>(&backend, &TierShape::default(), force, progress)?,
+        usage::TIER => f.at::<UsageTier>(&TierShape::default()),
         other => refuse!(
             "unknown statement {other:?}; available: {}",
             STATEMENTS.join(", ")
         ),
-    };
+    }
+}
+
+/// Runs the (single-party, **insecure**: development only) Groth16 setup of `statement` at the
+/// shape `opts` describes, into `params`. Existing keys are replaced only with `force`.
+pub fn setup(
+    statement: &str,
+    opts: &ShapeOptions,
+    params: Option<PathBuf>,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<SetUp> {
+    struct Groth16<'a> {
+        backend: &'a Groth16Backend,
+        force: bool,
+        progress: &'a dyn Progress,
+    }
+    impl AtShape for Groth16<'_> {
+        type Out = (String, KeyEntry);
+        fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out> {
+            S::validate(shape)?;
+            let key = S::key_id(shape);
+            let entry = stage(
+                self.progress,
+                &format!("setting up {key}"),
+                0,
+                Unit::Steps,
+                || self.backend.setup::<S>(shape, self.force),
+            )?;
+            Ok((key, entry))
+        }
+    }
+    let backend = crate::provers::backend(params_dir(params));
+    let (key, entry) = at_shape(
+        statement,
+        opts,
+        Groth16 {
+            backend: &backend,
+            force,
+            progress,
+        },
+    )?;
     Ok(SetUp {
         key,
         entry,
@@ -160,19 +200,74 @@ pub fn setup(
     })
 }
 
-fn run<S: R1csStatement>(
-    backend: &Groth16Backend,
-    shape: &S::Shape,
+/// What a halo2 setup made ready.
+#[derive(Debug)]
+pub struct Halo2SetUp {
+    /// The key id (the statement and shape, as Groth16's).
+    pub key: String,
+    /// `log2` of the rows its circuit needs.
+    pub k: u32,
+    /// The parameters it uses.
+    pub params: crate::halo2::ParamsInfo,
+    /// SHA-256 of its verifying key (what its proofs' envelopes name).
+    pub vk_sha256: String,
+    /// The params directory.
+    pub dir: PathBuf,
+}
+
+/// Readies halo2 for `statement` at the shape `opts` describes: universal parameters large
+/// enough in `params` (made by the **insecure** local setup when missing or too small; `force`
+/// remakes them), and its keys derived from them once, to report their digest.
+pub fn setup_halo2(
+    statement: &str,
+    opts: &ShapeOptions,
+    params: Option<PathBuf>,
     force: bool,
     progress: &dyn Progress,
-) -> Result<(String, KeyEntry)> {
-    let key = S::key_id(shape);
-    let entry = stage(
-        progress,
-        &format!("setting up {key}"),
-        0,
-        Unit::Steps,
-        || backend.setup::<S>(shape, force),
-    )?;
-    Ok((key, entry))
+) -> Result<Halo2SetUp> {
+    struct Halo2<'a> {
+        dir: PathBuf,
+        force: bool,
+        progress: &'a dyn Progress,
+    }
+    impl AtShape for Halo2<'_> {
+        type Out = Halo2SetUp;
+        fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out> {
+            S::validate(shape)?;
+            let key = S::key_id(shape);
+            let k = S::k(shape)?;
+            let info = stage(
+                self.progress,
+                &format!("universal parameters for 2^{k} rows"),
+                0,
+                Unit::Steps,
+                || crate::halo2::setup_insecure(&self.dir, k, self.force),
+            )?;
+            crate::provers::forget_halo2(&self.dir);
+            let (backend, _) = crate::provers::halo2(self.dir.clone())?;
+            let vk_sha256 = stage(
+                self.progress,
+                &format!("deriving the keys of {key}"),
+                0,
+                Unit::Steps,
+                || backend.vk_digest::<S>(shape),
+            )?;
+            Ok(Halo2SetUp {
+                key,
+                k,
+                params: info,
+                vk_sha256,
+                dir: self.dir,
+            })
+        }
+    }
+    at_shape(
+        statement,
+        opts,
+        Halo2 {
+            dir: params_dir(params),
+            force,
+            progress,
+        },
+    )
 }

@@ -172,10 +172,11 @@ fn every_use_case_runs_through_the_engine() {
         samples: 2,
         reveal: vec!["city".into()],
         read: ReadOptions::default(),
+        backend: veil_engine::BackendKind::Groth16,
     };
     let preview_path = dir.join("preview.json");
     let proved = preview::prove(preq.clone(), params.clone(), &preview_path, &progress).unwrap();
-    assert!(proved.key.insecure_dev_setup);
+    assert!(proved.insecure);
     let stages: Vec<String> = rec
         .take()
         .into_iter()

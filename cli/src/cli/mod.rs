@@ -193,6 +193,22 @@ impl ParamsArg {
     }
 }
 
+/// The proof system a proving command uses.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BackendArg {
+    /// The proof system: groth16 (keys per shape, `veil setup`), halo2 (universal KZG
+    /// parameters, `veil setup --backend halo2`) or ultrahonk (the Noir twin, `veil noir`).
+    #[arg(long = "backend", value_name = "BACKEND", default_value = "groth16",
+          value_parser = ["groth16", "halo2", "ultrahonk"])]
+    name: String,
+}
+
+impl BackendArg {
+    fn kind(&self) -> anyhow::Result<veil_engine::BackendKind> {
+        veil_engine::BackendKind::parse(&self.name).map_err(anyhow::Error::msg)
+    }
+}
+
 /// The marketplace ledger: receipts, licences, nullifiers and closed epochs (SQLite).
 #[derive(clap::Args, Debug, Clone)]
 pub struct LedgerArg {

@@ -1,7 +1,7 @@
 //! `veil preview prove | verify`.
 
 use super::output::{bars, note_insecure, took, verdict, Accepted};
-use super::{writable, FormatArgs, ParamsArg};
+use super::{writable, BackendArg, FormatArgs, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
@@ -47,6 +47,7 @@ impl PreviewArgs {
             samples: self.samples,
             reveal: self.reveal.clone(),
             read: self.format.read(),
+            backend: veil_engine::BackendKind::Groth16,
         }
     }
 }
@@ -65,6 +66,8 @@ pub enum PreviewCommand {
         force: bool,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        backend: BackendArg,
     },
     /// Verify a preview against its listing; prints the revealed rows.
     Verify {
@@ -96,11 +99,14 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
             out,
             force,
             params,
+            backend,
         } => {
             writable(&out, force)?;
             let t = Instant::now();
-            let proved = preview::prove(args.request(), params.get(), &out, &bars())?;
-            note_insecure(proved.key.insecure_dev_setup);
+            let mut req = args.request();
+            req.backend = backend.kind()?;
+            let proved = preview::prove(req, params.get(), &out, &bars())?;
+            note_insecure(proved.insecure);
             let rows: Vec<String> = proved
                 .file
                 .samples
@@ -122,7 +128,7 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
             json,
         } => {
             let outcome = preview::verify(&path, &listing, params.get()).map(|v| {
-                note_insecure(v.key.insecure_dev_setup);
+                note_insecure(v.insecure);
                 let file = &v.file;
                 let columns = &v.listing.schema.columns;
                 let mut details = vec![format!("  {:>8}  {}", "row", columns.join(" | "))];

@@ -1,7 +1,7 @@
 //! `veil setup`: keys per statement and circuit shape.
 
 use super::output::{bars, note_insecure, took};
-use super::ParamsArg;
+use super::{BackendArg, ParamsArg};
 use anyhow::Result;
 use clap::Args;
 use indicatif::HumanBytes;
@@ -42,9 +42,12 @@ pub struct SetupArgs {
     edges: Option<usize>,
     #[command(flatten)]
     params: ParamsArg,
-    /// Replace keys that already exist for this shape (proofs made with them stop verifying).
+    /// Replace keys that already exist for this shape (proofs made with them stop verifying);
+    /// halo2: remake the universal parameters.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    backend: BackendArg,
 }
 
 pub fn run(a: SetupArgs) -> Result<()> {
@@ -57,6 +60,27 @@ pub fn run(a: SetupArgs) -> Result<()> {
         edges: a.edges,
     };
     let t = Instant::now();
+    match a.backend.kind()? {
+        veil_engine::BackendKind::Groth16 => {}
+        veil_engine::BackendKind::Halo2 => {
+            let done = setup::setup_halo2(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
+            note_insecure(done.params.insecure_dev_setup);
+            println!(
+                "ready for halo2 {}: 2^{} rows, parameters for 2^{} in {}, verifying key {}{}",
+                done.key,
+                done.k,
+                done.params.k,
+                done.dir.display(),
+                done.vk_sha256,
+                took(t)
+            );
+            return Ok(());
+        }
+        veil_engine::BackendKind::UltraHonk => anyhow::bail!(
+            "UltraHonk needs no setup here: `veil noir build` compiles the programs, and bb uses \
+             Aztec's universal CRS (docs/noir.md)"
+        ),
+    }
     let done = setup::setup(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
     note_insecure(done.entry.insecure_dev_setup);
     println!(

@@ -53,9 +53,33 @@ pub struct PreviewJob {
     /// Names of the columns to reveal.
     #[serde(default)]
     pub reveal: Vec<String>,
+    /// The proof system [default: groth16].
+    #[serde(default)]
+    pub backend: ProofBackend,
     /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
+}
+
+/// The proof system a proving job uses: Groth16 (keys per shape, `veil setup`) or halo2
+/// (universal KZG parameters, `veil setup --backend halo2`), from the service's params folder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProofBackend {
+    /// Groth16 over BN254.
+    #[default]
+    Groth16,
+    /// halo2 with KZG over BN254.
+    Halo2,
+}
+
+impl From<ProofBackend> for veil_engine::BackendKind {
+    fn from(b: ProofBackend) -> Self {
+        match b {
+            ProofBackend::Groth16 => veil_engine::BackendKind::Groth16,
+            ProofBackend::Halo2 => veil_engine::BackendKind::Halo2,
+        }
+    }
 }
 
 /// A period report of one seller over the ledger (auditor).
@@ -399,6 +423,7 @@ impl JobRequest {
                     samples: p.samples,
                     reveal: p.reveal.clone(),
                     read: ReadOptions::default(),
+                    backend: p.backend.into(),
                 };
                 let proved = veil_engine::preview::prove(req, params, &out, progress)?;
                 Ok(proved.file.to_json())
