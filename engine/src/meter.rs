@@ -15,7 +15,6 @@ use veil_circuits::statements::usage::{self, LicenceTerms, TierPublic};
 use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 use veil_ledger::{EpochUsage, Store};
-use veil_prover::backend::Backend;
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::usage::{call_key, tier_key, UsageOpening, USAGE_OPENING_VERSION};
 
@@ -88,6 +87,8 @@ pub struct CallRequest {
     pub epoch: u64,
     /// The request being paid for.
     pub request: String,
+    /// The proof system.
+    pub backend: crate::BackendKind,
 }
 
 /// A proved call.
@@ -99,6 +100,8 @@ pub struct ProvedCall {
     pub slot: u64,
     /// The licence's quota.
     pub quota: u64,
+    /// Whether its keys (Groth16) or parameters (halo2) come from an insecure local setup.
+    pub insecure: bool,
 }
 
 /// Proves one call with the next unused counter slot (reserved durably before proving) and
@@ -120,10 +123,9 @@ pub fn prove_call(
             file.index
         )));
     }
-    let backend = crate::provers::backend(params_dir(params));
     let shape = CallShape { depth };
     // Load the key before a slot is spent.
-    backend.prover::<UsageCall>(&shape)?;
+    let backend = crate::provers::choose::<UsageCall>(req.backend, params_dir(params), &shape)?;
     let slot = reserve_counter(&req.counter_state, &lic, req.epoch)?;
     let (public, witness) = usage::call_statement(
         &lic,
@@ -133,12 +135,13 @@ pub fn prove_call(
         root,
         path,
     );
-    let proof = Backend::<UsageCall>::prove(&*backend, &shape, public, witness)?;
+    let proof = backend.prove::<UsageCall>(&shape, public, witness)?;
     write_output(out, &crate::files::to_json(&proof))?;
     Ok(ProvedCall {
         proof,
         slot,
         quota: lic.quota,
+        insecure: backend.insecure(),
     })
 }
 
@@ -204,6 +207,8 @@ pub struct TierRequest {
     pub lo: u64,
     /// Tier upper bound (exclusive).
     pub hi: u64,
+    /// The proof system.
+    pub backend: crate::BackendKind,
 }
 
 /// Proves that a closed epoch's call count lies in `[lo, hi)`; writes the proof to `out` and
@@ -225,6 +230,7 @@ pub fn prove_tier(
         epoch,
         lo,
         hi,
+        backend,
     } = req;
     let (epoch, lo, hi) = (*epoch, *lo, *hi);
     let listing = listing_value(listing_id);
@@ -240,15 +246,16 @@ pub fn prove_tier(
             "ledger corrupt: the calls of epoch {epoch} no longer match its usage commitment"
         )));
     }
-    let backend = crate::provers::backend(params_dir(params));
     let shape = TierShape::default();
-    backend.prover::<UsageTier>(&shape)?;
+    let backend = crate::provers::choose::<UsageTier>(*backend, params_dir(params), &shape)?;
     let (public, witness) = calls.tier_statement(listing, epoch, u.salt, lo, hi);
-    let env = Backend::<UsageTier>::prove(&*backend, &shape, public, witness).map_err(|e| {
-        EngineError::Refused(format!(
-            "the epoch's call count is not in [{lo}, {hi}): {e}"
-        ))
-    })?;
+    let env = backend
+        .prove::<UsageTier>(&shape, public, witness)
+        .map_err(|e| {
+            EngineError::Refused(format!(
+                "the epoch's call count is not in [{lo}, {hi}): {e}"
+            ))
+        })?;
     let open = UsageOpening {
         veil: USAGE_OPENING_VERSION,
         kind: "usage-opening".into(),
@@ -290,8 +297,15 @@ pub fn verify_tier_value(
     expected: &TierExpected,
     params: Option<PathBuf>,
 ) -> Result<TierPublic> {
-    let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &tier_key())?;
-    let p = veil_verifier::usage::verify_tier(env, &veil_verifier::groth16::prepare(&vk))?;
+    let p = veil_verifier::usage::tier_public(env)?;
+    if env.key != tier_key() {
+        return Err(EngineError::Refused(format!(
+            "mismatch: the proof is for {}, not {}",
+            env.key,
+            tier_key()
+        )));
+    }
+    crate::provers::verify_any::<UsageTier>(params_dir(params), &TierShape::default(), &p, env)?;
     if p.listing != listing_value(&expected.listing_id) {
         return Err(EngineError::Refused(format!(
             "mismatch: the tier proof is for another listing than {:?}",

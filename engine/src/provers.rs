@@ -10,8 +10,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use veil_circuits::statements::R1csStatement;
+use veil_halo2::statements::Halo2Statement;
 use veil_prover::backend::halo2::Halo2Backend;
+use veil_prover::backend::{Backend, BackendKind};
 use veil_prover::keys::{Groth16Backend, KeyStore};
+use veil_verifier::proof::ProofEnvelope;
 
 struct Kept {
     precompute: usize,
@@ -74,4 +78,80 @@ pub fn forget_halo2(params: &std::path::Path) {
             .unwrap_or_else(|e| e.into_inner())
             .remove(params);
     }
+}
+
+/// A door's backend, loaded for one statement and shape: its keys are ready before anything
+/// is spent (a counter slot, a dataset read).
+pub enum Chosen {
+    /// Groth16 keys from the params folder, and whether they are insecure.
+    Groth16(Arc<Groth16Backend>, bool),
+    /// halo2 over the folder's universal parameters, and whether they are insecure.
+    Halo2(Arc<Halo2Backend>, bool),
+}
+
+/// Loads `kind` for statement `S` at `shape` from `params`.
+pub fn choose<S: R1csStatement + Halo2Statement>(
+    kind: BackendKind,
+    params: PathBuf,
+    shape: &S::Shape,
+) -> crate::Result<Chosen> {
+    match kind {
+        BackendKind::Groth16 => {
+            let b = backend(params);
+            let (_, key) = b.prover::<S>(shape)?;
+            Ok(Chosen::Groth16(b, key.insecure_dev_setup))
+        }
+        BackendKind::Halo2 => {
+            let (b, insecure) = halo2(params)?;
+            b.vk_digest::<S>(shape)?;
+            Ok(Chosen::Halo2(b, insecure))
+        }
+        BackendKind::UltraHonk => Err(crate::EngineError::Refused(format!(
+            "{} is proved with UltraHonk by its Noir twin: `veil noir inputs` and `veil noir prove`",
+            S::NAME
+        ))),
+    }
+}
+
+impl Chosen {
+    /// Proves `public` with `witness`.
+    pub fn prove<S: R1csStatement + Halo2Statement>(
+        &self,
+        shape: &S::Shape,
+        public: S::Public,
+        witness: S::Witness,
+    ) -> crate::Result<ProofEnvelope> {
+        Ok(match self {
+            Chosen::Groth16(b, _) => Backend::<S>::prove(&**b, shape, public, witness)?,
+            Chosen::Halo2(b, _) => Backend::<S>::prove(&**b, shape, public, witness)?,
+        })
+    }
+
+    /// Whether its keys or parameters come from an insecure local setup.
+    pub fn insecure(&self) -> bool {
+        match self {
+            Chosen::Groth16(_, i) | Chosen::Halo2(_, i) => *i,
+        }
+    }
+}
+
+/// Verifies `env` for `public` at `shape` with the backend it names, from `params`; returns
+/// whether the keys or parameters come from an insecure local setup.
+pub fn verify_any<S: R1csStatement + Halo2Statement>(
+    params: PathBuf,
+    shape: &S::Shape,
+    public: &S::Public,
+    env: &ProofEnvelope,
+) -> crate::Result<bool> {
+    if env.backend == veil_verifier::proof::HALO2 {
+        let (b, insecure) = halo2(params)?;
+        Backend::<S>::verify(&*b, shape, public, env)?;
+        return Ok(insecure);
+    }
+    let (vk, key) = veil_verifier::params::load_verifying_key(&params, &S::key_id(shape))?;
+    env.verify_groth16(
+        &veil_verifier::groth16::prepare(&vk),
+        &S::public_inputs(public),
+    )?;
+    Ok(key.insecure_dev_setup)
 }

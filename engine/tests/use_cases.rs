@@ -301,6 +301,7 @@ fn every_use_case_runs_through_the_engine() {
         counter_state: dir.join("counter.json"),
         epoch: 2,
         request: "GET /forecast".into(),
+        backend: veil_engine::BackendKind::Groth16,
     };
     let call = dir.join("call.json");
     let proved = meter::prove_call(&api, &creq, params.clone(), &call).unwrap();
@@ -331,6 +332,7 @@ fn every_use_case_runs_through_the_engine() {
         epoch: 2,
         lo: 1,
         hi: 2,
+        backend: veil_engine::BackendKind::Groth16,
     };
     let tier = dir.join("tier.json");
     let usage_opening = dir.join("usage-opening.json");
@@ -348,6 +350,49 @@ fn every_use_case_runs_through_the_engine() {
     };
     let t = meter::verify_tier(&tier, &texp, params.clone()).unwrap();
     assert_eq!((t.lo, t.hi), (1, 2));
+    // The same tier under halo2: the same public inputs, verified by its envelope's backend.
+    setup::setup_halo2(
+        "usage-tier",
+        &ShapeOptions::default(),
+        params.clone(),
+        false,
+        &Silent,
+    )
+    .unwrap();
+    let halo2_tier = dir.join("tier-halo2.json");
+    let hreq = TierRequest {
+        backend: veil_engine::BackendKind::Halo2,
+        ..treq.clone()
+    };
+    let henv = meter::prove_tier(
+        &api,
+        &hreq,
+        params.clone(),
+        &halo2_tier,
+        &usage_opening,
+        true,
+    )
+    .unwrap();
+    assert_eq!(henv.backend, veil_verifier::proof::HALO2);
+    assert_eq!(
+        henv.public_inputs,
+        meter::load_envelope(&tier).unwrap().public_inputs
+    );
+    assert_eq!(
+        meter::verify_tier(&halo2_tier, &texp, params.clone()).unwrap(),
+        t
+    );
+    veil_testkit::refused(
+        meter::verify_tier(
+            &halo2_tier,
+            &TierExpected {
+                usage: u.calls_root,
+                ..texp.clone()
+            },
+            params.clone(),
+        ),
+        "the tier proof is over usage commitment",
+    );
     let wrong = TierExpected {
         usage: u.calls_root,
         ..texp

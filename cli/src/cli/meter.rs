@@ -1,7 +1,7 @@
 //! `veil meter`: metered API access with ZK usage counters.
 
 use super::output::{note_insecure, took, verdict, Accepted};
-use super::{writable, LedgerArg, ParamsArg};
+use super::{writable, BackendArg, LedgerArg, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
@@ -80,6 +80,8 @@ pub enum MeterCommand {
         force: bool,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        backend: BackendArg,
     },
     /// Gateway: verify a call proof and spend its nullifier (refuses replays).
     Verify {
@@ -152,6 +154,8 @@ pub enum TierCommand {
         force: bool,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        backend: BackendArg,
     },
     /// Anyone: verify a tier proof.
     Verify {
@@ -223,6 +227,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             out,
             force,
             params,
+            backend,
         } => {
             writable(&out, force)?;
             let t = Instant::now();
@@ -233,9 +238,10 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 counter_state,
                 epoch,
                 request,
+                backend: backend.kind()?,
             };
             let call = meter::prove_call(&store, &req, params.get(), &out)?;
-            note_insecure(insecure_keys(params.get()));
+            note_insecure(call.insecure);
             println!(
                 "proved call {} of {} in epoch {epoch} into {}{}",
                 call.slot + 1,
@@ -300,6 +306,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             opening,
             force,
             params,
+            backend,
         }) => {
             writable(&out, force)?;
             writable(&opening, force)?;
@@ -310,6 +317,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
                 epoch,
                 lo,
                 hi,
+                backend: backend.kind()?,
             };
             meter::prove_tier(&store, &req, params.get(), &out, &opening, force)?;
             note_insecure(insecure_keys(params.get()));

@@ -118,6 +118,9 @@ pub struct TierJob {
     pub lo: u64,
     /// Tier upper bound (exclusive).
     pub hi: u64,
+    /// The proof system [default: groth16].
+    #[serde(default)]
+    pub backend: ProofBackend,
     /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
@@ -446,6 +449,7 @@ impl JobRequest {
                     epoch: t.epoch,
                     lo: t.lo,
                     hi: t.hi,
+                    backend: t.backend.into(),
                 };
                 let opening = dir.join("opening.json");
                 let env =
