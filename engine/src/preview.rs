@@ -5,7 +5,6 @@
 //! is checked natively, proved by a backend, then verified once more before it is handed out.
 
 use crate::dataset::{load_key, load_listing, ReadOptions};
-use crate::error::refuse;
 use crate::files::{params_dir, read_parsed, write_output};
 use crate::progress::{Progress, Unit};
 use crate::Result;
@@ -17,7 +16,7 @@ use veil_circuits::statements::preview::{
 };
 use veil_circuits::statements::PreviewMembership;
 use veil_circuits::Fr;
-use veil_prover::backend::{Backend, BackendKind};
+use veil_prover::backend::BackendKind;
 use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};
 pub use veil_verifier::preview::{Cell, PreviewFile, Sample};
 
@@ -215,43 +214,12 @@ pub fn prove(
     let shape = shape_for(&req.listing, req.request.samples)?;
     let params = params_dir(params);
     // Load the keys before reading the dataset: a missing key is reported at once.
-    let (proof, insecure, st, pvk) = match backend {
-        BackendKind::Groth16 => {
-            let backend = crate::provers::backend(params);
-            let (prover, key) = backend.prover::<PreviewMembership>(&shape)?;
-            let st = statement(&req, progress)?;
-            crate::progress::check(&**progress)?;
-            progress.start("proving", 0, Unit::Steps);
-            let proof = Backend::<PreviewMembership>::prove(
-                &*backend,
-                &st.shape,
-                st.public.clone(),
-                st.witness.clone(),
-            )?;
-            progress.finish();
-            let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
-            (proof, key.insecure_dev_setup, st, Some(pvk))
-        }
-        BackendKind::Halo2 => {
-            let (backend, insecure) = crate::provers::halo2(params)?;
-            let st = statement(&req, progress)?;
-            crate::progress::check(&**progress)?;
-            progress.start("proving", 0, Unit::Steps);
-            let proof = Backend::<PreviewMembership>::prove(
-                &*backend,
-                &st.shape,
-                st.public.clone(),
-                st.witness.clone(),
-            )?;
-            progress.finish();
-            Backend::<PreviewMembership>::verify(&*backend, &st.shape, &st.public, &proof)?;
-            (proof, insecure, st, None)
-        }
-        BackendKind::UltraHonk => refuse!(
-            "previews are proved with UltraHonk by the Noir twin: `veil noir inputs preview` and \
-             `veil noir prove`"
-        ),
-    };
+    let chosen = crate::provers::choose::<PreviewMembership>(backend, params.clone(), &shape)?;
+    let st = statement(&req, progress)?;
+    crate::progress::check(&**progress)?;
+    progress.start("proving", 0, Unit::Steps);
+    let proof = chosen.prove::<PreviewMembership>(&st.shape, st.public, st.witness)?;
+    progress.finish();
     let listing = &req.listing;
     let file = PreviewFile {
         veil: PREVIEW_VERSION,
@@ -267,13 +235,14 @@ pub fn prove(
         proof,
     };
     // Self-check, as a buyer will run it: a proof this prover cannot verify is a bug, not
-    // something to hand a buyer (the halo2 proof was verified above).
-    match pvk {
-        Some(pvk) => veil_verifier::preview::verify(&file, listing, &pvk)?,
-        None => drop(veil_verifier::preview::public_inputs(&file, listing)?),
-    }
+    // something to hand a buyer.
+    let (shape, public) = veil_verifier::preview::public_inputs(&file, listing)?;
+    crate::provers::verify_any::<PreviewMembership>(params, &shape, &public, &file.proof)?;
     write_output(out, &file.to_json())?;
-    Ok(Proved { file, insecure })
+    Ok(Proved {
+        file,
+        insecure: chosen.insecure(),
+    })
 }
 
 /// Reads a preview file.
@@ -304,17 +273,13 @@ pub fn verify_value(
     listing: Listing,
     params: Option<PathBuf>,
 ) -> Result<Verified> {
-    let insecure = if file.proof.backend == veil_verifier::proof::HALO2 {
-        let (shape, public) = veil_verifier::preview::public_inputs(&file, &listing)?;
-        let (backend, insecure) = crate::provers::halo2(params_dir(params))?;
-        Backend::<PreviewMembership>::verify(&*backend, &shape, &public, &file.proof)?;
-        insecure
-    } else {
-        let (vk, key) =
-            veil_verifier::params::load_verifying_key(&params_dir(params), &file.proof.key)?;
-        veil_verifier::preview::verify(&file, &listing, &veil_verifier::groth16::prepare(&vk))?;
-        key.insecure_dev_setup
-    };
+    let (shape, public) = veil_verifier::preview::public_inputs(&file, &listing)?;
+    let insecure = crate::provers::verify_any::<PreviewMembership>(
+        params_dir(params),
+        &shape,
+        &public,
+        &file.proof,
+    )?;
     Ok(Verified {
         file,
         listing,
