@@ -2,7 +2,7 @@
 //! columns, the standard PLONK gate. Every operation here is one row, its inputs copied in by
 //! equality constraints; constants sit in a fixed column of their own.
 
-use super::{Ctx, Lane, Var};
+use super::{Chip, Ctx, Var};
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
 use halo2_proofs::circuit::{Region, Value};
@@ -84,7 +84,7 @@ impl MainGateConfig {
         out: Option<Value<Fp>>,
         q: Row,
     ) -> Result<Option<Var>, Error> {
-        let at = ctx.take(Lane::Main, 1);
+        let at = ctx.take(Chip::Main, 1);
         let region = &mut ctx.region;
         copy(region, self.a, at, a);
         if let Some(b) = b {
@@ -108,7 +108,7 @@ impl MainGateConfig {
 
     /// A free witness value (constrained only by what later uses it).
     pub fn witness(&self, ctx: &mut Ctx<'_>, value: Value<Fp>) -> Result<Var, Error> {
-        let at = ctx.take(Lane::Main, 1);
+        let at = ctx.take(Chip::Main, 1);
         Ok(Var {
             cell: ctx.region.assign_advice(self.a, at, value).cell(),
             value,
@@ -117,7 +117,7 @@ impl MainGateConfig {
 
     /// A cell fixed to the constant `k`.
     pub fn constant(&self, ctx: &mut Ctx<'_>, k: Fp) -> Result<Var, Error> {
-        let at = ctx.take(Lane::Main, 1);
+        let at = ctx.take(Chip::Main, 1);
         let cell = ctx.region.assign_advice(self.a, at, Value::known(k)).cell();
         ctx.region.constrain_constant(cell, k)?;
         Ok(Var {
@@ -133,7 +133,7 @@ impl MainGateConfig {
         instance: Column<Instance>,
         row: usize,
     ) -> Result<Var, Error> {
-        let at = ctx.take(Lane::Main, 1);
+        let at = ctx.take(Chip::Main, 1);
         let cell =
             ctx.region
                 .assign_advice_from_instance(|| "public", instance, row, self.a, at)?;

@@ -31,9 +31,9 @@ pub struct Var {
     pub value: Value<Fp>,
 }
 
-/// The chips' columns side by side.
+/// The chip whose columns a run of rows is taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Lane {
+pub(crate) enum Chip {
     Main = 0,
     Poseidon = 1,
     Range = 2,
@@ -61,15 +61,10 @@ impl<'r> Ctx<'r> {
     }
 
     /// Takes `rows` rows of a chip's columns; returns the first.
-    pub(crate) fn take(&mut self, lane: Lane, rows: usize) -> usize {
-        let start = self.next[lane as usize];
-        self.next[lane as usize] += rows;
+    pub(crate) fn take(&mut self, chip: Chip, rows: usize) -> usize {
+        let start = self.next[chip as usize];
+        self.next[chip as usize] += rows;
         start
-    }
-
-    /// Rows used by the tallest chip.
-    pub fn rows(&self) -> usize {
-        self.next.into_iter().max().unwrap_or(0)
     }
 }
 

@@ -13,7 +13,7 @@
 //! another permutation and sponge, so the statements cannot use it; this chip is tested
 //! against `veil_circuits::poseidon2`, itself tested against Barretenberg's.
 
-use super::{main_gate::copy, Ctx, Lane as Rows, MainGateConfig, Var};
+use super::{main_gate::copy, Chip, Ctx, MainGateConfig, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
@@ -200,7 +200,7 @@ impl Poseidon2Config {
 
     /// The permutation of `input`: 65 rows.
     pub fn permute(&self, ctx: &mut Ctx<'_>, input: [Lane; WIDTH]) -> Result<[Var; WIDTH], Error> {
-        let at = ctx.take(Rows::Poseidon, ROWS);
+        let at = ctx.take(Chip::Poseidon, ROWS);
         let region = &mut ctx.region;
         let mut first = Vec::with_capacity(WIDTH);
         for (i, lane) in input.iter().enumerate() {

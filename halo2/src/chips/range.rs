@@ -4,7 +4,7 @@
 //! `n + 1` rows per check (five for 32 bits), against 33 constraints for bits in R1CS.
 //! A bound `2^b` with `b` not a multiple of 8 is two checks ([`crate::chips::Chips::range`]).
 
-use super::{main_gate::copy, Ctx, Lane, Var};
+use super::{main_gate::copy, Chip, Ctx, Var};
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
 use halo2_proofs::circuit::{Layouter, Value};
@@ -71,7 +71,7 @@ impl RangeConfig {
             "whole bytes, below the modulus"
         );
         let limbs = bits / LIMB_BITS;
-        let at = ctx.take(Lane::Range, limbs + 1);
+        let at = ctx.take(Chip::Range, limbs + 1);
         let inv = Fp::from(1 << LIMB_BITS)
             .invert()
             .expect("256 is invertible");
