@@ -21,10 +21,15 @@ struct Keys {
     digest: String,
 }
 
+/// A shape's slot: empty until its keys are derived.
+type Slot = Arc<Mutex<Option<Arc<Keys>>>>;
+
 /// The halo2 backend over one set of universal parameters.
 pub struct Halo2Backend {
     params: Params,
-    keys: Mutex<HashMap<String, Arc<Keys>>>,
+    /// One slot per key id, locked while its keys are derived: a second caller for the same
+    /// shape waits for the first instead of deriving them again; other shapes go on.
+    keys: Mutex<HashMap<String, Slot>>,
 }
 
 impl Halo2Backend {
@@ -40,18 +45,22 @@ impl Halo2Backend {
     /// The keys of `shape`, derived on first use.
     fn keys<S: Halo2Statement>(&self, shape: &S::Shape) -> Result<Arc<Keys>> {
         S::validate(shape)?;
-        let id = S::key_id(shape);
-        if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(k.clone());
+        let slot = self
+            .keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(S::key_id(shape))
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(keys) = slot.as_ref() {
+            return Ok(keys.clone());
         }
         let params = kzg::fit(&self.params, S::k(shape)?)?;
         let pk = kzg::keygen::<S>(&params, shape)?;
         let digest = kzg::vk_digest(pk.get_vk());
         let keys = Arc::new(Keys { params, pk, digest });
-        self.keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, keys.clone());
+        *slot = Some(keys.clone());
         Ok(keys)
     }
 
