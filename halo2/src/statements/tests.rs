@@ -113,6 +113,24 @@ fn k_is_measured_and_grows_with_the_shape() {
     assert_eq!(k(16), 11);
     assert!(k(4) <= k(16) && k(16) <= k(32));
     assert_eq!(UsageTier::k(&TierShape::default()).expect("k"), 12);
+    // The shapes Veil sets up by default (docs/halo2.md).
+    use veil_circuits::statements::preview::PreviewShape;
+    use veil_circuits::statements::totals::TotalsShape;
+    use veil_circuits::statements::{DisclosureTotals, PreviewMembership};
+    let preview = |samples| PreviewShape {
+        depth: 20,
+        samples,
+        columns: 3,
+    };
+    assert_eq!(PreviewMembership::k(&preview(1)).expect("k"), 11);
+    assert_eq!(PreviewMembership::k(&preview(8)).expect("k"), 13);
+    for (batch, k) in [(16, 13), (64, 14), (256, 16)] {
+        assert_eq!(
+            DisclosureTotals::k(&TotalsShape { batch, edges: 3 }).expect("k"),
+            k,
+            "B = {batch}"
+        );
+    }
 }
 
 #[test]
