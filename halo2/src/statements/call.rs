@@ -11,13 +11,13 @@
 //! 5. `request` is copied from its instance row (a copy constraint binds it, as the square
 //!    does in R1CS).
 
-use super::Halo2Statement;
+use super::{Halo2Statement, Layout, OneRegion};
 use crate::chips::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::circuit::Value;
+use halo2_proofs::plonk::Error;
 use veil_circuits::statements::usage::{CallPublic, CallWitness, COUNTER_BITS};
 use veil_circuits::statements::{CallShape, UsageCall};
 use veil_circuits::tags;
@@ -30,25 +30,23 @@ pub struct CallCircuit {
 }
 
 impl Halo2Statement for UsageCall {
-    type Circuit = CallCircuit;
-    fn circuit(shape: &CallShape, _: CallPublic, witness: CallWitness) -> CallCircuit {
-        CallCircuit {
+    type Circuit = OneRegion<CallCircuit>;
+    fn circuit(shape: &CallShape, _: CallPublic, witness: CallWitness) -> OneRegion<CallCircuit> {
+        OneRegion(CallCircuit {
             depth: shape.depth,
             witness: Some(witness),
-        }
+        })
     }
-    fn blank(shape: &CallShape) -> CallCircuit {
-        CallCircuit {
+    fn blank(shape: &CallShape) -> OneRegion<CallCircuit> {
+        OneRegion(CallCircuit {
             depth: shape.depth,
             witness: None,
-        }
+        })
     }
 }
 
-impl Circuit<Fp> for CallCircuit {
-    type Config = Chips;
-    type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
+impl Layout for CallCircuit {
+    const REGION: &'static str = "usage call";
 
     fn without_witnesses(&self) -> Self {
         CallCircuit {
@@ -57,20 +55,6 @@ impl Circuit<Fp> for CallCircuit {
         }
     }
 
-    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
-        Chips::configure(meta)
-    }
-
-    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
-        chips.load(&mut layouter)?;
-        layouter.assign_region(
-            || "usage call",
-            |region| self.lay_out(&chips, &mut Ctx::new(region)),
-        )
-    }
-}
-
-impl CallCircuit {
     fn lay_out(&self, chips: &Chips, l: &mut Ctx<'_>) -> Result<(), Error> {
         let depth = self.depth as usize;
         let w = self.witness.as_ref();

@@ -8,9 +8,49 @@ pub mod preview;
 pub mod tier;
 pub mod totals;
 
+use crate::chips::{Chips, Ctx};
 use crate::Fp;
-use halo2_proofs::plonk::Circuit;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
 use veil_circuits::statements::Statement;
+
+/// What a statement's circuit lays out: every Veil circuit is one region over the same
+/// [`Chips`] (halo2-axiom hands out absolute rows, so [`Ctx`] places them), and
+/// [`OneRegion`] makes it a halo2 [`Circuit`].
+pub trait Layout: Clone {
+    /// The region's name.
+    const REGION: &'static str;
+    /// The same circuit without values (key generation).
+    fn without_witnesses(&self) -> Self;
+    /// Assigns the circuit's cells and constraints.
+    fn lay_out(&self, chips: &Chips, ctx: &mut Ctx<'_>) -> Result<(), Error>;
+}
+
+/// A [`Layout`] as a halo2 circuit: the chips configured, the byte table loaded, one region.
+#[derive(Clone, Debug)]
+pub struct OneRegion<L>(pub L);
+
+impl<L: Layout> Circuit<Fp> for OneRegion<L> {
+    type Config = Chips;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        OneRegion(self.0.without_witnesses())
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
+        Chips::configure(meta)
+    }
+
+    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        chips.load(&mut layouter)?;
+        layouter.assign_region(
+            || L::REGION,
+            |region| self.0.lay_out(&chips, &mut Ctx::new(region)),
+        )
+    }
+}
 
 /// A statement with a halo2 circuit.
 pub trait Halo2Statement: Statement {

@@ -15,13 +15,13 @@
 //!    climbs the quaternary path steered by the low `2 (L - t)` bits of `idx_j` to the cap
 //!    node its high bits pick (bits above `D` are the constant 0).
 
-use super::Halo2Statement;
+use super::{Halo2Statement, Layout, OneRegion};
 use crate::chips::{Chips, Ctx, Var};
 use crate::field::{from_halo2, to_halo2};
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::circuit::Value;
+use halo2_proofs::plonk::Error;
 use veil_circuits::field::{max_high_word, split_low_word};
 use veil_circuits::statements::preview::{PreviewPublic, PreviewShape, PreviewWitness};
 use veil_circuits::statements::PreviewMembership;
@@ -38,25 +38,27 @@ pub struct PreviewCircuit {
 }
 
 impl Halo2Statement for PreviewMembership {
-    type Circuit = PreviewCircuit;
-    fn circuit(shape: &PreviewShape, _: PreviewPublic, witness: PreviewWitness) -> PreviewCircuit {
-        PreviewCircuit {
+    type Circuit = OneRegion<PreviewCircuit>;
+    fn circuit(
+        shape: &PreviewShape,
+        _: PreviewPublic,
+        witness: PreviewWitness,
+    ) -> OneRegion<PreviewCircuit> {
+        OneRegion(PreviewCircuit {
             shape: *shape,
             witness: Some(witness),
-        }
+        })
     }
-    fn blank(shape: &PreviewShape) -> PreviewCircuit {
-        PreviewCircuit {
+    fn blank(shape: &PreviewShape) -> OneRegion<PreviewCircuit> {
+        OneRegion(PreviewCircuit {
             shape: *shape,
             witness: None,
-        }
+        })
     }
 }
 
-impl Circuit<Fp> for PreviewCircuit {
-    type Config = Chips;
-    type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
+impl Layout for PreviewCircuit {
+    const REGION: &'static str = "preview membership";
 
     fn without_witnesses(&self) -> Self {
         PreviewCircuit {
@@ -65,20 +67,6 @@ impl Circuit<Fp> for PreviewCircuit {
         }
     }
 
-    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
-        Chips::configure(meta)
-    }
-
-    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
-        chips.load(&mut layouter)?;
-        layouter.assign_region(
-            || "preview membership",
-            |region| self.lay_out(&chips, &mut Ctx::new(region)),
-        )
-    }
-}
-
-impl PreviewCircuit {
     fn lay_out(&self, chips: &Chips, l: &mut Ctx<'_>) -> Result<(), Error> {
         let shape = &self.shape;
         let (depth, k, columns) = (shape.depth as usize, shape.samples, shape.columns);

@@ -10,13 +10,13 @@
 //!    steer a path from a non-zero `last_leaf` to `calls_root`, and every sibling right of the
 //!    path (bit 0) is the empty subtree `Z_h`.
 
-use super::Halo2Statement;
+use super::{Halo2Statement, Layout, OneRegion};
 use crate::chips::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::circuit::Value;
+use halo2_proofs::plonk::Error;
 use veil_circuits::merkle::zero_hashes;
 use veil_circuits::statements::usage::{TierPublic, TierWitness, CALLS_TREE_DEPTH, COUNTER_BITS};
 use veil_circuits::statements::{TierShape, UsageTier};
@@ -29,40 +29,24 @@ pub struct TierCircuit {
 }
 
 impl Halo2Statement for UsageTier {
-    type Circuit = TierCircuit;
-    fn circuit(_: &TierShape, _: TierPublic, witness: TierWitness) -> TierCircuit {
-        TierCircuit {
+    type Circuit = OneRegion<TierCircuit>;
+    fn circuit(_: &TierShape, _: TierPublic, witness: TierWitness) -> OneRegion<TierCircuit> {
+        OneRegion(TierCircuit {
             witness: Some(witness),
-        }
+        })
     }
-    fn blank(_: &TierShape) -> TierCircuit {
-        TierCircuit { witness: None }
+    fn blank(_: &TierShape) -> OneRegion<TierCircuit> {
+        OneRegion(TierCircuit { witness: None })
     }
 }
 
-impl Circuit<Fp> for TierCircuit {
-    type Config = Chips;
-    type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
+impl Layout for TierCircuit {
+    const REGION: &'static str = "usage tier";
 
     fn without_witnesses(&self) -> Self {
         TierCircuit { witness: None }
     }
 
-    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
-        Chips::configure(meta)
-    }
-
-    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
-        chips.load(&mut layouter)?;
-        layouter.assign_region(
-            || "usage tier",
-            |region| self.lay_out(&chips, &mut Ctx::new(region)),
-        )
-    }
-}
-
-impl TierCircuit {
     fn lay_out(&self, chips: &Chips, l: &mut Ctx<'_>) -> Result<(), Error> {
         let depth = CALLS_TREE_DEPTH as usize;
         let w = self.witness.as_ref();

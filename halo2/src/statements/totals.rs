@@ -9,13 +9,13 @@
 //! lookups; comparisons `a < b` of 64-bit values are a boolean `lt` and one check of
 //! `a - b + lt 2^64 < 2^64`.
 
-use super::Halo2Statement;
+use super::{Halo2Statement, Layout, OneRegion};
 use crate::chips::{Chips, Ctx, Var};
 use crate::field::to_halo2;
 use crate::Fp;
 use halo2_proofs::arithmetic::Field;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::circuit::Value;
+use halo2_proofs::plonk::Error;
 use veil_circuits::statements::totals::{
     band_of, BatchPublic, BatchWitness, Receipt, TotalsShape, BPS_DENOMINATOR, RECEIPT_DEPTH,
     SELLER_BITS, SEQ_BITS,
@@ -31,43 +31,22 @@ pub struct TotalsCircuit {
 }
 
 impl Halo2Statement for DisclosureTotals {
-    type Circuit = TotalsCircuit;
-    fn circuit(shape: &TotalsShape, public: BatchPublic, witness: BatchWitness) -> TotalsCircuit {
-        TotalsCircuit {
+    type Circuit = OneRegion<TotalsCircuit>;
+    fn circuit(
+        shape: &TotalsShape,
+        public: BatchPublic,
+        witness: BatchWitness,
+    ) -> OneRegion<TotalsCircuit> {
+        OneRegion(TotalsCircuit {
             shape: *shape,
             assignment: Some((public, witness)),
-        }
+        })
     }
-    fn blank(shape: &TotalsShape) -> TotalsCircuit {
-        TotalsCircuit {
+    fn blank(shape: &TotalsShape) -> OneRegion<TotalsCircuit> {
+        OneRegion(TotalsCircuit {
             shape: *shape,
             assignment: None,
-        }
-    }
-}
-
-impl Circuit<Fp> for TotalsCircuit {
-    type Config = Chips;
-    type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
-
-    fn without_witnesses(&self) -> Self {
-        TotalsCircuit {
-            shape: self.shape,
-            assignment: None,
-        }
-    }
-
-    fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
-        Chips::configure(meta)
-    }
-
-    fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
-        chips.load(&mut layouter)?;
-        layouter.assign_region(
-            || "disclosure totals",
-            |region| self.lay_out(&chips, &mut Ctx::new(region)),
-        )
+        })
     }
 }
 
@@ -86,7 +65,16 @@ fn blank_receipt(seller: u64) -> Receipt {
     }
 }
 
-impl TotalsCircuit {
+impl Layout for TotalsCircuit {
+    const REGION: &'static str = "disclosure totals";
+
+    fn without_witnesses(&self) -> Self {
+        TotalsCircuit {
+            shape: self.shape,
+            assignment: None,
+        }
+    }
+
     fn lay_out(&self, chips: &Chips, l: &mut Ctx<'_>) -> Result<(), Error> {
         let shape = &self.shape;
         let (b, height, edges_n) = (shape.batch, shape.height(), shape.edges);
@@ -335,7 +323,9 @@ impl TotalsCircuit {
         let reached = chips.root_from_path(l, &level[0], &siblings, &direction)?;
         m.assert_equal(l, &reached, &root)
     }
+}
 
+impl TotalsCircuit {
     /// `S = H(CHAIN, next, cum, totals.., blind)`.
     fn chain_commitment(
         &self,
