@@ -212,9 +212,8 @@ pub fn prove(
     let backend = req.backend;
     let req = req.load()?;
     let shape = shape_for(&req.listing, req.request.samples)?;
-    let params = params_dir(params);
     // Load the keys before reading the dataset: a missing key is reported at once.
-    let chosen = crate::provers::choose::<PreviewMembership>(backend, params.clone(), &shape)?;
+    let chosen = crate::provers::choose::<PreviewMembership>(backend, params_dir(params), &shape)?;
     let st = statement(&req, progress)?;
     crate::progress::check(&**progress)?;
     progress.start("proving", 0, Unit::Steps);
@@ -237,7 +236,7 @@ pub fn prove(
     // Self-check, as a buyer will run it: a proof this prover cannot verify is a bug, not
     // something to hand a buyer.
     let (shape, public) = veil_verifier::preview::public_inputs(&file, listing)?;
-    crate::provers::verify_any::<PreviewMembership>(params, &shape, &public, &file.proof)?;
+    chosen.verify::<PreviewMembership>(&shape, &public, &file.proof)?;
     write_output(out, &file.to_json())?;
     Ok(Proved {
         file,

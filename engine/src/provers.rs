@@ -127,6 +127,25 @@ impl Chosen {
         })
     }
 
+    /// Verifies a proof it made, with the keys already in memory (a self-check before a proof
+    /// is handed out: no key file is read again).
+    pub fn verify<S: R1csStatement + Halo2Statement>(
+        &self,
+        shape: &S::Shape,
+        public: &S::Public,
+        proof: &ProofEnvelope,
+    ) -> crate::Result<()> {
+        match self {
+            Chosen::Groth16(b, _) => {
+                let (prover, _) = b.prover::<S>(shape)?;
+                let pvk = veil_verifier::groth16::prepare(&prover.pk.vk);
+                proof.verify_groth16(&pvk, &S::public_inputs(public))?;
+            }
+            Chosen::Halo2(b, _) => Backend::<S>::verify(&**b, shape, public, proof)?,
+        }
+        Ok(())
+    }
+
     /// Whether its keys or parameters come from an insecure local setup.
     pub fn insecure(&self) -> bool {
         match self {
