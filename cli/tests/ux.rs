@@ -176,7 +176,19 @@ fn bench_measures_both_provers_and_names_a_bad_case() {
         .collect();
     assert_eq!(
         provers,
-        ["veil", "floor", "ark-groth16-stock", "veil", "veil", "veil"]
+        [
+            "veil",
+            "floor",
+            "ark-groth16-stock",
+            "halo2",
+            "veil",
+            "veil",
+            "veil"
+        ]
+    );
+    assert!(
+        table.contains("Veil's halo2 backend takes"),
+        "halo2 beside Groth16 by default: {table}"
     );
     assert!(
         table.contains("usage-call-d4: 4 proofs verified as one batch"),

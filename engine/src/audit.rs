@@ -196,6 +196,25 @@ pub struct Expected {
     pub to: u64,
 }
 
+impl Expected {
+    /// Refuses a report for another seller or period than the auditor asked for ("this" names
+    /// the report; callers put its path there).
+    pub(crate) fn is_for(&self, p: &Period) -> Result<()> {
+        let Expected {
+            seller, from, to, ..
+        } = *self;
+        if (p.seller, p.t0, p.t1) != (seller, from, to) {
+            refuse!(
+                "mismatch: this is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
+                p.seller,
+                p.t0,
+                p.t1
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Verifies a report file against what the auditor expects; returns it and its totals.
 pub fn verify(
     path: &Path,
@@ -214,26 +233,12 @@ pub fn verify(
 
 /// Verifies a report against what the auditor expects; returns its totals.
 pub fn verify_value(r: &Report, expected: Expected, params: Option<PathBuf>) -> Result<Totals> {
-    let p = &r.period;
-    let Expected {
-        root,
-        seller,
-        from,
-        to,
-    } = expected;
-    if (p.seller, p.t0, p.t1) != (seller, from, to) {
-        refuse!(
-            "mismatch: this is a report for seller {}, period [{}, {}); you asked for seller {seller}, [{from}, {to})",
-            p.seller,
-            p.t0,
-            p.t1
-        );
-    }
+    expected.is_for(&r.period)?;
     let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &r.shape().id())?;
     Ok(verify_report(
         r,
         &veil_verifier::groth16::prepare(&vk),
-        Some(root),
+        Some(expected.root),
     )?)
 }
 

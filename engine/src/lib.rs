@@ -7,6 +7,7 @@
 //! statements) live here or below, never in a door.
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod audit;
 pub mod bench;
 pub mod dataset;
@@ -39,5 +40,6 @@ pub mod store {
 pub mod prelude {
     pub use veil_circuits::dataset::{Format, DEFAULT_CHUNK_SIZE, DEFAULT_DEPTH};
     pub use veil_circuits::field::{from_hex_strict, to_hex};
+    pub use veil_circuits::format::header;
     pub use veil_circuits::Fr;
 }

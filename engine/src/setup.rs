@@ -236,12 +236,19 @@ pub fn setup_halo2(
             S::validate(shape)?;
             let key = S::key_id(shape);
             let k = S::k(shape)?;
+            // A period's batches fold into one proof at 2^aggregate::K rows
+            // (`crate::aggregate`): the parameters serve that too.
+            let k_params = if S::NAME == totals::NAME {
+                k.max(veil_halo2::aggregate::K)
+            } else {
+                k
+            };
             let info = stage(
                 self.progress,
-                &format!("universal parameters for 2^{k} rows"),
+                &format!("universal parameters for 2^{k_params} rows"),
                 0,
                 Unit::Steps,
-                || crate::halo2::setup_insecure(&self.dir, k, self.force),
+                || crate::halo2::setup_insecure(&self.dir, k_params, self.force),
             )?;
             crate::provers::forget_halo2(&self.dir);
             let (backend, _) = crate::provers::halo2(self.dir.clone())?;

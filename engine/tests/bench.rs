@@ -18,6 +18,8 @@ fn small_plan() -> BenchPlan {
         bb: false,
         precompute_mib: 256,
         snarkjs: false,
+        halo2: false,
+        aggregate: 0,
     }
 }
 
@@ -44,6 +46,8 @@ fn bb_proves_the_noir_twin_in_the_same_run() {
         bb: true,
         precompute_mib: 0,
         snarkjs: false,
+        halo2: false,
+        aggregate: 0,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let report = bench::run(&plan, dir.path(), &Silent).expect("bench");
@@ -65,6 +69,50 @@ fn bb_proves_the_noir_twin_in_the_same_run() {
     );
     assert!(report.speedups().is_empty(), "no stock prover, no ratio");
     assert!(report.markdown().contains("insecure development CRS"));
+}
+
+/// halo2 on the same witness, interleaved with Groth16: its rows, keys, a KZG proof that
+/// verifies, and its ratio to Groth16.
+#[test]
+fn halo2_is_measured_beside_groth16() {
+    let plan = BenchPlan {
+        cases: vec![
+            BenchCase::new(BenchStatement::Call, 4),
+            BenchCase::new(BenchStatement::Totals, 2),
+        ],
+        runs: 1,
+        stock: false,
+        throughput: false,
+        threads: None,
+        batch_verify: 0,
+        bb: false,
+        precompute_mib: 0,
+        snarkjs: false,
+        halo2: true,
+        aggregate: 0,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = bench::run(&plan, dir.path(), &Silent).expect("bench");
+    for shape in ["usage-call-d4", "disclosure-totals-b2-e3"] {
+        let of: Vec<_> = report.records.iter().filter(|r| r.shape == shape).collect();
+        let provers: Vec<&str> = of.iter().map(|r| r.prover.as_str()).collect();
+        assert_eq!(provers, ["veil", "floor", "halo2"], "{shape}");
+        let h = of[2];
+        assert_eq!(h.backend, "halo2-kzg-bn254");
+        assert!(h.constraints_or_gates.is_power_of_two() && h.constraints_or_gates >= 1 << 10);
+        assert!(
+            h.proof_bytes > 128 && h.pk_bytes > h.vk_bytes && h.vk_bytes > 0,
+            "{h:?}"
+        );
+        assert!(
+            h.setup_s.is_some() && h.verify_s.is_some_and(|v| v > 0.0),
+            "{h:?}"
+        );
+        assert!(h.peak_mem_bytes.is_some());
+    }
+    assert!(report.markdown().contains("halo2 rows"));
+    let back: BenchReport = serde_json::from_str(&report.to_json()).expect("reads back");
+    assert!(back.plan.halo2);
 }
 
 #[test]

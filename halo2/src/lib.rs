@@ -11,6 +11,7 @@
 //!   key generation, proving and verifying (SHPLONK multi-opening, Blake2b transcript).
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod chips;
 pub mod error;
 pub mod field;

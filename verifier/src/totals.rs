@@ -245,6 +245,126 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
     })
 }
 
+/// Aggregated-report format version.
+pub const AGGREGATE_VERSION: u32 = 1;
+
+/// Public inputs before the period's values in an aggregated report: the folded KZG
+/// accumulator, two G1 points as `4 × 3` limbs of 88 bits.
+pub const ACCUMULATOR_LIMBS: usize = 12;
+
+/// `aggregate.json`: a period's batch proofs folded into one halo2 proof (`docs/halo2.md`).
+///
+/// ```json
+/// { "veil": 1, "kind": "totals-aggregate", "backend": "halo2-kzg-bn254",
+///   "period": { .. }, "batch": 16, "batches": 3, "k": 18, "vk_sha256": "..",
+///   "public_inputs": ["0x..", ..], "proof": ".." }
+/// ```
+///
+/// Public inputs: the accumulator ([`ACCUMULATOR_LIMBS`]), then `root, seller, t0, t1, bps,
+/// edges..`, then the period's `count, amount, fees, band_counts.., band_sums..`. No batch's
+/// own values are in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateReport {
+    /// Format version, [`AGGREGATE_VERSION`].
+    pub veil: u32,
+    /// Always `"totals-aggregate"`.
+    pub kind: String,
+    /// Always [`crate::proof::HALO2`].
+    pub backend: String,
+    /// Root, seller, period, fee rate and band edges of every batch folded.
+    pub period: Period,
+    /// Slots per batch.
+    pub batch: usize,
+    /// Batches folded.
+    pub batches: usize,
+    /// `log2` of the aggregation circuit's rows.
+    pub k: u32,
+    /// SHA-256 of the aggregation circuit's verifying key (halo2 raw bytes), hex.
+    pub vk_sha256: String,
+    /// Public inputs in order.
+    #[serde(with = "veil_circuits::field::serde_hex_vec")]
+    pub public_inputs: Vec<Fr>,
+    /// The proof, hex (SHPLONK, Blake2b transcript).
+    pub proof: String,
+}
+
+impl AggregateReport {
+    /// Parses an aggregated report, strictly.
+    pub fn from_json(text: &str) -> Result<Self> {
+        Ok(veil_circuits::format::parse(
+            text,
+            Some("totals-aggregate"),
+            AGGREGATE_VERSION..=AGGREGATE_VERSION,
+        )?)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("reports serialise") + "\n"
+    }
+
+    /// The batch circuit's shape.
+    pub fn shape(&self) -> TotalsShape {
+        TotalsShape {
+            batch: self.batch,
+            edges: self.period.edges.len(),
+        }
+    }
+
+    /// The proof's bytes.
+    pub fn proof_bytes(&self) -> Result<Vec<u8>> {
+        hex::decode(&self.proof)
+            .map_err(|e| VerifyError::Malformed(format!("the aggregate's proof is not hex: {e}")))
+    }
+
+    /// Reads the period and its totals from the public inputs, checking the period is the one
+    /// the report names. What the outer proof binds is exactly what this returns.
+    pub fn totals(&self) -> Result<Totals> {
+        let e = self.period.edges.len();
+        let x = &self.public_inputs;
+        let want = ACCUMULATOR_LIMBS + 5 + e + 3 + 2 * (e + 1);
+        if x.len() != want {
+            return Err(VerifyError::Malformed(format!(
+                "{} public inputs, expected {want}",
+                x.len()
+            )));
+        }
+        let period = &x[ACCUMULATOR_LIMBS..ACCUMULATOR_LIMBS + 5 + e];
+        let named = BatchPublic {
+            period: self.period.clone(),
+            first: true,
+            last: true,
+            c_in: Fr::zero(),
+            c_out: Fr::zero(),
+            totals: PeriodTotals::zero(e),
+        }
+        .to_field_elements();
+        if period != &named[..5 + e] {
+            return Err(VerifyError::Mismatch(
+                "the aggregate's proof is for another root, seller, period, rate or bands than \
+                 its report names"
+                    .into(),
+            ));
+        }
+        let t = &x[ACCUMULATOR_LIMBS + 5 + e..];
+        let u = |i: usize, w: &str| int(&t[i], 64, w).map(|v| v as u64);
+        let big = |i: usize, w: &str| int(&t[i], 100, w);
+        Ok(Totals {
+            count: u(0, "count")?,
+            amount: big(1, "amount")?,
+            fees: big(2, "fees")?,
+            band_counts: (0..=e)
+                .map(|k| u(3 + k, "band count"))
+                .collect::<Result<_>>()?,
+            band_sums: (0..=e)
+                .map(|k| big(4 + e + k, "band sum"))
+                .collect::<Result<_>>()?,
+            batches: self.batches,
+        })
+    }
+}
+
 /// Receipt-opening format version: 2 holds a receipt noted in protocol version 3's packed
 /// encoding; 1 (still read and checked) one noted in version 2's ten-field encoding.
 pub const OPENING_VERSION: u32 = 2;
@@ -354,5 +474,83 @@ impl ReceiptOpening {
     /// Pretty JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("openings serialise") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aggregate() -> AggregateReport {
+        let period = Period {
+            root: Fr::from(77u64),
+            seller: 3,
+            t0: 100,
+            t1: 200,
+            bps: 250,
+            edges: vec![10, 20],
+        };
+        let mut public_inputs = vec![Fr::from(5u64); ACCUMULATOR_LIMBS];
+        let whole = BatchPublic {
+            period: period.clone(),
+            first: true,
+            last: true,
+            c_in: Fr::zero(),
+            c_out: Fr::zero(),
+            totals: PeriodTotals {
+                count: 4,
+                amount: 90,
+                fees: 2,
+                band_counts: vec![1, 1, 2],
+                band_sums: vec![5, 15, 70],
+            },
+        };
+        public_inputs.extend_from_slice(&whole.to_field_elements()[..7]);
+        public_inputs.extend(whole.totals.to_field_elements());
+        AggregateReport {
+            veil: AGGREGATE_VERSION,
+            kind: "totals-aggregate".into(),
+            backend: crate::proof::HALO2.into(),
+            period,
+            batch: 4,
+            batches: 2,
+            k: 18,
+            vk_sha256: "00".repeat(32),
+            public_inputs,
+            proof: "00".into(),
+        }
+    }
+
+    #[test]
+    fn an_aggregate_shows_the_totals_its_proof_binds_and_names_a_mismatch() {
+        let a = aggregate();
+        let back = AggregateReport::from_json(&a.to_json()).expect("reads back");
+        assert_eq!(back, a);
+        let t = a.totals().expect("totals");
+        assert_eq!(
+            (t.count, t.amount, t.fees, t.batches),
+            (4, 90, 2, 2),
+            "{t:?}"
+        );
+        assert_eq!(
+            (t.band_counts, t.band_sums),
+            (vec![1, 1, 2], vec![5, 15, 70])
+        );
+
+        let mut other = a.clone();
+        other.period.seller = 4;
+        let e = other.totals().unwrap_err().to_string();
+        assert!(e.contains("another root, seller, period"), "{e}");
+        let mut short = a.clone();
+        short.public_inputs.pop();
+        assert!(short
+            .totals()
+            .unwrap_err()
+            .to_string()
+            .contains("public inputs"));
+        let mut huge = a;
+        let count = ACCUMULATOR_LIMBS + 7;
+        huge.public_inputs[count] = -Fr::from(1u64);
+        assert!(huge.totals().unwrap_err().to_string().contains("count"));
     }
 }

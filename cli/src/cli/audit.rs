@@ -1,12 +1,13 @@
 //! `veil audit`: sale receipts, period reports for auditors, and selective disclosure.
 
 use super::output::{bars, note, note_insecure, took, verdict, Accepted};
-use super::{writable, LedgerArg, ParamsArg};
+use super::{writable, BackendArg, LedgerArg, ParamsArg};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
+use veil_engine::aggregate;
 use veil_engine::audit::{self, Expected, ReportRequest};
 use veil_engine::files::insecure_keys;
 use veil_engine::prelude::{from_hex_strict, to_hex};
@@ -54,7 +55,8 @@ pub enum AuditCommand {
         #[command(flatten)]
         ledger: LedgerArg,
     },
-    /// Seller: prove a period report (a chain of batch proofs).
+    /// Seller: prove a period report: a chain of Groth16 batch proofs, or (`--backend halo2`)
+    /// the batches folded into one halo2 proof.
     Prove {
         #[command(flatten)]
         ledger: LedgerArg,
@@ -82,8 +84,10 @@ pub enum AuditCommand {
         force: bool,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        backend: BackendArg,
     },
-    /// Auditor: verify a report against the published receipt root, for the seller and period
+    /// Auditor: verify a report (a chain of batch proofs, or one aggregated halo2 proof) against the published receipt root, for the seller and period
     /// asked for; prints its totals.
     Verify {
         /// The report.
@@ -188,6 +192,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             out,
             force,
             params,
+            backend,
         } => {
             writable(&out, force)?;
             let t = Instant::now();
@@ -199,6 +204,26 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 batch,
                 edges,
             };
+            match backend.kind()? {
+                veil_engine::BackendKind::Groth16 => {}
+                veil_engine::BackendKind::Halo2 => {
+                    let (r, insecure) =
+                        aggregate::prove(&store, &req, params.get(), &out, &*bars())?;
+                    note_insecure(insecure);
+                    println!(
+                        "folded {} batch proofs for seller {seller}, [{from}, {to}), against receipt root {} into one halo2 proof in {}{}",
+                        r.batches,
+                        to_hex(&r.period.root),
+                        out.display(),
+                        took(t)
+                    );
+                    return Ok(());
+                }
+                veil_engine::BackendKind::UltraHonk => anyhow::bail!(
+                    "--backend ultrahonk: period reports are proved with groth16 or halo2; \
+                     `veil noir` proves the Noir twins"
+                ),
+            }
             let report = audit::prove_report(&store, &req, params.get(), &out, &*bars())?;
             note_insecure(insecure_keys(params.get()));
             println!(
@@ -226,14 +251,31 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                     from,
                     to,
                 };
-                let (r, t) = audit::verify(&report, expected, params.get())?;
-                note_insecure(insecure_keys(params.get()));
+                let aggregated = std::fs::read_to_string(&report)
+                    .ok()
+                    .and_then(|text| veil_engine::prelude::header(&text).ok())
+                    .and_then(|h| h.kind)
+                    .is_some_and(|k| k == "totals-aggregate");
+                let (period, t, how) = if aggregated {
+                    let v = aggregate::verify(&report, expected, params.get())?;
+                    note_insecure(v.insecure);
+                    let how = format!(
+                        "{} batches folded into one halo2 proof, verified",
+                        v.totals.batches
+                    );
+                    (v.report.period, v.totals, how)
+                } else {
+                    let (r, t) = audit::verify(&report, expected, params.get())?;
+                    note_insecure(insecure_keys(params.get()));
+                    let how = format!("{} batch proofs verified", t.batches);
+                    (r.period, t, how)
+                };
                 let mut details = vec![
                     format!("  {:<24} {:>10} {:>20}", "", "sales", "amount"),
                     format!("  {:<24} {:>10} {:>20}", "total", t.count, t.amount),
                     format!(
                         "  {:<24} {:>10} {:>20}",
-                        format!("fees ({} bps)", r.period.bps),
+                        format!("fees ({} bps)", period.bps),
                         "",
                         t.fees
                     ),
@@ -241,7 +283,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 let mut bands = Vec::new();
                 let mut lo = 0u64;
                 for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
-                    let hi = r.period.edges.get(k).copied();
+                    let hi = period.edges.get(k).copied();
                     let band = match hi {
                         Some(hi) => format!("band [{lo}, {hi})"),
                         None => format!("band [{lo}, inf)"),
@@ -253,24 +295,23 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                 }
                 Ok(Accepted {
                     summary: format!(
-                        "seller {}, period [{}, {}): {} batch proofs verified against receipt root {}",
-                        r.period.seller,
-                        r.period.t0,
-                        r.period.t1,
-                        t.batches,
+                        "seller {}, period [{}, {}): {how} against receipt root {}",
+                        period.seller,
+                        period.t0,
+                        period.t1,
                         to_hex(&root)
                     ),
                     details,
                     json: json!({
-                        "seller": r.period.seller,
-                        "from": r.period.t0,
-                        "to": r.period.t1,
+                        "seller": period.seller,
+                        "from": period.t0,
+                        "to": period.t1,
                         "root": to_hex(&root),
                         "batches": t.batches,
                         "count": t.count,
                         "amount": t.amount.to_string(),
                         "fees": t.fees.to_string(),
-                        "bps": r.period.bps,
+                        "bps": period.bps,
                         "bands": bands,
                     }),
                 })

@@ -43,6 +43,15 @@ pub struct BenchArgs {
     /// (insecure, timing-only) setup: adds minutes.
     #[arg(long)]
     snarkjs: bool,
+    /// Skip Veil's halo2 backend (KZG over BN254; insecure universal parameters made for the
+    /// run).
+    #[arg(long)]
+    no_halo2: bool,
+    /// Also fold N batches of each disclosure-totals case into one halo2 proof, and compare its
+    /// one check with verifying the N batch proofs (adds minutes per case: the aggregation
+    /// circuit has 2^18 rows).
+    #[arg(long, value_name = "N")]
+    aggregate: Option<usize>,
     /// Skip the throughput mode (one proof per thread, all at once).
     #[arg(long)]
     no_throughput: bool,
@@ -121,6 +130,10 @@ pub fn run(a: BenchArgs) -> Result<()> {
         );
     }
     plan.snarkjs = a.snarkjs;
+    plan.halo2 = !a.no_halo2;
+    if let Some(n) = a.aggregate {
+        plan.aggregate = n;
+    }
     if let Some(n) = a.batch_verify {
         plan.batch_verify = n;
     }

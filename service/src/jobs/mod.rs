@@ -189,6 +189,10 @@ pub struct BenchmarkJob {
     /// development CRS made for the job; needs bb on the worker).
     #[serde(default)]
     pub bb: bool,
+    /// Also prove each case under the halo2 backend (insecure universal parameters made for
+    /// the job).
+    #[serde(default)]
+    pub halo2: bool,
     /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
@@ -227,6 +231,8 @@ impl BenchmarkJob {
             bb: self.bb,
             precompute_mib: veil_engine::bench::DEFAULT_PRECOMPUTE_MIB,
             snarkjs: false,
+            halo2: self.halo2,
+            aggregate: 0,
             threads: self.threads,
         }
     }

@@ -1,0 +1,288 @@
+//! One halo2 proof per audit period: a seller proves the period's batches under halo2 and folds
+//! them into one proof (`veil_halo2::aggregate`); an auditor checks that one proof and reads
+//! only the period's totals.
+//!
+//! Keys are derived from the folder's universal parameters (`veil setup --backend halo2
+//! --statement disclosure-totals` makes them large enough): the batch circuit's at its `2^k`,
+//! the aggregation circuit's at `2^`[`aggregate::K`]. The auditor derives the aggregation
+//! verifying key itself and refuses a report made under any other.
+
+use crate::audit::{Expected, ReportRequest};
+use crate::error::refuse;
+use crate::files::{params_dir, read_parsed, write_output};
+use crate::progress::{stage, Progress, Unit};
+use crate::Result;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use veil_circuits::statements::totals::TotalsShape;
+use veil_circuits::statements::DisclosureTotals;
+use veil_halo2::aggregate::{self, PeriodProof};
+use veil_halo2::kzg::{self, Params, ProvingKeyBn};
+use veil_halo2::statements::Halo2Statement;
+use veil_verifier::proof::HALO2;
+use veil_verifier::totals::{AggregateReport, Totals, AGGREGATE_VERSION};
+
+/// The folder's parameters cut to the batch circuit and to the aggregation circuit, and
+/// whether they come from the insecure local setup.
+fn params_for(dir: &Path, shape: &TotalsShape) -> Result<(Params, Params, bool)> {
+    let (params, info) = crate::halo2::load(dir)?;
+    let kb = DisclosureTotals::k(shape)?;
+    let need = kb.max(aggregate::K);
+    if info.k < need {
+        refuse!(
+            "the halo2 parameters in {} hold 2^{} rows; folding a period needs 2^{need}: run \
+             `veil setup --backend halo2 --statement disclosure-totals --batch {}`",
+            dir.display(),
+            info.k,
+            shape.batch
+        );
+    }
+    Ok((
+        kzg::fit(&params, kb)?,
+        kzg::fit(&params, aggregate::K)?,
+        info.insecure_dev_setup,
+    ))
+}
+
+fn batch_key(batch_params: &Params, shape: &TotalsShape) -> Result<ProvingKeyBn> {
+    Ok(kzg::keygen::<DisclosureTotals>(batch_params, shape)?)
+}
+
+/// Proves a period from the ledger under halo2 and folds its batches into one proof, written
+/// to `out`. Returns the report and whether the parameters are insecure.
+pub fn prove(
+    store: &dyn veil_ledger::Store,
+    req: &ReportRequest,
+    params: Option<PathBuf>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<(AggregateReport, bool)> {
+    let shape = TotalsShape {
+        batch: req.batch,
+        edges: req.edges.len(),
+    };
+    shape.validate()?;
+    let (bp, ap, insecure) = params_for(&params_dir(params), &shape)?;
+    let (period, batches) =
+        store.report_batches(&shape, req.seller, req.from, req.to, &req.edges)?;
+    let n = batches.len();
+    let pk = stage(progress, "deriving the batch keys", 0, Unit::Steps, || {
+        batch_key(&bp, &shape)
+    })?;
+    progress.start("proving batches for folding", n as u64, Unit::Items);
+    let done = AtomicU64::new(0);
+    let snarks = batches
+        .into_par_iter()
+        .map(|(public, witness)| {
+            crate::progress::check(progress)?;
+            let s = aggregate::batch_snark(&bp, &pk, &shape, public, witness)?;
+            progress.set(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok(s)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    crate::progress::check(progress)?;
+    let key = stage(
+        progress,
+        &format!(
+            "deriving the aggregation keys ({n} batches, 2^{} rows)",
+            aggregate::K
+        ),
+        0,
+        Unit::Steps,
+        || aggregate::keygen(&ap, &bp, pk.get_vk(), &shape, n),
+    )?;
+    crate::progress::check(progress)?;
+    let folded = stage(progress, "folding the batches", 0, Unit::Steps, || {
+        aggregate::aggregate(&ap, &key, snarks)
+    })?;
+    let report = AggregateReport {
+        veil: AGGREGATE_VERSION,
+        kind: "totals-aggregate".into(),
+        backend: HALO2.into(),
+        period,
+        batch: shape.batch,
+        batches: n,
+        k: aggregate::K,
+        vk_sha256: kzg::vk_digest(key.vk()),
+        public_inputs: folded.public_inputs,
+        proof: hex::encode(folded.proof),
+    };
+    write_output(out, &report.to_json())?;
+    Ok((report, insecure))
+}
+
+/// Reads an aggregated report.
+pub fn load(path: &Path) -> Result<AggregateReport> {
+    read_parsed(path, "aggregated report", AggregateReport::from_json)
+}
+
+/// What an auditor learns from an aggregated report.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    /// The report.
+    pub report: AggregateReport,
+    /// The period's totals.
+    pub totals: Totals,
+    /// Whether the parameters are insecure.
+    pub insecure: bool,
+}
+
+/// Verifies an aggregated report against what the auditor expects, with one check: the
+/// aggregation verifying key derived here from the folder's parameters, the outer proof, the
+/// pairing on its accumulator.
+pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Result<Verified> {
+    let report = load(path)?;
+    let (p, root) = (&report.period, expected.root);
+    expected.is_for(p).map_err(|e| match e {
+        crate::EngineError::Refused(m) => {
+            crate::EngineError::Refused(m.replacen("this", &path.display().to_string(), 1))
+        }
+        other => other,
+    })?;
+    if p.root != root {
+        refuse!(
+            "mismatch: {} is against receipt root {}, not {}",
+            path.display(),
+            veil_circuits::field::to_hex(&p.root),
+            veil_circuits::field::to_hex(&root)
+        );
+    }
+    if report.backend != HALO2 || report.k != aggregate::K {
+        refuse!(
+            "{} is a {} aggregate at 2^{} rows; this build folds {HALO2} at 2^{}",
+            path.display(),
+            report.backend,
+            report.k,
+            aggregate::K
+        );
+    }
+    let totals = report.totals()?;
+    let shape = report.shape();
+    shape.validate()?;
+    let (bp, ap, insecure) = params_for(&params_dir(params), &shape)?;
+    let batch_vk = batch_key(&bp, &shape)?.get_vk().clone();
+    let vk = aggregate::verifying_key(&ap, &bp, &batch_vk, &shape, report.batches)?;
+    if kzg::vk_digest(&vk) != report.vk_sha256 {
+        refuse!(
+            "{} was made with aggregation key {}, not the one these parameters give for {} \
+             batches of {} ({})",
+            path.display(),
+            report.vk_sha256,
+            report.batches,
+            shape.id(),
+            kzg::vk_digest(&vk)
+        );
+    }
+    let folded = PeriodProof {
+        public_inputs: report.public_inputs.clone(),
+        proof: report.proof_bytes()?,
+    };
+    aggregate::verify(&ap, &vk, &folded)?;
+    Ok(Verified {
+        report,
+        totals,
+        insecure,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+    use veil_circuits::statements::totals::Sale;
+    use veil_ledger::{SqliteStore, Store};
+
+    /// What refuses before any proving: parameters too small for the fold, a report for
+    /// another seller, period or root.
+    #[test]
+    fn a_fold_is_refused_early_and_by_name() {
+        use rand::SeedableRng;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ledger = SqliteStore::create(&dir.path().join("m.db")).expect("ledger");
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        ledger
+            .settle(&Sale::simulated(&mut rng, 6, 1, 1_000))
+            .expect("sales");
+        let params = dir.path().join("params");
+        std::fs::create_dir_all(&params).expect("folder");
+        crate::halo2::setup_insecure(&params, 12, false).expect("small parameters");
+        let req = ReportRequest {
+            seller: 0,
+            from: 0,
+            to: 10_000,
+            batch: 4,
+            edges: vec![1_000],
+        };
+        let out = dir.path().join("agg.json");
+        let e = prove(&ledger, &req, Some(params.clone()), &out, &Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("folding a period needs 2^18") && e.contains("veil setup --backend halo2"),
+            "{e}"
+        );
+        assert!(!out.exists());
+
+        let report = AggregateReport {
+            veil: AGGREGATE_VERSION,
+            kind: "totals-aggregate".into(),
+            backend: HALO2.into(),
+            period: veil_circuits::statements::totals::Period {
+                root: veil_circuits::Fr::from(9u64),
+                seller: 0,
+                t0: 0,
+                t1: 10_000,
+                bps: 250,
+                edges: vec![1_000],
+            },
+            batch: 4,
+            batches: 2,
+            k: aggregate::K,
+            vk_sha256: "00".repeat(32),
+            public_inputs: vec![],
+            proof: String::new(),
+        };
+        write_output(&out, &report.to_json()).expect("written");
+        let expected = Expected {
+            root: veil_circuits::Fr::from(9u64),
+            seller: 0,
+            from: 0,
+            to: 10_000,
+        };
+        for (what, expected) in [
+            (
+                "another seller",
+                Expected {
+                    seller: 1,
+                    ..expected
+                },
+            ),
+            (
+                "another period",
+                Expected {
+                    to: 9_999,
+                    ..expected
+                },
+            ),
+            (
+                "receipt root",
+                Expected {
+                    root: veil_circuits::Fr::from(8u64),
+                    ..expected
+                },
+            ),
+        ] {
+            let e = verify(&out, expected, Some(params.clone()))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("mismatch"), "{what}: {e}");
+        }
+        // The right period, but public inputs that are not an aggregate's.
+        let e = verify(&out, expected, Some(params))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("public inputs"), "{e}");
+    }
+}
