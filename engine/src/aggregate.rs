@@ -5,11 +5,12 @@
 //! Keys are derived from the folder's universal parameters (`veil setup --backend halo2
 //! --statement disclosure-totals` makes them large enough): the batch circuit's at its `2^k`,
 //! the aggregation circuit's at `2^`[`aggregate::K`]. The auditor derives the aggregation
-//! verifying key itself and refuses a report made under any other.
+//! verifying key itself (once per batch shape and count: [`FoldKey`] keeps it in the folder)
+//! and refuses a report made under any other.
 
 use crate::audit::{Expected, ReportRequest};
 use crate::error::refuse;
-use crate::files::{params_dir, read_parsed, write_output};
+use crate::files::{params_dir, read_parsed, write_bytes, write_output};
 use crate::progress::{stage, Progress, Unit};
 use crate::Result;
 use rayon::prelude::*;
@@ -18,14 +19,94 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::DisclosureTotals;
 use veil_halo2::aggregate::{self, PeriodProof};
-use veil_halo2::kzg::{self, Params, ProvingKeyBn};
+use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
+use veil_halo2::snark_verifier_sdk::halo2::aggregation::AggregationConfigParams;
 use veil_halo2::statements::Halo2Statement;
 use veil_verifier::proof::HALO2;
 use veil_verifier::totals::{AggregateReport, Totals, AGGREGATE_VERSION};
 
-/// The folder's parameters cut to the batch circuit and to the aggregation circuit, and
-/// whether they come from the insecure local setup.
-fn params_for(dir: &Path, shape: &TotalsShape) -> Result<(Params, Params, bool)> {
+/// [`FoldKey`] format version.
+pub const FOLD_KEY_VERSION: u32 = 1;
+
+/// `fold-<key>-n<N>.json` in a params folder, beside the aggregation verifying key
+/// `fold-<key>-n<N>.vk` (halo2 raw bytes): derived once per batch shape and batch count from
+/// the folder's parameters, by whoever proved or verified there first.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoldKey {
+    /// Format version, [`FOLD_KEY_VERSION`].
+    pub veil: u32,
+    /// Always `"halo2-fold-key"`.
+    pub kind: String,
+    /// SHA-256 of the parameter file it was derived from.
+    pub params_sha256: String,
+    /// SHA-256 of the `.vk` file.
+    pub vk_sha256: String,
+    /// The aggregation circuit's configuration (reading the key needs it).
+    pub config: AggregationConfigParams,
+}
+
+fn fold_key_paths(dir: &Path, shape: &TotalsShape, n: usize) -> (PathBuf, PathBuf) {
+    let stem = format!("fold-{}-n{n}", shape.id());
+    (
+        dir.join(format!("{stem}.vk")),
+        dir.join(format!("{stem}.json")),
+    )
+}
+
+/// Keeps an aggregation verifying key in the params folder (best effort: a folder that cannot
+/// be written only means the next check derives it again).
+fn keep_fold_key(
+    dir: &Path,
+    shape: &TotalsShape,
+    n: usize,
+    params_sha256: &str,
+    vk: &VerifyingKeyBn,
+    config: AggregationConfigParams,
+) {
+    let (vk_path, info_path) = fold_key_paths(dir, shape, n);
+    let info = FoldKey {
+        veil: FOLD_KEY_VERSION,
+        kind: "halo2-fold-key".into(),
+        params_sha256: params_sha256.into(),
+        vk_sha256: kzg::vk_digest(vk),
+        config,
+    };
+    let raw = vk.to_bytes(veil_halo2::halo2_proofs::SerdeFormat::RawBytes);
+    if write_bytes(&vk_path, &raw).is_ok() {
+        let _ = write_output(
+            &info_path,
+            &(serde_json::to_string_pretty(&info).expect("descriptions serialise") + "\n"),
+        );
+    }
+}
+
+/// The aggregation verifying key kept in the folder for these parameters, if any.
+fn kept_fold_key(
+    dir: &Path,
+    shape: &TotalsShape,
+    n: usize,
+    params_sha256: &str,
+) -> Option<VerifyingKeyBn> {
+    let (vk_path, info_path) = fold_key_paths(dir, shape, n);
+    let text = std::fs::read_to_string(info_path).ok()?;
+    let info: FoldKey = veil_circuits::format::parse(
+        &text,
+        Some("halo2-fold-key"),
+        FOLD_KEY_VERSION..=FOLD_KEY_VERSION,
+    )
+    .ok()?;
+    let raw = std::fs::read(vk_path).ok()?;
+    if info.params_sha256 != params_sha256 {
+        return None;
+    }
+    let vk = aggregate::read_verifying_key(&raw, info.config).ok()?;
+    (kzg::vk_digest(&vk) == info.vk_sha256).then_some(vk)
+}
+
+/// The folder's parameters cut to the batch circuit and to the aggregation circuit, whether
+/// they come from the insecure local setup, and their SHA-256.
+fn params_for(dir: &Path, shape: &TotalsShape) -> Result<(Params, Params, bool, String)> {
     let (params, info) = crate::halo2::load(dir)?;
     let kb = DisclosureTotals::k(shape)?;
     let need = kb.max(aggregate::K);
@@ -42,6 +123,7 @@ fn params_for(dir: &Path, shape: &TotalsShape) -> Result<(Params, Params, bool)>
         kzg::fit(&params, kb)?,
         kzg::fit(&params, aggregate::K)?,
         info.insecure_dev_setup,
+        info.sha256,
     ))
 }
 
@@ -63,7 +145,8 @@ pub fn prove(
         edges: req.edges.len(),
     };
     shape.validate()?;
-    let (bp, ap, insecure) = params_for(&params_dir(params), &shape)?;
+    let dir = params_dir(params);
+    let (bp, ap, insecure, params_sha256) = params_for(&dir, &shape)?;
     let (period, batches) =
         store.report_batches(&shape, req.seller, req.from, req.to, &req.edges)?;
     let n = batches.len();
@@ -93,6 +176,7 @@ pub fn prove(
         Unit::Steps,
         || aggregate::keygen(&ap, &bp, pk.get_vk(), &shape, n),
     )?;
+    keep_fold_key(&dir, &shape, n, &params_sha256, key.vk(), key.config);
     crate::progress::check(progress)?;
     let folded = stage(progress, "folding the batches", 0, Unit::Steps, || {
         aggregate::aggregate(&ap, &key, snarks)
@@ -161,9 +245,18 @@ pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Resul
     let totals = report.totals()?;
     let shape = report.shape();
     shape.validate()?;
-    let (bp, ap, insecure) = params_for(&params_dir(params), &shape)?;
-    let batch_vk = batch_key(&bp, &shape)?.get_vk().clone();
-    let vk = aggregate::verifying_key(&ap, &bp, &batch_vk, &shape, report.batches)?;
+    let dir = params_dir(params);
+    let (bp, ap, insecure, params_sha256) = params_for(&dir, &shape)?;
+    let n = report.batches;
+    let vk = match kept_fold_key(&dir, &shape, n, &params_sha256) {
+        Some(vk) => vk,
+        None => {
+            let batch_vk = batch_key(&bp, &shape)?.get_vk().clone();
+            let (vk, config) = aggregate::verifying_key(&ap, &bp, &batch_vk, &shape, n)?;
+            keep_fold_key(&dir, &shape, n, &params_sha256, &vk, config);
+            vk
+        }
+    };
     if kzg::vk_digest(&vk) != report.vk_sha256 {
         refuse!(
             "{} was made with aggregation key {}, not the one these parameters give for {} \

@@ -14,8 +14,9 @@ use veil_halo2::kzg::{self, Params};
 pub const PARAMS_FILE: &str = "kzg-bn254.params";
 /// What the parameter file holds.
 pub const INFO_FILE: &str = "kzg-bn254.json";
-/// [`ParamsInfo`] format version.
-pub const INFO_VERSION: u32 = 1;
+/// [`ParamsInfo`] format version: 2 describes a parameter file with uncompressed points
+/// (`veil_halo2::kzg::PARAMS_FORMAT`); version 1 (compressed) is refused by name.
+pub const INFO_VERSION: u32 = 2;
 
 /// `kzg-bn254.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,10 +32,36 @@ pub struct ParamsInfo {
     pub sha256: String,
     /// Made by [`kzg::insecure_setup`]: anyone can forge proofs with them.
     pub insecure_dev_setup: bool,
+    /// Converted from a ceremony's `.ptau` file ([`import_ptau`]): what to compare with the
+    /// ceremony's published hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ptau: Option<PtauSource>,
+}
+
+/// The `.ptau` file parameters were converted from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PtauSource {
+    /// Its Blake2b-512, hex (the hash snarkjs and the Hermez ceremony publish).
+    pub blake2b: String,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// `log2` of the powers it holds.
+    pub power: u32,
+    /// `log2` of its ceremony's powers.
+    pub ceremony_power: u32,
 }
 
 impl ParamsInfo {
     fn from_json(text: &str) -> veil_circuits::Result<Self> {
+        let h = veil_circuits::format::header(text)?;
+        if h.kind.as_deref() == Some("kzg-params") && h.version == Some(1) {
+            return Err(veil_circuits::Error::parse(
+                "halo2 parameter description",
+                "version 1 (compressed points), which this build no longer reads: run `veil \
+                 setup --backend halo2 --force`, or convert the ceremony file again (--ptau)",
+            ));
+        }
         veil_circuits::format::parse(text, Some("kzg-params"), INFO_VERSION..=INFO_VERSION)
     }
 }
@@ -67,7 +94,7 @@ pub fn load(dir: &Path) -> Result<(Params, ParamsInfo)> {
             info.sha256
         );
     }
-    let params = kzg::read_params(&path)?;
+    let params = kzg::params_from_bytes(&bytes, &path)?;
     if veil_halo2::halo2_proofs::poly::commitment::Params::k(&params) != info.k {
         refuse!(
             "{} holds other parameters than {INFO_FILE} describes",
@@ -95,17 +122,47 @@ pub fn setup_insecure(dir: &Path, k: u32, force: bool) -> Result<ParamsInfo> {
             }
         }
     }
-    let params = kzg::insecure_setup(k);
-    let mut bytes = Vec::new();
-    params
-        .write_custom(&mut bytes, veil_halo2::halo2_proofs::SerdeFormat::Processed)
-        .map_err(|e| veil_halo2::Error::Params(format!("cannot encode parameters: {e}")))?;
+    write_params(dir, &kzg::insecure_setup(k), k, None)
+}
+
+/// Converts a powers-of-tau ceremony's `.ptau` file (snarkjs format: the Perpetual Powers of
+/// Tau, Hermez's `powersOfTau28_hez_final_NN.ptau`) into the folder's parameters for `2^k` rows,
+/// replacing what is there. The file is checked (`veil_halo2::ptau`); its hashes are kept in
+/// [`INFO_FILE`] for comparison with the ceremony's.
+pub fn import_ptau(dir: &Path, ptau: &Path, k: u32) -> Result<ParamsInfo> {
+    let bytes = std::fs::read(ptau).map_err(|error| crate::EngineError::Io {
+        context: format!("cannot read {}", ptau.display()),
+        error,
+    })?;
+    let (params, header) = veil_halo2::ptau::params_from_ptau(&bytes, k)
+        .map_err(|e| crate::EngineError::Refused(format!("{}: {e}", ptau.display())))?;
+    let source = PtauSource {
+        blake2b: blake2b_simd::Params::new()
+            .hash_length(64)
+            .hash(&bytes)
+            .to_hex()
+            .to_string(),
+        sha256: veil_verifier::params::sha256_hex(&bytes),
+        power: header.power,
+        ceremony_power: header.ceremony_power,
+    };
+    write_params(dir, &params, k, Some(source))
+}
+
+fn write_params(
+    dir: &Path,
+    params: &Params,
+    k: u32,
+    ptau: Option<PtauSource>,
+) -> Result<ParamsInfo> {
+    let bytes = kzg::params_bytes(params)?;
     let info = ParamsInfo {
         veil: INFO_VERSION,
         kind: "kzg-params".into(),
         k,
         sha256: veil_verifier::params::sha256_hex(&bytes),
-        insecure_dev_setup: true,
+        insecure_dev_setup: ptau.is_none(),
+        ptau,
     };
     write_bytes(&dir.join(PARAMS_FILE), &bytes)?;
     write_output(

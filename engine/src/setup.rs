@@ -6,7 +6,7 @@ use crate::error::refuse;
 use crate::files::params_dir;
 use crate::progress::{stage, Progress, Unit};
 use crate::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use veil_circuits::statements::preview::{self, PreviewShape};
 use veil_circuits::statements::totals::{self, TotalsShape};
 use veil_circuits::statements::usage;
@@ -216,17 +216,20 @@ pub struct Halo2SetUp {
 }
 
 /// Readies halo2 for `statement` at the shape `opts` describes: universal parameters large
-/// enough in `params` (made by the **insecure** local setup when missing or too small; `force`
-/// remakes them), and its keys derived from them once, to report their digest.
+/// enough in `params` (converted from the ceremony file `ptau` when given; else made by the
+/// **insecure** local setup when missing or too small, `force` remaking them), and its keys
+/// derived from them once, to report their digest.
 pub fn setup_halo2(
     statement: &str,
     opts: &ShapeOptions,
     params: Option<PathBuf>,
+    ptau: Option<&Path>,
     force: bool,
     progress: &dyn Progress,
 ) -> Result<Halo2SetUp> {
     struct Halo2<'a> {
         dir: PathBuf,
+        ptau: Option<&'a Path>,
         force: bool,
         progress: &'a dyn Progress,
     }
@@ -248,7 +251,10 @@ pub fn setup_halo2(
                 &format!("universal parameters for 2^{k_params} rows"),
                 0,
                 Unit::Steps,
-                || crate::halo2::setup_insecure(&self.dir, k_params, self.force),
+                || match self.ptau {
+                    Some(ptau) => crate::halo2::import_ptau(&self.dir, ptau, k_params),
+                    None => crate::halo2::setup_insecure(&self.dir, k_params, self.force),
+                },
             )?;
             crate::provers::forget_halo2(&self.dir);
             let (backend, _) = crate::provers::halo2(self.dir.clone())?;
@@ -273,6 +279,7 @@ pub fn setup_halo2(
         opts,
         Halo2 {
             dir: params_dir(params),
+            ptau,
             force,
             progress,
         },

@@ -56,3 +56,74 @@ fn snarkjs_checks_the_exported_circuit_and_witness() {
         "a changed coefficient breaks its constraint"
     );
 }
+
+/// A powers-of-tau file snarkjs made (`powersoftau new`, a contribution, `prepare phase2`: the
+/// format of the public ceremonies) becomes halo2 parameters: checked, hashed, and good for a
+/// proof that verifies; a file too small or with a changed point is refused by name.
+#[test]
+fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
+    use veil_circuits::statements::Statement;
+    use veil_engine::setup::{self, ShapeOptions};
+    use veil_halo2::kzg;
+    let Some(js) = Snarkjs::find() else {
+        assert!(
+            std::env::var_os("VEIL_REQUIRE_SNARKJS").is_none(),
+            "VEIL_REQUIRE_SNARKJS is set and snarkjs is not installed"
+        );
+        eprintln!("SKIPPED: snarkjs not installed (scripts/test.sh installs it in tools/)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ptau = js.tau(dir.path(), 11).unwrap();
+    let params = dir.path().join("params");
+    std::fs::create_dir_all(&params).unwrap();
+    let call = |ptau: &std::path::Path| {
+        setup::setup_halo2(
+            "usage-call",
+            &ShapeOptions::default(),
+            Some(params.clone()),
+            Some(ptau),
+            false,
+            &veil_engine::Silent,
+        )
+    };
+    let done = call(&ptau).unwrap();
+    let src = done.params.ptau.clone().expect("the source is recorded");
+    assert!(!done.params.insecure_dev_setup);
+    assert_eq!((done.params.k, src.power), (11, 11));
+    assert_eq!((src.blake2b.len(), src.sha256.len()), (128, 64));
+
+    let (p, _) = veil_engine::halo2::load(&params).unwrap();
+    let shape = CallShape { depth: 16 };
+    let pk = kzg::keygen::<UsageCall>(&p, &shape).unwrap();
+    let (public, witness) = veil_testkit::vectors::call(0);
+    let inputs = UsageCall::public_inputs(&public);
+    let proof = kzg::prove::<UsageCall>(&p, &pk, &shape, public, witness).unwrap();
+    kzg::verify(&p, pk.get_vk(), &inputs, &proof).expect("a proof under the ceremony's τ");
+
+    // The tier needs 2^12 rows; the file holds 2^11 powers.
+    let e = setup::setup_halo2(
+        "usage-tier",
+        &ShapeOptions::default(),
+        Some(params.clone()),
+        Some(&ptau),
+        false,
+        &veil_engine::Silent,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("holds 2^11 powers") && e.contains("2^12"), "{e}");
+
+    // One coordinate of [τ^5]₁ changed (section 2 follows the header: magic, version, count,
+    // then header section id, size, body of 4 + 32 + 4 + 4 bytes, then id and size).
+    let mut bytes = std::fs::read(&ptau).unwrap();
+    let tau_g1 = 12 + 12 + 44 + 12;
+    bytes[tau_g1 + 5 * 64 + 3] ^= 1;
+    let bad = dir.path().join("bad.ptau");
+    std::fs::write(&bad, &bytes).unwrap();
+    let e = call(&bad).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.ptau") && e.contains("not a BN254 .ptau file"),
+        "{e}"
+    );
+}

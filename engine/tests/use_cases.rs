@@ -291,6 +291,7 @@ fn every_use_case_runs_through_the_engine() {
         "usage-tier",
         &ShapeOptions::default(),
         params.clone(),
+        None,
         false,
         &Silent,
     )
@@ -355,6 +356,7 @@ fn every_use_case_runs_through_the_engine() {
         "usage-tier",
         &ShapeOptions::default(),
         params.clone(),
+        None,
         false,
         &Silent,
     )

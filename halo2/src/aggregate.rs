@@ -231,20 +231,33 @@ fn blank_period_circuit(
     Ok((circuit, config, batch_protocol))
 }
 
-/// The aggregation circuit's verifying key alone: what an auditor derives from the universal
-/// parameters (no proving key).
+/// The aggregation circuit's verifying key alone, and the configuration that reads it back
+/// ([`read_verifying_key`]): what an auditor derives from the universal parameters (no proving
+/// key; it lays the whole circuit out once, so keep it).
 pub fn verifying_key(
     params: &Params,
     batch_params: &Params,
     batch_vk: &VerifyingKeyBn,
     shape: &TotalsShape,
     n: usize,
-) -> Result<VerifyingKeyBn> {
-    let (circuit, _, _) = blank_period_circuit(params, batch_params, batch_vk, shape, n)?;
-    keygen_vk(params, &circuit).map_err(|source| Error::Halo2 {
+) -> Result<(VerifyingKeyBn, AggregationConfigParams)> {
+    let (circuit, config, _) = blank_period_circuit(params, batch_params, batch_vk, shape, n)?;
+    let vk = keygen_vk(params, &circuit).map_err(|source| Error::Halo2 {
         what: "aggregation verifying key",
         source,
-    })
+    })?;
+    Ok((vk, config))
+}
+
+/// Reads an aggregation verifying key written as `vk.to_bytes(SerdeFormat::RawBytes)`, with
+/// the configuration it was made under.
+pub fn read_verifying_key(bytes: &[u8], config: AggregationConfigParams) -> Result<VerifyingKeyBn> {
+    VerifyingKeyBn::from_bytes::<AggregationCircuit>(
+        bytes,
+        halo2_proofs::SerdeFormat::RawBytes,
+        config,
+    )
+    .map_err(|e| Error::Params(format!("not an aggregation verifying key: {e}")))
 }
 
 /// Keys for folding `n` batches of `shape` proved under `batch_vk`. `params` has `2^k` rows for

@@ -43,12 +43,15 @@ pub fn insecure_setup(k: u32) -> Params {
     Params::setup(k, rand_chacha::ChaCha20Rng::from_seed(INSECURE_SEED))
 }
 
-/// Reads parameters in halo2's raw format (`ParamsKZG::write`: `k`, then `2^k` G1 powers in
-/// monomial and Lagrange form, then `g2` and `[τ]g2`), checking every point.
-pub fn read_params(path: &Path) -> Result<Params> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::Params(format!("cannot open {}: {e}", path.display())))?;
-    Params::read_custom(&mut std::io::BufReader::new(file), SerdeFormat::Processed).map_err(|e| {
+/// How parameter files are encoded: halo2's `ParamsKZG::write_custom` with uncompressed
+/// points (`k`, then `2^k` G1 powers in monomial and Lagrange form, then `g2` and `[τ]g2`).
+/// Uncompressed, because decompressing 2^19 points took most of a verification (24 s at
+/// `2^18` rows); reading still checks every point is on its curve.
+pub const PARAMS_FORMAT: SerdeFormat = SerdeFormat::RawBytes;
+
+/// Reads parameters in [`PARAMS_FORMAT`] from `bytes` (read from `path`, named in errors).
+pub fn params_from_bytes(mut bytes: &[u8], path: &Path) -> Result<Params> {
+    Params::read_custom(&mut bytes, PARAMS_FORMAT).map_err(|e| {
         Error::Params(format!(
             "{} is not a KZG parameter file: {e}",
             path.display()
@@ -56,13 +59,25 @@ pub fn read_params(path: &Path) -> Result<Params> {
     })
 }
 
-/// Writes parameters in the format [`read_params`] takes.
-pub fn write_params(params: &Params, path: &Path) -> Result<()> {
+/// Reads a parameter file in [`PARAMS_FORMAT`].
+pub fn read_params(path: &Path) -> Result<Params> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Params(format!("cannot open {}: {e}", path.display())))?;
+    params_from_bytes(&bytes, path)
+}
+
+/// Parameters encoded in [`PARAMS_FORMAT`].
+pub fn params_bytes(params: &Params) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     params
-        .write_custom(&mut out, SerdeFormat::Processed)
+        .write_custom(&mut out, PARAMS_FORMAT)
         .map_err(|e| Error::Params(format!("cannot encode parameters: {e}")))?;
-    std::fs::write(path, out)
+    Ok(out)
+}
+
+/// Writes parameters in the format [`read_params`] takes.
+pub fn write_params(params: &Params, path: &Path) -> Result<()> {
+    std::fs::write(path, params_bytes(params)?)
         .map_err(|e| Error::Params(format!("cannot write {}: {e}", path.display())))
 }
 

@@ -16,10 +16,12 @@ pub mod chips;
 pub mod error;
 pub mod field;
 pub mod kzg;
+pub mod ptau;
 pub mod statements;
 
 pub use error::{Error, Result};
 pub use halo2_proofs;
+pub use snark_verifier_sdk;
 
 /// BN254's scalar field as halo2 spells it.
 pub type Fp = halo2_proofs::halo2curves::bn256::Fr;

@@ -48,6 +48,11 @@ pub struct SetupArgs {
     force: bool,
     #[command(flatten)]
     backend: BackendArg,
+    /// halo2: convert this powers-of-tau ceremony file (snarkjs .ptau over BN254: the Perpetual
+    /// Powers of Tau, Hermez's powersOfTau28_hez_final_NN.ptau) into the universal parameters,
+    /// replacing the folder's, instead of the insecure local setup (docs/halo2.md).
+    #[arg(long, value_name = "FILE")]
+    ptau: Option<PathBuf>,
 }
 
 pub fn run(a: SetupArgs) -> Result<()> {
@@ -60,10 +65,29 @@ pub fn run(a: SetupArgs) -> Result<()> {
         edges: a.edges,
     };
     let t = Instant::now();
+    if a.ptau.is_some() && a.backend.kind()? != veil_engine::BackendKind::Halo2 {
+        anyhow::bail!(
+            "--ptau converts a ceremony's file into halo2 parameters: add --backend halo2"
+        );
+    }
     match a.backend.kind()? {
         veil_engine::BackendKind::Groth16 => {}
         veil_engine::BackendKind::Halo2 => {
-            let done = setup::setup_halo2(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
+            let done = setup::setup_halo2(
+                &a.statement,
+                &opts,
+                a.params.get(),
+                a.ptau.as_deref(),
+                a.force,
+                &*bars(),
+            )?;
+            if let Some(src) = &done.params.ptau {
+                println!(
+                    "converted a .ptau file of 2^{} powers (ceremony 2^{}); compare with the \
+                     ceremony's published hashes: blake2b {} sha256 {}",
+                    src.power, src.ceremony_power, src.blake2b, src.sha256
+                );
+            }
             note_insecure(done.params.insecure_dev_setup);
             println!(
                 "ready for halo2 {}: 2^{} rows, parameters for 2^{} in {}, verifying key {}{}",
