@@ -291,7 +291,6 @@ fn every_use_case_runs_through_the_engine() {
         "usage-tier",
         &ShapeOptions::default(),
         params.clone(),
-        None,
         false,
         &Silent,
     )

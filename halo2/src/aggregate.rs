@@ -291,6 +291,38 @@ pub fn keygen(
     })
 }
 
+/// The chain rules on the batches' public inputs, natively: what [`period_circuit`] enforces,
+/// checked first so that a broken chain is named instead of proved (a proof of it would not
+/// verify).
+fn check_chain(shape: &TotalsShape, snarks: &[Snark]) -> Result<()> {
+    let o = 5 + shape.edges;
+    let n = snarks.len();
+    let x: Vec<&[Fp]> = snarks.iter().map(|s| s.instances[0].as_slice()).collect();
+    let broken = |m: String| Err(Error::Params(m));
+    for (i, b) in x.iter().enumerate() {
+        let (first, last) = (i == 0, i + 1 == n);
+        if b[..o] != x[0][..o] {
+            return broken(format!(
+                "batch {i} is for another root, seller, period, rate or bands"
+            ));
+        }
+        if (b[o], b[o + 1]) != (Fp::from(first as u64), Fp::from(last as u64)) {
+            return broken(format!(
+                "batch {i} of {n} is not where it claims to be (first, last): batches are \
+                 missing, repeated or out of order"
+            ));
+        }
+        let c_in = if first { Fp::zero() } else { x[i - 1][o + 3] };
+        if b[o + 2] != c_in || (last && b[o + 3] != Fp::zero()) {
+            return broken(format!(
+                "batch {i} does not continue from the batch before it, or does not end the \
+                 chain: a batch is missing, repeated or out of order"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A period's aggregated proof and its public inputs (accumulator, then the period's values).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeriodProof {
@@ -323,6 +355,7 @@ pub fn aggregate(params: &Params, key: &AggregationKey, snarks: Vec<Snark>) -> R
         verify_batch(&key.batch_params, &key.batch_vk, s)
             .map_err(|e| Error::Rejected(format!("batch {i}: {e}")))?;
     }
+    check_chain(&key.shape, &snarks)?;
     let circuit = period_circuit(
         CircuitBuilderStage::Prover,
         key.config,

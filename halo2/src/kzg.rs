@@ -45,8 +45,8 @@ pub fn insecure_setup(k: u32) -> Params {
 
 /// How parameter files are encoded: halo2's `ParamsKZG::write_custom` with uncompressed
 /// points (`k`, then `2^k` G1 powers in monomial and Lagrange form, then `g2` and `[τ]g2`).
-/// Uncompressed, because decompressing 2^19 points took most of a verification (24 s at
-/// `2^18` rows); reading still checks every point is on its curve.
+/// Uncompressed, because decompressing `2^19` points took most of an aggregate's check (24 s
+/// at `2^18` rows, debug build); reading still checks every point is on its curve.
 pub const PARAMS_FORMAT: SerdeFormat = SerdeFormat::RawBytes;
 
 /// Reads parameters in [`PARAMS_FORMAT`] from `bytes` (read from `path`, named in errors).

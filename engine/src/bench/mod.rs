@@ -739,13 +739,19 @@ fn run_case(
             measure::<PreviewMembership>(&shape, public, witness, plan, scratch, progress)
         }
         BenchStatement::Totals => {
-            let (shape, mut chain) = totals_chain(size, plan.aggregate.max(1), scratch)?;
+            // A chain ends with the batch after its last receipt: `B` receipts make one full
+            // batch and an empty one, `n × B - 1` receipts `n` batches (proving costs the same
+            // however full a batch is).
+            let sales = match plan.aggregate {
+                0 => size,
+                n => n * size - 1,
+            };
+            let (shape, chain) = totals_chain(size, sales, scratch)?;
             let (public, witness) = chain[0].clone();
             let mut records =
                 measure::<DisclosureTotals>(&shape, public, witness, plan, scratch, progress)?;
             if plan.aggregate > 0 {
                 check(progress)?;
-                chain.truncate(plan.aggregate);
                 records.extend(measure_aggregate(&shape, chain, progress)?);
             }
             Ok(records)
@@ -1569,11 +1575,10 @@ fn preview_fixture(k: usize) -> Result<Fixture<PreviewMembership>> {
     Ok((shape, public, witness))
 }
 
-/// The chain of `n` full batches of a report over `n × batch` simulated sales of one seller,
-/// all in the period.
+/// The report chain over `sales` simulated sales of one seller, all in the period.
 fn totals_chain(
     batch: usize,
-    n: usize,
+    sales: usize,
     scratch: &Path,
 ) -> Result<(TotalsShape, Vec<(BatchPublic, BatchWitness)>)> {
     let shape = totals_shape(batch);
@@ -1582,7 +1587,7 @@ fn totals_chain(
     let built = (|| -> Result<_> {
         let ledger = SqliteStore::create(&path)?;
         let mut rng = ChaCha20Rng::seed_from_u64(3);
-        let sales = (batch * n) as u64;
+        let sales = sales as u64;
         ledger.settle(&Sale::simulated(&mut rng, sales, 1, 1_000))?;
         let to = 1_000 + 60 * sales;
         let (_, batches) = ledger.report_batches(&shape, 0, 0, to, &[1_000, 10_000, 100_000])?;
