@@ -379,11 +379,6 @@ pub fn aggregate(params: &Params, key: &AggregationKey, snarks: Vec<Snark>) -> R
 /// folded accumulator, `e(lhs, [1]₂) = e(rhs, [τ]₂)`, which holds only when every batch proof
 /// inside verified.
 pub fn verify(params: &Params, vk: &VerifyingKeyBn, period: &PeriodProof) -> Result<()> {
-    if period.public_inputs.len() < ACCUMULATOR_LEN {
-        return Err(Error::Rejected(
-            "too few public inputs for an aggregate".into(),
-        ));
-    }
     kzg::verify(params, vk, &period.public_inputs, &period.proof)?;
     decide(params, &period.public_inputs)
 }

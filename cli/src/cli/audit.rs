@@ -87,8 +87,9 @@ pub enum AuditCommand {
         #[command(flatten)]
         backend: BackendArg,
     },
-    /// Auditor: verify a report (a chain of batch proofs, or one aggregated halo2 proof) against the published receipt root, for the seller and period
-    /// asked for; prints its totals.
+    /// Auditor: verify a report (a chain of batch proofs, or one aggregated halo2 proof)
+    /// against the published receipt root, for the seller and period asked for; prints its
+    /// totals.
     Verify {
         /// The report.
         report: PathBuf,
