@@ -150,6 +150,14 @@ pub fn prove(
     let (period, batches) =
         store.report_batches(&shape, req.seller, req.from, req.to, &req.edges)?;
     let n = batches.len();
+    if n > aggregate::MAX_BATCHES {
+        refuse!(
+            "the period has {n} batches of {}; one aggregate folds at most {}: prove a shorter \
+             period or larger batches (--batch)",
+            shape.batch,
+            aggregate::MAX_BATCHES
+        );
+    }
     let pk = stage(progress, "deriving the batch keys", 0, Unit::Steps, || {
         batch_key(&bp, &shape)
     })?;
@@ -240,6 +248,14 @@ pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Resul
             report.backend,
             report.k,
             aggregate::K
+        );
+    }
+    if report.batches == 0 || report.batches > aggregate::MAX_BATCHES {
+        refuse!(
+            "{} claims {} batches; one aggregate folds 1 to {}",
+            path.display(),
+            report.batches,
+            aggregate::MAX_BATCHES
         );
     }
     let totals = report.totals()?;

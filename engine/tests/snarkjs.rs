@@ -9,14 +9,23 @@ use veil_circuits::Fr;
 use veil_engine::bench::snarkjs::{r1cs_bytes, wtns_bytes, Snarkjs};
 use veil_prover::backend::groth16::{insecure_setup, Groth16Prover};
 
-#[test]
-fn snarkjs_checks_the_exported_circuit_and_witness() {
-    let Some(js) = Snarkjs::find() else {
+/// snarkjs from tools/node_modules; `None` (the test skips) when it is not installed, unless
+/// `VEIL_REQUIRE_SNARKJS` is set.
+fn snarkjs() -> Option<Snarkjs> {
+    let js = Snarkjs::find();
+    if js.is_none() {
         assert!(
             std::env::var_os("VEIL_REQUIRE_SNARKJS").is_none(),
             "VEIL_REQUIRE_SNARKJS is set and snarkjs is not installed"
         );
         eprintln!("SKIPPED: snarkjs not installed (scripts/test.sh installs it in tools/)");
+    }
+    js
+}
+
+#[test]
+fn snarkjs_checks_the_exported_circuit_and_witness() {
+    let Some(js) = snarkjs() else {
         return;
     };
     let (public, witness) = veil_testkit::vectors::call(0);
@@ -65,12 +74,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     use veil_circuits::statements::Statement;
     use veil_engine::setup::{self, ShapeOptions};
     use veil_halo2::kzg;
-    let Some(js) = Snarkjs::find() else {
-        assert!(
-            std::env::var_os("VEIL_REQUIRE_SNARKJS").is_none(),
-            "VEIL_REQUIRE_SNARKJS is set and snarkjs is not installed"
-        );
-        eprintln!("SKIPPED: snarkjs not installed (scripts/test.sh installs it in tools/)");
+    let Some(js) = snarkjs() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

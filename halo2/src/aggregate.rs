@@ -208,8 +208,11 @@ fn blank_period_circuit(
     AggregationConfigParams,
     snark_verifier_sdk::snark_verifier::verifier::plonk::PlonkProtocol<G1Affine>,
 )> {
-    if n == 0 {
-        return Err(Error::Params("a period needs at least one batch".into()));
+    if n == 0 || n > MAX_BATCHES {
+        return Err(Error::Params(format!(
+            "one aggregation folds 1 to {MAX_BATCHES} batches, not {n}: prove a shorter period \
+             or larger batches"
+        )));
     }
     let k = params.k();
     let batch_protocol = protocol(batch_params, batch_vk, BatchPublic::len_for(shape.edges));
@@ -259,6 +262,11 @@ pub fn read_verifying_key(bytes: &[u8], config: AggregationConfigParams) -> Resu
     )
     .map_err(|e| Error::Params(format!("not an aggregation verifying key: {e}")))
 }
+
+/// Most batches one aggregation circuit folds: each adds about 4.5 million cells (three took
+/// 51 advice columns at `2^18` rows and 9.5 GiB to prove), so a larger count would not fit a
+/// prover's memory, and a report claiming one is refused before any key is derived.
+pub const MAX_BATCHES: usize = 8;
 
 /// Keys for folding `n` batches of `shape` proved under `batch_vk`. `params` has `2^k` rows for
 /// the aggregation circuit and the same `τ` as the batch proofs' parameters `batch_params`.

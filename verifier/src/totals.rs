@@ -116,7 +116,6 @@ pub fn batch_public(env: &ProofEnvelope, shape: &TotalsShape) -> Result<BatchPub
         )));
     }
     let u = |i: usize, w: &str| int(&x[i], 64, w).map(|v| v as u64);
-    let big = |i: usize, w: &str| int(&x[i], 100, w);
     let flag = |i: usize, w: &str| match u(i, w)? {
         0 => Ok(false),
         1 => Ok(true),
@@ -136,17 +135,24 @@ pub fn batch_public(env: &ProofEnvelope, shape: &TotalsShape) -> Result<BatchPub
         last: flag(o + 1, "last")?,
         c_in: x[o + 2],
         c_out: x[o + 3],
-        totals: PeriodTotals {
-            count: u(o + 4, "count")?,
-            amount: big(o + 5, "amount")?,
-            fees: big(o + 6, "fees")?,
-            band_counts: (0..=e)
-                .map(|k| u(o + 7 + k, "band count"))
-                .collect::<Result<_>>()?,
-            band_sums: (0..=e)
-                .map(|k| big(o + 8 + e + k, "band sum"))
-                .collect::<Result<_>>()?,
-        },
+        totals: period_totals(&x[o + 4..], e)?,
+    })
+}
+
+/// Reads `count, amount, fees, band_counts.., band_sums..` (in circuit order, `e` edges).
+fn period_totals(t: &[Fr], e: usize) -> Result<PeriodTotals> {
+    let u = |i: usize, w: &str| int(&t[i], 64, w).map(|v| v as u64);
+    let big = |i: usize, w: &str| int(&t[i], 100, w);
+    Ok(PeriodTotals {
+        count: u(0, "count")?,
+        amount: big(1, "amount")?,
+        fees: big(2, "fees")?,
+        band_counts: (0..=e)
+            .map(|k| u(3 + k, "band count"))
+            .collect::<Result<_>>()?,
+        band_sums: (0..=e)
+            .map(|k| big(4 + e + k, "band sum"))
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -347,19 +353,13 @@ impl AggregateReport {
                     .into(),
             ));
         }
-        let t = &x[ACCUMULATOR_LIMBS + 5 + e..];
-        let u = |i: usize, w: &str| int(&t[i], 64, w).map(|v| v as u64);
-        let big = |i: usize, w: &str| int(&t[i], 100, w);
+        let t = period_totals(&x[ACCUMULATOR_LIMBS + 5 + e..], e)?;
         Ok(Totals {
-            count: u(0, "count")?,
-            amount: big(1, "amount")?,
-            fees: big(2, "fees")?,
-            band_counts: (0..=e)
-                .map(|k| u(3 + k, "band count"))
-                .collect::<Result<_>>()?,
-            band_sums: (0..=e)
-                .map(|k| big(4 + e + k, "band sum"))
-                .collect::<Result<_>>()?,
+            count: t.count,
+            amount: t.amount,
+            fees: t.fees,
+            band_counts: t.band_counts,
+            band_sums: t.band_sums,
             batches: self.batches,
         })
     }

@@ -245,7 +245,7 @@ pub struct BenchPlan {
 }
 
 /// Most batches a benchmark may fold into one proof.
-pub const MAX_AGGREGATE: usize = 8;
+pub const MAX_AGGREGATE: usize = veil_halo2::aggregate::MAX_BATCHES;
 
 /// The largest case snarkjs is measured on: its own setup of a larger circuit (and the
 /// powers of tau it needs) takes many minutes in Node.
