@@ -242,3 +242,131 @@ fn metered_calls_quota_replay_tier() {
     common::snarkjs_cross_check(d, "call-a.json", "snarkjs-call", "p", 3);
     common::snarkjs_cross_check(d, "tier.json", "snarkjs-tier", "p", 0);
 }
+
+/// halo2 calls at the gateway: `veil meter call --backend halo2` proves, `veil meter verify`
+/// checks it by the backend its envelope names and spends its nullifier once; a gateway that
+/// holds only the verifier's files (`kzg-bn254.json` and `halo2/<key>.vk`, no parameter file)
+/// checks calls too; a gateway with no key for the backend names what it lacks.
+#[test]
+fn halo2_calls_pass_the_gateway_from_the_verifiers_files_alone() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let setup = ok(&veil(
+        d,
+        &[
+            "setup",
+            "--backend",
+            "halo2",
+            "--statement",
+            "usage-call",
+            "--params",
+            "p",
+        ],
+    ));
+    assert!(setup.contains("halo2/usage-call-d16.vk"), "{setup}");
+    let k = ok(&veil(d, &["meter", "keygen", "--out", "buyer.key"]));
+    let k = k.split_whitespace().last().unwrap().to_string();
+    ok(&veil(
+        d,
+        &[
+            "meter",
+            "issue",
+            "--ledger",
+            "m.db",
+            "--listing-id",
+            "api",
+            "--quota",
+            "3",
+            "--expiry",
+            "9",
+            "--buyer",
+            &k,
+            "--out",
+            "lic.json",
+        ],
+    ));
+    let call = |n: &str| {
+        let (request, out) = (format!("GET /{n}"), format!("call-{n}.json"));
+        veil(
+            d,
+            &[
+                "meter",
+                "call",
+                "--backend",
+                "halo2",
+                "--licence",
+                "lic.json",
+                "--key",
+                "buyer.key",
+                "--counter-state",
+                "state.json",
+                "--ledger",
+                "m.db",
+                "--params",
+                "p",
+                "--epoch",
+                "2",
+                "--request",
+                &request,
+                "--out",
+                &out,
+            ],
+        )
+    };
+    let verify = |n: &str, params: &str| {
+        let (request, file) = (format!("GET /{n}"), format!("call-{n}.json"));
+        veil(
+            d,
+            &[
+                "meter",
+                "verify",
+                &file,
+                "--ledger",
+                "m.db",
+                "--listing-id",
+                "api",
+                "--epoch",
+                "2",
+                "--request",
+                &request,
+                "--params",
+                params,
+            ],
+        )
+    };
+    ok(&call("a"));
+    ok(&call("b"));
+    let env: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("call-a.json")).unwrap()).unwrap();
+    assert_eq!(env["backend"], "halo2-kzg-bn254");
+    assert!(ok(&verify("a", "p")).contains("ACCEPTED"));
+    fails(&verify("a", "p"), "replayed call");
+
+    // The verifier's files alone.
+    std::fs::create_dir_all(d.join("v/halo2")).unwrap();
+    for f in ["kzg-bn254.json", "halo2/usage-call-d16.vk"] {
+        std::fs::copy(d.join("p").join(f), d.join("v").join(f)).unwrap();
+    }
+    assert!(ok(&verify("b", "v")).contains("ACCEPTED"));
+    // A folder with Groth16 keys only has no halo2 key to check with.
+    ok(&veil(
+        d,
+        &["setup", "--statement", "usage-call", "--params", "g"],
+    ));
+    ok(&call("c"));
+    fails(&verify("c", "g"), "no halo2 parameters in g");
+    // A flipped proof byte is refused, and nothing is spent: the honest call then passes.
+    let mut forged = std::fs::read_to_string(d.join("call-c.json")).unwrap();
+    let at = forged.find("\"proof\": \"").unwrap() + 200;
+    let flipped = if &forged[at..at + 1] == "0" { "1" } else { "0" };
+    forged.replace_range(at..at + 1, flipped);
+    std::fs::write(
+        d.join("call-c.json.bak"),
+        std::fs::read(d.join("call-c.json")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(d.join("call-c.json"), forged).unwrap();
+    fails(&verify("c", "v"), "rejected");
+    std::fs::rename(d.join("call-c.json.bak"), d.join("call-c.json")).unwrap();
+    assert!(ok(&verify("c", "v")).contains("ACCEPTED"));
+}

@@ -1,70 +1,21 @@
 //! The halo2 backend's universal parameters in a params folder: [`PARAMS_FILE`] (halo2's
 //! `ParamsKZG`, `docs/halo2.md`) and [`INFO_FILE`], which says how large they are, their
-//! SHA-256 and whether they come from the insecure local setup. Keys need no files: they are
-//! derived from the parameters and the circuit.
+//! SHA-256, whether they come from the insecure local setup and the three points a verifier
+//! needs. Keys need no ceremony: they are derived from the parameters and the circuit; each
+//! shape's verifying key is written to `halo2/<key id>.vk` ([`vk_file`]) for verifiers, who
+//! need neither the parameter file nor a proving key ([`verifying_key`]).
 
 use crate::error::refuse;
 use crate::files::{read_parsed, write_bytes, write_output};
 use crate::Result;
-use serde::{Deserialize, Serialize};
-use std::path::Path;
-use veil_halo2::kzg::{self, Params};
-
-/// The parameter file in a params folder.
-pub const PARAMS_FILE: &str = "kzg-bn254.params";
-/// What the parameter file holds.
-pub const INFO_FILE: &str = "kzg-bn254.json";
-/// [`ParamsInfo`] format version: 2 describes a parameter file with uncompressed points
-/// (`veil_halo2::kzg::PARAMS_FORMAT`); version 1 (compressed) is refused by name.
-pub const INFO_VERSION: u32 = 2;
-
-/// `kzg-bn254.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParamsInfo {
-    /// Format version, [`INFO_VERSION`].
-    pub veil: u32,
-    /// Always `"kzg-params"`.
-    pub kind: String,
-    /// `log2` of the rows the parameters serve.
-    pub k: u32,
-    /// SHA-256 of [`PARAMS_FILE`], hex.
-    pub sha256: String,
-    /// Made by [`kzg::insecure_setup`]: anyone can forge proofs with them.
-    pub insecure_dev_setup: bool,
-    /// Converted from a ceremony's `.ptau` file ([`import_ptau`]): what to compare with the
-    /// ceremony's published hashes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ptau: Option<PtauSource>,
-}
-
-/// The `.ptau` file parameters were converted from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PtauSource {
-    /// Its Blake2b-512, hex (the hash snarkjs and the Hermez ceremony publish).
-    pub blake2b: String,
-    /// Its SHA-256, hex.
-    pub sha256: String,
-    /// `log2` of the powers it holds.
-    pub power: u32,
-    /// `log2` of its ceremony's powers.
-    pub ceremony_power: u32,
-}
-
-impl ParamsInfo {
-    fn from_json(text: &str) -> veil_circuits::Result<Self> {
-        let h = veil_circuits::format::header(text)?;
-        if h.kind.as_deref() == Some("kzg-params") && h.version == Some(1) {
-            return Err(veil_circuits::Error::parse(
-                "halo2 parameter description",
-                "version 1 (compressed points), which this build no longer reads: run `veil \
-                 setup --backend halo2 --force`, or convert the ceremony file again (--ptau)",
-            ));
-        }
-        veil_circuits::format::parse(text, Some("kzg-params"), INFO_VERSION..=INFO_VERSION)
-    }
-}
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use veil_halo2::kzg::{self, Params, VerifierPoints};
+use veil_halo2::statements::Halo2Statement;
+pub use veil_verifier::halo2::{
+    vk_file, Halo2Key, ParamsInfo, PtauSource, INFO_FILE, INFO_VERSION, PARAMS_FILE,
+};
 
 /// Loads the parameters of `dir`, checked against their description.
 pub fn load(dir: &Path) -> Result<(Params, ParamsInfo)> {
@@ -76,7 +27,7 @@ pub fn load(dir: &Path) -> Result<(Params, ParamsInfo)> {
             dir.display()
         );
     }
-    let info = read_parsed(
+    let mut info = read_parsed(
         &info_path,
         "halo2 parameter description",
         ParamsInfo::from_json,
@@ -100,6 +51,13 @@ pub fn load(dir: &Path) -> Result<(Params, ParamsInfo)> {
             "{} holds other parameters than {INFO_FILE} describes",
             path.display()
         );
+    }
+    let points = hex::encode(VerifierPoints::of(&params).to_bytes());
+    if info.verifier_points.as_deref() != Some(points.as_str()) {
+        // Written by a build before verifier points (or edited): what verifiers read is
+        // restored from the parameters themselves.
+        info.verifier_points = Some(points);
+        write_output(&info_path, &info.to_json())?;
     }
     Ok((params, info))
 }
@@ -163,13 +121,81 @@ fn write_params(
         sha256: veil_verifier::params::sha256_hex(&bytes),
         insecure_dev_setup: ptau.is_none(),
         ptau,
+        verifier_points: Some(hex::encode(VerifierPoints::of(params).to_bytes())),
     };
+    // Keys derived from the parameters being replaced would not verify their proofs.
+    let keys = dir.join(veil_verifier::halo2::VK_DIR);
+    match std::fs::remove_dir_all(&keys) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            return Err(crate::EngineError::Io {
+                context: format!("cannot remove the old verifying keys {}", keys.display()),
+                error,
+            })
+        }
+        _ => forget_keys(dir),
+    }
     write_bytes(&dir.join(PARAMS_FILE), &bytes)?;
-    write_output(
-        &dir.join(INFO_FILE),
-        &(serde_json::to_string_pretty(&info).expect("descriptions serialise") + "\n"),
-    )?;
+    write_output(&dir.join(INFO_FILE), &info.to_json())?;
     Ok(info)
+}
+
+/// Writes the verifying key of `key_id` where verifiers read it ([`vk_file`]).
+pub fn write_vk(dir: &Path, key_id: &str, vk: &kzg::VerifyingKeyBn) -> Result<PathBuf> {
+    let path = vk_file(dir, key_id);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|error| crate::EngineError::Io {
+            context: format!("cannot create {}", parent.display()),
+            error,
+        })?;
+    }
+    write_bytes(&path, &kzg::vk_bytes(vk))?;
+    Ok(path)
+}
+
+type KeptKeys = Mutex<HashMap<(PathBuf, String), (Arc<Halo2Key>, bool)>>;
+static KEYS: OnceLock<KeptKeys> = OnceLock::new();
+
+/// The verifying key of `shape` in params folder `dir` and whether the parameters are
+/// insecure: read from its file ([`vk_file`]) with the folder's verifier points; when there
+/// is no file but the folder holds the parameters, derived from them (the verifying key alone)
+/// and written for next time. Kept per folder and key, as a gateway checks calls all day.
+pub fn verifying_key<S: Halo2Statement>(
+    dir: &Path,
+    shape: &S::Shape,
+) -> Result<(Arc<Halo2Key>, bool)> {
+    let id = (dir.to_path_buf(), S::key_id(shape));
+    let kept = KEYS.get_or_init(Default::default);
+    if let Some(k) = kept.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return Ok(k.clone());
+    }
+    let loaded = if vk_file(dir, &id.1).exists() || !dir.join(PARAMS_FILE).exists() {
+        let (key, info) = Halo2Key::load(dir, &id.1)?;
+        (Arc::new(key), info.insecure_dev_setup)
+    } else {
+        let (params, info) = load(dir)?;
+        S::validate(shape)?;
+        let params = kzg::fit(&params, S::k(shape)?)?;
+        let vk = kzg::keygen_verifying::<S>(&params, shape)?;
+        write_vk(dir, &id.1, &vk)?;
+        let points = VerifierPoints::of(&params);
+        (
+            Arc::new(Halo2Key::from_vk(vk, &points)),
+            info.insecure_dev_setup,
+        )
+    };
+    kept.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, loaded.clone());
+    Ok(loaded)
+}
+
+/// Forgets the keys kept for `dir` (its parameters were replaced).
+pub fn forget_keys(dir: &Path) {
+    if let Some(kept) = KEYS.get() {
+        kept.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _), _| d != dir);
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use crate::files::{
     params_dir, read_parsed, read_secret, refuse_existing, write_output, write_secret_replacing,
 };
-use crate::gateway::{Accepted, Gateway};
+use crate::gateway::{Accepted, CallKeys, Gateway};
 use crate::wallet::{reserve_counter, BuyerKeyFile, LicenceFile};
 use crate::{EngineError, Result};
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use veil_circuits::statements::usage::{self, LicenceTerms, TierPublic};
 use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 use veil_ledger::{EpochUsage, Store};
-use veil_verifier::proof::ProofEnvelope;
+use veil_verifier::proof::{ProofEnvelope, GROTH16, HALO2};
 use veil_verifier::usage::{call_key, tier_key, UsageOpening, USAGE_OPENING_VERSION};
 
 /// The field value of a listing id in licences and calls.
@@ -171,17 +171,42 @@ pub fn check_call(
     params: Option<PathBuf>,
 ) -> Result<Accepted> {
     let env = load_envelope(call)?;
-    let (vk, _) = veil_verifier::params::load_verifying_key(
+    let keys = call_keys(
         &params_dir(params),
-        &call_key(store.licence_depth()),
+        store.licence_depth(),
+        [env.backend.as_str()],
     )?;
     let gw = Gateway::new(
         store,
-        veil_verifier::groth16::prepare(&vk),
+        keys,
         listing_value(&req.listing_id),
         req.accept_roots,
     );
     gw.check_call(&env, req.epoch, request_value(&req.request))
+}
+
+/// The call circuit's keys at licence-tree `depth` from params folder `dir`, for the
+/// `backends` named (by envelopes); other names are left for the gateway to refuse.
+pub fn call_keys<'b>(
+    dir: &Path,
+    depth: u32,
+    backends: impl IntoIterator<Item = &'b str>,
+) -> Result<CallKeys> {
+    let mut keys = CallKeys::default();
+    for backend in backends {
+        match backend {
+            GROTH16 if keys.groth16.is_none() => {
+                let (vk, _) = veil_verifier::params::load_verifying_key(dir, &call_key(depth))?;
+                keys.groth16 = Some(veil_verifier::groth16::prepare(&vk));
+            }
+            HALO2 if keys.halo2.is_none() => {
+                let shape = CallShape { depth };
+                keys.halo2 = Some(crate::halo2::verifying_key::<UsageCall>(dir, &shape)?.0);
+            }
+            _ => {}
+        }
+    }
+    Ok(keys)
 }
 
 /// Closes an epoch of a listing with a fresh blinding; returns its usage commitment.

@@ -73,6 +73,7 @@ pub fn halo2(params: PathBuf) -> crate::Result<(Arc<Halo2Backend>, bool)> {
 
 /// Forgets the kept halo2 backend of `params` (after its parameters were replaced).
 pub fn forget_halo2(params: &std::path::Path) {
+    crate::halo2::forget_keys(params);
     if let Some(kept) = HALO2.get() {
         kept.lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -163,8 +164,16 @@ pub fn verify_any<S: R1csStatement + Halo2Statement>(
     env: &ProofEnvelope,
 ) -> crate::Result<bool> {
     if env.backend == veil_verifier::proof::HALO2 {
-        let (b, insecure) = halo2(params)?;
-        Backend::<S>::verify(&*b, shape, public, env)?;
+        let (key, insecure) = crate::halo2::verifying_key::<S>(&params, shape)?;
+        let id = S::key_id(shape);
+        if env.key != id {
+            return Err(veil_verifier::VerifyError::Mismatch(format!(
+                "the proof is for {}, not {id}",
+                env.key
+            ))
+            .into());
+        }
+        env.verify_halo2(&key, &S::public_inputs(public))?;
         return Ok(insecure);
     }
     let (vk, key) = veil_verifier::params::load_verifying_key(&params, &S::key_id(shape))?;

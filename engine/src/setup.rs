@@ -211,6 +211,8 @@ pub struct Halo2SetUp {
     pub params: crate::halo2::ParamsInfo,
     /// SHA-256 of its verifying key (what its proofs' envelopes name).
     pub vk_sha256: String,
+    /// Its verifying key's file, for verifiers (`veil_verifier::halo2::vk_file`).
+    pub vk_file: PathBuf,
     /// The params directory.
     pub dir: PathBuf,
 }
@@ -258,18 +260,20 @@ pub fn setup_halo2(
             )?;
             crate::provers::forget_halo2(&self.dir);
             let (backend, _) = crate::provers::halo2(self.dir.clone())?;
-            let vk_sha256 = stage(
+            let vk = stage(
                 self.progress,
                 &format!("deriving the keys of {key}"),
                 0,
                 Unit::Steps,
-                || backend.vk_digest::<S>(shape),
+                || backend.verifying_key::<S>(shape),
             )?;
+            let vk_file = crate::halo2::write_vk(&self.dir, &key, &vk)?;
             Ok(Halo2SetUp {
                 key,
                 k,
                 params: info,
-                vk_sha256,
+                vk_sha256: veil_halo2::kzg::vk_digest(&vk),
+                vk_file,
                 dir: self.dir,
             })
         }

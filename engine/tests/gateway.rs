@@ -10,7 +10,7 @@ use veil_circuits::statements::usage::{
 };
 use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
-use veil_engine::gateway::Gateway;
+use veil_engine::gateway::{CallKeys, Gateway};
 use veil_engine::store::{LedgerError, SqliteStore, Store};
 use veil_engine::wallet::reserve_counter;
 use veil_engine::EngineError;
@@ -80,7 +80,7 @@ impl Fixture {
 
     fn gateway<'a>(&self, store: &'a SqliteStore) -> Gateway<'a> {
         let vk = veil_verifier::groth16::prepare(&self.prover.pk.vk);
-        Gateway::new(store, vk, self.licence.listing, 16)
+        Gateway::new(store, CallKeys::groth16(vk), self.licence.listing, 16)
     }
 
     fn call(&self, counter: u64, epoch: u64, request: &[u8]) -> ProofEnvelope {
@@ -251,7 +251,7 @@ fn wrong_listing_epoch_request_or_root_is_refused_and_nothing_recorded() {
     let other_store = f.store();
     let other = Gateway::new(
         &other_store,
-        veil_verifier::groth16::prepare(&f.prover.pk.vk),
+        CallKeys::groth16(veil_verifier::groth16::prepare(&f.prover.pk.vk)),
         usage::listing_field("other-api"),
         16,
     );
@@ -296,7 +296,7 @@ fn every_call_input_edited_consistently_is_refused_by_the_proof() {
     let other_store = f.store();
     let other = Gateway::new(
         &other_store,
-        veil_verifier::groth16::prepare(&f.prover.pk.vk),
+        CallKeys::groth16(veil_verifier::groth16::prepare(&f.prover.pk.vk)),
         usage::listing_field("other-api"),
         16,
     );
@@ -404,7 +404,7 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
     let maps_store = SqliteStore::open(&db).unwrap();
     let maps_gw = Gateway::new(
         &maps_store,
-        veil_verifier::groth16::prepare(&f.prover.pk.vk),
+        CallKeys::groth16(veil_verifier::groth16::prepare(&f.prover.pk.vk)),
         maps.listing,
         16,
     );
@@ -538,4 +538,84 @@ fn two_buyers_calls_have_the_same_shape() {
         ca.public_inputs[3], cb.public_inputs[3],
         "different nullifiers"
     );
+}
+
+#[test]
+fn halo2_calls_pass_the_same_gateway_beside_groth16_and_lies_are_refused_alone() {
+    use veil_halo2::kzg::{self, VerifierPoints};
+    use veil_halo2::statements::Halo2Statement;
+    use veil_prover::backend::{halo2::Halo2Backend, Backend};
+    use veil_verifier::halo2::Halo2Key;
+
+    let f = fixture(6);
+    let epoch = 4;
+    let store = f.store();
+    let shape = CallShape {
+        depth: store.licence_depth(),
+    };
+    let params = kzg::insecure_setup(UsageCall::k(&shape).unwrap());
+    let key = Halo2Key::from_vk(
+        kzg::keygen_verifying::<UsageCall>(&params, &shape).unwrap(),
+        &VerifierPoints::of(&params),
+    );
+    let halo2 = Halo2Backend::new(params);
+    let prove_halo2 = |counter: u64, request: &[u8]| -> ProofEnvelope {
+        let (root, path) = store.licence_path(f.index).unwrap();
+        let (public, witness) =
+            usage::call_statement(&f.licence, counter, epoch, value_hash(request), root, path);
+        Backend::<UsageCall>::prove(&halo2, &shape, public, witness).unwrap()
+    };
+    let mut forged = prove_halo2(2, b"GET /c");
+    let mut bytes = hex::decode(&forged.proof).unwrap();
+    bytes[100] ^= 1;
+    forged.proof = hex::encode(bytes);
+    let burst = vec![
+        (f.call(0, epoch, b"GET /a"), value_hash(b"GET /a")),
+        (prove_halo2(1, b"GET /b"), value_hash(b"GET /b")),
+        (forged, value_hash(b"GET /c")),
+        // Slot 1 again, under the other backend: the same nullifier.
+        (f.call(1, epoch, b"GET /d"), value_hash(b"GET /d")),
+    ];
+    let both = CallKeys {
+        groth16: Some(veil_verifier::groth16::prepare(&f.prover.pk.vk)),
+        halo2: Some(Arc::new(key)),
+    };
+    let gw = Gateway::new(&store, both.clone(), f.licence.listing, 16);
+    let out = gw.check_calls(&burst, epoch);
+    assert!(out[0].is_ok() && out[1].is_ok(), "{out:?}");
+    assert!(
+        matches!(&out[2], Err(EngineError::Verify(VerifyError::Rejected(_)))),
+        "a flipped halo2 proof: {:?}",
+        out[2]
+    );
+    assert!(
+        matches!(
+            &out[3],
+            Err(EngineError::Ledger(LedgerError::Replay { .. }))
+        ),
+        "{:?}",
+        out[3]
+    );
+    assert_eq!(calls(&gw, f.licence.listing, epoch), 2);
+    // One by one too; a gateway without a halo2 key names what it lacks and records nothing.
+    let call = prove_halo2(3, b"GET /e");
+    let groth16_only = f.gateway(&store);
+    let e = groth16_only
+        .check_call(&call, epoch, value_hash(b"GET /e"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no halo2-kzg-bn254 key"), "{e}");
+    assert_eq!(calls(&gw, f.licence.listing, epoch), 2);
+    // A halo2 call checked for another request than it proves is refused before the proof.
+    assert!(gw.check_call(&call, epoch, value_hash(b"GET /x")).is_err());
+    let ok = gw.check_call(&call, epoch, value_hash(b"GET /e")).unwrap();
+    assert_eq!(ok.position, 2);
+    // Its public inputs edited (the epoch kept): refused by the proof.
+    let mut edited = prove_halo2(4, b"GET /f");
+    edited.public_inputs[3] += Fr::from(1u64);
+    refused_by_the_proof(
+        gw.check_call(&edited, epoch, value_hash(b"GET /f")),
+        "a halo2 call with another nullifier",
+    );
+    assert_eq!(calls(&gw, f.licence.listing, epoch), 3);
 }

@@ -7,19 +7,23 @@
 //! Blake2b transcript. See `docs/halo2.md` for the file format and which public ceremonies fit.
 
 use crate::field::to_halo2;
+use crate::statements::call::CallCircuit;
 use crate::statements::Halo2Statement;
+use crate::statements::OneRegion;
 use crate::{Error, Fp, Result};
-use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine, G2Affine};
+use halo2_proofs::halo2curves::serde::SerdeObject as _;
 use halo2_proofs::plonk::{
     self, create_proof, keygen_pk, keygen_vk, verify_proof, ProvingKey, VerifyingKey,
 };
-use halo2_proofs::poly::commitment::Params as _;
+use halo2_proofs::poly::commitment::{Params as _, ParamsProver as _};
 use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::{
     Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
 };
+use halo2_proofs::SerdeCurveAffine;
 use halo2_proofs::SerdeFormat;
 use rand::{rngs::OsRng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -111,9 +115,125 @@ pub fn keygen<S: Halo2Statement>(params: &Params, shape: &S::Shape) -> Result<Pr
     })
 }
 
+/// The verifying key of `shape` alone (no proving key), from parameters of exactly
+/// `S::k(shape)` rows ([`fit`]): what a verifier derives.
+pub fn keygen_verifying<S: Halo2Statement>(
+    params: &Params,
+    shape: &S::Shape,
+) -> Result<VerifyingKeyBn> {
+    S::validate(shape)?;
+    keygen_vk(params, &S::blank(shape)).map_err(|source| Error::Halo2 {
+        what: "verifying key",
+        source,
+    })
+}
+
+/// How verifying keys are encoded: halo2's `VerifyingKey::write` with uncompressed points.
+/// [`vk_digest`] is the SHA-256 of exactly these bytes.
+pub const VK_FORMAT: SerdeFormat = SerdeFormat::RawBytes;
+
+/// A verifying key in [`VK_FORMAT`].
+pub fn vk_bytes(vk: &VerifyingKeyBn) -> Vec<u8> {
+    vk.to_bytes(VK_FORMAT)
+}
+
+/// Reads a verifying key of any Veil statement from [`vk_bytes`]. Every statement's circuit
+/// configures the same chips (`statements::Layout`), so one circuit type rebuilds the
+/// constraint system of all of them; the shape is in the key's fixed columns. The bytes must
+/// be exactly what [`vk_bytes`] writes, so that their digest names the key.
+pub fn read_vk(bytes: &[u8]) -> Result<VerifyingKeyBn> {
+    let bad = |why: String| Error::Params(format!("not a halo2 verifying key: {why}"));
+    // halo2 reads `2^k` selector bits per selector: a forged `k` must not allocate without bound.
+    let k = bytes
+        .get(1..5)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| bad("too short".into()))?;
+    if k > MAX_K {
+        return Err(bad(format!("2^{k} rows (at most 2^{MAX_K})")));
+    }
+    let vk = VerifyingKey::from_bytes::<OneRegion<CallCircuit>>(bytes, VK_FORMAT, ())
+        .map_err(|e| bad(e.to_string()))?;
+    if vk.to_bytes(VK_FORMAT) != bytes {
+        return Err(bad("trailing or non-canonical bytes".into()));
+    }
+    Ok(vk)
+}
+
+/// The most rows a Veil circuit is read at (an aggregate's `2^18` with room to spare).
+pub const MAX_K: u32 = 24;
+
 /// SHA-256 of a verifying key's raw encoding, hex: what names it in an envelope.
 pub fn vk_digest(vk: &VerifyingKeyBn) -> String {
-    hex::encode(Sha256::digest(vk.to_bytes(SerdeFormat::RawBytes)))
+    hex::encode(Sha256::digest(vk_bytes(vk)))
+}
+
+/// The three points of the parameters a verifier needs: the G1 generator, the G2 generator
+/// and `[τ]` in G2. With a verifying key they check any proof, at any size, without the
+/// parameter file (megabytes) or a proving key: what a browser or a gateway holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifierPoints {
+    /// `[1]₁`.
+    pub g1: G1Affine,
+    /// `[1]₂`.
+    pub g2: G2Affine,
+    /// `[τ]₂`.
+    pub s_g2: G2Affine,
+}
+
+impl VerifierPoints {
+    /// Length of [`Self::to_bytes`]: three compressed points.
+    pub const LEN: usize = 32 + 64 + 64;
+
+    /// The points of `params`.
+    pub fn of(params: &Params) -> Self {
+        VerifierPoints {
+            g1: params.get_g()[0],
+            g2: params.g2(),
+            s_g2: params.s_g2(),
+        }
+    }
+
+    /// The points compressed, in order.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::LEN);
+        let fmt = SerdeFormat::Processed;
+        (self.g1.write(&mut out, fmt))
+            .and_then(|()| self.g2.write(&mut out, fmt))
+            .and_then(|()| self.s_g2.write(&mut out, fmt))
+            .expect("writing to a Vec cannot fail");
+        out
+    }
+
+    /// Reads [`Self::to_bytes`]; every point is checked to be on its curve.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != Self::LEN {
+            return Err(Error::Params(format!(
+                "the verifier points are {} bytes, not {}",
+                bytes.len(),
+                Self::LEN
+            )));
+        }
+        let bad = |what: &str| Error::Params(format!("the verifier points: {what} is not a point"));
+        let mut r = bytes;
+        let g1 = G1Affine::read(&mut r, SerdeFormat::Processed).map_err(|_| bad("[1]₁"))?;
+        let g2 = G2Affine::read(&mut r, SerdeFormat::Processed).map_err(|_| bad("[1]₂"))?;
+        let s_g2 = G2Affine::read(&mut r, SerdeFormat::Processed).map_err(|_| bad("[τ]₂"))?;
+        Ok(VerifierPoints { g1, g2, s_g2 })
+    }
+
+    /// Verifying parameters for `2^k` rows: these points, and no powers beyond the first.
+    /// halo2's KZG verifier reads only `g[0]`, `g2`, `s_g2` and the size.
+    pub fn params(&self, k: u32) -> Params {
+        let mut raw = 0u32.to_le_bytes().to_vec();
+        for _ in 0..2 {
+            raw.extend(self.g1.to_raw_bytes());
+        }
+        raw.extend(self.g2.to_raw_bytes());
+        raw.extend(self.s_g2.to_raw_bytes());
+        let one = Params::read_custom(&mut raw.as_slice(), SerdeFormat::RawBytesUnchecked)
+            .expect("one power and two G2 points are a parameter file of 2^0 rows");
+        one.from_parts(k, vec![self.g1], Some(vec![]), self.g2, self.s_g2)
+    }
 }
 
 /// The instance column of a statement's public inputs.
@@ -165,6 +285,13 @@ pub fn verify(
     public_inputs: &[Fr],
     proof: &[u8],
 ) -> Result<()> {
+    let k = vk.get_domain().k();
+    if params.k() != k {
+        return Err(Error::Params(format!(
+            "the verifying key is for 2^{k} rows and the parameters for 2^{}",
+            params.k()
+        )));
+    }
     let instance = instance(public_inputs);
     let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(

@@ -11,6 +11,7 @@
 //!   key generation, proving and verifying (SHPLONK multi-opening, Blake2b transcript).
 #![deny(missing_docs)]
 
+#[cfg(feature = "aggregate")]
 pub mod aggregate;
 pub mod chips;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod statements;
 
 pub use error::{Error, Result};
 pub use halo2_proofs;
+#[cfg(feature = "aggregate")]
 pub use snark_verifier_sdk;
 
 /// BN254's scalar field as halo2 spells it.

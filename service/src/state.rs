@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+use veil_engine::gateway::CallKeys;
 use veil_ledger::ServiceStore;
 use veil_verifier::groth16::PreparedKey;
+use veil_verifier::proof::{GROTH16, HALO2};
 
 /// Wakes idle workers when a job is queued (they also poll, for jobs queued by another
 /// process or due after a back-off).
@@ -67,6 +69,30 @@ impl Shared {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key.to_string(), prepared.clone());
         Ok(prepared)
+    }
+
+    /// The call circuit's keys at licence-tree `depth` for the `backends` a request's
+    /// envelopes name: Groth16's prepared once per process ([`Self::prepared_key`]), halo2's
+    /// read (or derived) once per process by the engine.
+    pub fn call_keys<'b>(
+        &self,
+        depth: u32,
+        backends: impl IntoIterator<Item = &'b str>,
+    ) -> Result<CallKeys> {
+        let mut keys = CallKeys::default();
+        for backend in backends {
+            if backend == GROTH16 && keys.groth16.is_none() {
+                let id = veil_verifier::usage::call_key(depth);
+                keys.groth16 = Some((*self.prepared_key(&id)?).clone());
+            } else if backend == HALO2 && keys.halo2.is_none() {
+                let shape = veil_circuits::statements::CallShape { depth };
+                let (key, _) = veil_engine::halo2::verifying_key::<
+                    veil_circuits::statements::UsageCall,
+                >(&self.config.params, &shape)?;
+                keys.halo2 = Some(key);
+            }
+        }
+        Ok(keys)
     }
 }
 

@@ -1,5 +1,5 @@
 // Veil's preview verifier for browsers and Node: loads veil_verifier.wasm (built with
-// `cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm --release`)
+// `cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release`)
 // with no generated glue. See verifier/src/wasm.rs for the memory protocol.
 
 const OUTCOMES = ["accepted", "proof rejected", "mismatch", "malformed input", "bad key"];
@@ -13,15 +13,29 @@ export async function loadVerifier(wasmBytes) {
     new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
     return [ptr, bytes.length];
   };
+  const call = (fn, inputs) => {
+    const args = inputs.map(put);
+    const code = fn(...args.flat());
+    const message = new TextDecoder().decode(
+      new Uint8Array(ex.memory.buffer, ex.veil_message_ptr(), ex.veil_message_len()));
+    for (const [ptr, len] of args) ex.veil_free(ptr, len);
+    return { ok: code === 0, outcome: OUTCOMES[code] ?? `code ${code}`, message };
+  };
   return {
-    /** Verifies preview.json text against listing.json text with the shape's .vk bytes. */
+    /** Verifies a Groth16 preview.json text against listing.json text with the shape's .vk bytes. */
     verifyPreview(previewJson, listingJson, vkBytes) {
-      const args = [encoder.encode(previewJson), encoder.encode(listingJson), vkBytes].map(put);
-      const code = ex.veil_verify_preview(...args.flat());
-      const message = new TextDecoder().decode(
-        new Uint8Array(ex.memory.buffer, ex.veil_message_ptr(), ex.veil_message_len()));
-      for (const [ptr, len] of args) ex.veil_free(ptr, len);
-      return { ok: code === 0, outcome: OUTCOMES[code] ?? `code ${code}`, message };
+      return call(ex.veil_verify_preview,
+        [encoder.encode(previewJson), encoder.encode(listingJson), vkBytes]);
+    },
+    /** Whether this build verifies halo2 (built with `--features wasm,halo2`). */
+    halo2: typeof ex.veil_verify_preview_halo2 === "function",
+    /**
+     * Verifies a halo2 preview.json text against listing.json text with the shape's halo2 key
+     * bytes (params/halo2/KEY.vk) and the operator's kzg-bn254.json text.
+     */
+    verifyPreviewHalo2(previewJson, listingJson, vkBytes, kzgInfoJson) {
+      return call(ex.veil_verify_preview_halo2, [encoder.encode(previewJson),
+        encoder.encode(listingJson), vkBytes, encoder.encode(kzgInfoJson)]);
     },
   };
 }

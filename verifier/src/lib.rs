@@ -8,6 +8,7 @@
 pub mod error;
 pub mod formats;
 pub mod groth16;
+pub mod halo2;
 pub mod params;
 pub mod preview;
 pub mod proof;

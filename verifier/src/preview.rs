@@ -227,8 +227,19 @@ pub fn public_inputs(
     Ok((shape, public))
 }
 
-/// Verifies a preview against its listing with the verifying key of its shape.
+/// Verifies a preview against its listing with the (Groth16) verifying key of its shape.
 pub fn verify(file: &PreviewFile, listing: &Listing, vk: &PreparedKey) -> Result<()> {
     let (_, public) = public_inputs(file, listing)?;
     file.proof.verify_groth16(vk, &public.to_field_elements())
+}
+
+/// Verifies a halo2 preview against its listing with the halo2 verifying key of its shape.
+#[cfg(feature = "halo2")]
+pub fn verify_halo2(
+    file: &PreviewFile,
+    listing: &Listing,
+    key: &crate::halo2::Halo2Key,
+) -> Result<()> {
+    let (_, public) = public_inputs(file, listing)?;
+    file.proof.verify_halo2(key, &public.to_field_elements())
 }

@@ -88,6 +88,51 @@ pub unsafe extern "C" fn veil_verify_preview(
             listing.dataset_id
         ))
     })();
+    report(result)
+}
+
+/// Verifies a halo2 `preview.json` against `listing.json` with the halo2 verifying key of the
+/// preview's shape (`halo2/<key>.vk`) and the operator's `kzg-bn254.json` (its three verifier
+/// points). The host checks the key's SHA-256 against what the operator publishes.
+///
+/// # Safety
+/// Each `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[cfg(feature = "halo2")]
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn veil_verify_preview_halo2(
+    preview_ptr: *const u8,
+    preview_len: usize,
+    listing_ptr: *const u8,
+    listing_len: usize,
+    vk_ptr: *const u8,
+    vk_len: usize,
+    info_ptr: *const u8,
+    info_len: usize,
+) -> u32 {
+    let result = (|| {
+        let file =
+            preview::PreviewFile::from_json(&text(input(preview_ptr, preview_len), "preview")?)?;
+        let listing = Listing::from_json(&text(input(listing_ptr, listing_len), "listing")?)?;
+        let info = crate::halo2::ParamsInfo::from_json(&text(
+            input(info_ptr, info_len),
+            "kzg-bn254.json",
+        )?)
+        .map_err(|e| VerifyError::Keys(format!("kzg-bn254.json: {e}")))?;
+        let points = crate::halo2::verifier_points(std::path::Path::new("."), &info)?;
+        let key = crate::halo2::Halo2Key::new(input(vk_ptr, vk_len), &points)?;
+        preview::verify_halo2(&file, &listing, &key)?;
+        Ok::<_, VerifyError>(format!(
+            "OK: preview of {} rows of {:?} verified (halo2)",
+            file.samples.len(),
+            listing.dataset_id
+        ))
+    })();
+    report(result)
+}
+
+/// Keeps the message of `result` and returns its code.
+fn report(result: Result<String, VerifyError>) -> u32 {
     let (code, message) = match result {
         Ok(m) => (0, m),
         Err(e @ VerifyError::Rejected(_)) => (1, e.to_string()),

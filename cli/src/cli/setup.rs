@@ -90,11 +90,13 @@ pub fn run(a: SetupArgs) -> Result<()> {
             }
             note_insecure(done.params.insecure_dev_setup);
             println!(
-                "ready for halo2 {}: 2^{} rows, parameters for 2^{} in {}, verifying key {}{}",
+                "ready for halo2 {}: 2^{} rows, parameters for 2^{} in {}, verifying key {} \
+                 (sha256 {}; verifiers need it and kzg-bn254.json){}",
                 done.key,
                 done.k,
                 done.params.k,
                 done.dir.display(),
+                done.vk_file.display(),
                 done.vk_sha256,
                 took(t)
             );

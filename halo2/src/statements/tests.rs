@@ -5,6 +5,7 @@
 use super::Halo2Statement;
 use crate::kzg;
 use halo2_proofs::dev::MockProver;
+use halo2_proofs::poly::commitment::Params as _;
 use veil_circuits::statements::{
     usage::cases, CallShape, Mutation, Statement, TierShape, UsageCall, UsageTier,
 };
@@ -82,6 +83,45 @@ fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     let mut forged = proof.clone();
     forged[40] ^= 1;
     assert!(kzg::verify(&params, pk.get_vk(), &public, &forged).is_err());
+
+    // A verifier holding only the key's bytes and three points reaches the same verdicts.
+    let vk_bytes = kzg::vk_bytes(pk.get_vk());
+    let vk = kzg::read_vk(&vk_bytes).expect("the key reads back");
+    assert_eq!(kzg::vk_digest(&vk), kzg::vk_digest(pk.get_vk()));
+    let points = kzg::VerifierPoints::from_bytes(&kzg::VerifierPoints::of(&params).to_bytes())
+        .expect("the points read back");
+    let small = points.params(params.k());
+    kzg::verify(&small, &vk, &public, &proof).expect("verifies from the points");
+    assert!(kzg::verify(&small, &vk, &public, &forged).is_err());
+    let mut other = public.clone();
+    other[0] += veil_circuits::Fr::from(1u64);
+    assert!(kzg::verify(&small, &vk, &other, &proof).is_err());
+    // Points of another setup (another τ), or of another size, do not verify it.
+    let foreign = kzg::VerifierPoints {
+        s_g2: kzg::VerifierPoints::of(&kzg::Params::setup(1, rand::rngs::OsRng)).s_g2,
+        ..points
+    };
+    assert!(kzg::verify(&foreign.params(params.k()), &vk, &public, &proof).is_err());
+    let e = kzg::verify(&points.params(params.k() + 1), &vk, &public, &proof).unwrap_err();
+    assert!(e.to_string().contains("rows"), "{e}");
+    // Damaged keys and points are refused by name, never a panic.
+    for cut in [0, 1, 5, 40, vk_bytes.len() - 1] {
+        let e = kzg::read_vk(&vk_bytes[..cut]).unwrap_err().to_string();
+        assert!(e.contains("not a halo2 verifying key"), "{cut}: {e}");
+    }
+    let mut long = vk_bytes.clone();
+    long.push(0);
+    assert!(kzg::read_vk(&long).is_err());
+    let mut huge_k = vk_bytes.clone();
+    huge_k[1..5].copy_from_slice(&40u32.to_le_bytes());
+    assert!(kzg::read_vk(&huge_k)
+        .unwrap_err()
+        .to_string()
+        .contains("2^40"));
+    assert!(kzg::VerifierPoints::from_bytes(&[0; 7]).is_err());
+    let mut bent = points.to_bytes();
+    bent[..32].fill(0xff);
+    assert!(kzg::VerifierPoints::from_bytes(&bent).is_err());
     // A lying prover (no native check) on a mutated witness gets no valid proof.
     let (_, _, _, edit) = &cases::call_mutations()[0];
     let (mut lp, mut lw) = (p, w);

@@ -9,7 +9,7 @@ use super::{Backend, BackendKind};
 use crate::{ProverError, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use veil_halo2::kzg::{self, Params, ProvingKeyBn};
+use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
 use veil_halo2::statements::Halo2Statement;
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::VerifyError;
@@ -67,6 +67,11 @@ impl Halo2Backend {
     /// The digest of the verifying key of `shape` under these parameters.
     pub fn vk_digest<S: Halo2Statement>(&self, shape: &S::Shape) -> Result<String> {
         Ok(self.keys::<S>(shape)?.digest.clone())
+    }
+
+    /// The verifying key of `shape` under these parameters.
+    pub fn verifying_key<S: Halo2Statement>(&self, shape: &S::Shape) -> Result<VerifyingKeyBn> {
+        Ok(self.keys::<S>(shape)?.pk.get_vk().clone())
     }
 }
 

@@ -286,11 +286,10 @@ pub async fn check_call(
     let result = state
         .blocking(move |store| {
             let shared = st.shared();
-            let depth = store.licence_depth();
-            let vk = shared.prepared_key(&veil_verifier::usage::call_key(depth))?;
+            let keys = shared.call_keys(store.licence_depth(), [env.backend.as_str()])?;
             let gw = Gateway::new(
                 store,
-                (*vk).clone(),
+                keys,
                 veil_engine::meter::listing_value(&req.listing_id),
                 shared.config.accept_roots,
             );
@@ -419,10 +418,13 @@ pub async fn check_calls(
     let outcomes = state
         .blocking(move |store| {
             let shared = st.shared();
-            let vk = shared.prepared_key(&veil_verifier::usage::call_key(store.licence_depth()))?;
+            let backends = parsed
+                .iter()
+                .filter_map(|p| p.as_ref().ok().map(|(env, _)| env.backend.as_str()));
+            let keys = shared.call_keys(store.licence_depth(), backends)?;
             let gw = Gateway::new(
                 store,
-                (*vk).clone(),
+                keys,
                 veil_engine::meter::listing_value(&listing),
                 shared.config.accept_roots,
             );
