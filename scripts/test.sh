@@ -32,7 +32,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== building the verifier for WebAssembly"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm --release
+cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
 
 echo "== running the tests"
 VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 cargo test --workspace

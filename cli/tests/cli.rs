@@ -420,11 +420,9 @@ fn snarkjs_verifies_exported_proof_and_rejects_a_tampered_one() {
     common::snarkjs_cross_check(w.dir.path(), "preview.json", "snarkjs", "params", 4);
 }
 
-/// The WebAssembly verifier (as a buyer's browser runs it), driven by Node: it must accept the
-/// honest preview and name the problem in an edited one. `scripts/test.sh` builds the wasm
-/// first and sets VEIL_REQUIRE_WASM=1.
-#[test]
-fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
+/// The repository root and the release `.wasm` verifier; `None` (skipped) when it is not
+/// built, which `VEIL_REQUIRE_WASM` (set by `scripts/test.sh`) turns into a failure.
+fn wasm_verifier() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let wasm = root.join("target/wasm32-unknown-unknown/release/veil_verifier.wasm");
     if !wasm.exists() {
@@ -437,8 +435,19 @@ fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
             "SKIPPED: {} not built (scripts/test.sh builds it)",
             wasm.display()
         );
-        return;
+        return None;
     }
+    Some((root, wasm))
+}
+
+/// The WebAssembly verifier (as a buyer's browser runs it), driven by Node: it must accept the
+/// honest preview and name the problem in an edited one. `scripts/test.sh` builds the wasm
+/// first and sets VEIL_REQUIRE_WASM=1.
+#[test]
+fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
+    let Some((root, wasm)) = wasm_verifier() else {
+        return;
+    };
     let w = world();
     let key = preview_json(w, "preview.json")["proof"]["key"]
         .as_str()
@@ -587,6 +596,46 @@ fn a_halo2_preview_has_groth16_public_inputs_and_verifies_by_its_backend() {
         &verify(&w.p("preview-halo2.json"), "listing.json", &w.s("params")),
         "no halo2 parameters",
     );
+    // A buyer holds only the verifier's files: kzg-bn254.json and the shape's key.
+    let key = halo2["proof"]["key"].as_str().unwrap();
+    let vk = format!("halo2/{key}.vk");
+    let buyer = w.p("params-halo2-buyer");
+    std::fs::create_dir_all(buyer.join("halo2")).unwrap();
+    for f in ["kzg-bn254.json", vk.as_str()] {
+        std::fs::copy(w.p("params-halo2").join(f), buyer.join(f)).unwrap();
+    }
+    let buyer = buyer.display().to_string();
+    let out = assert_ok(&verify(&w.p("preview-halo2.json"), "listing.json", &buyer));
+    assert!(out.contains("ACCEPTED: preview of 3 rows"), "{out}");
+    assert_fails(
+        &verify(&w.p("preview-halo2-forged.json"), "listing.json", &buyer),
+        "rejected",
+    );
+    // And so does the browser's verifier (WebAssembly, in Node here).
+    let Some((root, wasm)) = wasm_verifier() else {
+        return;
+    };
+    let node = |preview: &str| {
+        let o = Command::new("node")
+            .arg(root.join("verifier/js/verify-preview.mjs"))
+            .arg(&wasm)
+            .arg(w.p(preview))
+            .arg(w.p("listing.json"))
+            .arg(w.p("params-halo2").join(&vk))
+            .arg(w.p("params-halo2").join("kzg-bn254.json"))
+            .output()
+            .expect("node runs");
+        (o.status.success(), text(&o.stdout) + &text(&o.stderr))
+    };
+    let (ok, said) = node("preview-halo2.json");
+    assert!(ok && said.starts_with("accepted"), "{said}");
+    for (file, outcome) in [
+        ("preview-halo2-forged.json", "proof rejected"),
+        ("preview-halo2-moved.json", "mismatch"),
+    ] {
+        let (ok, said) = node(file);
+        assert!(!ok && said.starts_with(outcome), "{file}: {said}");
+    }
     assert_fails(
         &prove(&w.s("unused.json"), &w.s("params")),
         "no halo2 parameters",

@@ -28,6 +28,12 @@ use veil_verifier::totals::{AggregateReport, Totals, AGGREGATE_VERSION};
 /// [`FoldKey`] format version.
 pub const FOLD_KEY_VERSION: u32 = 1;
 
+/// The `kind` of an aggregated report file (a chain of batch proofs is `totals-report`).
+pub const KIND: &str = veil_verifier::totals::AGGREGATE_KIND;
+
+/// `log2` of the rows a fold runs at, whatever the batch size: the parameters it needs.
+pub const FOLD_K: u32 = aggregate::K;
+
 /// `fold-<key>-n<N>.json` in a params folder, beside the aggregation verifying key
 /// `fold-<key>-n<N>.vk` (halo2 raw bytes): derived once per batch shape and batch count from
 /// the folder's parameters, by whoever proved or verified there first.
@@ -191,7 +197,7 @@ pub fn prove(
     })?;
     let report = AggregateReport {
         veil: AGGREGATE_VERSION,
-        kind: "totals-aggregate".into(),
+        kind: veil_verifier::totals::AGGREGATE_KIND.into(),
         backend: HALO2.into(),
         period,
         batch: shape.batch,
@@ -225,18 +231,26 @@ pub struct Verified {
 /// aggregation verifying key derived here from the folder's parameters, the outer proof, the
 /// pairing on its accumulator.
 pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Result<Verified> {
-    let report = load(path)?;
+    verify_value(load(path)?, &path.display().to_string(), expected, params)
+}
+
+/// [`verify`] on a report already read; `name` names it in refusals (its path, or "the
+/// report").
+pub fn verify_value(
+    report: AggregateReport,
+    name: &str,
+    expected: Expected,
+    params: Option<PathBuf>,
+) -> Result<Verified> {
     let (p, root) = (&report.period, expected.root);
     expected.is_for(p).map_err(|e| match e {
-        crate::EngineError::Refused(m) => {
-            crate::EngineError::Refused(m.replacen("this", &path.display().to_string(), 1))
-        }
+        crate::EngineError::Refused(m) => crate::EngineError::Refused(m.replacen("this", name, 1)),
         other => other,
     })?;
     if p.root != root {
         refuse!(
             "mismatch: {} is against receipt root {}, not {}",
-            path.display(),
+            name,
             veil_circuits::field::to_hex(&p.root),
             veil_circuits::field::to_hex(&root)
         );
@@ -244,7 +258,7 @@ pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Resul
     if report.backend != HALO2 || report.k != aggregate::K {
         refuse!(
             "{} is a {} aggregate at 2^{} rows; this build folds {HALO2} at 2^{}",
-            path.display(),
+            name,
             report.backend,
             report.k,
             aggregate::K
@@ -253,7 +267,7 @@ pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Resul
     if report.batches == 0 || report.batches > aggregate::MAX_BATCHES {
         refuse!(
             "{} claims {} batches; one aggregate folds 1 to {}",
-            path.display(),
+            name,
             report.batches,
             aggregate::MAX_BATCHES
         );
@@ -277,7 +291,7 @@ pub fn verify(path: &Path, expected: Expected, params: Option<PathBuf>) -> Resul
         refuse!(
             "{} was made with aggregation key {}, not the one these parameters give for {} \
              batches of {} ({})",
-            path.display(),
+            name,
             report.vk_sha256,
             report.batches,
             shape.id(),
@@ -336,7 +350,7 @@ mod tests {
 
         let report = AggregateReport {
             veil: AGGREGATE_VERSION,
-            kind: "totals-aggregate".into(),
+            kind: veil_verifier::totals::AGGREGATE_KIND.into(),
             backend: HALO2.into(),
             period: veil_circuits::statements::totals::Period {
                 root: veil_circuits::Fr::from(9u64),

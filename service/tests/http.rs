@@ -25,6 +25,85 @@ fn the_marketplace_end_to_end_over_http_on_postgresql() {
     marketplace(Service::start(move |c| c.database = Some(url)));
 }
 
+/// halo2 beside Groth16 at the gateway and in `/v1/verify`: halo2 calls pass
+/// `POST /v1/gateway/calls` and mixed bursts (a replay across backends and a flipped proof
+/// refused alone); a fold job is refused at admission while the parameters are too small for
+/// it.
+#[test]
+fn halo2_calls_beside_groth16_over_http() {
+    let s = Service::start(|_| {});
+    veil_engine::setup::setup_halo2(
+        "usage-call",
+        &Default::default(),
+        Some(s.path("params")),
+        None,
+        false,
+        &veil_engine::Silent,
+    )
+    .unwrap();
+    let halo2 = s.prove_calls_with("api", 3, 9, 4, true);
+    let groth16 = s.prove_calls("api", 1, 9, 4);
+    assert_eq!(halo2[0]["proof"]["backend"], "halo2-kzg-bn254");
+    let a = s.expect(
+        200,
+        "POST",
+        "/v1/gateway/calls",
+        Some("gateway"),
+        Some(&halo2[0]),
+    );
+    assert_eq!(a["position"], 0);
+    let burst_call = |c: &Value| json!({ "request": c["request"], "proof": c["proof"] });
+    let forged = json!({ "request": halo2[2]["request"], "proof": flip(&halo2[2]["proof"]) });
+    let burst = vec![
+        burst_call(&halo2[1]),
+        burst_call(&groth16[0]),
+        burst_call(&halo2[0]),
+        forged,
+    ];
+    let body = json!({ "listing_id": "api", "epoch": 4, "calls": burst });
+    let b = s.expect(
+        200,
+        "POST",
+        "/v1/gateway/calls/batch",
+        Some("gateway"),
+        Some(&body),
+    );
+    assert_eq!(
+        (b["accepted"].clone(), b["refused"].clone()),
+        (json!(2), json!(2)),
+        "{b}"
+    );
+    let v = &b["calls"];
+    assert_eq!(
+        (v[0]["position"].clone(), v[1]["position"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(v[2]["replay"], true, "{b}");
+    assert!(v[3]["error"].as_str().unwrap().contains("rejected"), "{b}");
+    // Verified only (nothing spent), by the backend the envelope names.
+    let check = json!({ "kind": "usage-call", "proof": halo2[2]["proof"] });
+    let r = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&check));
+    assert_eq!(r["accepted"], true, "{r}");
+    let check = json!({ "kind": "usage-call", "proof": flip(&halo2[2]["proof"]) });
+    let r = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&check));
+    assert_eq!(r["accepted"], false, "{r}");
+    // Folding a period runs at 2^18 rows: refused before it is queued while the parameters
+    // are the call's 2^11.
+    let fold = json!({ "kind": "audit-report", "seller": 3, "from": 0, "to": 10,
+                       "batch": BATCH, "edges": EDGES, "backend": "halo2" });
+    let e = s.expect(422, "POST", "/v1/jobs", Some("auditor"), Some(&fold));
+    assert!(e.to_string().contains("needs 2^18"), "{e}");
+}
+
+/// An envelope with one hex digit of its proof changed.
+fn flip(env: &Value) -> Value {
+    let mut env = env.clone();
+    let proof = env["proof"].as_str().unwrap().to_string();
+    let flipped = if &proof[200..201] == "0" { "1" } else { "0" };
+    env["proof"] = format!("{}{flipped}{}", &proof[..200], &proof[201..]).into();
+    env
+}
+
 fn marketplace(s: Service) {
     // --- seller: register the dataset by path; only a seller may --------------------------
     // Only files in the service's data folder (relative paths are taken from it).

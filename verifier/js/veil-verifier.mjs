@@ -34,6 +34,9 @@ export async function loadVerifier(wasmBytes) {
      * bytes (params/halo2/KEY.vk) and the operator's kzg-bn254.json text.
      */
     verifyPreviewHalo2(previewJson, listingJson, vkBytes, kzgInfoJson) {
+      if (!ex.veil_verify_preview_halo2) {
+        throw new Error("this verifier was built without halo2: build it with --features wasm,halo2");
+      }
       return call(ex.veil_verify_preview_halo2, [encoder.encode(previewJson),
         encoder.encode(listingJson), vkBytes, encoder.encode(kzgInfoJson)]);
     },

@@ -1,8 +1,10 @@
-//! Veil's verifier: proof and key formats, Groth16 verification, and snarkjs export.
+//! Veil's verifier: proof and key formats, Groth16 verification, halo2 verification (feature
+//! `halo2`), and snarkjs export.
 //!
-//! It depends on the circuits crate only for native encodings (no R1CS, no prover), so it is
-//! small enough for a buyer's browser: `cargo build -p veil-verifier --target
-//! wasm32-unknown-unknown --features wasm --release`, loaded by `verifier/js/veil-verifier.mjs`.
+//! It depends on the circuits crate only for native encodings (no R1CS, no prover), and with
+//! `halo2` on `veil-halo2`'s circuits and KZG without aggregation, so it is small enough for a
+//! buyer's browser: `cargo build -p veil-verifier --target wasm32-unknown-unknown --features
+//! wasm,halo2 --release`, loaded by `verifier/js/veil-verifier.mjs`.
 #![deny(missing_docs)]
 
 pub mod error;

@@ -253,6 +253,8 @@ pub fn verify_report(report: &Report, vk: &PreparedKey, root: Option<Fr>) -> Res
 
 /// Aggregated-report format version.
 pub const AGGREGATE_VERSION: u32 = 1;
+/// The `kind` of an aggregated report.
+pub const AGGREGATE_KIND: &str = "totals-aggregate";
 
 /// Public inputs before the period's values in an aggregated report: the folded KZG
 /// accumulator, two G1 points as `4 × 3` limbs of 88 bits.
@@ -300,7 +302,7 @@ impl AggregateReport {
     pub fn from_json(text: &str) -> Result<Self> {
         Ok(veil_circuits::format::parse(
             text,
-            Some("totals-aggregate"),
+            Some(AGGREGATE_KIND),
             AGGREGATE_VERSION..=AGGREGATE_VERSION,
         )?)
     }
@@ -509,7 +511,7 @@ mod tests {
         public_inputs.extend(whole.totals.to_field_elements());
         AggregateReport {
             veil: AGGREGATE_VERSION,
-            kind: "totals-aggregate".into(),
+            kind: AGGREGATE_KIND.into(),
             backend: crate::proof::HALO2.into(),
             period,
             batch: 4,

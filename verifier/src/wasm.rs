@@ -3,7 +3,7 @@
 //! glue. `verifier/js/veil-verifier.mjs` wraps it.
 //!
 //! Protocol: the host copies each input into memory from `veil_alloc(len)`, calls
-//! `veil_verify_preview`, reads the one-line message at `veil_message_ptr()` /
+//! `veil_verify_preview` (Groth16) or, built with `halo2`, `veil_verify_preview_halo2`, reads the one-line message at `veil_message_ptr()` /
 //! `veil_message_len()`, and releases inputs with `veil_free(ptr, len)`.
 //! Return codes: 0 accepted, 1 proof rejected, 2 mismatch, 3 malformed input, 4 bad key.
 
@@ -13,6 +13,15 @@ use ark_groth16::VerifyingKey;
 use ark_serialize::CanonicalDeserialize;
 use std::cell::RefCell;
 use veil_circuits::dataset::Listing;
+
+// Verifying never draws randomness; proving (compiled in with halo2, never called here) would.
+#[cfg(all(feature = "halo2", target_arch = "wasm32"))]
+getrandom::register_custom_getrandom!(no_randomness);
+
+#[cfg(all(feature = "halo2", target_arch = "wasm32"))]
+fn no_randomness(_: &mut [u8]) -> Result<(), getrandom::Error> {
+    Err(getrandom::Error::UNSUPPORTED)
+}
 
 thread_local! {
     static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };

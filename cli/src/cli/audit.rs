@@ -256,7 +256,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                     .ok()
                     .and_then(|text| veil_engine::prelude::header(&text).ok())
                     .and_then(|h| h.kind)
-                    .is_some_and(|k| k == "totals-aggregate");
+                    .is_some_and(|k| k == veil_engine::aggregate::KIND);
                 let (period, t, how) = if aggregated {
                     let v = aggregate::verify(&report, expected, params.get())?;
                     note_insecure(v.insecure);

@@ -98,6 +98,11 @@ pub struct ReportJob {
     pub batch: usize,
     /// Price band edges, increasing.
     pub edges: Vec<u64>,
+    /// The proof system [default: groth16]: Groth16 gives one proof per batch (the chain the
+    /// auditor checks); halo2 folds the batches into one proof of the period's totals (at most
+    /// 8 batches; minutes and ~10 GB of memory).
+    #[serde(default)]
+    pub backend: ProofBackend,
     /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
@@ -363,7 +368,7 @@ impl JobRequest {
                 veil_verifier::preview::reveal_mask(&listing, &p.reveal)?;
                 veil_circuits::statements::preview::challenge_from_hex(&p.challenge)
                     .map_err(EngineError::from)?;
-                keys_exist(params, &shape.id())
+                keys_exist(params, &shape.id(), p.backend, 0)
             }
             JobRequest::AuditReport(r) => {
                 let shape = veil_circuits::statements::totals::TotalsShape {
@@ -380,7 +385,13 @@ impl JobRequest {
                 if r.edges.windows(2).any(|w| w[0] >= w[1]) {
                     return bad(format!("band edges {:?} are not increasing", r.edges));
                 }
-                keys_exist(params, &shape.id())
+                // A fold runs at 2^aggregate::K rows whatever the batch size.
+                keys_exist(
+                    params,
+                    &shape.id(),
+                    r.backend,
+                    veil_engine::aggregate::FOLD_K,
+                )
             }
             JobRequest::UsageTier(t) => {
                 if t.lo >= t.hi {
@@ -393,7 +404,7 @@ impl JobRequest {
                         t.epoch, t.listing_id
                     ));
                 }
-                keys_exist(params, &veil_verifier::usage::tier_key())
+                keys_exist(params, &veil_verifier::usage::tier_key(), t.backend, 0)
             }
             JobRequest::Benchmark(b) => {
                 if b.cases.len() > MAX_BENCH_CASES {
@@ -445,9 +456,17 @@ impl JobRequest {
                     batch: r.batch,
                     edges: r.edges.clone(),
                 };
-                let report =
-                    veil_engine::audit::prove_report(store, &req, params, &out, &**progress)?;
-                Ok(report.to_json())
+                Ok(match r.backend {
+                    ProofBackend::Groth16 => {
+                        veil_engine::audit::prove_report(store, &req, params, &out, &**progress)?
+                            .to_json()
+                    }
+                    ProofBackend::Halo2 => {
+                        veil_engine::aggregate::prove(store, &req, params, &out, &**progress)?
+                            .0
+                            .to_json()
+                    }
+                })
             }
             JobRequest::UsageTier(t) => {
                 let req = TierRequest {
@@ -488,12 +507,31 @@ pub fn listing_of(json: &str) -> Result<veil_circuits::dataset::Listing> {
         .map_err(|e| ServiceError::Internal(format!("a stored listing does not parse: {e}")))
 }
 
-/// Refuses a job whose keys are not in `params`, saying how to make them.
-fn keys_exist(params: &Path, key: &str) -> Result<()> {
-    match veil_verifier::params::load_verifying_key(params, key) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(ServiceError::Unprocessable(format!(
-            "no keys for {key} on this service ({e}): the operator runs `veil setup` for this shape"
-        ))),
+/// Refuses a job whose keys are not in `params`, saying how to make them: Groth16's for
+/// `key`, or halo2 parameters (of at least `2^min_k` rows; a shape's own size is checked when
+/// the job runs).
+fn keys_exist(params: &Path, key: &str, backend: ProofBackend, min_k: u32) -> Result<()> {
+    match backend {
+        ProofBackend::Groth16 => match veil_verifier::params::load_verifying_key(params, key) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(ServiceError::Unprocessable(format!(
+                "no keys for {key} on this service ({e}): the operator runs `veil setup` for \
+                 this shape"
+            ))),
+        },
+        ProofBackend::Halo2 => {
+            let setup = format!("`veil setup --backend halo2` for {key}");
+            match veil_verifier::halo2::ParamsInfo::load(params) {
+                Ok(info) if info.k >= min_k => Ok(()),
+                Ok(info) => Err(ServiceError::Unprocessable(format!(
+                    "the halo2 parameters on this service hold 2^{} rows and {key} needs \
+                     2^{min_k}: the operator runs {setup}",
+                    info.k
+                ))),
+                Err(e) => Err(ServiceError::Unprocessable(format!(
+                    "no halo2 parameters on this service ({e}): the operator runs {setup}"
+                ))),
+            }
+        }
     }
 }

@@ -137,11 +137,23 @@ pub async fn verify(
                     to,
                     root,
                 } => {
-                    let report: veil_verifier::totals::Report = parse(report, "report")?;
+                    // A chain of batch proofs (Groth16), or one folded halo2 proof.
+                    let folded = report.get("kind").and_then(Value::as_str)
+                        == Some(veil_verifier::totals::AGGREGATE_KIND);
+                    let (report_root, report) = if folded {
+                        let r = veil_verifier::totals::AggregateReport::from_json(
+                            &report.to_string(),
+                        )
+                        .map_err(|e| ServiceError::BadRequest(format!("`report`: {e}")))?;
+                        (r.period.root, Err(r))
+                    } else {
+                        let r: veil_verifier::totals::Report = parse(report, "report")?;
+                        (r.period.root, Ok(r))
+                    };
                     let root = match root {
                         Some(r) => hex("root", &r)?,
                         None => {
-                            let r = report.period.root;
+                            let r = report_root;
                             if !store.is_receipt_root(r)? {
                                 return Ok(refused(format!(
                                     "the report is against root {}, which this ledger never had",
@@ -157,11 +169,21 @@ pub async fn verify(
                         from,
                         to,
                     };
-                    veil_engine::audit::verify_value(&report, expected, params).map(|t| {
+                    let totals = match report {
+                        Ok(chain) => veil_engine::audit::verify_value(&chain, expected, params),
+                        Err(folded) => veil_engine::aggregate::verify_value(
+                            folded,
+                            "the report",
+                            expected,
+                            params,
+                        )
+                        .map(|v| v.totals),
+                    };
+                    totals.map(|t| {
                         json!({ "statement": "disclosure-totals", "root": to_hex(&root),
                                 "count": t.count, "amount": t.amount, "fees": t.fees,
                                 "band_counts": t.band_counts, "band_sums": t.band_sums,
-                                "batches": t.batches })
+                                "batches": t.batches, "folded": folded })
                     })
                 }
                 VerifyRequest::UsageTier {
@@ -199,11 +221,15 @@ pub async fn verify(
                     let env: ProofEnvelope = parse(proof, "proof")?;
                     let depth = store.licence_depth();
                     let dir = veil_engine::files::params_dir(params);
-                    veil_verifier::params::load_verifying_key(&dir, &veil_verifier::usage::call_key(depth))
-                        .and_then(|(vk, _)| {
-                            veil_verifier::usage::verify_call(&env, &veil_verifier::groth16::prepare(&vk), depth)
-                        })
+                    let shape = veil_circuits::statements::CallShape { depth };
+                    veil_verifier::usage::call_public(&env, depth)
                         .map_err(EngineError::from)
+                        .and_then(|p| {
+                            veil_engine::provers::verify_any::<veil_circuits::statements::UsageCall>(
+                                dir, &shape, &p, &env,
+                            )
+                            .map(|_| p)
+                        })
                         .map(|p| {
                             json!({ "statement": "usage-call", "root": to_hex(&p.root), "epoch": p.epoch,
                                     "nullifier": to_hex(&p.nullifier), "request": to_hex(&p.request) })

@@ -220,6 +220,19 @@ impl Service {
     /// key, and its `n` calls in `epoch` (requests `GET /q/0`, `GET /q/1`, ...) proved in
     /// parallel from the path the service serves: each as the body of `POST /v1/gateway/calls`.
     pub fn prove_calls(&self, listing_id: &str, n: u64, expiry: u64, epoch: u64) -> Vec<Value> {
+        self.prove_calls_with(listing_id, n, expiry, epoch, false)
+    }
+
+    /// [`Self::prove_calls`], under halo2 when `halo2` (parameters and keys from the params
+    /// folder, `veil setup --backend halo2`).
+    pub fn prove_calls_with(
+        &self,
+        listing_id: &str,
+        n: u64,
+        expiry: u64,
+        epoch: u64,
+        halo2: bool,
+    ) -> Vec<Value> {
         use rayon::prelude::*;
         use veil_circuits::statements::usage::{self, key_commitment};
         use veil_circuits::statements::{CallShape, UsageCall};
@@ -256,6 +269,7 @@ impl Service {
         ));
         let shape = CallShape { depth: 16 };
         let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
+        let halo2 = halo2.then(|| veil_engine::provers::halo2(self.path("params")).unwrap().0);
         (0..n)
             .into_par_iter()
             .map(|c| {
@@ -268,9 +282,20 @@ impl Service {
                     root,
                     merkle.clone(),
                 );
-                let env = prover
-                    .prove_statement::<UsageCall, _>(&shape, public, witness, &mut rand::rngs::OsRng)
-                    .unwrap();
+                let env = match &halo2 {
+                    Some(b) => veil_prover::backend::Backend::<UsageCall>::prove(
+                        &**b, &shape, public, witness,
+                    )
+                    .unwrap(),
+                    None => prover
+                        .prove_statement::<UsageCall, _>(
+                            &shape,
+                            public,
+                            witness,
+                            &mut rand::rngs::OsRng,
+                        )
+                        .unwrap(),
+                };
                 json!({ "listing_id": listing_id, "epoch": epoch, "request": request, "proof": env })
             })
             .collect()
