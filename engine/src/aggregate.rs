@@ -276,15 +276,24 @@ pub fn verify_value(
     let shape = report.shape();
     shape.validate()?;
     let dir = params_dir(params);
-    let (bp, ap, insecure, params_sha256) = params_for(&dir, &shape)?;
     let n = report.batches;
-    let vk = match kept_fold_key(&dir, &shape, n, &params_sha256) {
-        Some(vk) => vk,
+    // With the fold's key kept, the check needs three points of the parameters (their
+    // description), not the parameter file: an auditor may hold only kzg-bn254.json and the
+    // fold-*.vk/.json files. Without it, the key is derived from the parameters (minutes).
+    let info = crate::halo2::ParamsInfo::load(&dir)?;
+    let kept = kept_fold_key(&dir, &shape, n, &info.sha256).and_then(|vk| {
+        let points = veil_verifier::halo2::verifier_points(&dir, &info).ok()?;
+        Some((vk, points.params(aggregate::K)))
+    });
+    let insecure = info.insecure_dev_setup;
+    let (vk, ap) = match kept {
+        Some(kept) => kept,
         None => {
+            let (bp, ap, _, params_sha256) = params_for(&dir, &shape)?;
             let batch_vk = batch_key(&bp, &shape)?.get_vk().clone();
             let (vk, config) = aggregate::verifying_key(&ap, &bp, &batch_vk, &shape, n)?;
             keep_fold_key(&dir, &shape, n, &params_sha256, &vk, config);
-            vk
+            (vk, ap)
         }
     };
     if kzg::vk_digest(&vk) != report.vk_sha256 {
