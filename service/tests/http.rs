@@ -292,7 +292,7 @@ fn marketplace(s: Service) {
     let mut other = burst_call(&calls[64]);
     other["request"] = json!("GET /other");
     burst.push(other);
-    burst.push(json!({ "request": "GET /x", "proof": 5 }));
+    burst.push(json!({ "request": "GET /x", "proof": { "veil": 2 } }));
     let body =
         |calls: Vec<Value>| json!({ "listing_id": "weather", "epoch": epoch, "calls": calls });
     s.expect(
@@ -309,6 +309,17 @@ fn marketplace(s: Service) {
         Some("gateway"),
         Some(&body(vec![])),
     );
+    // A `proof` that is no object at all breaks the schema: the whole burst is refused.
+    let mut broken = burst.clone();
+    broken.push(json!({ "request": "GET /y", "proof": [null] }));
+    let e = s.expect(
+        400,
+        "POST",
+        "/v1/gateway/calls/batch",
+        Some("gateway"),
+        Some(&body(broken)),
+    );
+    assert!(e.to_string().contains("call 45 of the burst"), "{e}");
     let b = s.expect(
         200,
         "POST",

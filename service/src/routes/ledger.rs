@@ -388,7 +388,7 @@ pub struct BurstChecked {
 #[utoipa::path(post, path = "/v1/gateway/calls/batch", tag = "gateway", security(("bearer" = [])),
     request_body = CallBurst,
     responses((status = 200, description = "One verdict per call", body = BurstChecked),
-              (status = 400, description = "No calls, or more than 1024", body = ErrorBody),
+              (status = 400, description = "No calls, more than 1024, a `proof` that is no object, or an epoch past 2^32 - 1", body = ErrorBody),
               (status = 422, description = "The burst cannot be checked (no call key in params)", body = ErrorBody),
               (status = 403, description = "Not a gateway", body = ErrorBody),
               AuthErrors, BodyErrors))]
@@ -398,13 +398,25 @@ pub async fn check_calls(
     ApiJson(req): ApiJson<CallBurst>,
 ) -> Result<Json<BurstChecked>> {
     caller.require(&[Role::Gateway], "checking metered calls")?;
+    if req.epoch > u64::from(u32::MAX) {
+        return Err(ServiceError::BadRequest(format!(
+            "epoch {} is past 2^32 - 1, the last epoch a call can be in",
+            req.epoch
+        )));
+    }
     if req.calls.is_empty() || req.calls.len() > MAX_BURST {
         return Err(ServiceError::BadRequest(format!(
             "a burst holds 1 to {MAX_BURST} calls, not {}",
             req.calls.len()
         )));
     }
-    // Envelopes that do not parse are refused alone; the rest go to the gateway.
+    // A `proof` that is no JSON object breaks the request's schema: the whole burst is a 400.
+    // Objects that are not proof envelopes are refused alone; the rest go to the gateway.
+    if let Some(i) = req.calls.iter().position(|c| !c.proof.is_object()) {
+        return Err(ServiceError::BadRequest(format!(
+            "call {i} of the burst: `proof` is not a JSON object (a proof envelope)"
+        )));
+    }
     let mut parsed: Vec<std::result::Result<(ProofEnvelope, Fr), String>> = Vec::new();
     for call in req.calls {
         parsed.push(
