@@ -85,9 +85,10 @@ pub unsafe extern "C" fn veil_verify_preview(
     vk_len: usize,
 ) -> u32 {
     let result = (|| {
-        let file =
-            preview::PreviewFile::from_json(&text(input(preview_ptr, preview_len), "preview")?)?;
-        let listing = Listing::from_json(&text(input(listing_ptr, listing_len), "listing")?)?;
+        let (file, listing) = preview_and_listing(
+            input(preview_ptr, preview_len),
+            input(listing_ptr, listing_len),
+        )?;
         let vk = VerifyingKey::<Bn254>::deserialize_compressed(input(vk_ptr, vk_len))
             .map_err(|e| VerifyError::Keys(format!("verifying key: {e}")))?;
         preview::verify(&file, &listing, &groth16::prepare(&vk))?;
@@ -120,9 +121,10 @@ pub unsafe extern "C" fn veil_verify_preview_halo2(
     info_len: usize,
 ) -> u32 {
     let result = (|| {
-        let file =
-            preview::PreviewFile::from_json(&text(input(preview_ptr, preview_len), "preview")?)?;
-        let listing = Listing::from_json(&text(input(listing_ptr, listing_len), "listing")?)?;
+        let (file, listing) = preview_and_listing(
+            input(preview_ptr, preview_len),
+            input(listing_ptr, listing_len),
+        )?;
         let info = crate::halo2::ParamsInfo::from_json(&text(
             input(info_ptr, info_len),
             "kzg-bn254.json",
@@ -138,6 +140,17 @@ pub unsafe extern "C" fn veil_verify_preview_halo2(
         ))
     })();
     report(result)
+}
+
+/// The preview and listing texts a host passed, parsed.
+fn preview_and_listing(
+    preview: &[u8],
+    listing: &[u8],
+) -> Result<(preview::PreviewFile, Listing), VerifyError> {
+    Ok((
+        preview::PreviewFile::from_json(&text(preview, "preview")?)?,
+        Listing::from_json(&text(listing, "listing")?)?,
+    ))
 }
 
 /// Keeps the message of `result` and returns its code.
