@@ -5,6 +5,8 @@
 # schema-violating requests are refused. (Not `positive_data_acceptance`: the API refuses some
 # schema-valid requests for reasons a schema cannot state, e.g. a proof that does not verify.)
 #   scripts/schemathesis.sh [MAX_EXAMPLES=100]
+# VEIL_BIN=<path> runs that `veil` (scripts/test.sh passes the one its tests built) instead of
+# building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples=${1:-100}
@@ -14,8 +16,12 @@ if [ ! -x "$venv/bin/st" ]; then
     apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv "$venv"; }
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
-cargo build -q -p veil-cli
-veil=$(pwd)/target/debug/veil
+if [ -n "${VEIL_BIN:-}" ]; then
+  veil=$VEIL_BIN
+else
+  cargo build -q -p veil-cli
+  veil=$(pwd)/target/debug/veil
+fi
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token=$(cd "$dir" && "$veil" serve token create --role admin 2>/dev/null)

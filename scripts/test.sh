@@ -1,41 +1,153 @@
 #!/usr/bin/env bash
-# Veil's test command: installs what the tests need on a fresh machine, then runs them all.
-#   - npm: snarkjs (independent Groth16 verifier) into tools/node_modules
-#   - npm: the Noir compiler (noir_wasm) and Barretenberg's bb into noir/node_modules; then
-#     every Noir program is compiled into noir/target/
-#   - rustup: the wasm32 target, to check that the verifier builds for browsers
-#   - cargo fmt --check, no file-level import cycles, cargo clippy -D warnings on every target
-#   - cargo test --workspace (unit, vector, end-to-end, snarkjs and wasm-in-Node cross tests)
-#   - PyPI: schemathesis against `veil serve`'s OpenAPI document (no 5xx, no schema violation)
-#   - Debian: postgresql (the store and service tests start throwaway clusters with initdb)
+# Veil's test command: installs what the tests need on a fresh machine, then runs them.
+#   scripts/test.sh            CI's loop, complete (docs/testing.md says what runs where)
+#   scripts/test.sh --quick    a developer's loop: the tests of the crates that changed
+#                              (against HEAD, or the last commit on a clean tree; VEIL_SINCE=<rev>
+#                              to choose), no wasm, no schemathesis
+#   scripts/test.sh --full     CI's loop and the `#[ignore]`d heavy tests
+# Arguments after `--` go to cargo-nextest (a filter: `-- -E 'test(/chain/)'`).
+#
+# What it installs: npm snarkjs (tools/), npm noir_wasm and bb (noir/, then every Noir program
+# is compiled), both cached by their lock files inside the clone; rustup's clippy and wasm32
+# target; cargo-nextest; PyPI schemathesis (target/schemathesis-venv); Debian postgresql.
+#
+# One build: clippy runs as the workspace's rustc (RUSTC_WORKSPACE_WRAPPER) while the tests
+# compile, so its lints cost no second pass over the dependencies. The step times and the
+# slowest tests are written to target/test-report.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=ci
+case "${1:-}" in
+  --quick) mode=quick; shift ;;
+  --full) mode=full; shift ;;
+  --ci) shift ;;
+esac
+[ "${1:-}" = "--" ] && shift
+extra=("$@")
+
+report=target/test-report.md
+steps=()
+started=$SECONDS
+# `step NAME COMMAND...`: runs and times one step of the table.
+step() {
+  local name=$1 t0=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  steps+=("| $name | $((SECONDS - t0)) |")
+}
+write_report() {
+  mkdir -p target
+  {
+    echo "# scripts/test.sh ($mode), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+    echo
+    echo "| step | seconds |"
+    echo "|---|---:|"
+    printf '%s\n' "${steps[@]}"
+    echo "| **total** | **$((SECONDS - started))** |"
+  } >"$report"
+  local junit=target/nextest/$profile/junit.xml
+  [ -f "$junit" ] && python3 scripts/slowest-tests.py "$junit" 20 >>"$report"
+  echo
+  cat "$report"
+}
+profile=ci
+[ "$mode" = quick ] && profile=default
+trap 'write_report' EXIT
+
+# `npm ci` only when the lock changed since the last install in this clone.
+npm_ci() {
+  local dir=$1 stamp=$1/node_modules/.veil-lock.sha256 want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    echo "$dir/node_modules: up to date with its lock"
+    return
+  fi
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
+# The Noir programs, compiled again only when a source, the lock or the build script changed.
+noir_build() {
+  local stamp=noir/target/.veil-sources.sha256 want
+  want=$(git ls-files -co --exclude-standard noir | grep -Ev '^noir/(tests|src)/|^noir/Cargo.toml$' | sort |
+    xargs sha256sum | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    echo "noir/target: up to date with the sources"
+    return
+  fi
+  (cd noir && node build.mjs --variants)
+  echo "$want" >"$stamp"
+}
+
+# The workspace packages with a changed file (docs and the README are veil-cli's readme test).
+changed_packages() {
+  local files
+  if [ -n "${VEIL_SINCE:-}" ]; then
+    files=$(git diff --name-only "$VEIL_SINCE")
+  else
+    files=$( (git diff --name-only HEAD; git ls-files -o --exclude-standard) | sort -u)
+    [ -z "$files" ] && files=$(git diff --name-only HEAD~1 HEAD)
+  fi
+  cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, os, sys
+meta = json.load(sys.stdin)
+root = meta["workspace_root"]
+dirs = {os.path.relpath(os.path.dirname(p["manifest_path"]), root): p["name"] for p in meta["packages"]}
+out = set()
+for f in sys.argv[1].split():
+    top = f.split("/")[0]
+    if top in dirs:
+        out.add(dirs[top])
+    elif f.endswith(".md") or top in ("examples", "params", "tests"):
+        out.add("veil-cli")
+print(" ".join(sorted(out)))
+' "$files"
+}
+
 scripts/ensure-node.sh
 scripts/ensure-postgres.sh
-
-echo "== installing test tools (npm: snarkjs)"
-(cd tools && npm ci --no-audit --no-fund --loglevel=error)
-
-echo "== installing the Noir toolchain (npm: @noir-lang/noir_wasm, @aztec/bb.js) and compiling"
-# `npm ci`: exactly the locked versions (the lock lists every platform's optional packages).
-(cd noir && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --variants)
-
-echo "== checking formatting"
-cargo fmt --all -- --check
-
-echo "== no file-level import cycles"
-python3 scripts/check-import-cycles.py
-
-echo "== clippy (every target, benches included, so they cannot rot)"
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 rustup component add clippy >/dev/null 2>&1 || true
-cargo clippy --workspace --all-targets -- -D warnings
-
-echo "== building the verifier for WebAssembly"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
 
-echo "== running the tests"
-VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 cargo test --workspace
+step "npm ci: snarkjs (tools/)" npm_ci tools
+# `npm ci`: exactly the locked versions (the lock lists every platform's optional packages).
+step "npm ci: noir_wasm, bb.js (noir/)" npm_ci noir
+step "noir: compile every program and variant" noir_build
+step "cargo fmt --check" cargo fmt --all -- --check
+step "no file-level import cycles" python3 scripts/check-import-cycles.py
 
-echo "== schemathesis against veil serve (PyPI: schemathesis)"
-scripts/schemathesis.sh 100
+export RUSTC_WORKSPACE_WRAPPER
+RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+export VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1
+
+if [ "$mode" = quick ]; then
+  packages=$(changed_packages)
+  if [ -z "$packages" ]; then
+    echo "no workspace package changed: nothing to test (VEIL_SINCE=<rev> to compare with one)"
+    exit 0
+  fi
+  echo "changed: $packages"
+  args=()
+  for p in $packages; do args+=(-p "$p"); done
+  # The wasm cross test needs the wasm verifier; --quick does not build it.
+  unset VEIL_REQUIRE_WASM
+  step "build + clippy: $packages" cargo test "${args[@]}" --all-targets --no-run
+  step "cargo nextest: $packages" cargo nextest run "${args[@]}" "${extra[@]}"
+  exit 0
+fi
+
+step "build + clippy -D warnings (every target, benches included)" \
+  cargo test --workspace --all-targets --no-run
+step "build the verifier for WebAssembly (clippy too)" \
+  cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
+ignored=()
+[ "$mode" = full ] && ignored=(--run-ignored all)
+step "cargo nextest: every test of the workspace" \
+  cargo nextest run --workspace --profile "$profile" "${ignored[@]}" "${extra[@]}"
+step "doc tests" cargo test --workspace --doc
+step "schemathesis against veil serve (PyPI: schemathesis)" \
+  env VEIL_BIN="$PWD/target/debug/veil" scripts/schemathesis.sh 100

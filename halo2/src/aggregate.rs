@@ -25,6 +25,7 @@ use crate::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
 use crate::statements::Halo2Statement;
 use crate::{Error, Fp, Result};
 use halo2_base::gates::circuit::CircuitBuilderStage;
+use halo2_base::{AssignedValue, Context};
 use halo2_proofs::halo2curves::bn256::{Bn256, Fq, G1Affine, G2Affine};
 use halo2_proofs::halo2curves::group::Group;
 use halo2_proofs::halo2curves::pairing::{MillerLoopResult, MultiMillerLoop};
@@ -164,30 +165,37 @@ pub fn period_circuit(
         VerifierUniversality::None,
     );
     let prev = circuit.previous_instances().clone();
-    let e = shape.edges;
-    let o = 5 + e;
-    let ctx = circuit.builder.main(0);
-    let (zero, one) = (ctx.load_zero(), ctx.load_constant(Fp::one()));
-    for (i, batch) in prev.iter().enumerate() {
-        // Root, seller, t0, t1, bps and edges: the period every batch shares.
-        for j in 0..o {
-            ctx.constrain_equal(&batch[j], &prev[0][j]);
-        }
-        let (first, last) = (i == 0, i + 1 == n);
-        ctx.constrain_equal(&batch[o], if first { &one } else { &zero });
-        ctx.constrain_equal(&batch[o + 1], if last { &one } else { &zero });
-        // c_in: zero at the start, then the previous batch's c_out.
-        let c_in = if first { zero } else { prev[i - 1][o + 3] };
-        ctx.constrain_equal(&batch[o + 2], &c_in);
-        if last {
-            ctx.constrain_equal(&batch[o + 3], &zero);
-        }
-    }
+    let o = 5 + shape.edges;
+    constrain_chain(circuit.builder.main(0), shape.edges, &prev);
     let period = prev[0][..o].to_vec();
     let totals = prev[n - 1][o + 4..].to_vec();
     circuit.builder.assigned_instances[0].extend(period);
     circuit.builder.assigned_instances[0].extend(totals);
     circuit
+}
+
+/// The chain rules on the batches' public inputs (`batches[i]` is batch `i`'s
+/// [`BatchPublic`] as assigned cells, in chain order): the constraints [`period_circuit`] adds
+/// to snark-verifier's aggregation circuit, on their own so that a small circuit can test them.
+pub fn constrain_chain(ctx: &mut Context<Fp>, edges: usize, batches: &[Vec<AssignedValue<Fp>>]) {
+    let n = batches.len();
+    let o = 5 + edges;
+    let (zero, one) = (ctx.load_zero(), ctx.load_constant(Fp::one()));
+    for (i, batch) in batches.iter().enumerate() {
+        // Root, seller, t0, t1, bps and edges: the period every batch shares.
+        for j in 0..o {
+            ctx.constrain_equal(&batch[j], &batches[0][j]);
+        }
+        let (first, last) = (i == 0, i + 1 == n);
+        ctx.constrain_equal(&batch[o], if first { &one } else { &zero });
+        ctx.constrain_equal(&batch[o + 1], if last { &one } else { &zero });
+        // c_in: zero at the start, then the previous batch's c_out.
+        let c_in = if first { zero } else { batches[i - 1][o + 3] };
+        ctx.constrain_equal(&batch[o + 2], &c_in);
+        if last {
+            ctx.constrain_equal(&batch[o + 3], &zero);
+        }
+    }
 }
 
 /// `log2` of the aggregation circuit's rows: halo2-base fills as many advice columns as `2^K`

@@ -10,7 +10,7 @@
 //! cargo run --release -p veil-service --example load -- [SECONDS=10] [CLIENTS=8] [CALLS=200] [JOBS=24]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 
 use common::Service;

@@ -5,7 +5,7 @@
 //! each once and refuses replays, closes the epoch and proves a usage tier that verifies. On
 //! SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{Service, BATCH, EDGES};
 use serde_json::{json, Value};

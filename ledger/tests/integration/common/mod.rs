@@ -1,4 +1,4 @@
-#![allow(dead_code)] // each test binary uses part of it
+#![allow(dead_code)] // each test module uses part of it
 //! The databases the store tests run on: a SQLite file, and a database in a throwaway
 //! PostgreSQL cluster (one cluster per test binary, stopped when it exits).
 

@@ -8,7 +8,7 @@ use veil_circuits::statements::totals::Sale;
 use veil_circuits::Fr;
 use veil_ledger::{CallRecord, LedgerError, SqliteStore, Store};
 
-mod common;
+use crate::{common, on_both};
 use common::Db;
 
 /// Nodes opening a new SQLite ledger at the same moment all open it: the switch to WAL and the

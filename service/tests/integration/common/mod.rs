@@ -1,4 +1,4 @@
-#![allow(dead_code)] // each test binary uses part of it
+#![allow(dead_code)] // each test module uses part of it
 //! A service under test: a temporary folder with keys for small shapes, a ledger, a seller
 //! secret and a dataset, tokens for every role, and the service running in-process on a free
 //! loopback port; plus a small JSON client.

@@ -10,7 +10,7 @@ use veil_ledger::{
     TokenRecord,
 };
 
-mod common;
+use crate::{common, on_both};
 use common::Db;
 
 fn job(request: &str, key: Option<&str>) -> NewJob {

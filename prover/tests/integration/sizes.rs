@@ -1,7 +1,7 @@
 //! One snapshot of circuit sizes, statement x shape x backend (`tests/snapshots/sizes.json`):
 //! Groth16 constraints of each statement at the shapes Veil sets up, and UltraHonk gates of
 //! each Noir program. A change in a circuit changes a number here, in review, on purpose.
-//! `VEIL_BLESS=1 cargo test -p veil-prover --test sizes` rewrites the file.
+//! `VEIL_BLESS=1 cargo test -p veil-prover --test integration sizes` rewrites the file.
 
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;

@@ -5,7 +5,7 @@
 //! On one SQLite node, and on two api nodes sharing one PostgreSQL database (every client
 //! alternating between them).
 
-mod common;
+use crate::common;
 
 use common::Service;
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! result; a job still running at shutdown is put back in the queue and finished by the next
 //! start; results of other tokens' jobs are not disclosed.
 
-mod common;
+use crate::common;
 
 use common::{Service, BATCH, EDGES};
 use serde_json::{json, Value};

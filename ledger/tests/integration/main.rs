@@ -1,0 +1,7 @@
+//! veil-ledger's integration tests, one module per file and one binary for them all:
+//! each test binary links the whole stack, so one binary compiles and links it once, not
+//! once per file (docs/testing.md).
+
+mod common;
+mod jobs;
+mod store;
