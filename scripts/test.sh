@@ -117,12 +117,24 @@ step "npm ci: snarkjs (tools/)" npm_ci tools
 step "npm ci: noir_wasm, bb.js (noir/)" npm_ci noir
 step "noir: compile every program and variant" noir_build
 step "cargo fmt --check" cargo fmt --all -- --check
-step "no file-level import cycles" python3 scripts/check-import-cycles.py
+import_cycles() {
+  python3 scripts/check-import-cycles.py --self-test
+  python3 scripts/check-import-cycles.py
+}
+step "no file-level import cycles (and the check finds planted ones)" import_cycles
 
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 export VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1
+
+# What nextest builds (libraries, binaries, tests, and examples as programs), then the benches:
+# `--all-targets` would build the examples a second way (as tests), and nextest them again.
+# The build's timings: target/cargo-timings/cargo-timing.html.
+build_all() {
+  cargo test "$@" --no-run --timings
+  cargo test "$@" --benches --no-run
+}
 
 if [ "$mode" = quick ]; then
   packages=$(changed_packages)
@@ -135,13 +147,12 @@ if [ "$mode" = quick ]; then
   for p in $packages; do args+=(-p "$p"); done
   # The wasm cross test needs the wasm verifier; --quick does not build it.
   unset VEIL_REQUIRE_WASM
-  step "build + clippy: $packages" cargo test "${args[@]}" --all-targets --no-run
+  step "build + clippy: $packages" build_all "${args[@]}"
   step "cargo nextest: $packages" cargo nextest run "${args[@]}" "${extra[@]}"
   exit 0
 fi
 
-step "build + clippy -D warnings (every target, benches included)" \
-  cargo test --workspace --all-targets --no-run
+step "build + clippy -D warnings (every target, benches included)" build_all --workspace
 step "build the verifier for WebAssembly (clippy too)" \
   cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
 ignored=()

@@ -4,7 +4,7 @@
 //! back unchecked, which is safe only because their SHA-256 must match the manifest first.
 
 use crate::backend::groth16::{self, Groth16Prover};
-use crate::backend::{Backend, BackendKind};
+use crate::backend::{shape_json, Backend, BackendKind};
 use crate::{ProverError, Result};
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
@@ -340,15 +340,7 @@ impl<S: R1csStatement> Backend<S> for Groth16Backend {
 
     fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
         let key = S::key_id(shape);
-        if proof.statement != S::NAME || proof.key != key {
-            return Err(VerifyError::Mismatch(format!(
-                "the proof is of {} with key {}, not of {} with key {key}",
-                proof.statement,
-                proof.key,
-                S::NAME
-            ))
-            .into());
-        }
+        proof.check_claims(S::NAME, &key, &shape_json(shape)?)?;
         let (vk, _) = veil_verifier::params::load_verifying_key(self.store.dir(), &key)?;
         proof.verify_groth16(
             &veil_verifier::groth16::prepare(&vk),

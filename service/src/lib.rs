@@ -53,8 +53,8 @@ pub fn app(state: AppState) -> Router {
 fn api() -> Router<AppState> {
     use routes::{jobs, ledger, listings, meta, verify};
     Router::new()
-        .route("/v1/openapi.json", get(meta::openapi))
-        .route("/v1/docs", get(meta::docs))
+        .route("/v1/openapi.json", get(openapi::openapi))
+        .route("/v1/docs", get(openapi::docs))
         .route("/v1/circuits", get(meta::circuits))
         .route("/v1/listings", post(listings::register))
         .route("/v1/listings/{id}", get(listings::get))

@@ -1,6 +1,9 @@
-//! The OpenAPI document, generated from the handlers' annotations (`utoipa`).
+//! The OpenAPI document, generated from the handlers' annotations (`utoipa`), and the two
+//! routes that serve it (`/v1/openapi.json`, `/v1/docs`).
 
 use crate::routes::{jobs, ledger, listings, meta, verify};
+use axum::response::Html;
+use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -15,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         meta::healthz,
         meta::readyz,
         meta::metrics,
-        meta::openapi,
+        openapi,
         meta::circuits,
         listings::register,
         listings::get,
@@ -56,4 +59,21 @@ impl Modify for Bearer {
             );
         }
     }
+}
+
+/// This API's OpenAPI document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "service",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// The API's documentation, rendered from `/v1/openapi.json` (Redoc, loaded by the browser).
+pub async fn docs() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html><head><title>Veil API</title><meta charset=\"utf-8\"></head><body>\
+         <redoc spec-url=\"/v1/openapi.json\"></redoc>\
+         <script src=\"https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js\"></script>\
+         </body></html>",
+    )
 }

@@ -148,14 +148,7 @@ pub fn public_inputs(
     shape.validate()?;
     let env = &file.proof;
     let shape_json = serde_json::to_value(shape).expect("shapes serialise");
-    if env.statement != preview::NAME || env.key != shape.id() || env.shape != shape_json {
-        return Err(VerifyError::Mismatch(format!(
-            "the proof is for {} ({}), this preview needs {}",
-            env.statement,
-            env.key,
-            shape.id()
-        )));
-    }
+    env.check_claims(preview::NAME, &shape.id(), &shape_json)?;
     let mask = reveal_mask(listing, &file.revealed_columns)?;
     let drawn = preview::sample_indices(
         file.commitment,

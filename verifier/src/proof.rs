@@ -66,6 +66,37 @@ pub struct ProofEnvelope {
 }
 
 impl ProofEnvelope {
+    /// Checks what the envelope says it is against what the verifier expects: its statement,
+    /// its key id, and the shape its key id restates (`null` for a Noir program). Each field
+    /// that disagrees is refused by name, so no field of the file goes unread.
+    pub fn check_claims(
+        &self,
+        statement: &str,
+        key: &str,
+        shape: &serde_json::Value,
+    ) -> Result<()> {
+        let mismatch = |m: String| Err(VerifyError::Mismatch(m));
+        if self.statement != statement {
+            return mismatch(format!(
+                "field `statement`: the proof is of {}, expected {statement}",
+                self.statement
+            ));
+        }
+        if self.key != key {
+            return mismatch(format!(
+                "field `key`: the proof is for key {}, expected {key}",
+                self.key
+            ));
+        }
+        if self.shape != *shape {
+            return mismatch(format!(
+                "field `shape`: {} is not the shape of key {key} ({shape})",
+                self.shape
+            ));
+        }
+        Ok(())
+    }
+
     /// Wraps a Groth16 proof.
     pub fn groth16(
         statement: &str,

@@ -99,14 +99,8 @@ fn int(x: &Fr, bits: u64, what: &str) -> Result<u128> {
 /// Reads a batch's public inputs.
 pub fn batch_public(env: &ProofEnvelope, shape: &TotalsShape) -> Result<BatchPublic> {
     let e = shape.edges;
-    if env.statement != NAME || env.key != shape.id() {
-        return Err(VerifyError::Mismatch(format!(
-            "a batch is for {} ({}), expected {}",
-            env.statement,
-            env.key,
-            shape.id()
-        )));
-    }
+    let shape_json = serde_json::to_value(shape).expect("shapes serialise");
+    env.check_claims(NAME, &shape.id(), &shape_json)?;
     let x = &env.public_inputs;
     if x.len() != BatchPublic::len_for(e) {
         return Err(VerifyError::Malformed(format!(

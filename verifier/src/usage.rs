@@ -28,13 +28,15 @@ fn small(x: &Fr, what: &str) -> Result<u64> {
     Ok(b.as_ref()[0])
 }
 
-fn check_envelope(env: &ProofEnvelope, statement: &str, key: &str, inputs: usize) -> Result<()> {
-    if env.statement != statement || env.key != key {
-        return Err(VerifyError::Mismatch(format!(
-            "the proof is for {} ({}), expected {statement} ({key})",
-            env.statement, env.key
-        )));
-    }
+fn check_envelope<S: serde::Serialize>(
+    env: &ProofEnvelope,
+    statement: &str,
+    key: &str,
+    shape: &S,
+    inputs: usize,
+) -> Result<()> {
+    let shape = serde_json::to_value(shape).expect("shapes serialise");
+    env.check_claims(statement, key, &shape)?;
     if env.public_inputs.len() != inputs {
         return Err(VerifyError::Malformed(format!(
             "{} public inputs, expected {inputs}",
@@ -46,7 +48,7 @@ fn check_envelope(env: &ProofEnvelope, statement: &str, key: &str, inputs: usize
 
 /// Reads a call's public inputs (no proof check).
 pub fn call_public(env: &ProofEnvelope, depth: u32) -> Result<CallPublic> {
-    check_envelope(env, CALL, &call_key(depth), 5)?;
+    check_envelope(env, CALL, &call_key(depth), &CallShape { depth }, 5)?;
     let x = &env.public_inputs;
     Ok(CallPublic {
         root: x[0],
@@ -66,7 +68,7 @@ pub fn verify_call(env: &ProofEnvelope, vk: &PreparedKey, depth: u32) -> Result<
 
 /// Reads a tier proof's public inputs (no proof check).
 pub fn tier_public(env: &ProofEnvelope) -> Result<TierPublic> {
-    check_envelope(env, TIER, &tier_key(), 5)?;
+    check_envelope(env, TIER, &tier_key(), &TierShape::default(), 5)?;
     let x = &env.public_inputs;
     Ok(TierPublic {
         usage: x[0],

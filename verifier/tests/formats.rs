@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use veil_verifier::formats::*;
 use veil_verifier::groth16::prepare;
 use veil_verifier::params::load_verifying_key;
+use veil_verifier::VerifyError;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/v1")
@@ -150,5 +151,229 @@ fn fuzz_findings_stay_fixed() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         fuzz_parse::<ProofEnvelope>(&bytes);
         fuzz_parse::<Manifest>(&bytes);
+    }
+}
+
+/// `sample` with the field at `path` (object keys, or array indices as numbers) set to `value`.
+fn edited(sample: &str, path: &[&str], value: serde_json::Value) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(&text(sample)).unwrap();
+    let mut at = &mut doc;
+    for step in path {
+        at = match step.parse::<usize>() {
+            Ok(i) => &mut at[i],
+            Err(_) => &mut at[*step],
+        };
+    }
+    assert!(!at.is_null(), "{sample}: no field {path:?}");
+    *at = value;
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
+/// Verifies a sample of each proof-carrying format as its reader does, against the key the
+/// unedited sample names (so that an edit is judged by the file, not by a missing key).
+fn verify_sample(sample: &str, text: &str) -> Result<(), String> {
+    let listing = Listing::parse(&crate::text("listing.json")).unwrap();
+    let e = |e: VerifyError| e.to_string();
+    match sample {
+        "report.json" => {
+            let r = Report::parse(text).map_err(e)?;
+            veil_verifier::totals::verify_report(&r, &vk("disclosure-totals-b4-e3"), None)
+                .map(|_| ())
+                .map_err(e)
+        }
+        "preview.json" => {
+            let f = PreviewFile::parse(text).map_err(e)?;
+            veil_verifier::preview::verify(&f, &listing, &vk("preview-membership-d4-k2-m3"))
+                .map(|_| ())
+                .map_err(e)
+        }
+        "call.json" => {
+            let c = ProofEnvelope::parse(text).map_err(e)?;
+            veil_verifier::usage::verify_call(&c, &vk("usage-call-d4"), 4)
+                .map(|_| ())
+                .map_err(e)
+        }
+        "tier.json" => {
+            let c = ProofEnvelope::parse(text).map_err(e)?;
+            veil_verifier::usage::verify_tier(&c, &vk("usage-tier-d32"))
+                .map(|_| ())
+                .map_err(e)
+        }
+        other => panic!("no reader for {other}"),
+    }
+}
+
+/// Every field a file restates is checked against what it restates: a batch's shape against
+/// its key and the report's batch size and bands, an envelope's statement, key, shape, backend,
+/// key digest and version against what its reader expects. Each edit of a sample is refused,
+/// and the refusal names the field.
+#[test]
+fn every_restated_field_is_refused_when_it_disagrees() {
+    use serde_json::json;
+    for sample in ["report.json", "preview.json", "call.json", "tier.json"] {
+        verify_sample(sample, &text(sample)).unwrap_or_else(|e| panic!("{sample}: {e}"));
+    }
+    let digest = json!("00".repeat(32));
+    let cases: Vec<(&str, Vec<&str>, serde_json::Value, &str)> = vec![
+        (
+            "report.json",
+            vec!["batches", "0", "shape", "batch"],
+            json!(0),
+            "field `shape`",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "shape", "batch"],
+            json!(17),
+            "field `shape`",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "shape", "batch"],
+            json!(64),
+            "field `shape`",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "shape", "edges"],
+            json!(7),
+            "field `shape`",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "key"],
+            json!("disclosure-totals-b8-e3"),
+            "field `key`",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "statement"],
+            json!("usage-call"),
+            "field `statement`",
+        ),
+        ("report.json", vec!["batch"], json!(8), "field `key`"),
+        (
+            "report.json",
+            vec!["batches", "0", "backend"],
+            json!("halo2-kzg-bn254"),
+            "backend",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "vk_sha256"],
+            digest.clone(),
+            "another verifying key",
+        ),
+        (
+            "report.json",
+            vec!["batches", "0", "veil"],
+            json!(3),
+            "version 3",
+        ),
+        ("report.json", vec!["veil"], json!(3), "version 3"),
+        (
+            "report.json",
+            vec!["kind"],
+            json!("totals-aggregate"),
+            "kind",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "shape", "samples"],
+            json!(3),
+            "field `shape`",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "shape", "columns"],
+            json!(4),
+            "field `shape`",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "shape", "depth"],
+            json!(5),
+            "field `shape`",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "key"],
+            json!("preview-membership-d4-k3-m3"),
+            "field `key`",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "statement"],
+            json!("usage-tier"),
+            "field `statement`",
+        ),
+        (
+            "preview.json",
+            vec!["proof", "vk_sha256"],
+            digest.clone(),
+            "another verifying key",
+        ),
+        ("preview.json", vec!["veil"], json!(3), "version 3"),
+        (
+            "call.json",
+            vec!["shape", "depth"],
+            json!(5),
+            "field `shape`",
+        ),
+        (
+            "call.json",
+            vec!["key"],
+            json!("usage-call-d5"),
+            "field `key`",
+        ),
+        (
+            "call.json",
+            vec!["statement"],
+            json!("usage-tier"),
+            "field `statement`",
+        ),
+        (
+            "call.json",
+            vec!["backend"],
+            json!("ultrahonk-bn254"),
+            "backend",
+        ),
+        (
+            "call.json",
+            vec!["vk_sha256"],
+            digest.clone(),
+            "another verifying key",
+        ),
+        (
+            "tier.json",
+            vec!["shape", "calls_depth"],
+            json!(31),
+            "field `shape`",
+        ),
+        (
+            "tier.json",
+            vec!["key"],
+            json!("usage-tier-d31"),
+            "field `key`",
+        ),
+        (
+            "tier.json",
+            vec!["statement"],
+            json!("usage-call"),
+            "field `statement`",
+        ),
+        (
+            "tier.json",
+            vec!["vk_sha256"],
+            digest,
+            "another verifying key",
+        ),
+    ];
+    for (sample, path, value, named) in cases {
+        let text = edited(sample, &path, value.clone());
+        match verify_sample(sample, &text) {
+            Ok(()) => panic!("{sample}: {path:?} = {value} accepted"),
+            Err(e) => assert!(e.contains(named), "{sample}: {path:?} = {value}: {e}"),
+        }
     }
 }

@@ -93,25 +93,18 @@ impl<S: Halo2Statement> Backend<S> for Halo2Backend {
         let keys = self.keys::<S>(shape)?;
         let public_inputs = S::public_inputs(&public);
         let proof = kzg::prove::<S>(&keys.params, &keys.pk, shape, public, witness)?;
-        let shape_json = serde_json::to_value(shape)
-            .map_err(|e| ProverError::Proving(format!("the shape does not serialise: {e}")))?;
         Ok(ProofEnvelope::halo2(
             S::NAME,
             S::key_id(shape),
             keys.digest.clone(),
-            shape_json,
+            super::shape_json(shape)?,
             public_inputs,
             &proof,
         ))
     }
 
     fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
-        let id = S::key_id(shape);
-        if proof.key != id {
-            return Err(
-                VerifyError::Mismatch(format!("the proof is for {}, not {id}", proof.key)).into(),
-            );
-        }
+        proof.check_claims(S::NAME, &S::key_id(shape), &super::shape_json(shape)?)?;
         let public_inputs = S::public_inputs(public);
         if proof.public_inputs != public_inputs {
             return Err(VerifyError::Mismatch(

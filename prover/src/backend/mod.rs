@@ -11,7 +11,7 @@ pub mod groth16;
 pub mod halo2;
 pub mod ultrahonk;
 
-use crate::Result;
+use crate::{ProverError, Result};
 use veil_circuits::statements::Statement;
 use veil_verifier::proof::ProofEnvelope;
 
@@ -77,4 +77,11 @@ pub trait Backend<S: Statement>: Send + Sync {
 
     /// Verifies that `proof` proves `public` at `shape`.
     fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()>;
+}
+
+/// A shape as its envelopes carry it (`shape`), the value [`ProofEnvelope::check_claims`]
+/// compares.
+pub(crate) fn shape_json<T: serde::Serialize>(shape: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(shape)
+        .map_err(|e| ProverError::Proving(format!("the shape does not serialise: {e}")))
 }

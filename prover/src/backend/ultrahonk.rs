@@ -431,13 +431,7 @@ impl<S: NoirTwin> Backend<S> for UltraHonkBackend {
 
     fn verify(&self, shape: &S::Shape, public: &S::Public, proof: &ProofEnvelope) -> Result<()> {
         let program = S::program(shape);
-        if proof.key != program {
-            return Err(VerifyError::Mismatch(format!(
-                "the proof is of program {}, not {program}",
-                proof.key
-            ))
-            .into());
-        }
+        proof.check_claims(S::NAME, &program, &serde_json::Value::Null)?;
         if proof.public_inputs != S::public_inputs(public) {
             return Err(VerifyError::Mismatch(
                 "the proof's public inputs are not the statement's".into(),

@@ -1,17 +1,16 @@
-//! Health, readiness, metrics, the OpenAPI document and its served docs, and the circuits this
-//! service has keys for.
+//! Health, readiness, metrics and the circuits this service has keys for (the OpenAPI
+//! document and its docs page are served by `crate::openapi`).
 
-use super::super::openapi::ApiDoc;
 use crate::auth::Caller;
 use crate::error::{AuthErrors, ErrorBody, Result, ServiceError};
 use crate::metrics::StateLabel;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// A liveness answer.
 #[derive(Serialize, ToSchema)]
@@ -73,23 +72,6 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response> {
         m.encode(),
     )
         .into_response())
-}
-
-/// This API's OpenAPI document.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "service",
-    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
-
-/// The API's documentation, rendered from `/v1/openapi.json` (Redoc, loaded by the browser).
-pub async fn docs() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html><head><title>Veil API</title><meta charset=\"utf-8\"></head><body>\
-         <redoc spec-url=\"/v1/openapi.json\"></redoc>\
-         <script src=\"https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js\"></script>\
-         </body></html>",
-    )
 }
 
 /// The circuits this service has keys for: its key manifest (`params/manifest.json`).

@@ -3,7 +3,7 @@
 //! killed with SIGKILL in the middle of a job, whose lease runs out so that the other worker
 //! finishes it; every job ends with exactly one result, and each result verifies.
 
-mod common;
+use crate::common;
 
 use common::nodes::{free_port, wait_until, Node, Operator};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! script per file, in an empty folder beside `examples/`, with the built `veil` first on
 //! `PATH`. A failing command fails the test and names its line in the file.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

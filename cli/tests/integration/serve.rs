@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use veil_engine::store::{SqliteStore, Store};
 
-mod common;
+use crate::common;
 use common::nodes::{free_port, Node, Operator};
 
 fn veil() -> Command {

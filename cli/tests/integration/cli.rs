@@ -1,7 +1,7 @@
 //! End-to-end tests of the `veil` binary: the seller's and buyer's flows, every rejection the
 //! preview verifier must make, bad input handling, and snarkjs as an independent verifier.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

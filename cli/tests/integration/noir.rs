@@ -1,7 +1,7 @@
 //! `veil noir`: a seller's preview as Noir inputs executes to the same public inputs as its
 //! Groth16 proof; tampered inputs, a missing CRS and unknown programs fail cleanly.
 
-mod common;
+use crate::common;
 
 use common::{fails, ok, veil};
 

@@ -1,7 +1,7 @@
 //! `veil meter` end to end: every call is its own process, so each check below also runs
 //! across gateway restarts.
 
-mod common;
+use crate::common;
 
 use common::{fails, ok, veil};
 

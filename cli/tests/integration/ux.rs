@@ -3,7 +3,7 @@
 //! JSON), help shows the environment, completions and man pages are generated, and a closed
 //! pipe ends `veil` quietly.
 
-mod common;
+use crate::common;
 
 use common::{fails, ok, veil};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `veil audit` end to end: settle, simulate, prove and verify a period report, disclose one
 //! receipt, and the bad inputs (overflow, time going back, unknown seller, wrong root).
 
-mod common;
+use crate::common;
 
 use common::{fails, ok, veil};
 
