@@ -20,7 +20,6 @@ use veil_circuits::Fr;
 use veil_verifier::params::{read_checked, sha256_hex, FileRef, KeyEntry, Manifest, MANIFEST_FILE};
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::proof::GROTH16;
-use veil_verifier::VerifyError;
 
 /// Keys under one directory.
 #[derive(Clone, Debug)]

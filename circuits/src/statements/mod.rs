@@ -1,6 +1,8 @@
-//! The statements Veil proves. Each module holds one statement: its shape, public inputs
-//! (in the order every backend and the Noir twin use), witness, native relation `check` (the
-//! source of truth), the witness builder, and the R1CS circuit (feature `r1cs`).
+//! The statements Veil proves. Each folder holds one statement: in `mod.rs` its written
+//! statement, shape, public inputs (in the order every backend and the Noir twin use), witness,
+//! native relation `check` (the source of truth) and witness builder; in `statement.rs` its
+//! [`Statement`] (and [`R1csStatement`]) impl; in `circuit.rs` its R1CS circuit (feature
+//! `r1cs`); in `cases.rs` its honest and lying cases; in `tests.rs` its tests.
 
 pub mod preview;
 pub mod settlement;
@@ -14,10 +16,12 @@ pub(crate) use statement::assert_mutations_refused;
 pub use statement::Mutation;
 #[cfg(feature = "r1cs")]
 pub use statement::R1csStatement;
-pub use statement::{
-    CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
-    UsageCall, UsageTier,
-};
+pub use statement::Statement;
+
+pub use preview::PreviewMembership;
+pub use settlement::{NoShape, Settlement};
+pub use totals::DisclosureTotals;
+pub use usage::{CallShape, TierShape, UsageCall, UsageTier};
 
 /// Every statement's name (a key id or program name starts with one).
 pub const STATEMENT_NAMES: [&str; 5] = [

@@ -6,7 +6,7 @@
 //! from the same parameters, so an envelope names it by digest only.
 
 use super::{Backend, BackendKind};
-use crate::{ProverError, Result};
+use crate::Result;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};

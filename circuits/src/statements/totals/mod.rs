@@ -724,6 +724,9 @@ pub fn report_chain<E: From<Error>>(
     Ok(out)
 }
 
+mod statement;
+pub use statement::DisclosureTotals;
+
 #[cfg(feature = "r1cs")]
 mod circuit;
 #[cfg(feature = "r1cs")]

@@ -397,6 +397,9 @@ pub fn purchase(
     (public, witness)
 }
 
+mod statement;
+pub use statement::{NoShape, Settlement};
+
 /// Fixtures shared by every crate's settlement tests (through `veil-testkit`): defined once,
 /// here, so that this crate's unit tests can use them too.
 #[cfg(any(test, feature = "fixtures"))]

@@ -457,6 +457,9 @@ pub fn check_tier(p: &TierPublic, w: &TierWitness) -> Result<()> {
     Ok(())
 }
 
+mod statement;
+pub use statement::{CallShape, TierShape, UsageCall, UsageTier};
+
 #[cfg(feature = "r1cs")]
 mod circuit;
 #[cfg(feature = "r1cs")]

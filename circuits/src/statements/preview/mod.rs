@@ -335,6 +335,9 @@ pub fn build(
     Ok((public, witness))
 }
 
+mod statement;
+pub use statement::PreviewMembership;
+
 #[cfg(feature = "r1cs")]
 mod circuit;
 #[cfg(feature = "r1cs")]
