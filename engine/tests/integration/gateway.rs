@@ -175,7 +175,7 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
         usage::CALL,
         veil_verifier::usage::call_key(ledger.licence_depth()),
         &f.prover.pk.vk,
-        serde_json::json!({}),
+        serde_json::json!({ "depth": ledger.licence_depth() }),
         inputs,
         &proof,
     );
