@@ -85,6 +85,19 @@ mod lying_prover {
     use crate::lying::Synthesised;
     use crate::statements::{PreviewMembership, R1csStatement};
 
+    /// Every bit of a drawn index steers its path: at depth 8 (four levels, where `2 * levels`
+    /// padded bits are not `2 + levels`) with a draw past `2^6`, the honest circuit holds only
+    /// if the index's high bits steer the path and pick the cap node too.
+    #[test]
+    fn every_index_bit_steers_the_path_at_depth_8() {
+        let (shape, p, w) = (0..)
+            .map(|challenge| honest(8, 2, 200, 0b011, challenge))
+            .find(|(_, p, _)| p.samples.iter().any(|s| s.index >= 64))
+            .expect("a challenge that draws a row past 2^6");
+        let s = Synthesised::new(PreviewMembership::circuit(&shape, p, w));
+        assert_eq!(s.broken(), None, "the honest circuit holds");
+    }
+
     #[test]
     fn no_witness_variable_is_free() {
         let (shape, p, w) = honest(4, 2, 10, 0b011, 3);
