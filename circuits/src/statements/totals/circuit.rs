@@ -579,6 +579,31 @@ mod tests {
         cs.is_satisfied().unwrap()
     }
 
+    /// Up to two edges the bands are comparisons, not the prover's claim: even for edges out of
+    /// order (the circuit checks their order from three edges on; the verifier refuses them
+    /// natively), each flag is the comparisons' `edge_k <= amount < edge_(k+1)`, with no
+    /// witness to choose.
+    #[test]
+    fn up_to_two_edges_the_bands_are_compared_not_claimed() {
+        for (amount, edges, want) in [
+            (7u64, vec![10u64, 5], vec![true, false, true]),
+            (7, vec![5, 10], vec![false, true, false]),
+            (7, vec![5], vec![false, true]),
+            (7, vec![], vec![true]),
+        ] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let a = witness(&cs, Fr::from(amount)).unwrap();
+            let es: Vec<_> = edges
+                .iter()
+                .map(|&e| input(&cs, Fr::from(e)).unwrap())
+                .collect();
+            let flags = band_flags(&cs, &a, amount, &es, &edges).unwrap();
+            let got: Vec<bool> = flags.iter().map(|f| f.value().unwrap()).collect();
+            assert_eq!(got, want, "amount {amount}, edges {edges:?}");
+            assert!(cs.is_satisfied().unwrap());
+        }
+    }
+
     /// Whether `claim` is accepted as the flags "a receipt from before `bound`" of slots
     /// holding receipts at `times` (`None`: an empty slot).
     fn bound_accepts(times: &[Option<u64>], bound: u64, claim: &[bool]) -> bool {
