@@ -5,7 +5,8 @@
 #   scripts/mutants.sh [OUT_DIR=mutants.out] [FILE...]
 # Runs on a clean clone of HEAD (cargo-mutants copies the tree it tests, and a working tree
 # holds gigabytes of build output), with the library's tests (`cargo test --lib`): 531 mutants
-# with cargo-mutants 27, about an hour on 2 cores. Prints the summary; the lists are in OUT_DIR/mutants.out/.
+# with cargo-mutants 27, about an hour on 2 cores. Prints the summary; the lists are in
+# OUT_DIR/mutants.out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-mutants.out}")
