@@ -275,6 +275,25 @@ mod lying_prover {
         }
     }
 
+    /// From three band edges on, the circuit checks their order (`edges_increase`): the band
+    /// flags rely on it. Up to two the flags are comparisons that need no order, and the check
+    /// would only cost constraints. (Kills the mutants of `edges.len() > 2`.)
+    #[test]
+    fn band_edges_are_ordered_from_three_on() {
+        let mut mk = market(10);
+        let (mut p, w) = mk.chain(&SHAPE, 1, 0, 1000).swap_remove(0);
+        p.period.edges = vec![500, 1500, 1000];
+        let circuit = DisclosureTotals::circuit(&SHAPE, p, w);
+        Synthesised::new(circuit).assert_broken_by("edges_increase", "three edges out of order");
+
+        let two = TotalsShape { batch: 4, edges: 2 };
+        let (mut p, mut w) = mk.chain_with_edges(&two, 1, 0, 1000, &[500, 1000]).swap_remove(0);
+        p.period.edges = vec![1000, 500];
+        recompute(&mut p, &mut w);
+        let circuit = Synthesised::new(DisclosureTotals::circuit(&two, p, w));
+        assert_eq!(circuit.broken(), None, "two edges need no order in the circuit");
+    }
+
     #[test]
     fn no_witness_variable_is_free() {
         let mut mk = market(10);
