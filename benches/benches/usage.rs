@@ -22,8 +22,10 @@ fn bench(c: &mut Criterion) {
         tree.push(&[licence.note(), Fr::from(1u64), Fr::from(2u64)])
             .expect("push");
         let t = tree.finish().expect("tree");
-        let pk = insecure_setup(CallCircuit::blank(depth), &mut rng).expect("setup");
-        let prover = Groth16Prover::new(pk, CallCircuit::blank(depth)).expect("prover");
+        let pk = insecure_setup(CallCircuit::blank(CallShape { depth: depth }), &mut rng)
+            .expect("setup");
+        let prover =
+            Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth: depth })).expect("prover");
         eprintln!(
             "usage-call d{depth}: {} constraints",
             prover.matrices.num_constraints
@@ -56,8 +58,8 @@ fn bench(c: &mut Criterion) {
         });
     }
     let tier = Groth16Prover::new(
-        insecure_setup(TierCircuit::blank(), &mut rng).expect("setup"),
-        TierCircuit::blank(),
+        insecure_setup(TierCircuit::blank(TierShape::default()), &mut rng).expect("setup"),
+        TierCircuit::blank(TierShape::default()),
     )
     .expect("prover");
     eprintln!("usage-tier: {} constraints", tier.matrices.num_constraints);

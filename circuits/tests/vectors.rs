@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use veil_circuits::dataset::{self, IterRecords, Listing, SellerSecret};
 use veil_circuits::field::{from_hex, to_hex};
 use veil_circuits::statements::preview::{self, PreviewShape};
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::{poseidon2, tags, Fr};
 
 fn vectors_dir() -> PathBuf {

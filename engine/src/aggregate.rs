@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::DisclosureTotals;
+use veil_circuits::statements::Shape as _;
 use veil_halo2::aggregate::{self, PeriodProof};
 use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
 use veil_halo2::snark_verifier_sdk::halo2::aggregation::AggregationConfigParams;

@@ -14,6 +14,7 @@ use veil_circuits::statements::totals::{
     BatchPublic, BatchWitness, Period, Receipt, Sale, TotalsShape, SELLER_BITS,
 };
 use veil_circuits::statements::DisclosureTotals;
+use veil_circuits::statements::Shape as _;
 use veil_circuits::Fr;
 use veil_ledger::Store;
 use veil_prover::backend::groth16::Groth16Prover;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 use veil_circuits::field::to_hex;
 use veil_circuits::statements::usage::CallPublic;
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 use veil_ledger::{CallRecord, LedgerError, Store};
 use veil_verifier::groth16::PreparedKey;

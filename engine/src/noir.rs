@@ -9,6 +9,7 @@ use crate::preview::load as load_preview;
 use crate::progress::{stage, Progress, Unit};
 use crate::Result;
 use std::path::{Path, PathBuf};
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 use veil_prover::backend::ultrahonk::{GateCount, UltraHonk, Verdict};
 use veil_verifier::proof::ProofEnvelope;

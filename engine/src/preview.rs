@@ -15,6 +15,7 @@ use veil_circuits::statements::preview::{
     self, challenge_from_hex, PreviewPublic, PreviewShape, PreviewWitness,
 };
 use veil_circuits::statements::PreviewMembership;
+use veil_circuits::statements::Shape as _;
 use veil_circuits::Fr;
 use veil_prover::backend::BackendKind;
 use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};

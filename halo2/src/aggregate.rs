@@ -45,6 +45,7 @@ use snark_verifier_sdk::snark_verifier::util::arithmetic::fe_from_limbs;
 use snark_verifier_sdk::{NativeLoader, Snark, BITS, LIMBS, SHPLONK};
 use veil_circuits::statements::totals::{BatchPublic, TotalsShape};
 use veil_circuits::statements::DisclosureTotals;
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 
 /// Public inputs the folded accumulator takes: two G1 points, 3 limbs per coordinate.

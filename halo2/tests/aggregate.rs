@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use veil_circuits::statements::totals::cases::{market, mutations, SHAPE};
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::DisclosureTotals;
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 use veil_halo2::aggregate::{self, ACCUMULATOR_LEN};
 use veil_halo2::field::{from_halo2, to_halo2};

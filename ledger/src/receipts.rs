@@ -11,6 +11,7 @@ use veil_circuits::statements::totals::{
     leaf_index, next_receipt, report_chain, BatchPublic, BatchWitness, Period, Receipt, Sale,
     TotalsShape, RECEIPT_DEPTH, SEQ_BITS,
 };
+use veil_circuits::statements::Shape as _;
 use veil_circuits::Fr;
 
 /// Default platform fee: 10% (1,000 basis points).

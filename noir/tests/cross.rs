@@ -3,6 +3,7 @@
 //! return value) must equal the Rust public inputs. Every tampered input must make execution
 //! fail, with the assertion that catches it.
 
+use veil_circuits::statements::PublicInputs as _;
 use veil_testkit::vectors;
 
 use serde_json::{json, Value};

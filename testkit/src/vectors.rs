@@ -18,6 +18,7 @@ use veil_circuits::statements::totals::{
 use veil_circuits::statements::usage::{
     self, key_commitment, CallPublic, CallWitness, Licence, LicenceTerms, TierPublic, TierWitness,
 };
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 
 pub fn load(name: &str) -> Value {

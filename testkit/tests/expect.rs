@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use veil_circuits::statements::preview::{self, PreviewShape};
 use veil_circuits::statements::totals::{check_batch, TotalsShape};
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::statements::{settlement, usage};
 use veil_testkit::vectors::{self, hexes};
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use veil_circuits::dataset::{value_hash, Listing};
 use veil_circuits::field::serde_hex;
 use veil_circuits::statements::preview::{self, PreviewPublic, PreviewShape, SamplePublic};
+use veil_circuits::statements::{PublicInputs as _, Shape as _};
 use veil_circuits::Fr;
 
 /// Preview file format version.

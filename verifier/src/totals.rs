@@ -14,6 +14,7 @@ use ark_ff::{BigInteger, PrimeField, Zero};
 use serde::{Deserialize, Serialize};
 use veil_circuits::field::to_hex;
 use veil_circuits::statements::totals::{BatchPublic, Period, PeriodTotals, TotalsShape, NAME};
+use veil_circuits::statements::{PublicInputs as _, Shape as _};
 use veil_circuits::Fr;
 
 /// Report format version. Version 1 reports revealed each batch's sums and running totals; they

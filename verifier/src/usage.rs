@@ -5,6 +5,7 @@ use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
 use veil_circuits::statements::usage::{CallPublic, TierPublic, CALL, TIER};
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::statements::{CallShape, Statement, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 

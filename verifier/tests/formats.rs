@@ -4,6 +4,7 @@
 //! the refusal names what the file is.
 
 use std::path::{Path, PathBuf};
+use veil_circuits::statements::Shape as _;
 use veil_verifier::formats::*;
 use veil_verifier::groth16::prepare;
 use veil_verifier::params::load_verifying_key;

@@ -15,8 +15,8 @@ pub(crate) use statement::assert_mutations_refused;
 #[cfg(any(test, feature = "fixtures"))]
 pub use statement::Mutation;
 #[cfg(feature = "r1cs")]
-pub use statement::R1csStatement;
-pub use statement::Statement;
+pub use statement::{Circuit, R1csStatement};
+pub use statement::{PublicInputs, Shape, Statement};
 
 pub use preview::PreviewMembership;
 pub use settlement::{NoShape, Settlement};

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 use veil_circuits::dataset::{commitment, value_hash, Listing};
 use veil_circuits::statements::preview::{sample_indices, PreviewPublic, SamplePublic};
+use veil_circuits::statements::PublicInputs as _;
 use veil_circuits::Fr;
 use veil_engine::dataset::{self, CommitRequest, ReadOptions};
 use veil_engine::preview::{self, PreviewRequest};

@@ -62,8 +62,8 @@ fn fixture(quota: u64) -> Fixture {
     }
     let licence = Licence::issue(&mut rng, listing, quota, 50).unwrap();
     let (index, _) = ledger.issue_licence(licence.note()).unwrap();
-    let pk = insecure_setup(CallCircuit::blank(depth), &mut rng).unwrap();
-    let prover = Groth16Prover::new(pk, CallCircuit::blank(depth)).unwrap();
+    let pk = insecure_setup(CallCircuit::blank(CallShape { depth: depth }), &mut rng).unwrap();
+    let prover = Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth: depth })).unwrap();
     Fixture {
         dir,
         prover,
@@ -159,7 +159,9 @@ fn quota_calls_pass_then_the_client_and_the_gateway_refuse() {
         request,
     };
     let circuit = CallCircuit {
-        depth: ledger.licence_depth(),
+        shape: CallShape {
+            depth: ledger.licence_depth(),
+        },
         public,
         witness: CallWitness {
             licence: f.licence,
@@ -449,8 +451,8 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
         .check_call(&call, epoch, value_hash(b"GET /m/2"))
         .unwrap();
 
-    let pk = insecure_setup(TierCircuit::blank(), &mut rng).unwrap();
-    let tier = Groth16Prover::new(pk, TierCircuit::blank()).unwrap();
+    let pk = insecure_setup(TierCircuit::blank(TierShape::default()), &mut rng).unwrap();
+    let tier = Groth16Prover::new(pk, TierCircuit::blank(TierShape::default())).unwrap();
     let vk = veil_verifier::groth16::prepare(&tier.pk.vk);
     let tree = ledger.calls_tree(weather, epoch).unwrap();
     let env = prove_tier(&tier, weather, epoch, &tree, u.salt, 3, 4, &mut rng).unwrap();
@@ -510,7 +512,7 @@ fn tier_counts_its_own_listing_and_is_bound_to_the_published_commitment() {
         Err(veil_verifier::VerifyError::Malformed(_))
     ));
     // Another verifying key (another setup) is named as such, not reported as a forgery.
-    let other = insecure_setup(TierCircuit::blank(), &mut rng).unwrap();
+    let other = insecure_setup(TierCircuit::blank(TierShape::default()), &mut rng).unwrap();
     let err = veil_verifier::usage::verify_tier(&env, &veil_verifier::groth16::prepare(&other.vk))
         .unwrap_err();
     assert!(

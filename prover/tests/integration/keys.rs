@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use veil_circuits::dataset::{commit, Format, IterRecords, Schema, SellerSecret};
 use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
 use veil_circuits::statements::PreviewMembership;
+use veil_circuits::statements::{PublicInputs as _, Shape as _};
 use veil_circuits::Fr;
 use veil_prover::keys::{Groth16Backend, KeyStore};
 

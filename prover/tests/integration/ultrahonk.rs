@@ -2,6 +2,7 @@
 //! and, where `VEIL_CRS_PATH` points at the Ignition files, honest proofs of every statement
 //! verifying and tampered public inputs rejected.
 
+use veil_circuits::statements::PublicInputs as _;
 use veil_testkit::vectors;
 
 use veil_circuits::statements::settlement::{self, Counter};

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
 use utoipa::ToSchema;
+use veil_circuits::statements::Shape as _;
 use veil_engine::audit::ReportRequest;
 use veil_engine::bench::{BenchCase, BenchPlan, BenchStatement};
 use veil_engine::dataset::ReadOptions;

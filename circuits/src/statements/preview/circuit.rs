@@ -1,33 +1,44 @@
 //! The preview-membership R1CS circuit; its statement is written out in the parent module.
 
 use super::{
-    draw_sample, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic, SampleWitness,
+    draw_sample, PreviewMembership, PreviewPublic, PreviewShape, PreviewWitness, SamplePublic,
+    SampleWitness,
 };
 use crate::dataset::TREE_ARITY;
 use crate::gadgets::{low_word, named, range_bits};
 use crate::merkle::{r1cs::root_from_quad_path, MerklePath};
 use crate::poseidon2::r1cs::{compress, hash};
+use crate::statements::{Circuit, R1csStatement};
 use crate::{poseidon2, tags, Fr};
 use ark_ff::Zero;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use ark_relations::ns;
 
-/// The circuit for one shape, with an assignment (a blank one for key generation).
-#[derive(Clone, Debug)]
-pub struct PreviewCircuit {
-    /// Shape.
-    pub shape: PreviewShape,
-    /// Public inputs.
-    pub public: PreviewPublic,
-    /// Witness.
-    pub witness: PreviewWitness,
+/// The circuit with an assignment (a blank one for setup).
+pub type PreviewCircuit = Circuit<PreviewMembership>;
+
+/// `nodes[bits]` (bits little-endian, `nodes.len() = 2^bits.len()`), by a tree of selections:
+/// `nodes.len() - 1` constraints.
+fn pick(nodes: &[FpVar<Fr>], bits: &[Boolean<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut level = nodes.to_vec();
+    for bit in bits {
+        level = level
+            .chunks(2)
+            .map(|p| bit.select(&p[1], &p[0]))
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(level[0].clone())
 }
 
-impl PreviewCircuit {
+fn constant(x: u128) -> FpVar<Fr> {
+    FpVar::Constant(Fr::from(x))
+}
+
+impl R1csStatement for PreviewMembership {
     /// An assignment of the right shape with placeholder values, for setup and for
     /// extracting the constraint matrices (it does not satisfy the constraints).
-    pub fn blank(shape: PreviewShape) -> Self {
+    fn placeholder(shape: &PreviewShape) -> (PreviewPublic, PreviewWitness) {
         let public = PreviewPublic {
             commitment: Fr::zero(),
             challenge: Fr::zero(),
@@ -58,38 +69,18 @@ impl PreviewCircuit {
                 shape.samples
             ],
         };
-        PreviewCircuit {
+        (public, witness)
+    }
+
+    fn synthesize(
+        circuit: Circuit<Self>,
+        cs: ConstraintSystemRef<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let Circuit {
             shape,
             public,
             witness,
-        }
-    }
-}
-
-/// `nodes[bits]` (bits little-endian, `nodes.len() = 2^bits.len()`), by a tree of selections:
-/// `nodes.len() - 1` constraints.
-fn pick(nodes: &[FpVar<Fr>], bits: &[Boolean<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
-    let mut level = nodes.to_vec();
-    for bit in bits {
-        level = level
-            .chunks(2)
-            .map(|p| bit.select(&p[1], &p[0]))
-            .collect::<Result<Vec<_>, _>>()?;
-    }
-    Ok(level[0].clone())
-}
-
-fn constant(x: u128) -> FpVar<Fr> {
-    FpVar::Constant(Fr::from(x))
-}
-
-impl ConstraintSynthesizer<Fr> for PreviewCircuit {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let PreviewCircuit {
-            shape,
-            public,
-            witness,
-        } = self;
+        } = circuit;
         let depth = shape.depth as usize;
         let (levels, cap_level) = shape.tree_levels();
         if public.samples.len() != shape.samples

@@ -35,6 +35,7 @@
 
 use crate::dataset::{self, Committed, DatasetKey, TREE_ARITY};
 use crate::merkle::{self, root_of_cap, MerklePath, MAX_DEPTH};
+use crate::statements::Shape as _;
 use crate::{field, poseidon2, tags, Error, Fr, Result};
 use ark_ff::{PrimeField, Zero};
 use serde::{Deserialize, Serialize};
@@ -58,8 +59,33 @@ pub struct PreviewShape {
 }
 
 impl PreviewShape {
+    /// The dataset tree's levels, and the level of the cap the `K` paths share.
+    pub fn tree_levels(&self) -> (usize, usize) {
+        let levels = TREE_ARITY.levels(self.depth);
+        let t = merkle::cap_levels(TREE_ARITY, self.samples, levels);
+        (levels as usize, (levels - t) as usize)
+    }
+
+    /// Nodes in the cap: `4^t`.
+    pub fn cap_len(&self) -> usize {
+        let (levels, cap_level) = self.tree_levels();
+        1 << ((levels - cap_level) * TREE_ARITY.bits() as usize)
+    }
+
+    /// Number of public inputs: `3 + K (1 + m)`.
+    pub fn num_public_inputs(&self) -> usize {
+        3 + self.samples * (1 + self.columns)
+    }
+}
+
+impl crate::statements::Shape for PreviewShape {
+    /// A file-name-safe id, e.g. `preview-membership-d20-k8-m3`.
+    fn id(&self) -> String {
+        format!("{NAME}-d{}-k{}-m{}", self.depth, self.samples, self.columns)
+    }
+
     /// Checks the bounds: `1 <= D <= 32`, `1 <= K <= 64`, `1 <= m <= 64`.
-    pub fn validate(&self) -> Result<()> {
+    fn validate(&self) -> Result<()> {
         if self.depth == 0 || self.depth > MAX_DEPTH {
             return Err(Error::InvalidParameter(format!(
                 "depth {} is not in 1..={MAX_DEPTH}",
@@ -79,29 +105,6 @@ impl PreviewShape {
             )));
         }
         Ok(())
-    }
-
-    /// A file-name-safe id, e.g. `preview-membership-d20-k8-m3`.
-    pub fn id(&self) -> String {
-        format!("{NAME}-d{}-k{}-m{}", self.depth, self.samples, self.columns)
-    }
-
-    /// The dataset tree's levels, and the level of the cap the `K` paths share.
-    pub fn tree_levels(&self) -> (usize, usize) {
-        let levels = TREE_ARITY.levels(self.depth);
-        let t = merkle::cap_levels(TREE_ARITY, self.samples, levels);
-        (levels as usize, (levels - t) as usize)
-    }
-
-    /// Nodes in the cap: `4^t`.
-    pub fn cap_len(&self) -> usize {
-        let (levels, cap_level) = self.tree_levels();
-        1 << ((levels - cap_level) * TREE_ARITY.bits() as usize)
-    }
-
-    /// Number of public inputs: `3 + K (1 + m)`.
-    pub fn num_public_inputs(&self) -> usize {
-        3 + self.samples * (1 + self.columns)
     }
 }
 
@@ -172,9 +175,9 @@ pub struct PreviewPublic {
     pub samples: Vec<SamplePublic>,
 }
 
-impl PreviewPublic {
+impl crate::statements::PublicInputs for PreviewPublic {
     /// The public inputs as field elements, in circuit order.
-    pub fn to_field_elements(&self) -> Vec<Fr> {
+    fn to_field_elements(&self) -> Vec<Fr> {
         let mut v = vec![self.commitment, self.challenge, Fr::from(self.reveal_mask)];
         for s in &self.samples {
             v.push(Fr::from(s.index));

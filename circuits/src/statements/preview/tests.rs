@@ -1,5 +1,6 @@
 use super::cases::*;
 use super::*;
+use crate::statements::PublicInputs as _;
 
 #[test]
 fn honest_preview_satisfies_the_relation() {

@@ -2,12 +2,32 @@
 //! ([`Statement`]; proven by its Noir twin, it has no R1CS circuit).
 
 use super::{settle, SettlementOutputs, SettlementPublic, SettlementWitness, NAME};
-use crate::statements::Statement;
+use crate::statements::{PublicInputs, Shape, Statement};
 use crate::{Error, Fr, Result};
 
 /// The shape of settlement: none (one circuit).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoShape {}
+
+impl Shape for NoShape {
+    fn id(&self) -> String {
+        NAME.to_string()
+    }
+
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The settlement inputs followed by the outputs the relation computes.
+impl PublicInputs for (SettlementPublic, SettlementOutputs) {
+    fn to_field_elements(&self) -> Vec<Fr> {
+        let (public, outputs) = self;
+        let mut v = public.to_field_elements();
+        v.extend(outputs.to_field_elements());
+        v
+    }
+}
 
 /// One sale's settlement (proven by its Noir twin on Aztec). Its public inputs are the
 /// settlement inputs followed by the outputs the relation computes.
@@ -19,17 +39,6 @@ impl Statement for Settlement {
     type Public = (SettlementPublic, SettlementOutputs);
     type Witness = SettlementWitness;
     const NAME: &'static str = NAME;
-    fn key_id(_: &Self::Shape) -> String {
-        NAME.to_string()
-    }
-    fn validate(_: &Self::Shape) -> Result<()> {
-        Ok(())
-    }
-    fn public_inputs((public, outputs): &Self::Public) -> Vec<Fr> {
-        let mut v = public.to_field_elements();
-        v.extend(outputs.to_field_elements());
-        v
-    }
     fn check(_: &Self::Shape, (public, outputs): &Self::Public, w: &Self::Witness) -> Result<()> {
         let (got, _) = settle(public, w)?;
         if got != *outputs {

@@ -1,64 +1,21 @@
 //! The disclosure-totals batch circuit; its statement is in the parent module.
 
 use super::{
-    pow2, BatchPublic, BatchWitness, ChainState, Period, PeriodTotals, Receipt, TotalsShape,
-    BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
+    pow2, BatchPublic, BatchWitness, ChainState, DisclosureTotals, Period, PeriodTotals, Receipt,
+    TotalsShape, BPS_DENOMINATOR, RECEIPT_DEPTH, SELLER_BITS, SEQ_BITS,
 };
 use crate::gadgets::{less_than, named, range_bits};
 use crate::merkle::{r1cs::root_from_path, MerklePath};
 use crate::poseidon2::r1cs::hash;
+use crate::statements::{Circuit, R1csStatement};
 use crate::{tags, Fr};
 use ark_ff::Zero;
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use ark_relations::ns;
 
-/// One batch, with its assignment (a blank one for setup).
-#[derive(Clone, Debug)]
-pub struct TotalsCircuit {
-    /// Shape.
-    pub shape: TotalsShape,
-    /// Public inputs.
-    pub public: BatchPublic,
-    /// Witness.
-    pub witness: BatchWitness,
-}
-
-impl TotalsCircuit {
-    /// Placeholder assignment of the shape (all slots empty).
-    pub fn blank(shape: TotalsShape) -> Self {
-        let period = Period {
-            root: Fr::zero(),
-            seller: 0,
-            t0: 0,
-            t1: 0,
-            bps: 0,
-            edges: vec![0; shape.edges],
-        };
-        let witness = BatchWitness {
-            batch: 0,
-            state_in: ChainState {
-                next: 0,
-                cum: 0,
-                totals: PeriodTotals::zero(shape.edges),
-                blind: Fr::zero(),
-            },
-            blind_out: Fr::zero(),
-            slots: vec![None; shape.batch],
-            path: MerklePath {
-                arity: crate::merkle::Arity::Binary,
-                index: 0,
-                siblings: vec![Fr::zero(); (RECEIPT_DEPTH - shape.height()) as usize],
-            },
-        };
-        let public = super::batch_public(&period, true, true, &witness);
-        TotalsCircuit {
-            shape,
-            public,
-            witness,
-        }
-    }
-}
+/// The circuit with an assignment (a blank one for setup).
+pub type TotalsCircuit = Circuit<DisclosureTotals>;
 
 /// The field elements of totals, allocated with `alloc`.
 fn totals_vars(
@@ -281,13 +238,46 @@ fn witness(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisEr
     FpVar::new_witness(cs.clone(), || Ok(v))
 }
 
-impl ConstraintSynthesizer<Fr> for TotalsCircuit {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let TotalsCircuit {
+impl R1csStatement for DisclosureTotals {
+    /// Placeholder assignment of the shape (all slots empty).
+    fn placeholder(shape: &TotalsShape) -> (BatchPublic, BatchWitness) {
+        let period = Period {
+            root: Fr::zero(),
+            seller: 0,
+            t0: 0,
+            t1: 0,
+            bps: 0,
+            edges: vec![0; shape.edges],
+        };
+        let witness = BatchWitness {
+            batch: 0,
+            state_in: ChainState {
+                next: 0,
+                cum: 0,
+                totals: PeriodTotals::zero(shape.edges),
+                blind: Fr::zero(),
+            },
+            blind_out: Fr::zero(),
+            slots: vec![None; shape.batch],
+            path: MerklePath {
+                arity: crate::merkle::Arity::Binary,
+                index: 0,
+                siblings: vec![Fr::zero(); (RECEIPT_DEPTH - shape.height()) as usize],
+            },
+        };
+        let public = super::batch_public(&period, true, true, &witness);
+        (public, witness)
+    }
+
+    fn synthesize(
+        circuit: Circuit<Self>,
+        cs: ConstraintSystemRef<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let Circuit {
             shape,
             public: p,
             witness: w,
-        } = self;
+        } = circuit;
         let b = shape.batch;
         let height = shape.height();
         let bands = shape.edges + 1;

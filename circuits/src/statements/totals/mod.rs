@@ -56,6 +56,7 @@
 //! to the previous batch's `c_out`. The report's totals are the last batch's.
 
 use crate::merkle::MerklePath;
+use crate::statements::Shape as _;
 use crate::{poseidon2, tags, Error, Fr, Result};
 use ark_ff::Zero;
 
@@ -286,8 +287,16 @@ impl TotalsShape {
     pub fn height(&self) -> u32 {
         self.batch.trailing_zeros()
     }
+}
+
+impl crate::statements::Shape for TotalsShape {
+    /// Key id, e.g. `disclosure-totals-b64-e3`.
+    fn id(&self) -> String {
+        format!("{NAME}-b{}-e{}", self.batch, self.edges)
+    }
+
     /// Checks `B` is a power of two in `1..=2^20` and `E <= 16`.
-    pub fn validate(&self) -> Result<()> {
+    fn validate(&self) -> Result<()> {
         if !self.batch.is_power_of_two() || self.height() > SEQ_BITS || self.edges > 16 {
             return Err(Error::InvalidParameter(format!(
                 "batch {} must be a power of two up to 2^20, edges {} at most 16",
@@ -295,10 +304,6 @@ impl TotalsShape {
             )));
         }
         Ok(())
-    }
-    /// Key id, e.g. `disclosure-totals-b64-e3`.
-    pub fn id(&self) -> String {
-        format!("{NAME}-b{}-e{}", self.batch, self.edges)
     }
 }
 
@@ -446,9 +451,16 @@ pub struct BatchPublic {
 }
 
 impl BatchPublic {
+    /// Number of public inputs for `edges` band edges.
+    pub fn len_for(edges: usize) -> usize {
+        5 + edges + 4 + 3 + 2 * (edges + 1)
+    }
+}
+
+impl crate::statements::PublicInputs for BatchPublic {
     /// In circuit order: `root, seller, t0, t1, bps, edges.., first, last, c_in, c_out, count,
     /// amount, fees, band_counts.., band_sums..`.
-    pub fn to_field_elements(&self) -> Vec<Fr> {
+    fn to_field_elements(&self) -> Vec<Fr> {
         let mut v = vec![
             self.period.root,
             Fr::from(self.period.seller),
@@ -463,11 +475,6 @@ impl BatchPublic {
         v.push(self.c_out);
         v.extend(self.totals.to_field_elements());
         v
-    }
-
-    /// Number of public inputs for `edges` band edges.
-    pub fn len_for(edges: usize) -> usize {
-        5 + edges + 4 + 3 + 2 * (edges + 1)
     }
 }
 

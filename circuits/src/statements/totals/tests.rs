@@ -287,11 +287,17 @@ mod lying_prover {
         Synthesised::new(circuit).assert_broken_by("edges_increase", "three edges out of order");
 
         let two = TotalsShape { batch: 4, edges: 2 };
-        let (mut p, mut w) = mk.chain_with_edges(&two, 1, 0, 1000, &[500, 1000]).swap_remove(0);
+        let (mut p, mut w) = mk
+            .chain_with_edges(&two, 1, 0, 1000, &[500, 1000])
+            .swap_remove(0);
         p.period.edges = vec![1000, 500];
         recompute(&mut p, &mut w);
         let circuit = Synthesised::new(DisclosureTotals::circuit(&two, p, w));
-        assert_eq!(circuit.broken(), None, "two edges need no order in the circuit");
+        assert_eq!(
+            circuit.broken(),
+            None,
+            "two edges need no order in the circuit"
+        );
     }
 
     #[test]

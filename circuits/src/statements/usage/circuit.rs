@@ -7,10 +7,11 @@ use super::{
 use crate::gadgets::{named, range_bits};
 use crate::merkle::{r1cs::root_from_path, zero_hashes, MerklePath};
 use crate::poseidon2::r1cs::hash;
+use crate::statements::{CallShape, Circuit, R1csStatement, TierShape, UsageCall, UsageTier};
 use crate::{tags, Fr};
 use ark_ff::{Field, Zero};
 use ark_r1cs_std::{fields::fp::FpVar, prelude::*};
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use ark_relations::ns;
 
 fn tag(t: u128) -> FpVar<Fr> {
@@ -28,56 +29,47 @@ fn siblings(
         .collect()
 }
 
-/// The call circuit for a licence tree of depth `depth`.
-#[derive(Clone, Debug)]
-pub struct CallCircuit {
-    /// Licence-tree depth.
-    pub depth: u32,
-    /// Public inputs.
-    pub public: CallPublic,
-    /// Witness.
-    pub witness: CallWitness,
-}
+/// The call circuit with an assignment (a blank one for setup).
+pub type CallCircuit = Circuit<UsageCall>;
 
-impl CallCircuit {
+impl R1csStatement for UsageCall {
     /// Placeholder assignment of the shape, for setup and matrix extraction.
-    pub fn blank(depth: u32) -> Self {
+    fn placeholder(shape: &CallShape) -> (CallPublic, CallWitness) {
         let z = Fr::zero();
-        CallCircuit {
-            depth,
-            public: CallPublic {
-                root: z,
+        let public = CallPublic {
+            root: z,
+            listing: z,
+            epoch: 0,
+            nullifier: z,
+            request: z,
+        };
+        let witness = CallWitness {
+            licence: Licence {
                 listing: z,
-                epoch: 0,
-                nullifier: z,
-                request: z,
+                sk: z,
+                quota: 1,
+                expiry: 0,
+                salt: z,
             },
-            witness: CallWitness {
-                licence: Licence {
-                    listing: z,
-                    sk: z,
-                    quota: 1,
-                    expiry: 0,
-                    salt: z,
-                },
-                counter: 0,
-                path: MerklePath {
-                    arity: crate::merkle::Arity::Binary,
-                    index: 0,
-                    siblings: vec![z; depth as usize],
-                },
+            counter: 0,
+            path: MerklePath {
+                arity: crate::merkle::Arity::Binary,
+                index: 0,
+                siblings: vec![z; shape.depth as usize],
             },
-        }
+        };
+        (public, witness)
     }
-}
 
-impl ConstraintSynthesizer<Fr> for CallCircuit {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let CallCircuit {
-            depth,
+    fn synthesize(
+        circuit: Circuit<Self>,
+        cs: ConstraintSystemRef<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let Circuit {
+            shape: CallShape { depth },
             public: p,
             witness: w,
-        } = self;
+        } = circuit;
         if w.path.siblings.len() != depth as usize {
             return Err(SynthesisError::Unsatisfiable);
         }
@@ -148,38 +140,35 @@ impl ConstraintSynthesizer<Fr> for CallCircuit {
     }
 }
 
-/// The tier circuit.
-#[derive(Clone, Debug)]
-pub struct TierCircuit {
-    /// Public inputs.
-    pub public: TierPublic,
-    /// Witness.
-    pub witness: TierWitness,
-}
+/// The tier circuit with an assignment (a blank one for setup).
+pub type TierCircuit = Circuit<UsageTier>;
 
-impl TierCircuit {
+impl R1csStatement for UsageTier {
     /// Placeholder assignment, for setup and matrix extraction.
-    pub fn blank() -> Self {
+    fn placeholder(_: &TierShape) -> (TierPublic, TierWitness) {
         let z = Fr::zero();
-        TierCircuit {
-            public: TierPublic {
-                usage: z,
-                listing: z,
-                epoch: 0,
-                lo: 0,
-                hi: 1,
-            },
-            witness: CallsTree::build(&[]).expect("empty tree").tier_witness(z),
-        }
+        let public = TierPublic {
+            usage: z,
+            listing: z,
+            epoch: 0,
+            lo: 0,
+            hi: 1,
+        };
+        (
+            public,
+            CallsTree::build(&[]).expect("empty tree").tier_witness(z),
+        )
     }
-}
 
-impl ConstraintSynthesizer<Fr> for TierCircuit {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        let TierCircuit {
+    fn synthesize(
+        circuit: Circuit<Self>,
+        cs: ConstraintSystemRef<Fr>,
+    ) -> Result<(), SynthesisError> {
+        let Circuit {
+            shape: _,
             public: p,
             witness: w,
-        } = self;
+        } = circuit;
         let depth = CALLS_TREE_DEPTH as usize;
         if w.path.siblings.len() != depth {
             return Err(SynthesisError::Unsatisfiable);

@@ -209,9 +209,9 @@ pub struct CallPublic {
     pub request: Fr,
 }
 
-impl CallPublic {
+impl crate::statements::PublicInputs for CallPublic {
     /// In circuit order.
-    pub fn to_field_elements(&self) -> Vec<Fr> {
+    fn to_field_elements(&self) -> Vec<Fr> {
         vec![
             self.root,
             self.listing,
@@ -392,9 +392,9 @@ pub struct TierPublic {
     pub hi: u64,
 }
 
-impl TierPublic {
+impl crate::statements::PublicInputs for TierPublic {
     /// In circuit order.
-    pub fn to_field_elements(&self) -> Vec<Fr> {
+    fn to_field_elements(&self) -> Vec<Fr> {
         vec![
             self.usage,
             self.listing,

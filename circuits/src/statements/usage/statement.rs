@@ -4,10 +4,8 @@
 
 use super::{check_call, check_tier, CallPublic, CallWitness, TierPublic, TierWitness};
 use super::{CALL, CALLS_TREE_DEPTH, TIER};
-#[cfg(feature = "r1cs")]
-use crate::statements::R1csStatement;
-use crate::statements::Statement;
-use crate::{Error, Fr, Result};
+use crate::statements::{Shape, Statement};
+use crate::{Error, Result};
 
 /// The shape of a usage call: the licence tree's depth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,6 +13,23 @@ use crate::{Error, Fr, Result};
 pub struct CallShape {
     /// Licence-tree depth.
     pub depth: u32,
+}
+
+impl Shape for CallShape {
+    fn id(&self) -> String {
+        format!("{CALL}-d{}", self.depth)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.depth == 0 || self.depth > crate::merkle::MAX_DEPTH {
+            return Err(Error::InvalidParameter(format!(
+                "licence depth {} is not in 1..={}",
+                self.depth,
+                crate::merkle::MAX_DEPTH
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A metered call.
@@ -26,24 +41,8 @@ impl Statement for UsageCall {
     type Public = CallPublic;
     type Witness = CallWitness;
     const NAME: &'static str = CALL;
-    fn key_id(shape: &Self::Shape) -> String {
-        format!("{CALL}-d{}", shape.depth)
-    }
-    fn validate(shape: &Self::Shape) -> Result<()> {
-        if shape.depth == 0 || shape.depth > crate::merkle::MAX_DEPTH {
-            return Err(Error::InvalidParameter(format!(
-                "licence depth {} is not in 1..={}",
-                shape.depth,
-                crate::merkle::MAX_DEPTH
-            )));
-        }
-        Ok(())
-    }
-    fn public_inputs(public: &Self::Public) -> Vec<Fr> {
-        public.to_field_elements()
-    }
-    fn check(shape: &Self::Shape, public: &Self::Public, witness: &Self::Witness) -> Result<()> {
-        check_call(shape.depth, public, witness)
+    fn check(shape: &CallShape, call: &CallPublic, witness: &CallWitness) -> Result<()> {
+        check_call(shape.depth, call, witness)
     }
 }
 
@@ -63,6 +62,22 @@ impl Default for TierShape {
     }
 }
 
+impl Shape for TierShape {
+    fn id(&self) -> String {
+        format!("{TIER}-d{}", self.calls_depth)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if *self != TierShape::default() {
+            return Err(Error::InvalidParameter(format!(
+                "the calls tree has depth {CALLS_TREE_DEPTH}, not {}",
+                self.calls_depth
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A billing tier over an epoch's committed calls.
 #[derive(Clone, Copy, Debug)]
 pub struct UsageTier;
@@ -72,49 +87,8 @@ impl Statement for UsageTier {
     type Public = TierPublic;
     type Witness = TierWitness;
     const NAME: &'static str = TIER;
-    fn key_id(shape: &Self::Shape) -> String {
-        format!("{TIER}-d{}", shape.calls_depth)
-    }
-    fn validate(shape: &Self::Shape) -> Result<()> {
-        if *shape != TierShape::default() {
-            return Err(Error::InvalidParameter(format!(
-                "the calls tree has depth {CALLS_TREE_DEPTH}, not {}",
-                shape.calls_depth
-            )));
-        }
-        Ok(())
-    }
-    fn public_inputs(public: &Self::Public) -> Vec<Fr> {
-        public.to_field_elements()
-    }
-    fn check(shape: &Self::Shape, public: &Self::Public, witness: &Self::Witness) -> Result<()> {
-        Self::validate(shape)?;
+    fn check(shape: &TierShape, public: &TierPublic, witness: &TierWitness) -> Result<()> {
+        shape.validate()?;
         check_tier(public, witness)
-    }
-}
-
-#[cfg(feature = "r1cs")]
-impl R1csStatement for UsageCall {
-    type Circuit = super::CallCircuit;
-    fn circuit(shape: &Self::Shape, public: Self::Public, witness: Self::Witness) -> Self::Circuit {
-        super::CallCircuit {
-            depth: shape.depth,
-            public,
-            witness,
-        }
-    }
-    fn blank(shape: &Self::Shape) -> Self::Circuit {
-        super::CallCircuit::blank(shape.depth)
-    }
-}
-
-#[cfg(feature = "r1cs")]
-impl R1csStatement for UsageTier {
-    type Circuit = super::TierCircuit;
-    fn circuit(_: &Self::Shape, public: Self::Public, witness: Self::Witness) -> Self::Circuit {
-        super::TierCircuit { public, witness }
-    }
-    fn blank(_: &Self::Shape) -> Self::Circuit {
-        super::TierCircuit::blank()
     }
 }

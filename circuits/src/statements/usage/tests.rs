@@ -98,7 +98,7 @@ mod r1cs {
         let (p, w) = honest_call(6, 3);
         assert!(
             sat(CallCircuit {
-                depth: 6,
+                shape: CallShape { depth: 6 },
                 public: p,
                 witness: w
             })
@@ -108,7 +108,7 @@ mod r1cs {
             let (mut p, mut w) = honest_call(6, 1);
             m(&mut p, &mut w);
             crate::lying::Synthesised::new(CallCircuit {
-                depth: 6,
+                shape: CallShape { depth: 6 },
                 public: p,
                 witness: w,
             })
