@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 use veil_circuits::statements::settlement::{self, Counter};
 use veil_circuits::statements::usage::{usage_commitment, CallsTree, TierPublic};
+use veil_circuits::statements::{preview, usage};
 use veil_circuits::Fr;
 use veil_noir::toolchain::{self, variant_path as variant};
 use veil_noir::{twins, Artifact};
@@ -94,9 +95,9 @@ fn main() {
             variant("disclosure-totals-b256-e3"),
             totals_at(256),
         ),
-        ("usage call d16", base("usage_call"), call_at(16)),
+        ("usage call d16", base(usage::CALL_PROGRAM), call_at(16)),
         ("usage call d20", variant("usage-call-d20"), call_at(20)),
-        ("usage tier", base("usage_tier"), {
+        ("usage tier", base(usage::TIER_PROGRAM), {
             let nfs: Vec<Fr> = (1..=1234u64).map(Fr::from).collect();
             let calls = CallsTree::build(&nfs).expect("calls tree");
             let p = TierPublic {
@@ -108,14 +109,18 @@ fn main() {
             };
             twins::tier(&p, &calls.tier_witness(Fr::from(2u64)))
         }),
-        ("settlement", base("settlement"), settlement_inputs()),
+        (
+            settlement::NAME,
+            base(settlement::PROGRAM),
+            settlement_inputs(),
+        ),
     ];
     if recursive {
         // A recursive-target preview proof (vector shape) verified inside settlement.
         let (p, w) = vectors::preview(0b110);
         let pv = twins::preview(&p, &w);
         let proof = bb
-            .prove(&base("preview_membership"), &pv)
+            .prove(&base(preview::PROGRAM), &pv)
             .expect("preview proof");
         let fields = |h: &str| -> Value {
             hex::decode(h)

@@ -4,6 +4,7 @@
 //! Runs through the engine, as `veil audit prove` does.
 use rand::SeedableRng;
 use std::time::Instant;
+use veil_circuits::statements::totals;
 use veil_engine::audit::{self, Expected, ReportRequest};
 use veil_engine::setup::{self, ShapeOptions};
 use veil_engine::store::{SqliteStore, Store};
@@ -38,14 +39,8 @@ fn main() {
         batch: Some(b),
         ..ShapeOptions::default()
     };
-    let set = setup::setup(
-        "disclosure-totals",
-        &opts,
-        Some(params.clone()),
-        false,
-        &Silent,
-    )
-    .expect("setup");
+    let set =
+        setup::setup(totals::NAME, &opts, Some(params.clone()), false, &Silent).expect("setup");
     println!(
         "setup b{b}: {:.1} s ({} constraints)",
         t.elapsed().as_secs_f64(),

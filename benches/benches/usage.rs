@@ -22,10 +22,9 @@ fn bench(c: &mut Criterion) {
         tree.push(&[licence.note(), Fr::from(1u64), Fr::from(2u64)])
             .expect("push");
         let t = tree.finish().expect("tree");
-        let pk = insecure_setup(CallCircuit::blank(CallShape { depth: depth }), &mut rng)
-            .expect("setup");
+        let pk = insecure_setup(CallCircuit::blank(CallShape { depth }), &mut rng).expect("setup");
         let prover =
-            Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth: depth })).expect("prover");
+            Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth })).expect("prover");
         eprintln!(
             "usage-call d{depth}: {} constraints",
             prover.matrices.num_constraints

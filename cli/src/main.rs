@@ -2,9 +2,8 @@
 //! previews and deliveries), auditors (verify period reports), gateways (meter calls) and
 //! operators (set up keys, export to snarkjs).
 
-mod cli;
-
-use clap::Parser;
+use veil_cli::cli;
+use veil_engine::registry::Registry;
 
 fn main() {
     // Like other Unix tools, end quietly when the reader of stdout goes away (`veil ... | head`)
@@ -14,7 +13,8 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let args = cli::Cli::parse();
+    let registry = Registry::standard();
+    let args = cli::parse_from(registry, std::env::args_os()).unwrap_or_else(|e| e.exit());
     let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| args.default_log_filter().into());
     // arkworks' constraint-synthesis spans format whole linear combinations: at `info` they
@@ -31,7 +31,7 @@ fn main() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
-    match cli::run(args) {
+    match cli::run_in(registry, args) {
         Ok(()) => {}
         // A verify command printed its REFUSED verdict already.
         Err(e) if e.is::<cli::Reported>() => std::process::exit(1),

@@ -21,6 +21,7 @@ pub mod noir;
 pub mod preview;
 pub mod progress;
 pub mod provers;
+pub mod registry;
 pub mod setup;
 pub mod wallet;
 

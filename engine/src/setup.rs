@@ -1,24 +1,16 @@
-//! Setup: the statements Veil proves (the registry every door lists), and making their keys
-//! for a shape.
+//! Setup: making a statement's keys for a shape. Which statements there are, and how a door's
+//! options become a statement's shape, is the registry's ([`crate::registry`]).
 
-use crate::dataset::load_listing;
 use crate::error::refuse;
-use crate::files::params_dir;
 use crate::progress::{stage, Progress, Unit};
+use crate::registry::Registry;
 use crate::Result;
 use std::path::{Path, PathBuf};
-use veil_circuits::statements::preview::{self, PreviewShape};
-use veil_circuits::statements::totals::{self, TotalsShape};
-use veil_circuits::statements::usage;
-use veil_circuits::statements::{
-    CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
-};
+use veil_circuits::statements::totals;
+use veil_circuits::statements::R1csStatement;
 use veil_halo2::statements::Halo2Statement;
 use veil_prover::keys::Groth16Backend;
 use veil_verifier::params::KeyEntry;
-
-/// The statements a door can set up, by the names it takes.
-pub const STATEMENTS: [&str; 4] = [preview::NAME, totals::NAME, usage::CALL, usage::TIER];
 
 /// Samples per preview proof unless said otherwise.
 pub const DEFAULT_SAMPLES: usize = 8;
@@ -56,19 +48,9 @@ impl ShapeOptions {
         ]
     }
 
-    /// Refuses options that do not apply to `statement` (silently ignoring them would set up
-    /// another shape than the one asked for).
-    pub fn check_applies(&self, statement: &str) -> Result<()> {
-        let applies: &[&str] = match statement {
-            preview::NAME => &["listing", "depth", "samples", "columns"],
-            totals::NAME => &["batch", "edges"],
-            usage::CALL => &["depth"],
-            usage::TIER => &[],
-            other => refuse!(
-                "unknown statement {other:?}; available: {}",
-                STATEMENTS.join(", ")
-            ),
-        };
+    /// Refuses options that do not apply (silently ignoring them would set up another shape
+    /// than the one asked for): `applies` names the ones `statement` takes.
+    pub fn check_applies(&self, statement: &str, applies: &[&str]) -> Result<()> {
         let stray: Vec<&str> = self
             .given()
             .into_iter()
@@ -104,102 +86,6 @@ pub struct SetUp {
     pub dir: PathBuf,
 }
 
-/// What a statement's setup does once its shape is known.
-trait AtShape {
-    type Out;
-    fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out>;
-}
-
-/// Reads the shape `opts` describes for `statement` and hands it to `f`.
-fn at_shape<F: AtShape>(statement: &str, opts: &ShapeOptions, f: F) -> Result<F::Out> {
-    opts.check_applies(statement)?;
-    match statement {
-        preview::NAME => {
-            let (depth, columns) = match (&opts.listing, opts.columns) {
-                (Some(l), _) => {
-                    let l = load_listing(l)?;
-                    (l.depth, l.schema.columns.len())
-                }
-                (None, Some(c)) => (
-                    opts.depth.unwrap_or(veil_circuits::dataset::DEFAULT_DEPTH),
-                    c,
-                ),
-                (None, None) => {
-                    refuse!("give --columns, or --listing to take depth and columns from a listing")
-                }
-            };
-            let shape = PreviewShape {
-                depth,
-                samples: opts.samples.unwrap_or(DEFAULT_SAMPLES),
-                columns,
-            };
-            f.at::<PreviewMembership>(&shape)
-        }
-        totals::NAME => {
-            let shape = TotalsShape {
-                batch: opts.batch.unwrap_or(DEFAULT_BATCH),
-                edges: opts.edges.unwrap_or(crate::audit::DEFAULT_EDGES.len()),
-            };
-            f.at::<DisclosureTotals>(&shape)
-        }
-        usage::CALL => {
-            let depth = opts.depth.unwrap_or(usage::DEFAULT_LICENCE_DEPTH);
-            f.at::<UsageCall>(&CallShape { depth })
-        }
-        usage::TIER => f.at::<UsageTier>(&TierShape::default()),
-        other => refuse!(
-            "unknown statement {other:?}; available: {}",
-            STATEMENTS.join(", ")
-        ),
-    }
-}
-
-/// Runs the (single-party, **insecure**: development only) Groth16 setup of `statement` at the
-/// shape `opts` describes, into `params`. Existing keys are replaced only with `force`.
-pub fn setup(
-    statement: &str,
-    opts: &ShapeOptions,
-    params: Option<PathBuf>,
-    force: bool,
-    progress: &dyn Progress,
-) -> Result<SetUp> {
-    struct Groth16<'a> {
-        backend: &'a Groth16Backend,
-        force: bool,
-        progress: &'a dyn Progress,
-    }
-    impl AtShape for Groth16<'_> {
-        type Out = (String, KeyEntry);
-        fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out> {
-            S::validate(shape)?;
-            let key = S::key_id(shape);
-            let entry = stage(
-                self.progress,
-                &format!("setting up {key}"),
-                0,
-                Unit::Steps,
-                || self.backend.setup::<S>(shape, self.force),
-            )?;
-            Ok((key, entry))
-        }
-    }
-    let backend = crate::provers::backend(params_dir(params));
-    let (key, entry) = at_shape(
-        statement,
-        opts,
-        Groth16 {
-            backend: &backend,
-            force,
-            progress,
-        },
-    )?;
-    Ok(SetUp {
-        key,
-        entry,
-        dir: backend.store().dir().to_path_buf(),
-    })
-}
-
 /// What a halo2 setup made ready.
 #[derive(Debug)]
 pub struct Halo2SetUp {
@@ -217,10 +103,151 @@ pub struct Halo2SetUp {
     pub dir: PathBuf,
 }
 
-/// Readies halo2 for `statement` at the shape `opts` describes: universal parameters large
-/// enough in `params` (converted from the ceremony file `ptau` when given; else made by the
-/// **insecure** local setup when missing or too small, `force` remaking them), and its keys
-/// derived from them once, to report their digest.
+/// A setup to run once a statement's shape is known: a registry entry reads the shape from
+/// the door's [`ShapeOptions`] and calls [`SetupJob::at`] with its statement type.
+pub enum SetupJob<'a> {
+    /// Groth16 keys into a key store.
+    Groth16 {
+        /// The key store.
+        backend: &'a Groth16Backend,
+        /// Replace existing keys.
+        force: bool,
+        /// Progress.
+        progress: &'a dyn Progress,
+    },
+    /// halo2 parameters and keys.
+    Halo2 {
+        /// The params directory.
+        dir: PathBuf,
+        /// The ceremony file to convert the parameters from.
+        ptau: Option<&'a Path>,
+        /// Remake the parameters.
+        force: bool,
+        /// Progress.
+        progress: &'a dyn Progress,
+    },
+}
+
+/// What a [`SetupJob`] made.
+#[derive(Debug)]
+pub enum SetupDone {
+    /// Groth16 keys.
+    Groth16(Box<SetUp>),
+    /// halo2 parameters and keys.
+    Halo2(Box<Halo2SetUp>),
+}
+
+impl SetupJob<'_> {
+    /// Runs the job for `S` at `shape`.
+    pub fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<SetupDone> {
+        match self {
+            SetupJob::Groth16 { .. } => self.at_groth16::<S>(shape),
+            SetupJob::Halo2 {
+                dir,
+                ptau,
+                force,
+                progress,
+            } => {
+                halo2_at::<S>(dir, ptau, force, progress, shape).map(|h| SetupDone::Halo2(h.into()))
+            }
+        }
+    }
+
+    /// Runs the job for a statement with no halo2 circuit: a halo2 job is refused.
+    pub fn at_groth16<S: R1csStatement>(self, shape: &S::Shape) -> Result<SetupDone> {
+        let SetupJob::Groth16 {
+            backend,
+            force,
+            progress,
+        } = self
+        else {
+            refuse!(
+                "{} has no halo2 circuit: set it up with --backend groth16",
+                S::NAME
+            );
+        };
+        S::validate(shape)?;
+        let key = S::key_id(shape);
+        let entry = stage(
+            progress,
+            &format!("setting up {key}"),
+            0,
+            Unit::Steps,
+            || backend.setup::<S>(shape, force),
+        )?;
+        Ok(SetupDone::Groth16(Box::new(SetUp {
+            key,
+            entry,
+            dir: backend.store().dir().to_path_buf(),
+        })))
+    }
+}
+
+fn halo2_at<S: R1csStatement + Halo2Statement>(
+    dir: PathBuf,
+    ptau: Option<&Path>,
+    force: bool,
+    progress: &dyn Progress,
+    shape: &S::Shape,
+) -> Result<Halo2SetUp> {
+    S::validate(shape)?;
+    let key = S::key_id(shape);
+    let k = S::k(shape)?;
+    // A period's batches fold into one proof at 2^aggregate::K rows (`crate::aggregate`): the
+    // parameters serve that too.
+    let k_params = if S::NAME == totals::NAME {
+        k.max(veil_halo2::aggregate::K)
+    } else {
+        k
+    };
+    let info = stage(
+        progress,
+        &format!("universal parameters for 2^{k_params} rows"),
+        0,
+        Unit::Steps,
+        || match ptau {
+            Some(ptau) => crate::halo2::import_ptau(&dir, ptau, k_params),
+            None => crate::halo2::setup_insecure(&dir, k_params, force),
+        },
+    )?;
+    crate::provers::forget_halo2(&dir);
+    let (backend, _) = crate::provers::halo2(dir.clone())?;
+    let vk = stage(
+        progress,
+        &format!("deriving the keys of {key}"),
+        0,
+        Unit::Steps,
+        || backend.verifying_key::<S>(shape),
+    )?;
+    let vk_file = crate::halo2::write_vk(&dir, &key, &vk)?;
+    Ok(Halo2SetUp {
+        key,
+        k,
+        params: info,
+        vk_sha256: veil_halo2::kzg::vk_digest(&vk),
+        vk_file,
+        dir,
+    })
+}
+
+/// Runs the (single-party, **insecure**: development only) Groth16 setup of `statement` (a
+/// name in the [standard registry](Registry::standard)) at the shape `opts` describes, into
+/// `params`. Existing keys are replaced only with `force`.
+pub fn setup(
+    statement: &str,
+    opts: &ShapeOptions,
+    params: Option<PathBuf>,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<SetUp> {
+    Registry::standard().setup(statement, opts, params, force, progress)
+}
+
+/// Readies halo2 for `statement` (a name in the [standard registry](Registry::standard)) at
+/// the shape `opts` describes: universal parameters large enough in `params` (converted from
+/// the ceremony file `ptau` when given; else made by the **insecure** local setup when missing
+/// or too small, `force` remaking them), and its keys derived from them once, to report their
+/// digest.
 pub fn setup_halo2(
     statement: &str,
     opts: &ShapeOptions,
@@ -229,63 +256,5 @@ pub fn setup_halo2(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<Halo2SetUp> {
-    struct Halo2<'a> {
-        dir: PathBuf,
-        ptau: Option<&'a Path>,
-        force: bool,
-        progress: &'a dyn Progress,
-    }
-    impl AtShape for Halo2<'_> {
-        type Out = Halo2SetUp;
-        fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<Self::Out> {
-            S::validate(shape)?;
-            let key = S::key_id(shape);
-            let k = S::k(shape)?;
-            // A period's batches fold into one proof at 2^aggregate::K rows
-            // (`crate::aggregate`): the parameters serve that too.
-            let k_params = if S::NAME == totals::NAME {
-                k.max(veil_halo2::aggregate::K)
-            } else {
-                k
-            };
-            let info = stage(
-                self.progress,
-                &format!("universal parameters for 2^{k_params} rows"),
-                0,
-                Unit::Steps,
-                || match self.ptau {
-                    Some(ptau) => crate::halo2::import_ptau(&self.dir, ptau, k_params),
-                    None => crate::halo2::setup_insecure(&self.dir, k_params, self.force),
-                },
-            )?;
-            crate::provers::forget_halo2(&self.dir);
-            let (backend, _) = crate::provers::halo2(self.dir.clone())?;
-            let vk = stage(
-                self.progress,
-                &format!("deriving the keys of {key}"),
-                0,
-                Unit::Steps,
-                || backend.verifying_key::<S>(shape),
-            )?;
-            let vk_file = crate::halo2::write_vk(&self.dir, &key, &vk)?;
-            Ok(Halo2SetUp {
-                key,
-                k,
-                params: info,
-                vk_sha256: veil_halo2::kzg::vk_digest(&vk),
-                vk_file,
-                dir: self.dir,
-            })
-        }
-    }
-    at_shape(
-        statement,
-        opts,
-        Halo2 {
-            dir: params_dir(params),
-            ptau,
-            force,
-            progress,
-        },
-    )
+    Registry::standard().setup_halo2(statement, opts, params, ptau, force, progress)
 }

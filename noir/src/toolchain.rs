@@ -8,14 +8,16 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
+use veil_circuits::statements;
 
-/// Every program of the workspace.
+/// Every program of the workspace: each statement's twin, settlement verifying a preview
+/// recursively, and the encodings' cross-check.
 pub const PROGRAMS: [&str; 7] = [
-    "preview_membership",
-    "disclosure_totals",
-    "usage_call",
-    "usage_tier",
-    "settlement",
+    statements::PROGRAMS[0],
+    statements::PROGRAMS[1],
+    statements::PROGRAMS[2],
+    statements::PROGRAMS[3],
+    statements::PROGRAMS[4],
     "settlement_with_preview",
     "encodings",
 ];

@@ -11,6 +11,7 @@ use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness}
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
+use veil_circuits::statements::{preview, settlement, totals, usage};
 use veil_circuits::statements::{
     CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
     UsageCall, UsageTier,
@@ -223,20 +224,23 @@ pub fn base_programs() -> Vec<(String, &'static str)> {
                 samples: 4,
                 columns: 3,
             }),
-            "preview_membership",
+            preview::PROGRAM,
         ),
         (
             DisclosureTotals::program(&TotalsShape { batch: 4, edges: 3 }),
-            "disclosure_totals",
+            totals::PROGRAM,
         ),
         (
             UsageCall::program(&CallShape {
-                depth: veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH,
+                depth: usage::DEFAULT_LICENCE_DEPTH,
             }),
-            "usage_call",
+            usage::CALL_PROGRAM,
         ),
-        (UsageTier::program(&TierShape::default()), "usage_tier"),
-        (Settlement::program(&NoShape {}), "settlement"),
+        (
+            UsageTier::program(&TierShape::default()),
+            usage::TIER_PROGRAM,
+        ),
+        (Settlement::program(&NoShape {}), settlement::PROGRAM),
     ]
 }
 

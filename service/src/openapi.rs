@@ -6,6 +6,7 @@ use axum::response::Html;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use veil_engine::registry::Registry;
 
 /// Veil's HTTP API.
 #[derive(OpenApi)]
@@ -61,11 +62,46 @@ impl Modify for Bearer {
     }
 }
 
+/// The document for the statements of `registry`: a benchmark case's `statement` is one of
+/// its names (each described with what its size means).
+pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    let mut doc = ApiDoc::openapi();
+    let described: Vec<String> = registry
+        .iter()
+        .map(|e| match e.bench_size() {
+            Some(size) => format!(
+                "`{}`: {}, size {} (default {})",
+                e.name(),
+                e.bench_case(),
+                size.letter,
+                size.default
+            ),
+            None => format!("`{}`: {}, no size", e.name(), e.bench_case()),
+        })
+        .collect();
+    let statement = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(registry.names()))
+        .description(Some(format!("The statement. {}.", described.join(". "))))
+        .build();
+    if let Some(RefOr::T(Schema::Object(case))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("BenchCaseBody"))
+    {
+        case.properties
+            .insert("statement".into(), RefOr::T(Schema::Object(statement)));
+    }
+    doc
+}
+
 /// This API's OpenAPI document.
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "service",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document(Registry::standard()))
 }
 
 /// The API's documentation, rendered from `/v1/openapi.json` (Redoc, loaded by the browser).

@@ -31,3 +31,24 @@ pub const STATEMENT_NAMES: [&str; 5] = [
     usage::TIER,
     settlement::NAME,
 ];
+
+/// Every statement's Noir package, in [`STATEMENT_NAMES`] order.
+pub const PROGRAMS: [&str; 5] = [
+    preview::PROGRAM,
+    totals::PROGRAM,
+    usage::CALL_PROGRAM,
+    usage::TIER_PROGRAM,
+    settlement::PROGRAM,
+];
+
+#[cfg(test)]
+mod names {
+    /// A statement's Noir package is its name with `_` for `-` (the toolchain finds a program
+    /// by either spelling).
+    #[test]
+    fn programs_are_the_names_with_underscores() {
+        for (name, program) in super::STATEMENT_NAMES.iter().zip(super::PROGRAMS) {
+            assert_eq!(name.replace('-', "_"), program);
+        }
+    }
+}

@@ -6,17 +6,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
-use veil_engine::bench::{self, BenchCase, BenchPlan, BenchStatement};
+use veil_engine::bench::{self, BenchCase, BenchPlan};
+use veil_engine::registry::Registry;
 
 /// Keys come from an insecure in-memory setup; nothing is written but the reports asked for.
 #[derive(Args, Debug)]
-#[command(after_help = "Cases (--case STATEMENT[:SIZE]):
-  preview-membership:K   K samples of a depth-20, 3-column dataset (default 1)
-  disclosure-totals:B    one full batch of B receipts, 3 band edges (default 16)
-  usage-call:D           licence tree of depth D (default 16)
-  usage-tier             an epoch of 1,234 calls
-
-Timings are wall-clock: compare provers within one run, not across machines.")]
 pub struct BenchArgs {
     /// The report's sizes (preview K=1,8; call; tier; totals B=16,64,256; 5 runs) instead of the
     /// quick run (each statement at its default size, 3 runs).
@@ -88,12 +82,12 @@ fn parse_case(s: &str) -> std::result::Result<BenchCase, String> {
         None => (s, None),
     };
     Ok(BenchCase {
-        statement: BenchStatement::parse(name)?,
+        statement: name.to_string(),
         size,
     })
 }
 
-pub fn run(a: BenchArgs) -> Result<()> {
+pub fn run(a: BenchArgs, registry: &Registry) -> Result<()> {
     let plot_files: Vec<PathBuf> = a
         .plots
         .iter()
@@ -143,7 +137,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
     let scratch = tempfile::tempdir().context("making a scratch folder")?;
     let t = Instant::now();
     note("benchmark keys come from an insecure in-memory setup (never written)");
-    let report = bench::run(&plan, scratch.path(), &*bars())?;
+    let report = bench::run_in(registry, &plan, scratch.path(), &*bars())?;
     let table = report.markdown();
     if let Some(path) = &a.json {
         veil_engine::files::write_output(path, &report.to_json())?;
@@ -159,4 +153,23 @@ pub fn run(a: BenchArgs) -> Result<()> {
     println!("{table}");
     note(&format!("measured{}", took(t)));
     Ok(())
+}
+
+/// The help's table of cases: each statement of `registry` and what its size means.
+pub fn case_help(registry: &Registry) -> String {
+    let mut help = String::from("Cases (--case STATEMENT[:SIZE]):");
+    for e in registry.iter() {
+        let (case, default) = match e.bench_size() {
+            Some(size) => (
+                format!("{}:{}", e.name(), size.letter),
+                format!(" (default {})", size.default),
+            ),
+            None => (e.name().to_string(), String::new()),
+        };
+        help.push_str(&format!("\n  {case:<23}{}{default}", e.bench_case()));
+    }
+    help.push_str(
+        "\n\nTimings are wall-clock: compare provers within one run, not across machines.",
+    );
+    help
 }

@@ -18,10 +18,12 @@ mod setup;
 pub use output::Reported;
 
 use anyhow::Result;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::builder::PossibleValuesParser;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use veil_engine::dataset::{self as engine_dataset, ReadOptions};
 use veil_engine::prelude::{Format, DEFAULT_CHUNK_SIZE};
+use veil_engine::registry::Registry;
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -110,8 +112,41 @@ impl Cli {
     }
 }
 
-/// Dispatches a parsed command line.
+/// The command line for the statements of `registry`: `veil setup --statement` takes its names
+/// (the first by default), and the help of `setup` and `bench` lists them.
+pub fn command(registry: &Registry) -> clap::Command {
+    let names = registry.names();
+    Cli::command()
+        .mut_subcommand("setup", |c| {
+            c.mut_arg("statement", |a| {
+                let a = a.value_parser(PossibleValuesParser::new(names.clone()));
+                match names.first() {
+                    Some(first) => a.required(false).default_value(*first),
+                    None => a,
+                }
+            })
+            .after_help(setup::shape_help(registry))
+        })
+        .mut_subcommand("bench", |c| c.after_help(bench::case_help(registry)))
+}
+
+/// Parses `args` (the program's name first) for the statements of `registry`.
+pub fn parse_from<I, T>(registry: &Registry, args: I) -> std::result::Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = command(registry).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// Dispatches a parsed command line over the standard registry.
 pub fn run(cli: Cli) -> Result<()> {
+    run_in(Registry::standard(), cli)
+}
+
+/// Dispatches a parsed command line, its statements those of `registry`.
+pub fn run_in(registry: &Registry, cli: Cli) -> Result<()> {
     output::set_quiet(cli.quiet);
     match cli.command {
         Command::Dataset(c) => dataset::run(c),
@@ -120,20 +155,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(c) => audit::run(c),
         Command::Meter(c) => meter::run(c),
         Command::Noir(c) => noir::run(c),
-        Command::Setup(a) => setup::run(a),
+        Command::Setup(a) => setup::run(a, registry),
         Command::Export(c) => export::run(c),
         Command::Serve(a) => serve::run(a),
-        Command::Bench(a) => bench::run(a),
+        Command::Bench(a) => bench::run(a, registry),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "veil", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut command(registry),
+                "veil",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
-        Command::Man { out } => man_pages(&out),
+        Command::Man { out } => man_pages(&out, registry),
     }
 }
 
 /// Writes `veil.1` and `veil-<sub>[-<sub>].1` for every subcommand.
-fn man_pages(dir: &Path) -> Result<()> {
+fn man_pages(dir: &Path, registry: &Registry) -> Result<()> {
     fn write(dir: &Path, cmd: clap::Command, name: String, written: &mut usize) -> Result<()> {
         let cmd = cmd.name(name.clone());
         let mut page = Vec::new();
@@ -147,7 +187,7 @@ fn man_pages(dir: &Path) -> Result<()> {
         Ok(())
     }
     let mut written = 0;
-    let mut cmd = Cli::command();
+    let mut cmd = command(registry);
     cmd.build();
     write(dir, cmd, "veil".into(), &mut written)?;
     println!("wrote {written} man pages to {}", dir.display());

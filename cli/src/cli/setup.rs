@@ -7,18 +7,14 @@ use clap::Args;
 use indicatif::HumanBytes;
 use std::path::PathBuf;
 use std::time::Instant;
-use veil_engine::setup::{self, ShapeOptions};
+use veil_engine::registry::Registry;
+use veil_engine::setup::ShapeOptions;
 
 /// Options that do not apply to the statement are refused.
 #[derive(Args, Debug)]
-#[command(after_help = "Shape options per statement:
-  preview-membership  --listing, or --depth (default 20) and --columns; --samples (default 8)
-  disclosure-totals   --batch (default 16), --edges (default 3)
-  usage-call          --depth: the licence tree's (default 16)
-  usage-tier          none")]
 pub struct SetupArgs {
-    /// The statement to set up.
-    #[arg(long, default_value = setup::STATEMENTS[0], value_parser = setup::STATEMENTS)]
+    /// The statement to set up (its values are the registry's; see [`super::command`]).
+    #[arg(long)]
     statement: String,
     /// preview-membership: take depth and columns from this listing.
     #[arg(long, value_name = "FILE")]
@@ -55,7 +51,7 @@ pub struct SetupArgs {
     ptau: Option<PathBuf>,
 }
 
-pub fn run(a: SetupArgs) -> Result<()> {
+pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
     let opts = ShapeOptions {
         listing: a.listing,
         depth: a.depth,
@@ -73,7 +69,7 @@ pub fn run(a: SetupArgs) -> Result<()> {
     match a.backend.kind()? {
         veil_engine::BackendKind::Groth16 => {}
         veil_engine::BackendKind::Halo2 => {
-            let done = setup::setup_halo2(
+            let done = registry.setup_halo2(
                 &a.statement,
                 &opts,
                 a.params.get(),
@@ -107,7 +103,7 @@ pub fn run(a: SetupArgs) -> Result<()> {
              Aztec's universal CRS (docs/noir.md)"
         ),
     }
-    let done = setup::setup(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
+    let done = registry.setup(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
     note_insecure(done.entry.insecure_dev_setup);
     println!(
         "set up {}: {} constraints, {} public inputs, proving key {}, into {}{}",
@@ -119,4 +115,18 @@ pub fn run(a: SetupArgs) -> Result<()> {
         took(t)
     );
     Ok(())
+}
+
+/// The help's table of statements and the shape options each takes.
+pub fn shape_help(registry: &Registry) -> String {
+    let mut help = String::from("Shape options per statement:");
+    for e in registry.iter() {
+        let options: Vec<String> = e.shape_options().iter().map(|o| format!("--{o}")).collect();
+        let options = match options.is_empty() {
+            true => "none".to_string(),
+            false => options.join(", "),
+        };
+        help.push_str(&format!("\n  {:<20}{options}", e.name()));
+    }
+    help
 }

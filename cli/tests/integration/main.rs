@@ -9,6 +9,7 @@ mod cli;
 mod meter;
 mod noir;
 mod readme;
+mod registry;
 mod scale_out;
 mod serve;
 mod ux;

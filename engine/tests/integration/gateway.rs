@@ -62,8 +62,8 @@ fn fixture(quota: u64) -> Fixture {
     }
     let licence = Licence::issue(&mut rng, listing, quota, 50).unwrap();
     let (index, _) = ledger.issue_licence(licence.note()).unwrap();
-    let pk = insecure_setup(CallCircuit::blank(CallShape { depth: depth }), &mut rng).unwrap();
-    let prover = Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth: depth })).unwrap();
+    let pk = insecure_setup(CallCircuit::blank(CallShape { depth }), &mut rng).unwrap();
+    let prover = Groth16Prover::new(pk, CallCircuit::blank(CallShape { depth })).unwrap();
     Fixture {
         dir,
         prover,

@@ -13,8 +13,10 @@ use std::path::Path;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use veil_circuits::statements::Shape as _;
+use veil_circuits::statements::{preview, totals, usage};
 use veil_engine::audit::ReportRequest;
-use veil_engine::bench::{BenchCase, BenchPlan, BenchStatement};
+use veil_engine::bench::{BenchCase, BenchPlan};
+use veil_engine::registry::Registry;
 use veil_engine::dataset::ReadOptions;
 use veil_engine::meter::TierRequest;
 use veil_engine::preview::PreviewRequest;
@@ -36,6 +38,7 @@ macro_rules! kind_tag {
 }
 kind_tag!(PreviewKind, "preview");
 kind_tag!(ReportKind, "audit-report");
+// A literal (serde attributes take no constants); `tier_kind_is_the_statement_name` checks it.
 kind_tag!(TierKind, "usage-tier");
 kind_tag!(BenchmarkKind, "benchmark");
 
@@ -132,34 +135,32 @@ pub struct TierJob {
     pub webhook: Option<String>,
 }
 
-/// A statement a benchmark measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum BenchStatementName {
-    /// Preview membership at depth 20 with 3 columns; size: samples `K` (1 to 64, default 1).
-    #[serde(rename = "preview-membership")]
-    PreviewMembership,
-    /// One full batch of disclosure totals with 3 band edges; size: receipts per batch `B` (a
-    /// power of two up to 1024, default 16).
-    #[serde(rename = "disclosure-totals")]
-    DisclosureTotals,
-    /// A metered call; size: the licence tree's depth (1 to 32, default 16).
-    #[serde(rename = "usage-call")]
-    UsageCall,
-    /// A usage tier over 1,234 calls; no size.
-    #[serde(rename = "usage-tier")]
-    UsageTier,
-}
-
 /// One statement at one size.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BenchCaseBody {
-    /// The statement.
-    pub statement: BenchStatementName,
+    /// The statement (its names and sizes are the registry's: the document lists them, see
+    /// [`crate::openapi::document`]).
+    #[serde(deserialize_with = "registered_statement")]
+    pub statement: String,
     /// Its size (see the statement); its default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 1024)]
     pub size: Option<usize>,
+}
+
+/// A statement name of the standard registry; another is refused as serde refuses an unknown
+/// variant (a 400, as when the names were an enum).
+fn registered_statement<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<String, D::Error> {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| Registry::standard().names());
+    let name = String::deserialize(d)?;
+    match names.contains(&name.as_str()) {
+        true => Ok(name),
+        false => Err(serde::de::Error::unknown_variant(&name, names)),
+    }
 }
 
 /// Veil's prover measured against arkworks' stock prover on generated witnesses, as
@@ -215,18 +216,12 @@ fn yes() -> bool {
 impl BenchmarkJob {
     /// The engine's plan.
     pub fn plan(&self) -> BenchPlan {
-        use BenchStatement as S;
         BenchPlan {
             cases: self
                 .cases
                 .iter()
                 .map(|c| BenchCase {
-                    statement: match c.statement {
-                        BenchStatementName::PreviewMembership => S::Preview,
-                        BenchStatementName::DisclosureTotals => S::Totals,
-                        BenchStatementName::UsageCall => S::Call,
-                        BenchStatementName::UsageTier => S::Tier,
-                    },
+                    statement: c.statement.clone(),
                     size: c.size,
                 })
                 .collect(),
@@ -268,7 +263,7 @@ impl<'de> Deserialize<'de> for JobRequest {
         let parsed = match kind.as_ref().and_then(|k| k.as_str()) {
             Some("preview") => serde_json::from_value(v).map(JobRequest::Preview),
             Some("audit-report") => serde_json::from_value(v).map(JobRequest::AuditReport),
-            Some("usage-tier") => serde_json::from_value(v).map(JobRequest::UsageTier),
+            Some(usage::TIER) => serde_json::from_value(v).map(JobRequest::UsageTier),
             Some("benchmark") => serde_json::from_value(v).map(JobRequest::Benchmark),
             _ => {
                 return Err(D::Error::custom(format!(
@@ -287,7 +282,7 @@ impl JobRequest {
         match self {
             JobRequest::Preview(_) => "preview",
             JobRequest::AuditReport(_) => "audit-report",
-            JobRequest::UsageTier(_) => "usage-tier",
+            JobRequest::UsageTier(_) => usage::TIER,
             JobRequest::Benchmark(_) => "benchmark",
         }
     }
@@ -315,9 +310,9 @@ impl JobRequest {
     /// The statement it proves (for metrics).
     pub fn statement(&self) -> &'static str {
         match self {
-            JobRequest::Preview(_) => "preview-membership",
-            JobRequest::AuditReport(_) => "disclosure-totals",
-            JobRequest::UsageTier(_) => "usage-tier",
+            JobRequest::Preview(_) => preview::NAME,
+            JobRequest::AuditReport(_) => totals::NAME,
+            JobRequest::UsageTier(_) => usage::TIER,
             JobRequest::Benchmark(_) => "benchmark",
         }
     }
@@ -534,5 +529,17 @@ fn keys_exist(params: &Path, key: &str, backend: ProofBackend, min_k: u32) -> Re
                 ))),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tier job's kind is the tier statement's name, spelled once as a literal for serde.
+    #[test]
+    fn tier_kind_is_the_statement_name() {
+        let kind = serde_json::to_value(TierKind::Tag).expect("a kind serialises");
+        assert_eq!(kind, serde_json::json!(usage::TIER));
     }
 }

@@ -13,6 +13,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
+use veil_circuits::statements::{preview, totals, usage};
 use veil_engine::audit::Expected;
 use veil_engine::meter::TierExpected;
 use veil_engine::prelude::{from_hex_strict, to_hex};
@@ -126,7 +127,7 @@ pub async fn verify(
                         }
                     };
                     veil_engine::preview::verify_value(file, listing, params).map(|v| {
-                        json!({ "statement": "preview-membership", "dataset_id": v.file.dataset_id,
+                        json!({ "statement": preview::NAME, "dataset_id": v.file.dataset_id,
                                 "revealed_columns": v.file.revealed_columns, "samples": v.file.samples })
                     })
                 }
@@ -180,7 +181,7 @@ pub async fn verify(
                         .map(|v| v.totals),
                     };
                     totals.map(|t| {
-                        json!({ "statement": "disclosure-totals", "root": to_hex(&root),
+                        json!({ "statement": totals::NAME, "root": to_hex(&root),
                                 "count": t.count, "amount": t.amount, "fees": t.fees,
                                 "band_counts": t.band_counts, "band_sums": t.band_sums,
                                 "batches": t.batches, "folded": folded })
@@ -213,7 +214,7 @@ pub async fn verify(
                         usage,
                     };
                     veil_engine::meter::verify_tier_value(&env, &expected, params).map(|p| {
-                        json!({ "statement": "usage-tier", "epoch": p.epoch, "lo": p.lo, "hi": p.hi,
+                        json!({ "statement": usage::TIER, "epoch": p.epoch, "lo": p.lo, "hi": p.hi,
                                 "usage": to_hex(&p.usage) })
                     })
                 }
@@ -231,7 +232,7 @@ pub async fn verify(
                             .map(|_| p)
                         })
                         .map(|p| {
-                            json!({ "statement": "usage-call", "root": to_hex(&p.root), "epoch": p.epoch,
+                            json!({ "statement": usage::CALL, "root": to_hex(&p.root), "epoch": p.epoch,
                                     "nullifier": to_hex(&p.nullifier), "request": to_hex(&p.request) })
                         })
                 }

@@ -42,6 +42,8 @@ use serde::{Deserialize, Serialize};
 
 /// The statement's name in proof files and key manifests.
 pub const NAME: &str = "preview-membership";
+/// Its Noir twin's package (the name with `_`).
+pub const PROGRAM: &str = "preview_membership";
 /// Most samples one proof covers.
 pub const MAX_SAMPLES: usize = 64;
 /// Most columns a previewed dataset may have (the reveal mask is a `u64`).

@@ -34,6 +34,8 @@ use crate::{poseidon2, tags, Error, Fr, Result};
 
 /// The statement's name.
 pub const NAME: &str = "settlement";
+/// Its Noir twin's package (the name itself).
+pub const PROGRAM: &str = NAME;
 
 /// A listing's terms, as the settlement contract registers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

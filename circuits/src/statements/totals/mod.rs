@@ -62,6 +62,8 @@ use ark_ff::Zero;
 
 /// The statement's name.
 pub const NAME: &str = "disclosure-totals";
+/// Its Noir twin's package (the name with `_`).
+pub const PROGRAM: &str = "disclosure_totals";
 /// Bits of the seller id in a leaf index.
 pub const SELLER_BITS: u32 = 12;
 /// Bits of the sequence number in a leaf index.

@@ -51,6 +51,10 @@ use ark_std::rand::RngCore;
 pub const CALL: &str = "usage-call";
 /// Name of the tier statement.
 pub const TIER: &str = "usage-tier";
+/// The call's Noir twin's package (the name with `_`).
+pub const CALL_PROGRAM: &str = "usage_call";
+/// The tier's Noir twin's package.
+pub const TIER_PROGRAM: &str = "usage_tier";
 /// Default depth of the licence tree: 65,536 licences per ledger, which keeps a call proof
 /// under 150 ms on a 2-core machine (each further level costs 266 constraints, ~5 ms).
 pub const DEFAULT_LICENCE_DEPTH: u32 = 16;
