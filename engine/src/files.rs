@@ -39,6 +39,59 @@ fn create_parent(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it (`<name>.<random>.tmp`) and a
+/// rename, so a crash or a full disk never leaves a half-written file under the final name;
+/// `mode` is its permissions on Unix (0600 for secrets: seller and buyer keys, dataset keys,
+/// licences, openings, counter state).
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    use std::io::Write;
+    let io = |error| EngineError::Io {
+        context: format!("writing {}", path.display()),
+        error,
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let prefix = format!("{}.", name.unwrap_or_default());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+    #[cfg(not(unix))]
+    let _ = mode;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let mut tmp = builder
+        .tempfile_in(dir.unwrap_or(Path::new(".")))
+        .map_err(io)?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Refuses a secret file that other users can read (Unix: any group or other permission bit).
+pub fn check_secret_mode(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|error| EngineError::Io {
+                context: format!("reading {}", path.display()),
+                error,
+            })?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            refuse!(
+                "{} holds a secret but other users can read it (mode {:o}): run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Writes a file atomically (temporary file + rename), creating its folder.
 pub fn write_output(path: &Path, text: &str) -> Result<()> {
     write_bytes(path, text.as_bytes())
@@ -47,8 +100,7 @@ pub fn write_output(path: &Path, text: &str) -> Result<()> {
 /// As [`write_output`], for bytes.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     create_parent(path)?;
-    veil_prover::keys::write_atomic(path, bytes)?;
-    Ok(())
+    write_atomic(path, bytes, 0o644)
 }
 
 /// Writes a secret (mode 0600), atomically; refuses to replace an existing file.
@@ -66,8 +118,7 @@ pub fn write_secret_replacing(path: &Path, text: &str, replace: bool) -> Result<
         );
     }
     create_parent(path)?;
-    veil_prover::keys::write_secret(path, text.as_bytes())?;
-    Ok(())
+    write_atomic(path, text.as_bytes(), 0o600)
 }
 
 /// Reads and parses a secret file, then refuses it if other users can read it (parsing first,
@@ -78,7 +129,7 @@ pub fn read_secret<T, E: Into<EngineError>>(
     parse: impl FnOnce(&str) -> std::result::Result<T, E>,
 ) -> Result<T> {
     let value = read_parsed(path, what, parse)?;
-    veil_prover::keys::check_secret_mode(path)?;
+    check_secret_mode(path)?;
     Ok(value)
 }
 

@@ -12,9 +12,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use veil_circuits::statements::R1csStatement;
 use veil_halo2::statements::Halo2Statement;
+use veil_prover::backend::groth16::Groth16Backend;
 use veil_prover::backend::halo2::Halo2Backend;
 use veil_prover::backend::{Backend, BackendKind};
-use veil_prover::keys::{Groth16Backend, KeyStore};
+use veil_prover::keys::KeyStore;
 use veil_verifier::proof::ProofEnvelope;
 
 struct Kept {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use veil_circuits::statements::totals;
 use veil_circuits::statements::R1csStatement;
 use veil_halo2::statements::Halo2Statement;
-use veil_prover::keys::Groth16Backend;
+use veil_prover::backend::groth16::Groth16Backend;
 use veil_verifier::params::KeyEntry;
 
 /// Samples per preview proof unless said otherwise.

@@ -5,7 +5,6 @@ use crate::{EngineError, Result};
 use std::path::Path;
 use veil_circuits::statements::usage::Licence;
 use veil_circuits::Error;
-use veil_prover::keys::write_secret;
 pub use veil_verifier::formats::{
     BuyerKeyFile, CounterState, LicenceFile, WALLET_VERSION as FILE_VERSION,
 };
@@ -103,9 +102,10 @@ pub fn reserve_counter(state_path: &Path, licence: &Licence, epoch: u64) -> Resu
         next: slot + 1,
         ..state
     };
-    write_secret(
+    crate::files::write_atomic(
         state_path,
         (serde_json::to_string_pretty(&new).expect("states serialise") + "\n").as_bytes(),
+        0o600,
     )?;
     Ok(slot)
 }

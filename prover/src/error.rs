@@ -26,9 +26,6 @@ pub enum ProverError {
     /// Constraint synthesis or proving failed.
     #[error("proving failed: {0}")]
     Proving(String),
-    /// A secret file is exposed (readable by other users).
-    #[error("{0}")]
-    Secret(String),
     /// A proving key made for another circuit than this build's (its encoding changed).
     #[error("{0}")]
     OtherCircuit(String),

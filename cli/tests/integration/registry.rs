@@ -199,7 +199,8 @@ fn a_registered_statement_is_at_every_door() {
     ];
     let e = veil(standard, &args).expect_err("not registered");
     assert!(
-        e.to_string().contains("unknown statement \"toy-square\"; available"),
+        e.to_string()
+            .contains("unknown statement \"toy-square\"; available"),
         "{e}"
     );
     veil(&registry, &args).expect("bench");

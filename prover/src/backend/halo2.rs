@@ -80,10 +80,6 @@ impl<S: Halo2Statement> Backend<S> for Halo2Backend {
         BackendKind::Halo2
     }
 
-    fn key_id(&self, shape: &S::Shape) -> String {
-        S::key_id(shape)
-    }
-
     fn prove(
         &self,
         shape: &S::Shape,

@@ -63,8 +63,11 @@ pub trait Backend<S: Statement>: Send + Sync {
     /// Which backend this is.
     fn kind(&self) -> BackendKind;
 
-    /// The id of the key (or program) that proves `shape`.
-    fn key_id(&self, shape: &S::Shape) -> String;
+    /// The id of the key (or program) that proves `shape`: the statement's key id unless the
+    /// backend names its keys otherwise.
+    fn key_id(&self, shape: &S::Shape) -> String {
+        S::key_id(shape)
+    }
 
     /// Proves `public` with `witness` at `shape`, after checking the statement natively (a
     /// broken rule is named, not proved).

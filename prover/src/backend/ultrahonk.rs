@@ -486,7 +486,7 @@ pub fn write_insecure_dev_crs(dir: &Path, points: usize) -> Result<()> {
         let _ = g2.y.serialize_uncompressed(&mut *b);
     });
     std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
-    crate::keys::write_atomic(&dir.join("bn254_g1.dat"), &g1_bytes)?;
-    crate::keys::write_atomic(&dir.join("bn254_g2.dat"), &g2_bytes)?;
+    crate::keys::persist(&dir.join("bn254_g1.dat"), &g1_bytes)?;
+    crate::keys::persist(&dir.join("bn254_g2.dat"), &g2_bytes)?;
     Ok(())
 }

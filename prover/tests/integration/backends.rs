@@ -10,9 +10,10 @@ use veil_circuits::statements::{
 };
 use veil_circuits::Fr;
 use veil_halo2::statements::Halo2Statement;
+use veil_prover::backend::groth16::Groth16Backend;
 use veil_prover::backend::halo2::Halo2Backend;
 use veil_prover::backend::{Backend, BackendKind};
-use veil_prover::keys::{Groth16Backend, KeyStore};
+use veil_prover::keys::KeyStore;
 use veil_verifier::proof::{GROTH16, HALO2};
 
 fn under_groth16_and_halo2<S: R1csStatement + Halo2Statement>(

@@ -7,7 +7,8 @@ use veil_circuits::statements::preview::{self, PreviewCircuit, PreviewShape};
 use veil_circuits::statements::PreviewMembership;
 use veil_circuits::statements::{PublicInputs as _, Shape as _};
 use veil_circuits::Fr;
-use veil_prover::keys::{Groth16Backend, KeyStore};
+use veil_prover::backend::groth16::Groth16Backend;
+use veil_prover::keys::KeyStore;
 
 #[test]
 fn setup_load_prove_verify_and_refuse_tampering() {

@@ -16,10 +16,10 @@ use veil_circuits::statements::Shape as _;
 use veil_circuits::statements::{preview, totals, usage};
 use veil_engine::audit::ReportRequest;
 use veil_engine::bench::{BenchCase, BenchPlan};
-use veil_engine::registry::Registry;
 use veil_engine::dataset::ReadOptions;
 use veil_engine::meter::TierRequest;
 use veil_engine::preview::PreviewRequest;
+use veil_engine::registry::Registry;
 use veil_engine::{EngineError, Progress};
 use veil_ledger::ServiceStore;
 

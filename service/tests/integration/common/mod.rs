@@ -264,9 +264,9 @@ impl Service {
             root,
             "the served path opens the licence"
         );
-        let backend = veil_prover::keys::Groth16Backend::new(veil_prover::keys::KeyStore::new(
-            self.path("params"),
-        ));
+        let backend = veil_prover::backend::groth16::Groth16Backend::new(
+            veil_prover::keys::KeyStore::new(self.path("params")),
+        );
         let shape = CallShape { depth: 16 };
         let (prover, _) = backend.prover::<UsageCall>(&shape).unwrap();
         let halo2 = halo2.then(|| veil_engine::provers::halo2(self.path("params")).unwrap().0);
