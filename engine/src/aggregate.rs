@@ -114,7 +114,7 @@ fn kept_fold_key(
 /// The folder's parameters cut to the batch circuit and to the aggregation circuit, whether
 /// they come from the insecure local setup, and their SHA-256.
 fn params_for(dir: &Path, shape: &TotalsShape) -> Result<(Params, Params, bool, String)> {
-    let (params, info) = crate::halo2::load(dir)?;
+    let (params, info) = crate::halo2_params::load(dir)?;
     let kb = DisclosureTotals::k(shape)?;
     let need = kb.max(aggregate::K);
     if info.k < need {
@@ -281,7 +281,7 @@ pub fn verify_value(
     // With the fold's key kept, the check needs three points of the parameters (their
     // description), not the parameter file: an auditor may hold only kzg-bn254.json and the
     // fold-*.vk/.json files. Without it, the key is derived from the parameters (minutes).
-    let info = crate::halo2::ParamsInfo::load(&dir)?;
+    let info = crate::halo2_params::ParamsInfo::load(&dir)?;
     let kept = kept_fold_key(&dir, &shape, n, &info.sha256).and_then(|vk| {
         let points = veil_verifier::halo2::verifier_points(&dir, &info).ok()?;
         Some((vk, points.params(aggregate::K)))
@@ -340,7 +340,7 @@ mod tests {
             .expect("sales");
         let params = dir.path().join("params");
         std::fs::create_dir_all(&params).expect("folder");
-        crate::halo2::setup_insecure(&params, 12, false).expect("small parameters");
+        crate::halo2_params::setup_insecure(&params, 12, false).expect("small parameters");
         let req = ReportRequest {
             seller: 0,
             from: 0,

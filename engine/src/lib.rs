@@ -15,7 +15,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod gateway;
-pub mod halo2;
+pub mod halo2_params;
 pub mod meter;
 pub mod noir;
 pub mod preview;

@@ -201,7 +201,7 @@ pub fn call_keys<'b>(
             }
             HALO2 if keys.halo2.is_none() => {
                 let shape = CallShape { depth };
-                keys.halo2 = Some(crate::halo2::verifying_key::<UsageCall>(dir, &shape)?.0);
+                keys.halo2 = Some(crate::halo2_params::verifying_key::<UsageCall>(dir, &shape)?.0);
             }
             _ => {}
         }

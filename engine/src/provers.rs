@@ -58,7 +58,7 @@ pub fn backend(params: PathBuf) -> Arc<Groth16Backend> {
 type KeptHalo2 = Mutex<HashMap<PathBuf, (Arc<Halo2Backend>, bool)>>;
 static HALO2: OnceLock<KeptHalo2> = OnceLock::new();
 
-/// The halo2 backend over the universal parameters in `params` ([`crate::halo2::load`]), and
+/// The halo2 backend over the universal parameters in `params` ([`crate::halo2_params::load`]), and
 /// whether they come from the insecure local setup.
 pub fn halo2(params: PathBuf) -> crate::Result<(Arc<Halo2Backend>, bool)> {
     let kept = HALO2.get_or_init(Default::default);
@@ -66,7 +66,7 @@ pub fn halo2(params: PathBuf) -> crate::Result<(Arc<Halo2Backend>, bool)> {
     if let Some(hit) = backends.get(&params) {
         return Ok(hit.clone());
     }
-    let (p, info) = crate::halo2::load(&params)?;
+    let (p, info) = crate::halo2_params::load(&params)?;
     let loaded = (Arc::new(Halo2Backend::new(p)), info.insecure_dev_setup);
     backends.insert(params, loaded.clone());
     Ok(loaded)
@@ -74,7 +74,7 @@ pub fn halo2(params: PathBuf) -> crate::Result<(Arc<Halo2Backend>, bool)> {
 
 /// Forgets the kept halo2 backend of `params` (after its parameters were replaced).
 pub fn forget_halo2(params: &std::path::Path) {
-    crate::halo2::forget_keys(params);
+    crate::halo2_params::forget_keys(params);
     if let Some(kept) = HALO2.get() {
         kept.lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -165,7 +165,7 @@ pub fn verify_any<S: R1csStatement + Halo2Statement>(
     env: &ProofEnvelope,
 ) -> crate::Result<bool> {
     if env.backend == veil_verifier::proof::HALO2 {
-        let (key, insecure) = crate::halo2::verifying_key::<S>(&params, shape)?;
+        let (key, insecure) = crate::halo2_params::verifying_key::<S>(&params, shape)?;
         let id = S::key_id(shape);
         if env.key != id {
             return Err(veil_verifier::VerifyError::Mismatch(format!(

@@ -3,7 +3,7 @@
 //! them. Proving keys are written uncompressed and read
 //! back unchecked, which is safe only because their SHA-256 must match the manifest first.
 
-use crate::backend::groth16::{self, Groth16Prover};
+use crate::groth16::{self, Groth16Prover};
 use crate::{ProverError, Result};
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;

@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod groth16;
 pub mod keys;
 pub mod msm;
 pub mod qap;

@@ -86,7 +86,7 @@ impl Shared {
                 keys.groth16 = Some((*self.prepared_key(&id)?).clone());
             } else if backend == HALO2 && keys.halo2.is_none() {
                 let shape = veil_circuits::statements::CallShape { depth };
-                let (key, _) = veil_engine::halo2::verifying_key::<
+                let (key, _) = veil_engine::halo2_params::verifying_key::<
                     veil_circuits::statements::UsageCall,
                 >(&self.config.params, &shape)?;
                 keys.halo2 = Some(key);

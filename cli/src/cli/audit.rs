@@ -1,7 +1,7 @@
 //! `veil audit`: sale receipts, period reports for auditors, and selective disclosure.
 
 use super::output::{bars, note, note_insecure, took, verdict, Accepted};
-use super::{writable, BackendArg, LedgerArg, ParamsArg};
+use super::{writable, LedgerArg, ParamsArg, ProveArgs};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
@@ -76,16 +76,8 @@ pub enum AuditCommand {
         /// Price band edges, comma-separated, strictly increasing.
         #[arg(long, default_values_t = audit::DEFAULT_EDGES, value_delimiter = ',')]
         edges: Vec<u64>,
-        /// Where to write the report.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace an existing file.
-        #[arg(long)]
-        force: bool,
         #[command(flatten)]
-        params: ParamsArg,
-        #[command(flatten)]
-        backend: BackendArg,
+        proof: ProveArgs,
     },
     /// Auditor: verify a report (a chain of batch proofs, or one aggregated halo2 proof)
     /// against the published receipt root, for the seller and period asked for; prints its
@@ -190,10 +182,13 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             to,
             batch,
             edges,
-            out,
-            force,
-            params,
-            backend,
+            proof:
+                ProveArgs {
+                    out,
+                    force,
+                    params,
+                    backend,
+                },
         } => {
             writable(&out, force)?;
             let t = Instant::now();

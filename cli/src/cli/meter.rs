@@ -1,7 +1,7 @@
 //! `veil meter`: metered API access with ZK usage counters.
 
 use super::output::{note_insecure, took, verdict, Accepted};
-use super::{writable, BackendArg, LedgerArg, ParamsArg};
+use super::{writable, LedgerArg, ParamsArg, ProveArgs};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
@@ -72,16 +72,8 @@ pub enum MeterCommand {
         /// The request being paid for (its hash is bound to the proof).
         #[arg(long)]
         request: String,
-        /// Where to write the call proof.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace an existing file.
-        #[arg(long)]
-        force: bool,
         #[command(flatten)]
-        params: ParamsArg,
-        #[command(flatten)]
-        backend: BackendArg,
+        proof: ProveArgs,
     },
     /// Gateway: verify a call proof and spend its nullifier (refuses replays).
     Verify {
@@ -143,19 +135,11 @@ pub enum TierCommand {
         /// Tier upper bound (exclusive).
         #[arg(long)]
         hi: u64,
-        /// Where to write the tier proof.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
         /// Where to write the commitment's opening (count, calls root and salt; mode 0600).
         #[arg(long, value_name = "FILE")]
         opening: PathBuf,
-        /// Replace existing files.
-        #[arg(long)]
-        force: bool,
         #[command(flatten)]
-        params: ParamsArg,
-        #[command(flatten)]
-        backend: BackendArg,
+        proof: ProveArgs,
     },
     /// Anyone: verify a tier proof.
     Verify {
@@ -224,10 +208,13 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             ledger,
             epoch,
             request,
-            out,
-            force,
-            params,
-            backend,
+            proof:
+                ProveArgs {
+                    out,
+                    force,
+                    params,
+                    backend,
+                },
         } => {
             writable(&out, force)?;
             let t = Instant::now();
@@ -302,11 +289,14 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             epoch,
             lo,
             hi,
-            out,
             opening,
-            force,
-            params,
-            backend,
+            proof:
+                ProveArgs {
+                    out,
+                    force,
+                    params,
+                    backend,
+                },
         }) => {
             writable(&out, force)?;
             writable(&opening, force)?;

@@ -214,6 +214,22 @@ impl FormatArgs {
     }
 }
 
+/// What every `prove` command takes: where the proof goes, whether it may replace a file, the
+/// keys and the proof system.
+#[derive(clap::Args, Debug)]
+pub struct ProveArgs {
+    /// Where to write the proof (the preview, report, call or tier proof).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub params: ParamsArg,
+    #[command(flatten)]
+    pub backend: BackendArg,
+}
+
 /// The params folder: Groth16 proving and verifying keys and their `manifest.json`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ParamsArg {

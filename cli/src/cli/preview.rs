@@ -1,7 +1,7 @@
 //! `veil preview prove | verify`.
 
 use super::output::{bars, note_insecure, took, verdict, Accepted};
-use super::{writable, BackendArg, FormatArgs, ParamsArg};
+use super::{writable, FormatArgs, ParamsArg, ProveArgs};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
@@ -58,16 +58,8 @@ pub enum PreviewCommand {
     Prove {
         #[command(flatten)]
         args: PreviewArgs,
-        /// Where to write the preview.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace an existing file.
-        #[arg(long)]
-        force: bool,
         #[command(flatten)]
-        params: ParamsArg,
-        #[command(flatten)]
-        backend: BackendArg,
+        proof: ProveArgs,
     },
     /// Verify a preview against its listing; prints the revealed rows.
     Verify {
@@ -96,10 +88,13 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
         PreviewCommand::Prove {
             args,
-            out,
-            force,
-            params,
-            backend,
+            proof:
+                ProveArgs {
+                    out,
+                    force,
+                    params,
+                    backend,
+                },
         } => {
             writable(&out, force)?;
             let t = Instant::now();

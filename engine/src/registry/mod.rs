@@ -16,7 +16,7 @@ use crate::bench::{BenchPlan, BenchRecord};
 use crate::error::refuse;
 use crate::files::params_dir;
 use crate::progress::Progress;
-use crate::setup::{Halo2SetUp, SetUp, SetupDone, SetupJob, ShapeOptions};
+use crate::setup::keys::{Halo2SetUp, SetUp, SetupDone, SetupJob, ShapeOptions};
 use crate::{EngineError, Result};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

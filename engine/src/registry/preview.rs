@@ -4,7 +4,7 @@ use super::{BenchRun, BenchSize, Registered};
 use crate::bench::{preview_fixture, preview_shape, BenchRecord, MAX_SAMPLES};
 use crate::dataset::load_listing;
 use crate::error::refuse;
-use crate::setup::{SetupDone, SetupJob, ShapeOptions, DEFAULT_SAMPLES};
+use crate::setup::keys::{SetupDone, SetupJob, ShapeOptions, DEFAULT_SAMPLES};
 use crate::Result;
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::{PreviewMembership, Statement};

@@ -4,7 +4,7 @@ use super::{BenchRun, BenchSize, Registered};
 use crate::bench::{measure_aggregate, totals_chain, totals_shape, BenchRecord, MAX_BATCH};
 use crate::error::refuse;
 use crate::progress::check;
-use crate::setup::{SetupDone, SetupJob, ShapeOptions, DEFAULT_BATCH};
+use crate::setup::keys::{SetupDone, SetupJob, ShapeOptions, DEFAULT_BATCH};
 use crate::Result;
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::{DisclosureTotals, Statement};

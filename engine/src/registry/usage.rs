@@ -2,7 +2,7 @@
 
 use super::{BenchRun, BenchSize, Registered};
 use crate::bench::{call_fixture, tier_fixture, BenchRecord};
-use crate::setup::{SetupDone, SetupJob, ShapeOptions};
+use crate::setup::keys::{SetupDone, SetupJob, ShapeOptions};
 use crate::Result;
 use veil_circuits::statements::usage::DEFAULT_LICENCE_DEPTH;
 use veil_circuits::statements::{CallShape, Statement, TierShape, UsageCall, UsageTier};

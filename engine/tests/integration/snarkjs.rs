@@ -97,7 +97,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     assert_eq!((done.params.k, src.power), (11, 11));
     assert_eq!((src.blake2b.len(), src.sha256.len()), (128, 64));
 
-    let (p, _) = veil_engine::halo2::load(&params).unwrap();
+    let (p, _) = veil_engine::halo2_params::load(&params).unwrap();
     let shape = CallShape { depth: 16 };
     let pk = kzg::keygen::<UsageCall>(&p, &shape).unwrap();
     let (public, witness) = veil_testkit::vectors::call(0);

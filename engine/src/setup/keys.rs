@@ -1,9 +1,8 @@
-//! Setup: making a statement's keys for a shape. Which statements there are, and how a door's
-//! options become a statement's shape, is the registry's ([`crate::registry`]).
+//! What a setup is given (a door's [`ShapeOptions`]) and runs once a registry entry has read
+//! the shape from them ([`SetupJob`]), and what it made.
 
 use crate::error::refuse;
 use crate::progress::{stage, Progress, Unit};
-use crate::registry::Registry;
 use crate::Result;
 use std::path::{Path, PathBuf};
 use veil_circuits::statements::totals;
@@ -94,7 +93,7 @@ pub struct Halo2SetUp {
     /// `log2` of the rows its circuit needs.
     pub k: u32,
     /// The parameters it uses.
-    pub params: crate::halo2::ParamsInfo,
+    pub params: crate::halo2_params::ParamsInfo,
     /// SHA-256 of its verifying key (what its proofs' envelopes name).
     pub vk_sha256: String,
     /// Its verifying key's file, for verifiers (`veil_verifier::halo2::vk_file`).
@@ -206,8 +205,8 @@ fn halo2_at<S: R1csStatement + Halo2Statement>(
         0,
         Unit::Steps,
         || match ptau {
-            Some(ptau) => crate::halo2::import_ptau(&dir, ptau, k_params),
-            None => crate::halo2::setup_insecure(&dir, k_params, force),
+            Some(ptau) => crate::halo2_params::import_ptau(&dir, ptau, k_params),
+            None => crate::halo2_params::setup_insecure(&dir, k_params, force),
         },
     )?;
     crate::provers::forget_halo2(&dir);
@@ -219,7 +218,7 @@ fn halo2_at<S: R1csStatement + Halo2Statement>(
         Unit::Steps,
         || backend.verifying_key::<S>(shape),
     )?;
-    let vk_file = crate::halo2::write_vk(&dir, &key, &vk)?;
+    let vk_file = crate::halo2_params::write_vk(&dir, &key, &vk)?;
     Ok(Halo2SetUp {
         key,
         k,
@@ -228,33 +227,4 @@ fn halo2_at<S: R1csStatement + Halo2Statement>(
         vk_file,
         dir,
     })
-}
-
-/// Runs the (single-party, **insecure**: development only) Groth16 setup of `statement` (a
-/// name in the [standard registry](Registry::standard)) at the shape `opts` describes, into
-/// `params`. Existing keys are replaced only with `force`.
-pub fn setup(
-    statement: &str,
-    opts: &ShapeOptions,
-    params: Option<PathBuf>,
-    force: bool,
-    progress: &dyn Progress,
-) -> Result<SetUp> {
-    Registry::standard().setup(statement, opts, params, force, progress)
-}
-
-/// Readies halo2 for `statement` (a name in the [standard registry](Registry::standard)) at
-/// the shape `opts` describes: universal parameters large enough in `params` (converted from
-/// the ceremony file `ptau` when given; else made by the **insecure** local setup when missing
-/// or too small, `force` remaking them), and its keys derived from them once, to report their
-/// digest.
-pub fn setup_halo2(
-    statement: &str,
-    opts: &ShapeOptions,
-    params: Option<PathBuf>,
-    ptau: Option<&Path>,
-    force: bool,
-    progress: &dyn Progress,
-) -> Result<Halo2SetUp> {
-    Registry::standard().setup_halo2(statement, opts, params, ptau, force, progress)
 }
