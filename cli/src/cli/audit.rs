@@ -182,14 +182,14 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             to,
             batch,
             edges,
-            proof:
-                ProveArgs {
-                    out,
-                    force,
-                    params,
-                    backend,
-                },
+            proof,
         } => {
+            let ProveArgs {
+                out,
+                force,
+                params,
+                backend,
+            } = proof;
             writable(&out, force)?;
             let t = Instant::now();
             let store = SqliteStore::open(&ledger.ledger)?;

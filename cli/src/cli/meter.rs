@@ -208,14 +208,14 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             ledger,
             epoch,
             request,
-            proof:
-                ProveArgs {
-                    out,
-                    force,
-                    params,
-                    backend,
-                },
+            proof,
         } => {
+            let ProveArgs {
+                out,
+                force,
+                params,
+                backend,
+            } = proof;
             writable(&out, force)?;
             let t = Instant::now();
             let store = SqliteStore::open(&ledger.ledger)?;
@@ -290,14 +290,14 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             lo,
             hi,
             opening,
-            proof:
-                ProveArgs {
-                    out,
-                    force,
-                    params,
-                    backend,
-                },
+            proof,
         }) => {
+            let ProveArgs {
+                out,
+                force,
+                params,
+                backend,
+            } = proof;
             writable(&out, force)?;
             writable(&opening, force)?;
             let t = Instant::now();

@@ -86,16 +86,13 @@ fn cell(c: &Cell) -> String {
 
 pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
-        PreviewCommand::Prove {
-            args,
-            proof:
-                ProveArgs {
-                    out,
-                    force,
-                    params,
-                    backend,
-                },
-        } => {
+        PreviewCommand::Prove { args, proof } => {
+            let ProveArgs {
+                out,
+                force,
+                params,
+                backend,
+            } = proof;
             writable(&out, force)?;
             let t = Instant::now();
             let mut req = args.request();

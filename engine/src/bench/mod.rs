@@ -12,14 +12,18 @@
 //! threads; *throughput* is one proof per thread, all threads at once, each on a one-thread
 //! pool (reported as proofs per second).
 
+mod comparisons;
 mod fixtures;
 mod plan;
 pub mod plot;
 mod report;
 mod runners;
 pub mod snarkjs;
+mod timing;
 
+pub use comparisons::*;
 pub use fixtures::*;
 pub use plan::*;
 pub use report::*;
 pub use runners::*;
+pub(crate) use timing::*;

@@ -18,6 +18,7 @@
 //! | (none) key manifest | [`Manifest`] | 1 | `veil setup` |
 //! | `ultrahonk-proof` | [`UltraHonkProofV1`] | 1 | `veil noir prove` (read: converted to an envelope) |
 
+pub mod totals;
 mod ultrahonk;
 mod wallet;
 
@@ -26,8 +27,8 @@ pub use crate::preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use crate::proof::{
     ProofEnvelope, UltraHonkData, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK,
 };
-pub use crate::totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
+pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
 pub use veil_circuits::dataset::keys::{KeyFile, KEY_FILE_VERSION};
 pub use veil_circuits::dataset::{Listing, LISTING_VERSION};
