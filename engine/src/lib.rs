@@ -37,6 +37,12 @@ pub mod store {
     };
 }
 
+/// The layers below, for a door that names their types (the statements' names, a proof
+/// envelope, a stored listing): a door depends on the engine alone.
+pub use veil_circuits as circuits;
+pub use veil_ledger as ledger;
+pub use veil_verifier as verifier;
+
 /// Re-exports a door needs to name values (dataset formats, field elements, hex).
 pub mod prelude {
     pub use veil_circuits::dataset::{Format, DEFAULT_CHUNK_SIZE, DEFAULT_DEPTH};

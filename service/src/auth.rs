@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use veil_ledger::{Registry, TokenRecord};
+use veil_engine::ledger::{Registry, TokenRecord};
 
 /// What a token may do.
 #[derive(

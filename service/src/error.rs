@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use thiserror::Error;
 use veil_engine::store::LedgerError;
+use veil_engine::verifier::VerifyError;
 use veil_engine::EngineError;
-use veil_verifier::VerifyError;
 
 /// Why a request failed.
 #[derive(Debug, Error)]

@@ -26,7 +26,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::trace::TraceLayer;
-use veil_ledger::{PgStore, ServiceStore, SqliteStore};
+use veil_engine::ledger::{PgStore, ServiceStore, SqliteStore};
 
 /// The router: every route (a worker node: health and metrics only), the body limit, request
 /// tracing and a JSON 404.

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use veil_engine::gateway::CallKeys;
-use veil_ledger::ServiceStore;
-use veil_verifier::groth16::PreparedKey;
-use veil_verifier::proof::{GROTH16, HALO2};
+use veil_engine::ledger::ServiceStore;
+use veil_engine::verifier::groth16::PreparedKey;
+use veil_engine::verifier::proof::{GROTH16, HALO2};
 
 /// Wakes idle workers when a job is queued (they also poll, for jobs queued by another
 /// process or due after a back-off).
@@ -62,8 +62,8 @@ impl Shared {
         if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
             return Ok(k.clone());
         }
-        let (vk, _) = veil_verifier::params::load_verifying_key(&self.config.params, key)?;
-        let prepared = Arc::new(veil_verifier::groth16::prepare(&vk));
+        let (vk, _) = veil_engine::verifier::params::load_verifying_key(&self.config.params, key)?;
+        let prepared = Arc::new(veil_engine::verifier::groth16::prepare(&vk));
         self.keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -82,12 +82,12 @@ impl Shared {
         let mut keys = CallKeys::default();
         for backend in backends {
             if backend == GROTH16 && keys.groth16.is_none() {
-                let id = veil_verifier::usage::call_key(depth);
+                let id = veil_engine::verifier::usage::call_key(depth);
                 keys.groth16 = Some((*self.prepared_key(&id)?).clone());
             } else if backend == HALO2 && keys.halo2.is_none() {
-                let shape = veil_circuits::statements::CallShape { depth };
+                let shape = veil_engine::circuits::statements::CallShape { depth };
                 let (key, _) = veil_engine::halo2_params::verifying_key::<
-                    veil_circuits::statements::UsageCall,
+                    veil_engine::circuits::statements::UsageCall,
                 >(&self.config.params, &shape)?;
                 keys.halo2 = Some(key);
             }

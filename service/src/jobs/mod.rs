@@ -12,16 +12,16 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
 use utoipa::ToSchema;
-use veil_circuits::statements::Shape as _;
-use veil_circuits::statements::{preview, totals, usage};
 use veil_engine::audit::ReportRequest;
 use veil_engine::bench::{BenchCase, BenchPlan};
+use veil_engine::circuits::statements::Shape as _;
+use veil_engine::circuits::statements::{preview, totals, usage};
 use veil_engine::dataset::ReadOptions;
+use veil_engine::ledger::ServiceStore;
 use veil_engine::meter::TierRequest;
 use veil_engine::preview::PreviewRequest;
 use veil_engine::registry::Registry;
 use veil_engine::{EngineError, Progress};
-use veil_ledger::ServiceStore;
 
 /// Declares a one-value enum naming a job kind: each job's `kind` field, so that every kind's
 /// schema stands alone (`kind` and its fields, nothing else).
@@ -361,13 +361,13 @@ impl JobRequest {
                 }
                 let listing = listing_of(&record.listing)?;
                 let shape = veil_engine::preview::shape_for(&listing, p.samples)?;
-                veil_verifier::preview::reveal_mask(&listing, &p.reveal)?;
-                veil_circuits::statements::preview::challenge_from_hex(&p.challenge)
+                veil_engine::verifier::preview::reveal_mask(&listing, &p.reveal)?;
+                veil_engine::circuits::statements::preview::challenge_from_hex(&p.challenge)
                     .map_err(EngineError::from)?;
                 keys_exist(params, &shape.id(), p.backend, 0)
             }
             JobRequest::AuditReport(r) => {
-                let shape = veil_circuits::statements::totals::TotalsShape {
+                let shape = veil_engine::circuits::statements::totals::TotalsShape {
                     batch: r.batch,
                     edges: r.edges.len(),
                 };
@@ -400,7 +400,12 @@ impl JobRequest {
                         t.epoch, t.listing_id
                     ));
                 }
-                keys_exist(params, &veil_verifier::usage::tier_key(), t.backend, 0)
+                keys_exist(
+                    params,
+                    &veil_engine::verifier::usage::tier_key(),
+                    t.backend,
+                    0,
+                )
             }
             JobRequest::Benchmark(b) => {
                 if b.cases.len() > MAX_BENCH_CASES {
@@ -491,15 +496,18 @@ impl JobRequest {
 pub const MAX_BENCH_CASES: usize = 16;
 
 /// A registered listing, or a 404 naming it.
-pub fn registered(store: &dyn ServiceStore, id: &str) -> Result<veil_ledger::ListingRecord> {
+pub fn registered(
+    store: &dyn ServiceStore,
+    id: &str,
+) -> Result<veil_engine::ledger::ListingRecord> {
     store
         .listing(id)?
         .ok_or_else(|| ServiceError::NotFound(format!("no listing {id:?} is registered")))
 }
 
 /// Parses a stored listing.
-pub fn listing_of(json: &str) -> Result<veil_circuits::dataset::Listing> {
-    veil_circuits::dataset::Listing::from_json(json)
+pub fn listing_of(json: &str) -> Result<veil_engine::circuits::dataset::Listing> {
+    veil_engine::circuits::dataset::Listing::from_json(json)
         .map_err(|e| ServiceError::Internal(format!("a stored listing does not parse: {e}")))
 }
 
@@ -508,16 +516,18 @@ pub fn listing_of(json: &str) -> Result<veil_circuits::dataset::Listing> {
 /// the job runs).
 fn keys_exist(params: &Path, key: &str, backend: ProofBackend, min_k: u32) -> Result<()> {
     match backend {
-        ProofBackend::Groth16 => match veil_verifier::params::load_verifying_key(params, key) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(ServiceError::Unprocessable(format!(
-                "no keys for {key} on this service ({e}): the operator runs `veil setup` for \
+        ProofBackend::Groth16 => {
+            match veil_engine::verifier::params::load_verifying_key(params, key) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(ServiceError::Unprocessable(format!(
+                    "no keys for {key} on this service ({e}): the operator runs `veil setup` for \
                  this shape"
-            ))),
-        },
+                ))),
+            }
+        }
         ProofBackend::Halo2 => {
             let setup = format!("`veil setup --backend halo2` for {key}");
-            match veil_verifier::halo2::ParamsInfo::load(params) {
+            match veil_engine::verifier::halo2::ParamsInfo::load(params) {
                 Ok(info) if info.k >= min_k => Ok(()),
                 Ok(info) => Err(ServiceError::Unprocessable(format!(
                     "the halo2 parameters on this service hold 2^{} rows and {key} needs \

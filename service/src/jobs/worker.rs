@@ -13,8 +13,8 @@ use rayon::ThreadPool;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use veil_engine::ledger::{Job, Lease, Outcome};
 use veil_engine::{EngineError, Progress, Unit};
-use veil_ledger::{Job, Lease, Outcome};
 
 /// The progress of one running job, shared with its heartbeat thread.
 struct JobProgress {

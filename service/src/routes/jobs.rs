@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use veil_ledger::{Job, JobState, NewJob, Submitted};
+use veil_engine::ledger::{Job, JobState, NewJob, Submitted};
 
 /// A job's progress in its current stage.
 #[derive(Serialize, ToSchema)]

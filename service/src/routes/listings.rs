@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
 use veil_engine::dataset::{CommitRequest, ReadOptions};
+use veil_engine::ledger::ListingRecord;
 use veil_engine::{Progress, Silent};
-use veil_ledger::ListingRecord;
 
 /// A listing to register.
 #[derive(Deserialize, ToSchema)]

@@ -13,12 +13,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
-use veil_circuits::statements::{preview, totals, usage};
 use veil_engine::audit::Expected;
+use veil_engine::circuits::statements::{preview, totals, usage};
 use veil_engine::meter::TierExpected;
 use veil_engine::prelude::{from_hex_strict, to_hex};
+use veil_engine::verifier::proof::ProofEnvelope;
 use veil_engine::EngineError;
-use veil_verifier::proof::ProofEnvelope;
 
 /// What to verify.
 #[derive(Deserialize, ToSchema)]
@@ -140,15 +140,15 @@ pub async fn verify(
                 } => {
                     // A chain of batch proofs (Groth16), or one folded halo2 proof.
                     let folded = report.get("kind").and_then(Value::as_str)
-                        == Some(veil_verifier::totals::AGGREGATE_KIND);
+                        == Some(veil_engine::verifier::totals::AGGREGATE_KIND);
                     let (report_root, report) = if folded {
-                        let r = veil_verifier::totals::AggregateReport::from_json(
+                        let r = veil_engine::verifier::totals::AggregateReport::from_json(
                             &report.to_string(),
                         )
                         .map_err(|e| ServiceError::BadRequest(format!("`report`: {e}")))?;
                         (r.period.root, Err(r))
                     } else {
-                        let r: veil_verifier::totals::Report = parse(report, "report")?;
+                        let r: veil_engine::verifier::totals::Report = parse(report, "report")?;
                         (r.period.root, Ok(r))
                     };
                     let root = match root {
@@ -222,11 +222,11 @@ pub async fn verify(
                     let env: ProofEnvelope = parse(proof, "proof")?;
                     let depth = store.licence_depth();
                     let dir = veil_engine::files::params_dir(params);
-                    let shape = veil_circuits::statements::CallShape { depth };
-                    veil_verifier::usage::call_public(&env, depth)
+                    let shape = veil_engine::circuits::statements::CallShape { depth };
+                    veil_engine::verifier::usage::call_public(&env, depth)
                         .map_err(EngineError::from)
                         .and_then(|p| {
-                            veil_engine::provers::verify_any::<veil_circuits::statements::UsageCall>(
+                            veil_engine::provers::verify_any::<veil_engine::circuits::statements::UsageCall>(
                                 dir, &shape, &p, &env,
                             )
                             .map(|_| p)

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use veil_engine::gateway::{Accepted, Gateway};
 use veil_engine::prelude::{to_hex, Fr};
 use veil_engine::store::LedgerError;
+use veil_engine::verifier::proof::ProofEnvelope;
 use veil_engine::EngineError;
-use veil_verifier::proof::ProofEnvelope;
 
 /// A metered call to check.
 #[derive(Deserialize, ToSchema)]
