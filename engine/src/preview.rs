@@ -28,7 +28,8 @@ pub struct PreviewRequest {
     pub dataset: PathBuf,
     /// The seller secret (or dataset key) file.
     pub secret_file: PathBuf,
-    /// The dataset's listing file.
+    /// The dataset's listing file (read by [`PreviewRequest::load`]; [`PreviewRequest::load_with`]
+    /// takes the listing itself and reads no file).
     pub listing: PathBuf,
     /// The buyer's challenge, hex (at most 32 bytes).
     pub challenge: String,
@@ -58,8 +59,14 @@ pub struct LoadedRequest {
 impl PreviewRequest {
     /// Reads the listing and the key, and parses the challenge.
     pub fn load(self) -> Result<LoadedRequest> {
-        let challenge = challenge_from_hex(&self.challenge)?;
         let listing = load_listing(&self.listing)?;
+        self.load_with(listing)
+    }
+
+    /// As [`PreviewRequest::load`] with the listing given (a service holds it already; the
+    /// request's `listing` path is not read).
+    pub fn load_with(self, listing: Listing) -> Result<LoadedRequest> {
+        let challenge = challenge_from_hex(&self.challenge)?;
         if listing.arity() != dataset::TREE_ARITY {
             crate::error::refuse!(
                 "listing {:?} is version {}: its records sit in a binary Merkle tree, and previews \
@@ -79,6 +86,21 @@ impl PreviewRequest {
             challenge,
         })
     }
+}
+
+/// Checks what a preview asks for against its listing before anything is read or proved: the
+/// shape (`samples` within the dataset and the supported bounds), the columns to reveal and the
+/// challenge. Proving runs it first; the service checks a preview job with it before queueing.
+pub fn validate(
+    listing: &Listing,
+    samples: usize,
+    reveal: &[String],
+    challenge: &str,
+) -> Result<PreviewShape> {
+    let shape = shape_for(listing, samples)?;
+    reveal_mask(listing, reveal)?;
+    challenge_from_hex(challenge)?;
+    Ok(shape)
 }
 
 /// The shape a request needs, after checking it against its listing.
@@ -210,9 +232,19 @@ pub fn prove(
     out: &Path,
     progress: &Arc<dyn Progress>,
 ) -> Result<Proved> {
-    let backend = req.backend;
-    let req = req.load()?;
-    let shape = shape_for(&req.listing, req.request.samples)?;
+    prove_loaded(req.load()?, params, out, progress)
+}
+
+/// As [`prove`], for a request already loaded ([`PreviewRequest::load_with`]).
+pub fn prove_loaded(
+    req: LoadedRequest,
+    params: Option<PathBuf>,
+    out: &Path,
+    progress: &Arc<dyn Progress>,
+) -> Result<Proved> {
+    let backend = req.request.backend;
+    let r = &req.request;
+    let shape = validate(&req.listing, r.samples, &r.reveal, &r.challenge)?;
     // Load the keys before reading the dataset: a missing key is reported at once.
     let chosen = crate::provers::choose::<PreviewMembership>(backend, params_dir(params), &shape)?;
     let st = statement(&req, progress)?;

@@ -9,7 +9,7 @@ use crate::auth::Role;
 use crate::error::{Result, ServiceError};
 use crate::state::Shared;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use utoipa::ToSchema;
 use veil_engine::audit::ReportRequest;
@@ -360,10 +360,8 @@ impl JobRequest {
                     ));
                 }
                 let listing = listing_of(&record.listing)?;
-                let shape = veil_engine::preview::shape_for(&listing, p.samples)?;
-                veil_engine::verifier::preview::reveal_mask(&listing, &p.reveal)?;
-                veil_engine::circuits::statements::preview::challenge_from_hex(&p.challenge)
-                    .map_err(EngineError::from)?;
+                let shape =
+                    veil_engine::preview::validate(&listing, p.samples, &p.reveal, &p.challenge)?;
                 keys_exist(params, &shape.id(), p.backend, 0)
             }
             JobRequest::AuditReport(r) => {
@@ -434,19 +432,23 @@ impl JobRequest {
                 let record = store.listing(&p.listing_id)?.ok_or_else(|| {
                     EngineError::Refused(format!("listing {:?} is gone", p.listing_id))
                 })?;
-                let listing_path = dir.join("listing.json");
-                veil_engine::files::write_output(&listing_path, &record.listing)?;
+                let listing = veil_engine::circuits::dataset::Listing::from_json(&record.listing)?;
                 let req = PreviewRequest {
                     dataset: record.dataset.unwrap_or_default().into(),
                     secret_file: shared.config.seller_secret.clone().unwrap_or_default(),
-                    listing: listing_path,
+                    listing: PathBuf::new(),
                     challenge: p.challenge.clone(),
                     samples: p.samples,
                     reveal: p.reveal.clone(),
                     read: ReadOptions::default(),
                     backend: p.backend.into(),
                 };
-                let proved = veil_engine::preview::prove(req, params, &out, progress)?;
+                let proved = veil_engine::preview::prove_loaded(
+                    req.load_with(listing)?,
+                    params,
+                    &out,
+                    progress,
+                )?;
                 Ok(proved.file.to_json())
             }
             JobRequest::AuditReport(r) => {
