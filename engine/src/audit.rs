@@ -108,6 +108,29 @@ pub struct ReportRequest {
     pub edges: Vec<u64>,
 }
 
+impl ReportRequest {
+    /// Checks the request before the ledger is read: the batch shape, the period and the band
+    /// edges. Proving runs it first; the service checks a report job with it before queueing.
+    pub fn validate(&self) -> Result<TotalsShape> {
+        let shape = TotalsShape {
+            batch: self.batch,
+            edges: self.edges.len(),
+        };
+        shape.validate()?;
+        if self.from > self.to {
+            refuse!(
+                "the period ends (to = {}) before it starts (from = {})",
+                self.to,
+                self.from
+            );
+        }
+        if self.edges.windows(2).any(|w| w[0] >= w[1]) {
+            refuse!("band edges {:?} are not increasing", self.edges);
+        }
+        Ok(shape)
+    }
+}
+
 /// Proves a period report from the ledger (batches in parallel, progress per batch proved)
 /// and writes it to `out`.
 pub fn prove_report(
@@ -117,11 +140,7 @@ pub fn prove_report(
     out: &Path,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let shape = TotalsShape {
-        batch: req.batch,
-        edges: req.edges.len(),
-    };
-    shape.validate()?;
+    let shape = req.validate()?;
     let backend = crate::provers::backend(params_dir(params));
     let (prover, _) = backend.prover::<DisclosureTotals>(&shape)?;
     let (period, batches) =

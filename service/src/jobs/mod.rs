@@ -112,6 +112,19 @@ pub struct ReportJob {
     pub webhook: Option<String>,
 }
 
+impl ReportJob {
+    /// The engine's request.
+    pub fn request(&self) -> ReportRequest {
+        ReportRequest {
+            seller: self.seller,
+            from: self.from,
+            to: self.to,
+            batch: self.batch,
+            edges: self.edges.clone(),
+        }
+    }
+}
+
 /// A usage-tier proof for a closed epoch of a listing (gateway).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -365,20 +378,7 @@ impl JobRequest {
                 keys_exist(params, &shape.id(), p.backend, 0)
             }
             JobRequest::AuditReport(r) => {
-                let shape = veil_engine::circuits::statements::totals::TotalsShape {
-                    batch: r.batch,
-                    edges: r.edges.len(),
-                };
-                shape.validate().map_err(EngineError::from)?;
-                if r.from > r.to {
-                    return bad(format!(
-                        "the period ends (to = {}) before it starts (from = {})",
-                        r.to, r.from
-                    ));
-                }
-                if r.edges.windows(2).any(|w| w[0] >= w[1]) {
-                    return bad(format!("band edges {:?} are not increasing", r.edges));
-                }
+                let shape = r.request().validate()?;
                 // A fold runs at 2^aggregate::K rows whatever the batch size.
                 keys_exist(
                     params,
@@ -452,13 +452,7 @@ impl JobRequest {
                 Ok(proved.file.to_json())
             }
             JobRequest::AuditReport(r) => {
-                let req = ReportRequest {
-                    seller: r.seller,
-                    from: r.from,
-                    to: r.to,
-                    batch: r.batch,
-                    edges: r.edges.clone(),
-                };
+                let req = r.request();
                 Ok(match r.backend {
                     ProofBackend::Groth16 => {
                         veil_engine::audit::prove_report(store, &req, params, &out, &**progress)?
