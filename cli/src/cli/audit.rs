@@ -184,12 +184,7 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
             edges,
             proof,
         } => {
-            let ProveArgs {
-                out,
-                force,
-                params,
-                backend,
-            } = proof;
+            let (out, force, params, backend) = proof.into_parts();
             writable(&out, force)?;
             let t = Instant::now();
             let store = SqliteStore::open(&ledger.ledger)?;

@@ -210,12 +210,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             request,
             proof,
         } => {
-            let ProveArgs {
-                out,
-                force,
-                params,
-                backend,
-            } = proof;
+            let (out, force, params, backend) = proof.into_parts();
             writable(&out, force)?;
             let t = Instant::now();
             let store = SqliteStore::open(&ledger.ledger)?;
@@ -292,12 +287,7 @@ pub fn run(cmd: MeterCommand) -> Result<()> {
             opening,
             proof,
         }) => {
-            let ProveArgs {
-                out,
-                force,
-                params,
-                backend,
-            } = proof;
+            let (out, force, params, backend) = proof.into_parts();
             writable(&out, force)?;
             writable(&opening, force)?;
             let t = Instant::now();

@@ -230,6 +230,13 @@ pub struct ProveArgs {
     pub backend: BackendArg,
 }
 
+impl ProveArgs {
+    /// Its parts: where, whether to replace, the keys, the proof system.
+    pub fn into_parts(self) -> (PathBuf, bool, ParamsArg, BackendArg) {
+        (self.out, self.force, self.params, self.backend)
+    }
+}
+
 /// The params folder: Groth16 proving and verifying keys and their `manifest.json`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ParamsArg {

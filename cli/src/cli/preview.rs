@@ -87,12 +87,7 @@ fn cell(c: &Cell) -> String {
 pub fn run(cmd: PreviewCommand) -> Result<()> {
     match cmd {
         PreviewCommand::Prove { args, proof } => {
-            let ProveArgs {
-                out,
-                force,
-                params,
-                backend,
-            } = proof;
+            let (out, force, params, backend) = proof.into_parts();
             writable(&out, force)?;
             let t = Instant::now();
             let mut req = args.request();
