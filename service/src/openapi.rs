@@ -72,13 +72,19 @@ pub fn document(registry: &Registry) -> utoipa::openapi::OpenApi {
         .iter()
         .map(|e| match e.bench_size() {
             Some(size) => format!(
-                "`{}`: {}, size {} (default {})",
+                "`{}` ({}): {}, size {} (default {})",
                 e.name(),
+                e.summary(),
                 e.bench_case(),
                 size.letter,
                 size.default
             ),
-            None => format!("`{}`: {}, no size", e.name(), e.bench_case()),
+            None => format!(
+                "`{}` ({}): {}, no size",
+                e.name(),
+                e.summary(),
+                e.bench_case()
+            ),
         })
         .collect();
     let statement = ObjectBuilder::new()
