@@ -18,16 +18,17 @@
 //! | (none) key manifest | [`Manifest`] | 1 | `veil setup` |
 //! | `ultrahonk-proof` | [`UltraHonkProofV1`] | 1 | `veil noir prove` (read: converted to an envelope) |
 
+pub mod preview;
 pub mod totals;
 mod ultrahonk;
 mod wallet;
 
 pub use crate::params::{FileRef, KeyEntry, Manifest, MANIFEST_VERSION};
-pub use crate::preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use crate::proof::{
     ProofEnvelope, UltraHonkData, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK,
 };
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
+pub use preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
 pub use veil_circuits::dataset::keys::{KeyFile, KEY_FILE_VERSION};
