@@ -238,8 +238,9 @@ fn sources(root: &Path) -> Vec<PathBuf> {
 
 /// A statement's name, dashed or as its Noir package, is spelled as a string literal only in
 /// its home (`circuits/src/statements/<name>/`): every door reads it from there or from the
-/// registry. Comments, `#[cfg(test)] mod` blocks (a test may spell what it checks) and the serde attribute of the tier job's kind
-/// (`kind_tag!`, checked against the name by a test) are not doors.
+/// registry. Comments, `#[cfg(test)] mod` blocks (a test may spell what it checks) and the
+/// serde attribute of the tier job's kind (`kind_tag!`, checked against the name by a test) are
+/// not doors.
 #[test]
 fn no_door_spells_a_statement_name() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
