@@ -254,7 +254,7 @@ pub fn verify(
 /// Verifies a report against what the auditor expects; returns its totals.
 pub fn verify_value(r: &Report, expected: Expected, params: Option<PathBuf>) -> Result<Totals> {
     expected.is_for(&r.period)?;
-    let (vk, _) = veil_verifier::params::load_verifying_key(&params_dir(params), &r.shape().id())?;
+    let (vk, _) = veil_verifier::params::load_shape_key(&params_dir(params), &r.shape())?;
     Ok(verify_report(
         r,
         &veil_verifier::groth16::prepare(&vk),

@@ -16,7 +16,7 @@ use veil_circuits::statements::{CallShape, TierShape, UsageCall, UsageTier};
 use veil_circuits::Fr;
 use veil_ledger::{EpochUsage, Store};
 use veil_verifier::proof::{ProofEnvelope, GROTH16, HALO2};
-use veil_verifier::usage::{call_key, tier_key, UsageOpening, USAGE_OPENING_VERSION};
+use veil_verifier::usage::{tier_key, UsageOpening, USAGE_OPENING_VERSION};
 
 /// The field value of a listing id in licences and calls.
 pub fn listing_value(listing_id: &str) -> Fr {
@@ -196,7 +196,7 @@ pub fn call_keys<'b>(
     for backend in backends {
         match backend {
             GROTH16 if keys.groth16.is_none() => {
-                let (vk, _) = veil_verifier::params::load_verifying_key(dir, &call_key(depth))?;
+                let (vk, _) = veil_verifier::params::load_shape_key(dir, &CallShape { depth })?;
                 keys.groth16 = Some(veil_verifier::groth16::prepare(&vk));
             }
             HALO2 if keys.halo2.is_none() => {

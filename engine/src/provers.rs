@@ -177,7 +177,7 @@ pub fn verify_any<S: R1csStatement + Halo2Statement>(
         env.verify_halo2(&key, &S::public_inputs(public))?;
         return Ok(insecure);
     }
-    let (vk, key) = veil_verifier::params::load_verifying_key(&params, &S::key_id(shape))?;
+    let (vk, key) = veil_verifier::params::load_shape_key(&params, shape)?;
     env.verify_groth16(
         &veil_verifier::groth16::prepare(&vk),
         &S::public_inputs(public),

@@ -144,7 +144,9 @@ impl KeyStore {
         shape: &S::Shape,
     ) -> Result<(Groth16Prover, KeyEntry)> {
         S::validate(shape)?;
-        self.load_prover(&S::key_id(shape), S::blank(shape))
+        let (prover, entry) = self.load_prover(&S::key_id(shape), S::blank(shape))?;
+        entry.check_shape(shape)?;
+        Ok((prover, entry))
     }
 
     /// Loads the proving key of `key` (digest-checked, then uncompressed and unchecked) and

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use veil_circuits::statements::Shape;
 
 /// Manifest format version.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -57,6 +58,48 @@ pub struct KeyEntry {
     pub created_unix: u64,
     /// True when one party made the keys and could forge proofs: development only.
     pub insecure_dev_setup: bool,
+}
+
+impl KeyEntry {
+    /// Checks what the entry restates about its key id `key`: the statement it names, the
+    /// backend that reads it, and a shape of the form files carry. (The shape's own id, the
+    /// public inputs and the constraints are checked where a key is loaded: by
+    /// [`load_verifying_key`] against the verifying key, by the prover against its circuit.)
+    pub fn check(&self, key: &str) -> Result<()> {
+        let refuse = |m: String| {
+            Err(VerifyError::Keys(format!(
+                "{MANIFEST_FILE}: key {key}: {m}"
+            )))
+        };
+        if !(key == self.statement || key.starts_with(&format!("{}-", self.statement))) {
+            return refuse(format!(
+                "field `statement` is {:?}, but a key id starts with its statement's name",
+                self.statement
+            ));
+        }
+        if self.backend != crate::proof::GROTH16 {
+            return refuse(format!(
+                "field `backend` is {:?}; a manifest holds {:?} keys",
+                self.backend,
+                crate::proof::GROTH16
+            ));
+        }
+        veil_circuits::format::check_shape(&self.shape)?;
+        Ok(())
+    }
+
+    /// Checks that the entry records `shape`, the shape its key id names.
+    pub fn check_shape<Sh: Shape>(&self, shape: &Sh) -> Result<()> {
+        let want = serde_json::to_value(shape).map_err(|e| VerifyError::Keys(e.to_string()))?;
+        if self.shape != want {
+            return Err(VerifyError::Keys(format!(
+                "{MANIFEST_FILE}: key {}: field `shape` is {}, but the key id names shape {want}",
+                shape.id(),
+                self.shape
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// `manifest.json`.
@@ -102,8 +145,8 @@ impl Manifest {
             "a key manifest",
             MANIFEST_VERSION..=MANIFEST_VERSION,
         )?;
-        for entry in m.keys.values() {
-            veil_circuits::format::check_shape(&entry.shape)?;
+        for (key, entry) in &m.keys {
+            entry.check(key)?;
         }
         Ok(m)
     }
@@ -140,6 +183,17 @@ pub fn read_checked(dir: &Path, f: &FileRef) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Loads the verifying key of a statement at `shape` from `dir`, digest-checked, with the
+/// manifest's record of it checked against `shape`.
+pub fn load_shape_key<Sh: Shape>(
+    dir: &Path,
+    shape: &Sh,
+) -> Result<(VerifyingKey<Bn254>, KeyEntry)> {
+    let (vk, entry) = load_verifying_key(dir, &shape.id())?;
+    entry.check_shape(shape)?;
+    Ok((vk, entry))
+}
+
 /// Loads the verifying key of `key` from `dir`, digest-checked.
 pub fn load_verifying_key(dir: &Path, key: &str) -> Result<(VerifyingKey<Bn254>, KeyEntry)> {
     let manifest = Manifest::load(dir)?;
@@ -147,5 +201,12 @@ pub fn load_verifying_key(dir: &Path, key: &str) -> Result<(VerifyingKey<Bn254>,
     let bytes = read_checked(dir, &entry.verifying_key)?;
     let vk = VerifyingKey::<Bn254>::deserialize_compressed(bytes.as_slice())
         .map_err(|e| VerifyError::Keys(format!("{}: {e}", entry.verifying_key.file)))?;
+    if vk.gamma_abc_g1.len() != entry.public_inputs + 1 {
+        return Err(VerifyError::Keys(format!(
+            "{MANIFEST_FILE}: key {key}: field `public_inputs` is {}, but its verifying key takes {}",
+            entry.public_inputs,
+            vk.gamma_abc_g1.len().saturating_sub(1)
+        )));
+    }
     Ok((vk, entry))
 }

@@ -378,3 +378,70 @@ fn every_restated_field_is_refused_when_it_disagrees() {
         }
     }
 }
+
+/// Every field a key manifest restates about a key is checked where the key is loaded: its
+/// statement and backend against the key id, its shape against the shape the verifier asks
+/// for, its public-input count and digests against the verifying key. (Its constraint count is
+/// checked by the prover against its circuit: `prover/tests`.) Each edit is refused by name.
+#[test]
+fn every_restated_field_of_a_key_manifest_is_refused() {
+    use serde_json::json;
+    use veil_circuits::statements::preview::PreviewShape;
+    use veil_verifier::params::load_shape_key;
+    let shape = PreviewShape {
+        depth: 4,
+        samples: 2,
+        columns: 3,
+    };
+    let key = shape.id();
+    let copy = |manifest: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(crate::dir().join("params")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(dir.path().join("manifest.json"), manifest).unwrap();
+        dir
+    };
+    let honest = copy(&text("params/manifest.json"));
+    load_shape_key(honest.path(), &shape).unwrap();
+    let k = key.as_str();
+    let field = |name: &'static str| vec!["keys", k, name];
+    let cases: Vec<(Vec<&str>, serde_json::Value, &str)> = vec![
+        (field("statement"), json!("usage-call"), "field `statement`"),
+        (
+            field("backend"),
+            json!("halo2-kzg-bn254"),
+            "field `backend`",
+        ),
+        (field("public_inputs"), json!(12), "field `public_inputs`"),
+        (field("public_inputs"), json!(10), "field `public_inputs`"),
+        (vec!["keys", k, "shape", "depth"], json!(5), "field `shape`"),
+        (
+            vec!["keys", k, "shape", "samples"],
+            json!(1),
+            "field `shape`",
+        ),
+        (
+            vec!["keys", k, "verifying_key", "sha256"],
+            json!("00".repeat(32)),
+            "manifest digest",
+        ),
+        (
+            vec!["keys", k, "verifying_key", "file"],
+            json!("usage-call-d4.vk"),
+            "manifest digest",
+        ),
+        (vec!["veil"], json!(2), "version 2"),
+    ];
+    for (path, value, named) in cases {
+        let dir = copy(&edited("params/manifest.json", &path, value.clone()));
+        match load_shape_key(dir.path(), &shape) {
+            Ok(_) => panic!("manifest: {path:?} = {value} accepted"),
+            Err(e) => assert!(
+                e.to_string().contains(named),
+                "manifest: {path:?} = {value}: {e}"
+            ),
+        }
+    }
+}

@@ -129,6 +129,14 @@ fn setup_load_prove_verify_and_refuse_tampering() {
         store.load_prover(&shape.id(), PreviewCircuit::blank(shape)),
         "This build's circuit has",
     );
+    // And one whose manifest records another shape than its key id names.
+    let samples = format!("\"samples\": {}", shape.samples);
+    assert!(text.contains(&samples), "{text}");
+    std::fs::write(&manifest, text.replacen(&samples, "\"samples\": 9", 1)).unwrap();
+    veil_testkit::refused(
+        store.load_statement::<PreviewMembership>(&shape),
+        "field `shape`",
+    );
     std::fs::write(&manifest, text).unwrap();
 
     // An edited proving key no longer matches its digest.
