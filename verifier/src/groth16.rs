@@ -20,7 +20,7 @@ pub fn vk_digest(vk: &VerifyingKey<Bn254>) -> String {
     let mut bytes = Vec::new();
     vk.serialize_compressed(&mut bytes)
         .expect("writing to a Vec cannot fail");
-    crate::params::sha256_hex(&bytes)
+    crate::digest::sha256_hex(&bytes)
 }
 
 /// Verifies `proof` for `public_inputs`: `Ok(())` or [`VerifyError::Rejected`].

@@ -7,6 +7,7 @@
 //! wasm,halo2 --release`, loaded by `verifier/js/veil-verifier.mjs`.
 #![deny(missing_docs)]
 
+pub mod digest;
 pub mod error;
 pub mod formats;
 pub mod groth16;

@@ -16,7 +16,6 @@ use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use ark_serialize::CanonicalDeserialize;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 use veil_circuits::statements::Shape;
@@ -164,10 +163,7 @@ impl Manifest {
     }
 }
 
-/// SHA-256 as hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::digest::sha256_hex;
 
 /// Reads a key file and checks it against its manifest digest.
 pub fn read_checked(dir: &Path, f: &FileRef) -> Result<Vec<u8>> {

@@ -99,7 +99,7 @@ impl UltraHonkProofV1 {
             statement: statement_of(&self.program),
             backend: ULTRAHONK.into(),
             key: self.program,
-            vk_sha256: Some(crate::params::sha256_hex(&vk)),
+            vk_sha256: Some(crate::digest::sha256_hex(&vk)),
             shape: serde_json::Value::Null,
             public_inputs,
             proof: self.proof,
