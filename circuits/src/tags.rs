@@ -67,8 +67,12 @@ pub const SPENT: u128 = tag("veil/spent");
 /// state one batch of an audit report hands the next.
 pub const CHAIN: u128 = tag("veil/chain");
 
+/// `H(ENC_KEY, key, nonce)`: the key `ek` that encrypts one delivery of a dataset.
+pub const ENC_KEY: u128 = tag("veil/enc-key");
+/// `P([ek, i, b, STREAM])`: keystream block `b` of record `i`, in the permutation's fourth lane.
+pub const STREAM: u128 = tag("veil/stream");
 /// Every tag with its name, for docs, vectors and the uniqueness test.
-pub const ALL: [(&str, u128); 21] = [
+pub const ALL: [(&str, u128); 23] = [
     ("veil/value", VALUE),
     ("veil/schema", SCHEMA),
     ("veil/salt", SALT),
@@ -90,6 +94,8 @@ pub const ALL: [(&str, u128); 21] = [
     ("veil/payment", PAYMENT),
     ("veil/spent", SPENT),
     ("veil/chain", CHAIN),
+    ("veil/enc-key", ENC_KEY),
+    ("veil/stream", STREAM),
 ];
 
 /// A tag as a field element.

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 /// Listing format version: 2 commits a quaternary tree. Version 1 listings (a binary tree) are
 /// still read and checked, and their deliveries verify; previews are proved for version 2 only.
 pub const LISTING_VERSION: u32 = 2;
+/// The version of a listing that also names its encrypted delivery (`ciphertext_root`); the
+/// rest is version 2's.
+pub const ENCRYPTED_LISTING_VERSION: u32 = 3;
 
 /// The public description of a committed dataset (versioned JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +44,10 @@ pub struct Listing {
     pub file_sha256: String,
     /// File size in bytes.
     pub file_bytes: u64,
+    /// Version 3: the root `E` of the encrypted delivery (hex SHA-256,
+    /// `dataset::encrypted::file`), which a buyer downloads and checks before paying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciphertext_root: Option<String>,
 }
 
 impl Listing {
@@ -65,40 +72,78 @@ impl Listing {
             key_id: key.id(),
             file_sha256: hex::encode(sha256),
             file_bytes: bytes,
+            ciphertext_root: None,
+        }
+    }
+
+    /// This listing naming its encrypted delivery's root `E` (version 3).
+    pub fn with_ciphertext(&self, ciphertext_root: [u8; 32]) -> Self {
+        Listing {
+            veil: ENCRYPTED_LISTING_VERSION,
+            ciphertext_root: Some(hex::encode(ciphertext_root)),
+            ..self.clone()
         }
     }
 
     /// Parses a listing and checks that its fields agree with its commitment.
     pub fn from_json(text: &str) -> Result<Self> {
-        let l: Listing = crate::format::parse(text, Some("listing"), 1..=LISTING_VERSION)?;
+        let l: Listing =
+            crate::format::parse(text, Some("listing"), 1..=ENCRYPTED_LISTING_VERSION)?;
         l.check()?;
         Ok(l)
     }
 
     /// Checks the version, and that `schema_hash` and `commitment` are what the other fields give.
     pub fn check(&self) -> Result<()> {
-        if !(1..=LISTING_VERSION).contains(&self.veil) || self.kind != "listing" {
+        if !(1..=ENCRYPTED_LISTING_VERSION).contains(&self.veil) || self.kind != "listing" {
             return Err(Error::parse(
                 "listing",
                 format!(
-                    "kind {:?} version {}, expected listing version {LISTING_VERSION}",
+                    "kind {:?} version {}, expected listing version 1 to \
+                     {ENCRYPTED_LISTING_VERSION}",
                     self.kind, self.veil
                 ),
             ));
         }
-        if self.file_sha256.len() != 64
-            || !self
-                .file_sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err(Error::parse(
-                "listing",
-                format!(
-                    "field `file_sha256` must be 64 lowercase hex digits, got {:?}",
-                    self.file_sha256
-                ),
-            ));
+        let sha_hex = |field: &str, value: &str| {
+            if value.len() != 64
+                || !value
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return Err(Error::parse(
+                    "listing",
+                    format!("field `{field}` must be 64 lowercase hex digits, got {value:?}"),
+                ));
+            }
+            Ok(())
+        };
+        sha_hex("file_sha256", &self.file_sha256)?;
+        match (
+            &self.ciphertext_root,
+            self.veil == ENCRYPTED_LISTING_VERSION,
+        ) {
+            (Some(e), true) => sha_hex("ciphertext_root", e)?,
+            (None, false) => {}
+            (Some(_), false) => {
+                return Err(Error::parse(
+                    "listing",
+                    format!(
+                        "field `ciphertext_root` belongs to version {ENCRYPTED_LISTING_VERSION}; \
+                         this listing says version {}",
+                        self.veil
+                    ),
+                ))
+            }
+            (None, true) => {
+                return Err(Error::parse(
+                    "listing",
+                    format!(
+                        "a version {ENCRYPTED_LISTING_VERSION} listing names its ciphertext: \
+                         field `ciphertext_root` is missing"
+                    ),
+                ))
+            }
         }
         if self.records == 0 || self.depth == 0 || self.depth > crate::merkle::MAX_DEPTH {
             return Err(Error::parse(

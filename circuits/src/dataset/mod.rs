@@ -20,13 +20,14 @@
 
 mod chunks;
 mod csv;
+pub mod encrypted;
 mod jsonl;
 pub mod keys;
 mod listing;
 mod source;
 
 pub use keys::{DatasetKey, SellerSecret};
-pub use listing::{Listing, LISTING_VERSION};
+pub use listing::{Listing, ENCRYPTED_LISTING_VERSION, LISTING_VERSION};
 pub use source::{detect_format, open, DatasetFile, IterRecords, RecordSource};
 
 use crate::merkle::{Arity, MerklePath, TreeBuilder};
