@@ -162,3 +162,67 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     write_output(path, &to_json(value))
 }
+
+/// A file written in a stream and published under its name only when complete: a temporary
+/// file beside `path` until [`StreamedFile::publish`] renames it (or [`StreamedFile::keep_as`]
+/// keeps it under another name, as an incomplete plaintext is kept for the buyer to see).
+pub struct StreamedFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl StreamedFile {
+    /// Starts a file that will become `path` (mode 0644, or 0600 when `secret`).
+    pub fn create(path: &Path, secret: bool) -> Result<Self> {
+        create_parent(path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let prefix = format!("{}.", name.unwrap_or_default());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(if secret {
+            0o600
+        } else {
+            0o644
+        }));
+        #[cfg(not(unix))]
+        let _ = secret;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let tmp = builder
+            .tempfile_in(dir.unwrap_or(Path::new(".")))
+            .map_err(|error| EngineError::Io {
+                context: format!("creating a temporary file for {}", path.display()),
+                error,
+            })?;
+        Ok(StreamedFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Where the bytes go (buffer it).
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    fn persist_to(self, path: &Path) -> Result<()> {
+        let io = |error| EngineError::Io {
+            context: format!("writing {}", path.display()),
+            error,
+        };
+        self.tmp.as_file().sync_all().map_err(io)?;
+        self.tmp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    /// Renames the finished file to its name.
+    pub fn publish(self) -> Result<()> {
+        let path = self.path.clone();
+        self.persist_to(&path)
+    }
+
+    /// Keeps the file under `path` instead (an incomplete result, named as such).
+    pub fn keep_as(self, path: &Path) -> Result<()> {
+        self.persist_to(path)
+    }
+}

@@ -11,6 +11,7 @@ pub mod aggregate;
 pub mod audit;
 pub mod bench;
 pub mod dataset;
+pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod files;

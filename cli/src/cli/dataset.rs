@@ -1,4 +1,4 @@
-//! `veil dataset keygen | commit | export-key`.
+//! `veil dataset keygen | commit | encrypt | export-key`.
 
 use super::output::{bars, took};
 use super::{writable, FormatArgs};
@@ -7,6 +7,7 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use std::time::Instant;
 use veil_engine::dataset::{self, CommitRequest};
+use veil_engine::delivery::{self, EncryptRequest};
 use veil_engine::prelude::{to_hex, DEFAULT_DEPTH};
 
 #[derive(Subcommand, Debug)]
@@ -39,6 +40,29 @@ pub enum DatasetCommand {
         /// Merkle tree depth: up to 2^depth records, at most 32.
         #[arg(long, default_value_t = DEFAULT_DEPTH)]
         depth: u32,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Encrypt a committed dataset for delivery: writes the ciphertext a buyer downloads before
+    /// paying, and rewrites the listing (version 3) to name its root E.
+    Encrypt {
+        /// The dataset file, as committed.
+        data: PathBuf,
+        /// Seller secret (or dataset key) file.
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+        /// The dataset's listing; rewritten to name the ciphertext unless --listing-out is given.
+        #[arg(long, value_name = "FILE")]
+        listing: PathBuf,
+        /// Where to write the listing naming the ciphertext [default: --listing].
+        #[arg(long, value_name = "FILE")]
+        listing_out: Option<PathBuf>,
+        /// Where to write the ciphertext (`.veilct`).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing ciphertext.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         format: FormatArgs,
     },
@@ -94,6 +118,38 @@ pub fn run(cmd: DatasetCommand) -> Result<()> {
                 out.display(),
                 took(t),
                 to_hex(&listing.commitment)
+            );
+        }
+        DatasetCommand::Encrypt {
+            data,
+            secret_file,
+            listing,
+            listing_out,
+            out,
+            force,
+            format,
+        } => {
+            writable(&out, force)?;
+            let t = Instant::now();
+            let req = EncryptRequest {
+                data,
+                secret_file,
+                listing: listing.clone(),
+                read: format.read(),
+            };
+            let done = delivery::encrypt(&req, &out, listing_out.as_deref(), force, &bars())?;
+            println!(
+                "encrypted {} records of {:?} ({} elements each) into {} ({} bytes){}: E = {}; \
+                 listing version {} written to {}",
+                done.listing.records,
+                done.listing.dataset_id,
+                done.record_elements,
+                out.display(),
+                done.ciphertext_bytes,
+                took(t),
+                done.listing.ciphertext_root.as_deref().unwrap_or_default(),
+                done.listing.veil,
+                listing_out.as_deref().unwrap_or(&listing).display()
             );
         }
         DatasetCommand::ExportKey {
