@@ -64,13 +64,13 @@ fn open_dataset(
 ) -> Result<dataset::DatasetFile> {
     progress.start(stage, file_size(path), Unit::Bytes);
     let p = progress.clone();
-    Ok(dataset::open(
+    dataset::open(
         path,
         read.format,
         read.chunk_size,
         Some(Arc::new(move |n| p.set(n))),
     )
-    .at(path)?)
+    .at(path)
 }
 
 /// What a seller encrypts.

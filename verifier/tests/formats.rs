@@ -103,7 +103,7 @@ fn every_parser_names_a_wrong_file() {
     fn p<T: VeilFile>(t: &str) -> Result<(), String> {
         T::parse(t).map(|_| ()).map_err(|e| e.to_string())
     }
-    let parsers: [(&str, Parse); 11] = [
+    let parsers: [(&str, Parse); 12] = [
         ("seller.key", p::<KeyFile>),
         ("listing.json", p::<Listing>),
         ("preview.json", p::<PreviewFile>),
@@ -115,6 +115,7 @@ fn every_parser_names_a_wrong_file() {
         ("licence.json", p::<LicenceFile>),
         ("counter-state.json", p::<CounterState>),
         ("ultrahonk-proof.json", p::<UltraHonkProofV1>),
+        ("ciphertext-header.json", p::<CiphertextHeader>),
     ];
     for (own, _) in &parsers {
         let sample = text(own);

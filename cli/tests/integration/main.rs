@@ -10,6 +10,7 @@ mod meter;
 mod noir;
 mod readme;
 mod registry;
+mod sale;
 mod scale_out;
 mod serve;
 mod ux;

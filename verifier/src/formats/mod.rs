@@ -6,7 +6,8 @@
 //! | kind | type | versions | who writes it |
 //! |---|---|---|---|
 //! | `seller-secret`, `dataset-key` | [`KeyFile`] | 1 | `veil dataset keygen`, `export-key` |
-//! | `listing` | [`Listing`] | 1 | `veil dataset commit` |
+//! | `listing` | [`Listing`] | 1, 2, 3 | `veil dataset commit` (2), `encrypt` (3: names the ciphertext) |
+//! | `ciphertext` | [`CiphertextHeader`] | 1 | `veil dataset encrypt` (the first line of a `.veilct`) |
 //! | `preview` | [`PreviewFile`] | 1 | `veil preview prove` |
 //! | (none) proof envelope | [`ProofEnvelope`] | 1, 2 | every prover |
 //! | `totals-report` | [`Report`] | 2 | `veil audit prove` |
@@ -31,8 +32,9 @@ pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
 pub use preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
+pub use veil_circuits::dataset::encrypted::{CiphertextHeader, CIPHERTEXT_VERSION};
 pub use veil_circuits::dataset::keys::{KeyFile, KEY_FILE_VERSION};
-pub use veil_circuits::dataset::{Listing, LISTING_VERSION};
+pub use veil_circuits::dataset::{Listing, ENCRYPTED_LISTING_VERSION, LISTING_VERSION};
 pub use veil_circuits::format::{describe, header, Header, KINDS};
 pub use wallet::{BuyerKeyFile, CounterState, LicenceFile, WALLET_VERSION};
 
@@ -73,6 +75,11 @@ veil_file!(BuyerKeyFile, Some("buyer-key"), BuyerKeyFile::from_json);
 veil_file!(LicenceFile, Some("licence"), LicenceFile::from_json);
 veil_file!(CounterState, Some("counter-state"), CounterState::from_json);
 veil_file!(Manifest, None, Manifest::from_json);
+veil_file!(
+    CiphertextHeader,
+    Some("ciphertext"),
+    CiphertextHeader::from_json
+);
 veil_file!(
     UltraHonkProofV1,
     Some("ultrahonk-proof"),

@@ -65,10 +65,27 @@ impl CiphertextHeader {
 
     /// Parses a header line (without its line feed) and checks its numbers.
     pub fn parse(line: &[u8]) -> Result<Self> {
-        let text = std::str::from_utf8(line)
-            .map_err(|_| Error::parse("ciphertext", "the header line is not UTF-8"))?;
+        let text = std::str::from_utf8(line).map_err(|_| {
+            Error::parse(
+                "ciphertext",
+                "the first line is not UTF-8: this is no ciphertext",
+            )
+        })?;
+        Self::from_json(text)
+    }
+
+    /// Parses a header from JSON text, strictly, and checks its numbers.
+    pub fn from_json(text: &str) -> Result<Self> {
         let h: CiphertextHeader =
-            crate::format::parse(text, Some("ciphertext"), 1..=CIPHERTEXT_VERSION)?;
+            crate::format::parse(text, Some("ciphertext"), 1..=CIPHERTEXT_VERSION).map_err(
+                |e| match e {
+                    Error::Parse { what, why } if what == "file" => Error::parse(
+                        "ciphertext",
+                        format!("the first line is not a ciphertext header ({why})"),
+                    ),
+                    other => other,
+                },
+            )?;
         h.check()?;
         Ok(h)
     }

@@ -1,0 +1,396 @@
+//! The fair sale from the command line: a seller commits and encrypts `examples/sales.csv`, a
+//! buyer checks the ciphertext before paying and decrypts it after, byte for byte; and every
+//! way a ciphertext can be wrong is refused by name, with no plaintext left under its name.
+
+use crate::common::{fails, ok, veil};
+use std::path::{Path, PathBuf};
+use veil_engine::circuits::dataset::encrypted::{
+    file, record, tree, CiphertextReader, EncryptionKey,
+};
+use veil_engine::circuits::dataset::{keys::load_dataset_key, Listing};
+
+fn sales() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sales.csv")
+}
+
+/// A seller's folder: secret, listing (version 3), ciphertext, and the exported dataset key.
+fn sell(dir: &Path) {
+    let data = sales();
+    let data = data.to_str().unwrap();
+    ok(&veil(dir, &["dataset", "keygen", "--out", "seller.key"]));
+    ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "commit",
+            data,
+            "--secret-file",
+            "seller.key",
+            "--out",
+            "listing.json",
+            "--dataset-id",
+            "sales",
+            "--depth",
+            "10",
+        ],
+    ));
+    let out = ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "encrypt",
+            data,
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "listing.json",
+            "--out",
+            "sales.veilct",
+        ],
+    ));
+    assert!(out.contains("encrypted 500 records"), "{out}");
+    ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "export-key",
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "listing.json",
+            "--out",
+            "sales.key",
+        ],
+    ));
+}
+
+#[test]
+fn a_buyer_checks_before_paying_and_decrypts_the_sellers_file_byte_for_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    let listing: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("listing.json")).unwrap()).unwrap();
+    assert_eq!(listing["veil"], 3);
+    let out = ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "check",
+            "sales.veilct",
+            "--listing",
+            "listing.json",
+        ],
+    ));
+    assert!(out.starts_with("ACCEPTED:"), "{out}");
+    assert!(
+        out.contains(listing["ciphertext_root"].as_str().unwrap()),
+        "{out}"
+    );
+    let out = ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "decrypt",
+            "sales.veilct",
+            "--listing",
+            "listing.json",
+            "--key",
+            "sales.key",
+            "--out",
+            "got.csv",
+        ],
+    ));
+    assert!(out.contains("byte for byte"), "{out}");
+    assert_eq!(
+        std::fs::read(dir.join("got.csv")).unwrap(),
+        std::fs::read(sales()).unwrap()
+    );
+    // The decrypted file is the committed one by the older check, too.
+    ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "verify",
+            "got.csv",
+            "--listing",
+            "listing.json",
+            "--key",
+            "sales.key",
+        ],
+    ));
+    // A second decryption does not replace the first without --force.
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "decrypt",
+                "sales.veilct",
+                "--listing",
+                "listing.json",
+                "--key",
+                "sales.key",
+                "--out",
+                "got.csv",
+            ],
+        ),
+        "exists",
+    );
+    // A version 3 listing still previews: its commitment is the same.
+    let json = ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "check",
+            "sales.veilct",
+            "--listing",
+            "listing.json",
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["records"], 500);
+}
+
+/// Rewrites record `index` of the ciphertext as the encryption of `cells` under the right key
+/// and its published leaf, and a listing naming the result: a seller who baits and switches.
+fn switch_record(dir: &Path, index: u64, cells: &[&str]) {
+    let listing =
+        Listing::from_json(&std::fs::read_to_string(dir.join("listing.json")).unwrap()).unwrap();
+    let key = load_dataset_key(
+        &std::fs::read_to_string(dir.join("sales.key")).unwrap(),
+        "sales",
+    )
+    .unwrap();
+    let bytes = std::fs::read(dir.join("sales.veilct")).unwrap();
+    let mut reader = CiphertextReader::new(&bytes[..]).unwrap();
+    let header = reader.header.clone();
+    let ek = EncryptionKey::derive(&key, header.nonce);
+    let mut out = header.line();
+    let mut sha = tree::ShaTree::new(header.depth, None);
+    let mut i = 0;
+    loop {
+        let blobs = reader.next_batch().unwrap();
+        if blobs.is_empty() {
+            break;
+        }
+        for b in blobs {
+            let (leaf, mut c) = file::parse_blob(i, &b).unwrap();
+            if i == index {
+                let r: Vec<Vec<u8>> = cells.iter().map(|c| c.as_bytes().to_vec()).collect();
+                c = ek.encrypt(
+                    i,
+                    &record::encode(&r, header.record_elements as usize).unwrap(),
+                );
+            }
+            let blob = file::record_blob(&leaf, &c);
+            sha.push(tree::leaf_hash(&blob));
+            out.extend_from_slice(&blob);
+            i += 1;
+        }
+    }
+    std::fs::write(dir.join("switched.veilct"), out).unwrap();
+    let e = header.ciphertext_root(&sha.finish().0);
+    std::fs::write(
+        dir.join("switched.json"),
+        listing.with_ciphertext(e).to_json(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    // A row replaced after commitment: the file passes the check before payment (the leaves
+    // are the committed ones), and decryption names the row and keeps what came before it.
+    switch_record(
+        dir,
+        3,
+        &[
+            "ORD-10003",
+            "2026-08-22",
+            "Porto",
+            "apparel",
+            "1.00",
+            "x@y.z",
+        ],
+    );
+    ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "check",
+            "switched.veilct",
+            "--listing",
+            "switched.json",
+        ],
+    ));
+    let o = veil(
+        dir,
+        &[
+            "delivery",
+            "decrypt",
+            "switched.veilct",
+            "--listing",
+            "switched.json",
+            "--key",
+            "sales.key",
+            "--out",
+            "got.csv",
+        ],
+    );
+    fails(&o, "record 3 of \"sales\" is not the committed record");
+    assert!(!dir.join("got.csv").exists(), "no plaintext under its name");
+    let partial = std::fs::read_to_string(dir.join("got.csv.partial")).unwrap();
+    let original = std::fs::read_to_string(sales()).unwrap();
+    let head: Vec<&str> = original.lines().take(4).collect();
+    assert_eq!(partial, head.join("\n"), "the header and records 0 to 2");
+
+    // The honest ciphertext under a listing naming another: not the listed file.
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "check",
+                "sales.veilct",
+                "--listing",
+                "switched.json",
+            ],
+        ),
+        "not the ciphertext listing",
+    );
+    // A truncated ciphertext, named as such; decrypt writes nothing.
+    let bytes = std::fs::read(dir.join("sales.veilct")).unwrap();
+    std::fs::write(dir.join("short.veilct"), &bytes[..bytes.len() - 100]).unwrap();
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "check",
+                "short.veilct",
+                "--listing",
+                "listing.json",
+            ],
+        ),
+        "truncated",
+    );
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "decrypt",
+                "short.veilct",
+                "--listing",
+                "listing.json",
+                "--key",
+                "sales.key",
+                "--out",
+                "short.csv",
+            ],
+        ),
+        "truncated",
+    );
+    assert!(!dir.join("short.csv").exists());
+    assert!(!dir.join("short.csv.partial").exists());
+    // Another dataset's key.
+    let data = sales();
+    ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "commit",
+            data.to_str().unwrap(),
+            "--secret-file",
+            "seller.key",
+            "--out",
+            "other.json",
+            "--dataset-id",
+            "other",
+            "--depth",
+            "10",
+        ],
+    ));
+    ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "export-key",
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "other.json",
+            "--out",
+            "other.key",
+        ],
+    ));
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "decrypt",
+                "sales.veilct",
+                "--listing",
+                "listing.json",
+                "--key",
+                "other.key",
+                "--out",
+                "x.csv",
+            ],
+        ),
+        "key",
+    );
+    // A listing without a ciphertext, and a file that is no ciphertext.
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "check",
+                "sales.veilct",
+                "--listing",
+                "other.json",
+            ],
+        ),
+        "names no ciphertext",
+    );
+    fails(
+        &veil(
+            dir,
+            &[
+                "delivery",
+                "check",
+                data.to_str().unwrap(),
+                "--listing",
+                "listing.json",
+            ],
+        ),
+        "encrypted dataset's header: not JSON",
+    );
+    // A seller encrypting a file that is not the committed one.
+    std::fs::write(dir.join("edited.csv"), original.replacen("Oslo", "Rome", 1)).unwrap();
+    fails(
+        &veil(
+            dir,
+            &[
+                "dataset",
+                "encrypt",
+                "edited.csv",
+                "--secret-file",
+                "seller.key",
+                "--listing",
+                "other.json",
+                "--out",
+                "e.veilct",
+            ],
+        ),
+        "SHA-256 differs",
+    );
+    assert!(!dir.join("e.veilct").exists());
+}
