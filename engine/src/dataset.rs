@@ -65,7 +65,7 @@ pub fn load_key(path: &Path, what: &str, dataset_id: &str) -> Result<DatasetKey>
 }
 
 /// Opens a dataset file with a byte progress callback.
-fn open_dataset(
+pub(crate) fn open_dataset(
     path: &Path,
     read: ReadOptions,
     progress: &Arc<dyn Progress>,

@@ -2,7 +2,7 @@
 //! the listing; the buyer checks the ciphertext before paying, and decrypts it with the key that
 //! settlement releases. The encodings are in `veil_circuits::dataset::encrypted`.
 
-use crate::dataset::{load_key, load_listing, ReadOptions};
+use crate::dataset::{load_key, load_listing, open_dataset, ReadOptions};
 use crate::error::{refuse, At};
 use crate::files::{file_size, refuse_existing, write_output, StreamedFile};
 use crate::progress::{Progress, Unit};
@@ -54,23 +54,6 @@ fn open_counted(
             progress: progress.clone(),
         },
     ))
-}
-
-fn open_dataset(
-    path: &Path,
-    read: ReadOptions,
-    progress: &Arc<dyn Progress>,
-    stage: &str,
-) -> Result<dataset::DatasetFile> {
-    progress.start(stage, file_size(path), Unit::Bytes);
-    let p = progress.clone();
-    dataset::open(
-        path,
-        read.format,
-        read.chunk_size,
-        Some(Arc::new(move |n| p.set(n))),
-    )
-    .at(path)
 }
 
 /// What a seller encrypts.
