@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bench;
 pub mod dataset;
 pub mod delivery;
+pub mod dispute;
 pub mod error;
 pub mod export;
 pub mod files;

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 use veil_circuits::field::to_hex;
+use veil_circuits::statements::dispute::{self, DisputePublic, DisputeWitness};
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
 use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness};
@@ -13,8 +14,8 @@ use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
 use veil_circuits::statements::{preview, settlement, totals, usage};
 use veil_circuits::statements::{
-    CallShape, DisclosureTotals, NoShape, PreviewMembership, Settlement, Statement, TierShape,
-    UsageCall, UsageTier,
+    CallShape, DeliveryDispute, DisclosureTotals, DisputeShape, NoShape, PreviewMembership,
+    Settlement, Statement, TierShape, UsageCall, UsageTier,
 };
 use veil_circuits::Fr;
 
@@ -165,6 +166,19 @@ pub fn settlement(p: &SettlementPublic, w: &SettlementWitness) -> Value {
     })
 }
 
+/// Inputs of `delivery_dispute`.
+pub fn dispute(p: &DisputePublic, w: &DisputeWitness) -> Value {
+    json!({
+        "key_id": hex(&p.key_id),
+        "nonce": hex(&p.nonce),
+        "index": p.index,
+        "cipher": hexes(&p.cipher),
+        "plain": hexes(&p.plain),
+        "salt": hex(&p.salt),
+        "key": hex(&w.key.0),
+    })
+}
+
 /// A byte string as a `BoundedVec<u8, N>` input (`storage` zero-padded to `N`).
 pub fn bounded_bytes(bytes: &[u8], n: usize) -> Value {
     let mut storage: Vec<u8> = bytes.iter().copied().take(n).collect();
@@ -208,6 +222,12 @@ impl NoirTwin for UsageTier {
     }
 }
 
+impl NoirTwin for DeliveryDispute {
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        dispute(public, witness)
+    }
+}
+
 impl NoirTwin for Settlement {
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         settlement(&public.0, witness)
@@ -241,6 +261,10 @@ pub fn base_programs() -> Vec<(String, &'static str)> {
             usage::TIER_PROGRAM,
         ),
         (Settlement::program(&NoShape {}), settlement::PROGRAM),
+        (
+            DeliveryDispute::program(&DisputeShape { elements: 4 }),
+            dispute::PROGRAM,
+        ),
     ]
 }
 

@@ -143,3 +143,54 @@ fn quaternary_merkle_nodes_are_bbjs_permutations_fed_forward() {
         assert_eq!(poseidon2::compress([x[0], x[1], x[2], x[3]]), node);
     }
 }
+
+/// The delivery's encodings against bb.js: `ek = H(ENC_KEY, key, nonce)` and a record's salt
+/// and key id by the sponge, and the keystream blocks `P([ek, i, b, STREAM])[0..3]` by the
+/// permutation, so a ciphertext any Barretenberg-based tool decrypts is the one Veil writes.
+#[test]
+fn the_delivery_keystream_matches_bbjs() {
+    use veil_circuits::dataset::encrypted::EncryptionKey;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(34);
+    let key = dataset::DatasetKey(random(&mut rng));
+    let nonce = random(&mut rng);
+    let hashes = [
+        vec![tags::fr(tags::ENC_KEY), key.0, nonce],
+        vec![tags::fr(tags::KEY_ID), key.0],
+        vec![tags::fr(tags::SALT), key.0, Fr::from(12u64)],
+    ];
+    let Some(h) = bbjs(&hashes) else {
+        return;
+    };
+    let ek = EncryptionKey::derive(&key, nonce);
+    assert_eq!(h, vec![ek.value(), key.id(), dataset::row_salt(&key, 12)]);
+    let blocks: Vec<(u64, u64)> = vec![(0, 0), (0, 1), (12, 0), (12, 1), (12, 5), (u64::MAX, 3)];
+    let states: Vec<Vec<Fr>> = blocks
+        .iter()
+        .map(|(i, b)| {
+            vec![
+                ek.value(),
+                Fr::from(*i),
+                Fr::from(*b),
+                tags::fr(tags::STREAM),
+            ]
+        })
+        .collect();
+    let Some(lanes) = bbjs_run(Some("permute"), &states) else {
+        return;
+    };
+    for ((i, b), out) in blocks.iter().zip(lanes.chunks(4)) {
+        assert_eq!(ek.block(*i, *b)[..], out[..3], "record {i}, block {b}");
+    }
+    // And a whole record's ciphertext: x plus bb.js's blocks (12, 0) and (12, 1).
+    let x: Vec<Fr> = (0..5).map(|_| random(&mut rng)).collect();
+    let bb = |b: u64| {
+        let k = blocks
+            .iter()
+            .position(|&s| s == (12, b))
+            .expect("a listed block");
+        &lanes[4 * k..4 * k + 3]
+    };
+    for (t, (c, x)) in ek.encrypt(12, &x).iter().zip(&x).enumerate() {
+        assert_eq!(*c, *x + bb(t as u64 / 3)[t % 3], "element {t}");
+    }
+}

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod digest;
+pub mod dispute;
 pub mod error;
 pub mod formats;
 pub mod groth16;

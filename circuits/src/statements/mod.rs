@@ -4,6 +4,7 @@
 //! [`Statement`] (and [`R1csStatement`]) impl; in `circuit.rs` its R1CS circuit (feature
 //! `r1cs`); in `cases.rs` its honest and lying cases; in `tests.rs` its tests.
 
+pub mod dispute;
 pub mod preview;
 pub mod settlement;
 mod statement;
@@ -18,27 +19,30 @@ pub use statement::Mutation;
 pub use statement::{Circuit, R1csStatement};
 pub use statement::{PublicInputs, Shape, Statement};
 
+pub use dispute::{DeliveryDispute, DisputeShape};
 pub use preview::PreviewMembership;
 pub use settlement::{NoShape, Settlement};
 pub use totals::DisclosureTotals;
 pub use usage::{CallShape, TierShape, UsageCall, UsageTier};
 
 /// Every statement's name (a key id or program name starts with one).
-pub const STATEMENT_NAMES: [&str; 5] = [
+pub const STATEMENT_NAMES: [&str; 6] = [
     preview::NAME,
     totals::NAME,
     usage::CALL,
     usage::TIER,
     settlement::NAME,
+    dispute::NAME,
 ];
 
 /// Every statement's Noir package, in [`STATEMENT_NAMES`] order.
-pub const PROGRAMS: [&str; 5] = [
+pub const PROGRAMS: [&str; 6] = [
     preview::PROGRAM,
     totals::PROGRAM,
     usage::CALL_PROGRAM,
     usage::TIER_PROGRAM,
     settlement::PROGRAM,
+    dispute::PROGRAM,
 ];
 
 #[cfg(test)]

@@ -80,17 +80,19 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
         } => {
             let outcome = delivery::check(&ciphertext, &listing, &bars()).map(|ok| Accepted {
                 summary: format!(
-                    "{} is the ciphertext listing {:?} names ({} records, E = {}); its leaves \
-                     rebuild the committed root",
+                    "{} is the ciphertext listing {:?} names ({} records of {} elements, E = \
+                     {}); its leaves rebuild the committed root",
                     ciphertext.display(),
                     ok.listing.dataset_id,
                     ok.found.records,
+                    ok.found.record_elements,
                     ok.listing.ciphertext_root.clone().unwrap_or_default()
                 ),
                 details: vec![],
                 json: json!({
                     "dataset_id": ok.listing.dataset_id,
                     "records": ok.found.records,
+                    "record_elements": ok.found.record_elements,
                     "ciphertext_root": ok.listing.ciphertext_root.clone().unwrap_or_default(),
                 }),
             });

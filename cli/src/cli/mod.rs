@@ -7,6 +7,7 @@ mod audit;
 mod bench;
 mod dataset;
 mod delivery;
+mod dispute;
 mod export;
 mod meter;
 mod noir;
@@ -67,6 +68,9 @@ enum Command {
     /// Buyer: check that a delivered file is the committed dataset.
     #[command(subcommand)]
     Delivery(delivery::DeliveryCommand),
+    /// Buyer: prove that a delivered record is not the committed one; anyone: verify it.
+    #[command(subcommand)]
+    Dispute(dispute::DisputeCommand),
     /// Sale receipts and period reports for auditors, with selective disclosure.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -152,6 +156,7 @@ pub fn run_in(registry: &Registry, cli: Cli) -> Result<()> {
         Command::Dataset(c) => dataset::run(c),
         Command::Preview(c) => preview::run(c),
         Command::Delivery(c) => delivery::run(c),
+        Command::Dispute(c) => dispute::run(c),
         Command::Audit(c) => audit::run(c),
         Command::Meter(c) => meter::run(c),
         Command::Noir(c) => noir::run(c),

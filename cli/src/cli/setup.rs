@@ -36,6 +36,10 @@ pub struct SetupArgs {
     /// disclosure-totals: number of price-band edges, at most 16 [default: 3].
     #[arg(long)]
     edges: Option<usize>,
+    /// delivery-dispute: elements per record of the delivery (`veil delivery check` prints
+    /// them; its ciphertext header's `record_elements`), 1..=1024.
+    #[arg(long)]
+    elements: Option<u32>,
     #[command(flatten)]
     params: ParamsArg,
     /// Replace keys that already exist for this shape (proofs made with them stop verifying);
@@ -59,6 +63,7 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
         columns: a.columns,
         batch: a.batch,
         edges: a.edges,
+        elements: a.elements,
     };
     let t = Instant::now();
     if a.ptau.is_some() && a.backend.kind()? != veil_engine::BackendKind::Halo2 {

@@ -199,6 +199,16 @@ fn switch_record(dir: &Path, index: u64, cells: &[&str]) {
     .unwrap();
 }
 
+/// The row a cheating seller puts in place of record 3 after committing.
+const SWITCHED_ROW: [&str; 6] = [
+    "ORD-10003",
+    "2026-08-22",
+    "Porto",
+    "apparel",
+    "1.00",
+    "x@y.z",
+];
+
 #[test]
 fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
     let d = tempfile::tempdir().unwrap();
@@ -206,18 +216,7 @@ fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
     sell(dir);
     // A row replaced after commitment: the file passes the check before payment (the leaves
     // are the committed ones), and decryption names the row and keeps what came before it.
-    switch_record(
-        dir,
-        3,
-        &[
-            "ORD-10003",
-            "2026-08-22",
-            "Porto",
-            "apparel",
-            "1.00",
-            "x@y.z",
-        ],
-    );
+    switch_record(dir, 3, &SWITCHED_ROW);
     ok(&veil(
         dir,
         &[
@@ -393,4 +392,158 @@ fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
         "SHA-256 differs",
     );
     assert!(!dir.join("e.veilct").exists());
+}
+
+/// Sets the JSON value at pointer `ptr` of file `name` in `dir` to `x`, written as `out`.
+fn edited(dir: &Path, name: &str, ptr: &str, x: serde_json::Value, out: &str) {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    *v.pointer_mut(ptr).unwrap() = x;
+    std::fs::write(dir.join(out), v.to_string()).unwrap();
+}
+
+#[test]
+fn a_switched_row_is_convicted_by_a_dispute_and_an_honest_delivery_cannot_be() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    switch_record(dir, 3, &SWITCHED_ROW);
+    let checked = ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "check",
+            "switched.veilct",
+            "--listing",
+            "switched.json",
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&checked).unwrap();
+    let w = v["record_elements"].as_u64().unwrap().to_string();
+    for backend in ["groth16", "halo2"] {
+        ok(&veil(
+            dir,
+            &[
+                "setup",
+                "--statement",
+                "delivery-dispute",
+                "--elements",
+                &w,
+                "--params",
+                "p",
+                "--backend",
+                backend,
+            ],
+        ));
+        let out = format!("dispute-{backend}.json");
+        let proved = ok(&veil(
+            dir,
+            &[
+                "dispute",
+                "prove",
+                "switched.veilct",
+                "--listing",
+                "switched.json",
+                "--key",
+                "sales.key",
+                "--out",
+                &out,
+                "--params",
+                "p",
+                "--backend",
+                backend,
+            ],
+        ));
+        assert!(proved.contains("record 3"), "{proved}");
+        let verified = ok(&veil(
+            dir,
+            &[
+                "dispute",
+                "verify",
+                &out,
+                "--listing",
+                "switched.json",
+                "--params",
+                "p",
+                "--json",
+            ],
+        ));
+        let v: serde_json::Value = serde_json::from_str(&verified).unwrap();
+        assert_eq!(
+            (v["verdict"].as_str(), v["index"].as_u64()),
+            (Some("accepted"), Some(3))
+        );
+        assert!(v["rule"].as_str().unwrap().contains("leaf"), "{v}");
+    }
+    let verify = |file: &str, listing: &str| {
+        veil(
+            dir,
+            &[
+                "dispute",
+                "verify",
+                file,
+                "--listing",
+                listing,
+                "--params",
+                "p",
+            ],
+        )
+    };
+    // The dispute is about the switched ciphertext, not the one the honest listing names.
+    fails(
+        &verify("dispute-groth16.json", "listing.json"),
+        "not in the listed ciphertext",
+    );
+    // An edited decryption, another record's index, a wrong path: refused by name.
+    // Public inputs: key_id, nonce, index, W ciphertext elements, W plaintext, salt.
+    let plain0 = format!("/proof/public_inputs/{}", 3 + w.parse::<usize>().unwrap());
+    for (ptr, x, refusal) in [
+        (plain0.as_str(), 1, "proof rejected"),
+        ("/proof/public_inputs/2", 4, "not in the listed ciphertext"),
+        ("/dataset_path/0", 1, "does not reach the listing's root"),
+        ("/proof/public_inputs/0", 1, "key id is not the listing's"),
+    ] {
+        let x = serde_json::Value::String(format!("0x{x:064x}"));
+        edited(dir, "dispute-groth16.json", ptr, x, "x.json");
+        fails(&verify("x.json", "switched.json"), refusal);
+    }
+    // An honest delivery: nothing to dispute, at the first bad record or at any named one.
+    let prove = |ct: &str, listing: &str, extra: &[&str]| {
+        let mut args = vec![
+            "dispute",
+            "prove",
+            ct,
+            "--listing",
+            listing,
+            "--key",
+            "sales.key",
+            "--out",
+            "honest.json",
+            "--params",
+            "p",
+        ];
+        args.extend_from_slice(extra);
+        veil(dir, &args)
+    };
+    fails(
+        &prove("sales.veilct", "listing.json", &[]),
+        "nothing to dispute",
+    );
+    for i in ["0", "3", "499"] {
+        fails(
+            &prove("sales.veilct", "listing.json", &["--index", i]),
+            "decrypts to its committed record",
+        );
+    }
+    fails(
+        &prove("sales.veilct", "listing.json", &["--index", "500"]),
+        "past the last",
+    );
+    // Record 2 of the switched delivery is the committed one: no dispute about it either.
+    fails(
+        &prove("switched.veilct", "switched.json", &["--index", "2"]),
+        "decrypts to its committed record",
+    );
+    assert!(!dir.join("honest.json").exists());
 }

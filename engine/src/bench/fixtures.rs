@@ -11,7 +11,8 @@ use veil_circuits::statements::preview::{self, PreviewShape};
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness, Sale, TotalsShape};
 use veil_circuits::statements::usage::{self, CallsTree, Licence};
 use veil_circuits::statements::{
-    CallShape, PreviewMembership, Statement, TierShape, UsageCall, UsageTier,
+    dispute, CallShape, DeliveryDispute, DisputeShape, PreviewMembership, Statement, TierShape,
+    UsageCall, UsageTier,
 };
 use veil_circuits::Fr;
 use veil_ledger::{SqliteStore, Store};
@@ -120,4 +121,20 @@ pub(crate) fn tier_fixture() -> Result<Fixture<UsageTier>> {
     let calls = CallsTree::build(&nullifiers)?;
     let (public, witness) = calls.tier_statement(listing, 5, Fr::from(7u64), 1000, 5000);
     Ok((TierShape::default(), public, witness))
+}
+
+/// A dispute about record 3 of a delivery of one-cell records of `width` elements.
+pub(crate) fn dispute_fixture(width: usize) -> Result<Fixture<DeliveryDispute>> {
+    use veil_circuits::dataset::encrypted::{record, EncryptionKey};
+    let shape = DisputeShape {
+        elements: u32::try_from(width).unwrap_or(u32::MAX),
+    };
+    DeliveryDispute::validate(&shape)?;
+    let key = SellerSecret(Fr::from(5u64)).dataset_key("bench-delivery");
+    let nonce = Fr::from(11u64);
+    let cell = vec![b'x'; width * veil_circuits::field::CHUNK_BYTES - record::LENGTH_BYTES];
+    let x = record::encode(&vec![cell], width)?;
+    let cipher = EncryptionKey::derive(&key, nonce).encrypt(3, &x);
+    let (public, witness) = dispute::disputed(&key, nonce, 3, &cipher);
+    Ok((shape, public, witness))
 }

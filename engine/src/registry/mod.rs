@@ -8,9 +8,12 @@
 //! and how a benchmark builds an honest assignment of it. What it proves stays in its
 //! [`Statement`](veil_circuits::statements::Statement).
 
+mod dispute;
 mod preview;
 mod totals;
 mod usage;
+
+pub use dispute::DEFAULT_ELEMENTS;
 
 use crate::bench::{BenchPlan, BenchRecord};
 use crate::error::refuse;
@@ -111,6 +114,7 @@ impl Registry {
                 .with(totals::Totals)
                 .with(usage::Call)
                 .with(usage::Tier)
+                .with(dispute::Dispute)
         })
     }
 

@@ -32,11 +32,13 @@ pub struct ShapeOptions {
     pub batch: Option<usize>,
     /// Totals: number of band edges.
     pub edges: Option<usize>,
+    /// Dispute: the delivery's elements per record (its ciphertext header's `record_elements`).
+    pub elements: Option<u32>,
 }
 
 impl ShapeOptions {
     /// The options given, by name.
-    fn given(&self) -> [(&'static str, bool); 6] {
+    fn given(&self) -> [(&'static str, bool); 7] {
         [
             ("listing", self.listing.is_some()),
             ("depth", self.depth.is_some()),
@@ -44,6 +46,7 @@ impl ShapeOptions {
             ("columns", self.columns.is_some()),
             ("batch", self.batch.is_some()),
             ("edges", self.edges.is_some()),
+            ("elements", self.elements.is_some()),
         ]
     }
 

@@ -3,6 +3,7 @@
 //! column holds `Statement::public_inputs` in order.
 
 pub mod call;
+pub mod dispute;
 pub mod measure;
 pub mod preview;
 pub mod tier;

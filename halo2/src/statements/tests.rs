@@ -218,3 +218,18 @@ fn totals_with_two_edges_or_none_compare_instead_of_naming_a_band() {
         }
     }
 }
+
+#[test]
+fn dispute_holds_refuses_every_mutation_and_proves_with_kzg() {
+    use veil_circuits::statements::{dispute::cases as d, DeliveryDispute};
+    let (shape, p, w) = d::honest_dispute();
+    assert_mutations_refused::<DeliveryDispute>(&shape, &(p.clone(), w), &d::dispute_mutations());
+    let params = kzg::insecure_setup(DeliveryDispute::k(&shape).expect("k"));
+    let pk = kzg::keygen::<DeliveryDispute>(&params, &shape).expect("keys");
+    let proof = kzg::prove::<DeliveryDispute>(&params, &pk, &shape, p.clone(), w).expect("proof");
+    let public = DeliveryDispute::public_inputs(&p);
+    kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
+    let mut edited = public.clone();
+    edited[3] += veil_circuits::Fr::from(1u64);
+    assert!(kzg::verify(&params, pk.get_vk(), &edited, &proof).is_err());
+}

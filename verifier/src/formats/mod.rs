@@ -9,6 +9,7 @@
 //! | `listing` | [`Listing`] | 1, 2, 3 | `veil dataset commit` (2), `encrypt` (3: names the ciphertext) |
 //! | `ciphertext` | [`CiphertextHeader`] | 1 | `veil dataset encrypt` (the first line of a `.veilct`) |
 //! | `preview` | [`PreviewFile`] | 1 | `veil preview prove` |
+//! | `dispute` | [`DisputeFile`] | 1 | `veil dispute prove` |
 //! | (none) proof envelope | [`ProofEnvelope`] | 1, 2 | every prover |
 //! | `totals-report` | [`Report`] | 2 | `veil audit prove` |
 //! | `receipt-opening` | [`ReceiptOpening`] | 1 | `veil audit disclose` |
@@ -19,6 +20,7 @@
 //! | (none) key manifest | [`Manifest`] | 1 | `veil setup` |
 //! | `ultrahonk-proof` | [`UltraHonkProofV1`] | 1 | `veil noir prove` (read: converted to an envelope) |
 
+mod dispute;
 pub mod preview;
 pub mod totals;
 mod ultrahonk;
@@ -29,6 +31,7 @@ pub use crate::proof::{
     ProofEnvelope, UltraHonkData, GROTH16, OLDEST_PROOF_VERSION, PROOF_VERSION, ULTRAHONK,
 };
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
+pub use dispute::{DisputeFile, DISPUTE_VERSION};
 pub use preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
@@ -80,6 +83,7 @@ veil_file!(
     Some("ciphertext"),
     CiphertextHeader::from_json
 );
+veil_file!(DisputeFile, Some("dispute"), DisputeFile::from_json);
 veil_file!(
     UltraHonkProofV1,
     Some("ultrahonk-proof"),

@@ -23,8 +23,10 @@ use sha2::{Digest, Sha256};
 pub const CIPHERTEXT_VERSION: u32 = 1;
 /// A header line is at most this long.
 pub const MAX_HEADER_BYTES: usize = 1 << 16;
-/// At most this many elements per record (2 MiB of a record's bytes; a chunk is at most 1 MiB).
-pub const MAX_RECORD_ELEMENTS: u32 = 1 << 16;
+/// At most this many elements per record (31,744 bytes: a CSV row of that size, or a chunk of
+/// up to 31,740 bytes), so that a dispute about any record is a circuit of at most 342
+/// permutations (`statements::dispute`).
+pub const MAX_RECORD_ELEMENTS: u32 = 1024;
 /// Bytes per field element in the file.
 pub const ELEMENT_BYTES: usize = 32;
 const ROOT_DOMAIN: &[u8] = b"veil/ciphertext-v1";

@@ -196,7 +196,12 @@ pub struct CiphertextReader<R> {
 
 impl<R: BufRead> CiphertextReader<R> {
     /// Reads and checks the header line.
-    pub fn new(mut input: R) -> Result<Self> {
+    pub fn new(input: R) -> Result<Self> {
+        Self::watching(input, None)
+    }
+
+    /// Reads and checks the header line, keeping the SHA-256 path of record `watch`.
+    pub fn watching(mut input: R, watch: Option<u64>) -> Result<Self> {
         let mut line = Vec::new();
         (&mut input)
             .take(file::MAX_HEADER_BYTES as u64)
@@ -217,7 +222,7 @@ impl<R: BufRead> CiphertextReader<R> {
         }
         line.pop();
         let header = CiphertextHeader::parse(&line)?;
-        let sha_tree = ShaTree::new(header.depth, None);
+        let sha_tree = ShaTree::new(header.depth, watch);
         Ok(CiphertextReader {
             input,
             header,
@@ -273,9 +278,79 @@ impl<R: BufRead> CiphertextReader<R> {
 
     /// The ciphertext root `E` of what was read (call once every batch is read).
     pub fn ciphertext_root(self) -> Digest32 {
-        let (root, _) = self.sha_tree.finish();
-        self.header.ciphertext_root(&root)
+        self.finish().0
     }
+
+    /// `E`, and the watched record's SHA-256 path.
+    pub fn finish(self) -> (Digest32, Option<Vec<Digest32>>) {
+        let (root, path) = self.sha_tree.finish();
+        (self.header.ciphertext_root(&root), path)
+    }
+}
+
+/// One record of a checked ciphertext, with what ties it to the listing: a dispute's public
+/// half ([`crate::statements::dispute`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedRecord {
+    /// The ciphertext's header.
+    pub header: CiphertextHeader,
+    /// The record's index.
+    pub index: u64,
+    /// Its published leaf.
+    pub leaf: Fr,
+    /// Its ciphertext.
+    pub cipher: Vec<Fr>,
+    /// SHA-256 siblings from its blob to the tree under `E`.
+    pub ciphertext_path: Vec<Digest32>,
+    /// Its leaf's path under the dataset root.
+    pub dataset_path: crate::merkle::MerklePath,
+}
+
+/// Checks a ciphertext as [`check`] does and opens record `index` of it.
+pub fn open_record(input: &mut dyn BufRead, listing: &Listing, index: u64) -> Result<OpenedRecord> {
+    listed_root(listing)?;
+    let mut reader = CiphertextReader::watching(input, Some(index))?;
+    reader.header.check_listing(listing)?;
+    if index >= reader.header.records {
+        return Err(Error::InvalidParameter(format!(
+            "record {index} is past the last of the ciphertext's {} records",
+            reader.header.records
+        )));
+    }
+    let mut tree = TreeBuilder::with_arity(super::TREE_ARITY, listing.depth, &[index])?;
+    let mut at = 0u64;
+    let mut opened = None;
+    loop {
+        let blobs = reader.next_batch()?;
+        if blobs.is_empty() {
+            break;
+        }
+        let parsed = blobs
+            .iter()
+            .enumerate()
+            .map(|(k, b)| file::parse_blob(at + k as u64, b))
+            .collect::<Result<Vec<_>>>()?;
+        if (at..at + parsed.len() as u64).contains(&index) {
+            opened = Some(parsed[(index - at) as usize].clone());
+        }
+        let leaves: Vec<Fr> = parsed.iter().map(|(l, _)| *l).collect();
+        tree.push(&leaves)?;
+        at += blobs.len() as u64;
+    }
+    let built = tree.finish()?;
+    let header = reader.header.clone();
+    let (e, sha_path) = reader.finish();
+    close(listing, built.root, e)?;
+    let missing = || Error::InvalidParameter(format!("record {index} was not read"));
+    let (leaf, cipher) = opened.ok_or_else(missing)?;
+    Ok(OpenedRecord {
+        header,
+        index,
+        leaf,
+        cipher,
+        ciphertext_path: sha_path.ok_or_else(missing)?,
+        dataset_path: built.paths.into_iter().next().ok_or_else(missing)?,
+    })
 }
 
 /// What the check before payment found.
