@@ -103,7 +103,7 @@ fn every_parser_names_a_wrong_file() {
     fn p<T: VeilFile>(t: &str) -> Result<(), String> {
         T::parse(t).map(|_| ()).map_err(|e| e.to_string())
     }
-    let parsers: [(&str, Parse); 12] = [
+    let parsers: [(&str, Parse); 13] = [
         ("seller.key", p::<KeyFile>),
         ("listing.json", p::<Listing>),
         ("preview.json", p::<PreviewFile>),
@@ -116,6 +116,7 @@ fn every_parser_names_a_wrong_file() {
         ("counter-state.json", p::<CounterState>),
         ("ultrahonk-proof.json", p::<UltraHonkProofV1>),
         ("ciphertext-header.json", p::<CiphertextHeader>),
+        ("dispute.json", p::<DisputeFile>),
     ];
     for (own, _) in &parsers {
         let sample = text(own);

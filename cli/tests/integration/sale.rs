@@ -476,6 +476,11 @@ fn a_switched_row_is_convicted_by_a_dispute_and_an_honest_delivery_cannot_be() {
         );
         assert!(v["rule"].as_str().unwrap().contains("leaf"), "{v}");
     }
+    // The format sample (`tests/formats/v1/dispute.json`) is this proof.
+    if std::env::var_os("VEIL_BLESS").is_some() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/v1/dispute.json");
+        std::fs::copy(dir.join("dispute-groth16.json"), sample).unwrap();
+    }
     let verify = |file: &str, listing: &str| {
         veil(
             dir,
