@@ -4,6 +4,7 @@
 //! Noir cross tests share.
 
 pub mod postgres;
+pub mod sale;
 pub mod vectors;
 
 /// Asserts that `r` is an error whose message contains `why`, so a refusal for an unrelated

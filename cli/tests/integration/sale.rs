@@ -4,10 +4,7 @@
 
 use crate::common::{fails, ok, veil};
 use std::path::{Path, PathBuf};
-use veil_engine::circuits::dataset::encrypted::{
-    file, record, tree, CiphertextReader, EncryptionKey,
-};
-use veil_engine::circuits::dataset::{keys::load_dataset_key, Listing};
+use veil_testkit::sale::switch_record;
 
 fn sales() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sales.csv")
@@ -151,52 +148,6 @@ fn a_buyer_checks_before_paying_and_decrypts_the_sellers_file_byte_for_byte() {
     ));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["records"], 500);
-}
-
-/// Rewrites record `index` of the ciphertext as the encryption of `cells` under the right key
-/// and its published leaf, and a listing naming the result: a seller who baits and switches.
-fn switch_record(dir: &Path, index: u64, cells: &[&str]) {
-    let listing =
-        Listing::from_json(&std::fs::read_to_string(dir.join("listing.json")).unwrap()).unwrap();
-    let key = load_dataset_key(
-        &std::fs::read_to_string(dir.join("sales.key")).unwrap(),
-        "sales",
-    )
-    .unwrap();
-    let bytes = std::fs::read(dir.join("sales.veilct")).unwrap();
-    let mut reader = CiphertextReader::new(&bytes[..]).unwrap();
-    let header = reader.header.clone();
-    let ek = EncryptionKey::derive(&key, header.nonce);
-    let mut out = header.line();
-    let mut sha = tree::ShaTree::new(header.depth, None);
-    let mut i = 0;
-    loop {
-        let blobs = reader.next_batch().unwrap();
-        if blobs.is_empty() {
-            break;
-        }
-        for b in blobs {
-            let (leaf, mut c) = file::parse_blob(i, &b).unwrap();
-            if i == index {
-                let r: Vec<Vec<u8>> = cells.iter().map(|c| c.as_bytes().to_vec()).collect();
-                c = ek.encrypt(
-                    i,
-                    &record::encode(&r, header.record_elements as usize).unwrap(),
-                );
-            }
-            let blob = file::record_blob(&leaf, &c);
-            sha.push(tree::leaf_hash(&blob));
-            out.extend_from_slice(&blob);
-            i += 1;
-        }
-    }
-    std::fs::write(dir.join("switched.veilct"), out).unwrap();
-    let e = header.ciphertext_root(&sha.finish().0);
-    std::fs::write(
-        dir.join("switched.json"),
-        listing.with_ciphertext(e).to_json(),
-    )
-    .unwrap();
 }
 
 /// The row a cheating seller puts in place of record 3 after committing.

@@ -64,6 +64,19 @@ pub enum VerifyRequest {
         /// The published usage commitment, hex.
         usage: Option<String>,
     },
+    /// A buyer's dispute (`dispute.json`, `veil dispute prove`) against the listing it was sold
+    /// under: registered here (`listing_id`) or given. Accepted means the seller delivered a
+    /// record other than the committed one; `details` names the record and the rule.
+    Dispute {
+        /// The dispute.
+        #[schema(value_type = Object)]
+        dispute: Value,
+        /// A listing registered on this service.
+        listing_id: Option<String>,
+        /// Or the listing itself.
+        #[schema(value_type = Object)]
+        listing: Option<Value>,
+    },
     /// A metered call's proof, verified only (no nullifier is spent: gateways use
     /// `/v1/gateway/calls`).
     UsageCall {
@@ -117,15 +130,7 @@ pub async fn verify(
                     listing,
                 } => {
                     let file: veil_engine::preview::PreviewFile = parse(preview, "preview")?;
-                    let listing = match (listing_id, listing) {
-                        (Some(id), None) => listing_of(&registered(store, &id)?.listing)?,
-                        (None, Some(l)) => parse(l, "listing")?,
-                        _ => {
-                            return Err(ServiceError::BadRequest(
-                                "give one of `listing_id` and `listing`".into(),
-                            ))
-                        }
-                    };
+                    let listing = the_listing(store, listing_id, listing)?;
                     veil_engine::preview::verify_value(file, listing, params).map(|v| {
                         json!({ "statement": preview::NAME, "dataset_id": v.file.dataset_id,
                                 "revealed_columns": v.file.revealed_columns, "samples": v.file.samples })
@@ -218,6 +223,24 @@ pub async fn verify(
                                 "usage": to_hex(&p.usage) })
                     })
                 }
+                VerifyRequest::Dispute {
+                    dispute,
+                    listing_id,
+                    listing,
+                } => {
+                    let file = veil_engine::verifier::formats::DisputeFile::from_json(
+                        &dispute.to_string(),
+                    )
+                    .map_err(|e| ServiceError::BadRequest(format!("`dispute`: {e}")))?;
+                    let listing = the_listing(store, listing_id, listing)?;
+                    veil_engine::dispute::verify_value(file, &listing, params).map(|d| {
+                        json!({ "statement": veil_engine::circuits::statements::dispute::NAME,
+                                "dataset_id": d.file.dataset_id, "index": d.public.index,
+                                "backend": d.file.proof.backend,
+                                "rule": veil_engine::dispute::describe(&d.rule),
+                                "insecure_keys": d.insecure })
+                    })
+                }
                 VerifyRequest::UsageCall { proof } => {
                     let env: ProofEnvelope = parse(proof, "proof")?;
                     let depth = store.licence_depth();
@@ -259,6 +282,21 @@ pub async fn verify(
         },
     );
     Ok(Json(verdict))
+}
+
+/// The listing a request names: registered here, or given in the body.
+fn the_listing(
+    store: &dyn veil_engine::ledger::ServiceStore,
+    id: Option<String>,
+    given: Option<Value>,
+) -> Result<veil_engine::circuits::dataset::Listing> {
+    match (id, given) {
+        (Some(id), None) => listing_of(&registered(store, &id)?.listing),
+        (None, Some(l)) => parse(l, "listing"),
+        _ => Err(ServiceError::BadRequest(
+            "give one of `listing_id` and `listing`".into(),
+        )),
+    }
 }
 
 fn refused(reason: String) -> Verdict {

@@ -6,3 +6,4 @@ mod common;
 mod concurrency;
 mod http;
 mod lifecycle;
+mod sale;
