@@ -71,8 +71,10 @@ pub const CHAIN: u128 = tag("veil/chain");
 pub const ENC_KEY: u128 = tag("veil/enc-key");
 /// `P([ek, i, b, STREAM])`: keystream block `b` of record `i`, in the permutation's fourth lane.
 pub const STREAM: u128 = tag("veil/stream");
+/// `H(KEY_NOTE, buyer, key, salt)`: the note that hands a sale's dataset key to its buyer.
+pub const KEY_NOTE: u128 = tag("veil/key-note");
 /// Every tag with its name, for docs, vectors and the uniqueness test.
-pub const ALL: [(&str, u128); 23] = [
+pub const ALL: [(&str, u128); 24] = [
     ("veil/value", VALUE),
     ("veil/schema", SCHEMA),
     ("veil/salt", SALT),
@@ -96,6 +98,7 @@ pub const ALL: [(&str, u128); 23] = [
     ("veil/chain", CHAIN),
     ("veil/enc-key", ENC_KEY),
     ("veil/stream", STREAM),
+    ("veil/key-note", KEY_NOTE),
 ];
 
 /// A tag as a field element.

@@ -12,7 +12,7 @@ use veil_circuits::statements;
 
 /// Every program of the workspace: each statement's twin, settlement verifying a preview
 /// recursively, and the encodings' cross-check.
-pub const PROGRAMS: [&str; 8] = [
+pub const PROGRAMS: [&str; 9] = [
     statements::PROGRAMS[0],
     statements::PROGRAMS[1],
     statements::PROGRAMS[2],
@@ -20,6 +20,7 @@ pub const PROGRAMS: [&str; 8] = [
     statements::PROGRAMS[4],
     statements::PROGRAMS[5],
     "settlement_with_preview",
+    veil_circuits::statements::settlement::release::PROGRAM,
     "encodings",
 ];
 

@@ -8,6 +8,7 @@ use veil_circuits::field::to_hex;
 use veil_circuits::statements::dispute::{self, DisputePublic, DisputeWitness};
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
+use veil_circuits::statements::settlement::release::KeyNote;
 use veil_circuits::statements::settlement::{SettlementPublic, SettlementWitness};
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
@@ -176,6 +177,16 @@ pub fn dispute(p: &DisputePublic, w: &DisputeWitness) -> Value {
         "plain": hexes(&p.plain),
         "salt": hex(&p.salt),
         "key": hex(&w.key.0),
+    })
+}
+
+/// Inputs of `key_release`.
+pub fn key_release(key_id: Fr, note: &KeyNote) -> Value {
+    json!({
+        "key_id": hex(&key_id),
+        "buyer": hex(&note.buyer),
+        "key": hex(&note.key.0),
+        "salt": hex(&note.salt),
     })
 }
 

@@ -144,8 +144,8 @@ fn quaternary_merkle_nodes_are_bbjs_permutations_fed_forward() {
     }
 }
 
-/// The delivery's encodings against bb.js: `ek = H(ENC_KEY, key, nonce)` and a record's salt
-/// and key id by the sponge, and the keystream blocks `P([ek, i, b, STREAM])[0..3]` by the
+/// The delivery's encodings against bb.js: `ek = H(ENC_KEY, key, nonce)`, a record's salt, the
+/// key id and the key note `H(KEY_NOTE, buyer, key, salt)` by the sponge, and the keystream blocks `P([ek, i, b, STREAM])[0..3]` by the
 /// permutation, so a ciphertext any Barretenberg-based tool decrypts is the one Veil writes.
 #[test]
 fn the_delivery_keystream_matches_bbjs() {
@@ -157,12 +157,26 @@ fn the_delivery_keystream_matches_bbjs() {
         vec![tags::fr(tags::ENC_KEY), key.0, nonce],
         vec![tags::fr(tags::KEY_ID), key.0],
         vec![tags::fr(tags::SALT), key.0, Fr::from(12u64)],
+        vec![tags::fr(tags::KEY_NOTE), nonce, key.0, Fr::from(7u64)],
     ];
     let Some(h) = bbjs(&hashes) else {
         return;
     };
     let ek = EncryptionKey::derive(&key, nonce);
-    assert_eq!(h, vec![ek.value(), key.id(), dataset::row_salt(&key, 12)]);
+    let note = veil_circuits::statements::settlement::release::KeyNote {
+        buyer: nonce,
+        key,
+        salt: Fr::from(7u64),
+    };
+    assert_eq!(
+        h,
+        vec![
+            ek.value(),
+            key.id(),
+            dataset::row_salt(&key, 12),
+            note.note()
+        ]
+    );
     let blocks: Vec<(u64, u64)> = vec![(0, 0), (0, 1), (12, 0), (12, 1), (12, 5), (u64::MAX, 3)];
     let states: Vec<Vec<Fr>> = blocks
         .iter()

@@ -442,6 +442,49 @@ fn settlement_matches_rust_over_a_chain_of_sales() {
     assert_eq!((counter.count, counter.cum), (2, 2_500));
 }
 
+/// The key release: the note Noir returns is the native twin's, for the listing's key only.
+#[test]
+fn key_release_matches_rust_and_refuses_another_datasets_key() {
+    let Some(a) = load_for_test(settlement::release::PROGRAM) else {
+        return;
+    };
+    use veil_circuits::dataset::SellerSecret;
+    use veil_circuits::statements::settlement::release::{release, KeyNote};
+    let key = SellerSecret(Fr::from(3u64)).dataset_key("sales");
+    let note = KeyNote {
+        buyer: usage::key_commitment(buyer(0).sk),
+        key,
+        salt: Fr::from(0x600u64),
+    };
+    let n = release(key.id(), &note).unwrap();
+    assert_eq!(
+        public_of(&a, &twins::key_release(key.id(), &note)),
+        vec![key.id(), note.buyer, n]
+    );
+    // Another buyer gets another note; another dataset's key (or a listing's key id for
+    // another key) is refused by the program itself, as by the twin.
+    let theirs = KeyNote {
+        buyer: note.buyer + Fr::from(1u64),
+        ..note
+    };
+    assert_ne!(public_of(&a, &twins::key_release(key.id(), &theirs))[2], n);
+    let other = KeyNote {
+        key: SellerSecret(Fr::from(3u64)).dataset_key("other"),
+        ..note
+    };
+    refused(
+        &a,
+        &twins::key_release(key.id(), &other),
+        "the key is not the listing's",
+    );
+    assert!(release(key.id(), &other).is_err());
+    refused(
+        &a,
+        &twins::key_release(key.id() + Fr::from(1u64), &note),
+        "the key is not the listing's",
+    );
+}
+
 #[test]
 fn settlement_refuses_what_it_must() {
     let Some(a) = load_for_test("settlement") else {

@@ -399,6 +399,7 @@ pub fn purchase(
     (public, witness)
 }
 
+pub mod release;
 mod statement;
 pub use statement::{NoShape, Settlement};
 
