@@ -9,7 +9,8 @@
 #
 # What it installs: npm snarkjs (tools/), npm noir_wasm and bb (noir/, then every Noir program
 # is compiled), both cached by their lock files inside the clone; rustup's clippy and wasm32
-# target; cargo-nextest; PyPI schemathesis (target/schemathesis-venv); Debian postgresql.
+# target; cargo-nextest; PyPI schemathesis (target/schemathesis-venv); Debian postgresql and
+# libsodium23.
 #
 # One build: clippy runs as the workspace's rustc (RUSTC_WORKSPACE_WRAPPER) while the tests
 # compile, so its lints cost no second pass over the dependencies. The step times and the
@@ -108,6 +109,11 @@ print(" ".join(sorted(out)))
 
 scripts/ensure-node.sh
 scripts/ensure-postgres.sh
+# libsodium, the key note's independent implementation (scripts/sodium-sealed-box.py).
+if ! python3 -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("sodium"))'; then
+  sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libsodium23
+fi
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 rustup component add clippy >/dev/null 2>&1 || true
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
@@ -126,7 +132,7 @@ step "no file-level import cycles (and the check finds planted ones)" import_cyc
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-export VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1
+export VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 VEIL_REQUIRE_SODIUM=1
 
 # What nextest builds (libraries, binaries, tests, and examples as programs), then the benches:
 # `--all-targets` would build the examples a second way (as tests), and nextest them again.

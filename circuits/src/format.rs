@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use std::ops::RangeInclusive;
 
 /// Every kind of Veil file, with the words a person reads for it.
-pub const KINDS: [(&str, &str); 14] = [
+pub const KINDS: [(&str, &str); 15] = [
     ("seller-secret", "a seller secret"),
     ("dataset-key", "a dataset key"),
     ("listing", "a listing"),
@@ -25,6 +25,7 @@ pub const KINDS: [(&str, &str); 14] = [
     ("ultrahonk-proof", "an UltraHonk proof (version 1)"),
     ("ciphertext", "an encrypted dataset's header"),
     ("dispute", "a delivery dispute"),
+    ("key-note", "a key note"),
 ];
 
 /// The words for a kind (`"a listing"`), or the kind itself quoted when Veil has no such kind.

@@ -18,6 +18,7 @@ pub mod export;
 pub mod files;
 pub mod gateway;
 pub mod halo2_params;
+pub mod key_note;
 pub mod meter;
 pub mod noir;
 pub mod preview;

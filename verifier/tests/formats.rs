@@ -103,7 +103,7 @@ fn every_parser_names_a_wrong_file() {
     fn p<T: VeilFile>(t: &str) -> Result<(), String> {
         T::parse(t).map(|_| ()).map_err(|e| e.to_string())
     }
-    let parsers: [(&str, Parse); 13] = [
+    let parsers: [(&str, Parse); 14] = [
         ("seller.key", p::<KeyFile>),
         ("listing.json", p::<Listing>),
         ("preview.json", p::<PreviewFile>),
@@ -117,6 +117,7 @@ fn every_parser_names_a_wrong_file() {
         ("ultrahonk-proof.json", p::<UltraHonkProofV1>),
         ("ciphertext-header.json", p::<CiphertextHeader>),
         ("dispute.json", p::<DisputeFile>),
+        ("key-note.json", p::<KeyNoteFile>),
     ];
     for (own, _) in &parsers {
         let sample = text(own);

@@ -1,5 +1,6 @@
-//! `veil delivery verify | check | decrypt`: recompute a delivered file's commitment; check an
-//! encrypted delivery before paying; decrypt it with the key settlement released.
+//! `veil delivery verify | check | decrypt | address | key-note | open-note`: recompute a
+//! delivered file's commitment; check an encrypted delivery before paying; hand the dataset key
+//! to the buyer in a key note sealed to them (outside Aztec); decrypt with that key.
 
 use super::output::{bars, verdict, Accepted};
 use super::{writable, FormatArgs};
@@ -9,6 +10,8 @@ use serde_json::json;
 use std::path::PathBuf;
 use veil_engine::dataset;
 use veil_engine::delivery::{self, Decrypted};
+use veil_engine::key_note::{self, BuyerAddress};
+use veil_engine::prelude::{from_hex_strict, to_hex};
 
 #[derive(Subcommand, Debug)]
 pub enum DeliveryCommand {
@@ -53,6 +56,56 @@ pub enum DeliveryCommand {
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// Where to write the plaintext file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Buyer: print the address a seller seals a key note to (key commitment and box public
+    /// key), derived from the buyer key of `veil meter keygen`.
+    Address {
+        /// The buyer key.
+        #[arg(long, value_name = "FILE")]
+        buyer_key: PathBuf,
+    },
+    /// Seller, at settlement: a key note handing the listing's dataset key to one buyer, sealed
+    /// to their box key (the native twin of the Noir program `key_release`).
+    KeyNote {
+        /// The seller secret (or the dataset key).
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+        /// The listing sold.
+        #[arg(long, value_name = "FILE")]
+        listing: PathBuf,
+        /// The buyer's key commitment (from `veil delivery address`), 0x and 64 hex digits.
+        #[arg(long, value_name = "HEX")]
+        buyer: String,
+        /// The buyer's box public key (from `veil delivery address`), 64 hex digits.
+        #[arg(long, value_name = "HEX")]
+        box_public_key: String,
+        /// Where to write the key note.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Buyer: open a key note with the buyer key, check that it holds the listing's key, and
+    /// write the dataset key file (mode 0600) for `veil delivery decrypt`.
+    OpenNote {
+        /// The key note.
+        note: PathBuf,
+        /// The listing bought.
+        #[arg(long, value_name = "FILE")]
+        listing: PathBuf,
+        /// The buyer key the note is addressed to.
+        #[arg(long, value_name = "FILE")]
+        buyer_key: PathBuf,
+        /// Where to write the dataset key.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Replace an existing file.
@@ -139,6 +192,62 @@ pub fn run(cmd: DeliveryCommand) -> Result<()> {
                     )),
                 });
             verdict(json, outcome)
+        }
+        DeliveryCommand::Address { buyer_key } => {
+            let me = key_note::address(&buyer_key)?;
+            eprintln!("the address to give a seller for key notes (--buyer, --box-public-key):");
+            println!("{}", to_hex(&me.buyer));
+            println!("{}", me.box_public_key_hex());
+            Ok(())
+        }
+        DeliveryCommand::KeyNote {
+            secret_file,
+            listing,
+            buyer,
+            box_public_key,
+            out,
+            force,
+        } => {
+            writable(&out, force)?;
+            let to = BuyerAddress {
+                buyer: from_hex_strict("--buyer", &buyer)?,
+                box_public_key: key_note::parse_box_key(&box_public_key)?,
+            };
+            let note = key_note::issue(&secret_file, &listing, &to, &out, force)?;
+            eprintln!(
+                "wrote a key note for {:?} to {}, sealed to buyer {}; its note N (the \
+                 settlement's public output):",
+                note.dataset_id,
+                out.display(),
+                to_hex(&note.buyer)
+            );
+            println!("{}", to_hex(&note.note));
+            Ok(())
+        }
+        DeliveryCommand::OpenNote {
+            note,
+            listing,
+            buyer_key,
+            out,
+            force,
+            json,
+        } => {
+            writable(&out, force)?;
+            let outcome =
+                key_note::open(&note, &listing, &buyer_key, &out, force).map(|key| Accepted {
+                    summary: format!(
+                        "{} holds the listing's dataset key (its id is the listing's); wrote it \
+                         to {} (mode 0600)",
+                        note.display(),
+                        out.display()
+                    ),
+                    details: vec![],
+                    json: json!({
+                        "key_id": to_hex(&key.id()),
+                        "out": out.display().to_string(),
+                    }),
+                });
+            verdict(json, outcome.map_err(Into::into))
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::common::{fails, ok, veil};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use veil_testkit::sale::switch_record;
 
 fn sales() -> PathBuf {
@@ -46,6 +47,11 @@ fn sell(dir: &Path) {
         ],
     ));
     assert!(out.contains("encrypted 500 records"), "{out}");
+    export_key(dir, "listing.json", "sales.key");
+}
+
+/// `veil dataset export-key` of the seller's key for `listing`, to `out`.
+fn export_key(dir: &Path, listing: &str, out: &str) {
     ok(&veil(
         dir,
         &[
@@ -54,11 +60,33 @@ fn sell(dir: &Path) {
             "--secret-file",
             "seller.key",
             "--listing",
-            "listing.json",
+            listing,
             "--out",
-            "sales.key",
+            out,
         ],
     ));
+}
+
+/// A second listing `other.json` (dataset `other`, the same file and seller) and its exported
+/// dataset key at `key_out`.
+fn sell_another(dir: &Path, key_out: &str) {
+    ok(&veil(
+        dir,
+        &[
+            "dataset",
+            "commit",
+            sales().to_str().unwrap(),
+            "--secret-file",
+            "seller.key",
+            "--out",
+            "other.json",
+            "--dataset-id",
+            "other",
+            "--depth",
+            "10",
+        ],
+    ));
+    export_key(dir, "other.json", key_out);
 }
 
 #[test]
@@ -249,36 +277,7 @@ fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
     assert!(!dir.join("short.csv").exists());
     assert!(!dir.join("short.csv.partial").exists());
     // Another dataset's key.
-    let data = sales();
-    ok(&veil(
-        dir,
-        &[
-            "dataset",
-            "commit",
-            data.to_str().unwrap(),
-            "--secret-file",
-            "seller.key",
-            "--out",
-            "other.json",
-            "--dataset-id",
-            "other",
-            "--depth",
-            "10",
-        ],
-    ));
-    ok(&veil(
-        dir,
-        &[
-            "dataset",
-            "export-key",
-            "--secret-file",
-            "seller.key",
-            "--listing",
-            "other.json",
-            "--out",
-            "other.key",
-        ],
-    ));
+    sell_another(dir, "other.key");
     fails(
         &veil(
             dir,
@@ -316,7 +315,7 @@ fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {
             &[
                 "delivery",
                 "check",
-                data.to_str().unwrap(),
+                sales().to_str().unwrap(),
                 "--listing",
                 "listing.json",
             ],
@@ -502,4 +501,238 @@ fn a_switched_row_is_convicted_by_a_dispute_and_an_honest_delivery_cannot_be() {
         "decrypts to its committed record",
     );
     assert!(!dir.join("honest.json").exists());
+}
+
+/// `veil delivery key-note` for the listing `listing.json`, sealed by `secret` to `(buyer, box_key)`.
+fn key_note(dir: &Path, secret: &str, buyer: &str, box_key: &str, out: &str) -> Output {
+    veil(
+        dir,
+        &[
+            "delivery",
+            "key-note",
+            "--secret-file",
+            secret,
+            "--listing",
+            "listing.json",
+            "--buyer",
+            buyer,
+            "--box-public-key",
+            box_key,
+            "--out",
+            out,
+        ],
+    )
+}
+
+/// `veil delivery open-note` of `note` for `listing` with buyer key `key`, to `out`.
+fn open_note(dir: &Path, note: &str, listing: &str, key: &str, out: &str) -> Output {
+    veil(
+        dir,
+        &[
+            "delivery",
+            "open-note",
+            note,
+            "--listing",
+            listing,
+            "--buyer-key",
+            key,
+            "--out",
+            out,
+        ],
+    )
+}
+
+/// `veil delivery address` of the buyer key `key`: (key commitment, box public key).
+fn address(dir: &Path, key: &str) -> (String, String) {
+    let out = ok(&veil(dir, &["delivery", "address", "--buyer-key", key]));
+    let mut lines = out.lines().map(str::to_string);
+    (lines.next().unwrap(), lines.next().unwrap())
+}
+
+#[test]
+fn a_key_note_hands_the_listings_key_to_its_buyer_and_nobody_else() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    ok(&veil(dir, &["meter", "keygen", "--out", "buyer.key"]));
+    ok(&veil(dir, &["meter", "keygen", "--out", "other.key"]));
+    let (buyer, box_key) = address(dir, "buyer.key");
+    let (_, other_box) = address(dir, "other.key");
+    assert!(buyer.starts_with("0x") && buyer.len() == 66, "{buyer}");
+    assert_eq!(box_key.len(), 64, "{box_key}");
+    let note = |to: &str, box_key: &str, out: &str| key_note(dir, "seller.key", to, box_key, out);
+    let n = ok(&note(&buyer, &box_key, "note.json"));
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("note.json")).unwrap()).unwrap();
+    assert_eq!(file["note"].as_str(), Some(n.trim()));
+    if std::env::var_os("VEIL_BLESS").is_some() {
+        let sample =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/formats/v1/key-note.json");
+        std::fs::copy(dir.join("note.json"), sample).unwrap();
+    }
+    let open =
+        |note: &str, listing: &str, key: &str, out: &str| open_note(dir, note, listing, key, out);
+    let out = ok(&open("note.json", "listing.json", "buyer.key", "got.key"));
+    assert!(out.starts_with("ACCEPTED:"), "{out}");
+    // The key the note delivers is the seller's exported key, and it decrypts the delivery.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("got.key")).unwrap(),
+        std::fs::read_to_string(dir.join("sales.key")).unwrap()
+    );
+    ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "decrypt",
+            "sales.veilct",
+            "--listing",
+            "listing.json",
+            "--key",
+            "got.key",
+            "--out",
+            "got.csv",
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(dir.join("got.csv")).unwrap(),
+        std::fs::read(sales()).unwrap()
+    );
+    // Another buyer key, another dataset's listing, edited notes: refused by name, no key out.
+    fails(
+        &open("note.json", "listing.json", "other.key", "k.key"),
+        "addressed to buyer",
+    );
+    sell_another(dir, "other-dataset.key");
+    fails(
+        &open("note.json", "other.json", "buyer.key", "k.key"),
+        "the key note is for dataset \"sales\"",
+    );
+    let zero = serde_json::Value::String(format!("0x{:064x}", 1));
+    edited(dir, "note.json", "/note", zero, "x.json");
+    fails(
+        &open("x.json", "listing.json", "buyer.key", "k.key"),
+        "does not open to the recorded note",
+    );
+    let mut sealed = file["sealed"].as_str().unwrap().to_string();
+    sealed.replace_range(
+        100..102,
+        if &sealed[100..102] == "00" {
+            "01"
+        } else {
+            "00"
+        },
+    );
+    edited(dir, "note.json", "/sealed", sealed.into(), "x.json");
+    fails(
+        &open("x.json", "listing.json", "buyer.key", "k.key"),
+        "does not open with this buyer key",
+    );
+    edited(dir, "note.json", "/sealed", "00".into(), "x.json");
+    fails(
+        &open("x.json", "listing.json", "buyer.key", "k.key"),
+        "sealed: not 112 bytes",
+    );
+    // A note sealed to another box key than the buyer's: the buyer is told, not handed junk.
+    ok(&note(&buyer, &other_box, "misaddressed.json"));
+    fails(
+        &open("misaddressed.json", "listing.json", "buyer.key", "k.key"),
+        "not this buyer key's",
+    );
+    // The seller is refused bad addresses and another dataset's key.
+    fails(&note("0x12", &box_key, "y.json"), "--buyer");
+    fails(
+        &note(&buyer, "abcd", "y.json"),
+        "box public key is not 32 bytes",
+    );
+    fails(
+        &key_note(dir, "other-dataset.key", &buyer, &box_key, "y.json"),
+        "not \"sales\"",
+    );
+    // A second note does not replace the first without --force.
+    fails(&note(&buyer, &box_key, "note.json"), "exists");
+    assert!(!dir.join("k.key").exists() && !dir.join("y.json").exists());
+}
+
+/// `scripts/sodium-sealed-box.py` (the system's libsodium) on `args`: its output lines, or
+/// `None` (the reason printed) when libsodium is missing; an error under `VEIL_REQUIRE_SODIUM`.
+fn libsodium(args: &[&str]) -> Option<Vec<String>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/sodium-sealed-box.py");
+    let o = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    if o.status.code() == Some(3) {
+        let why = String::from_utf8_lossy(&o.stderr);
+        assert!(std::env::var_os("VEIL_REQUIRE_SODIUM").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        return None;
+    }
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Some(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[test]
+fn key_notes_are_libsodium_sealed_boxes_both_ways() {
+    use veil_circuits::dataset::DatasetKey;
+    use veil_circuits::field::{from_hex, random, to_hex};
+    use veil_circuits::statements::settlement::release::KeyNote;
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    ok(&veil(dir, &["meter", "keygen", "--out", "buyer.key"]));
+    let (buyer, box_key) = address(dir, "buyer.key");
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let sk = json("buyer.key")["sk"].as_str().unwrap().to_string();
+    // libsodium derives the same box key from the buyer key, by the documented rule.
+    let Some(derived) = libsodium(&["derive", &sk]) else {
+        return;
+    };
+    assert_eq!(derived[1], box_key);
+    // Veil seals; libsodium opens: the opening is the listing's key and the note's salt.
+    ok(&key_note(dir, "seller.key", &buyer, &box_key, "note.json"));
+    let note = json("note.json");
+    let opening = libsodium(&["open", &derived[0], note["sealed"].as_str().unwrap()]).unwrap();
+    let key = json("sales.key")["key"].as_str().unwrap().to_string();
+    assert_eq!(format!("0x{}", &opening[0][..64]), key);
+    let salt = from_hex("salt", &format!("0x{}", &opening[0][64..])).unwrap();
+    let k = DatasetKey(from_hex("key", &key).unwrap());
+    let buyer_fr = from_hex("buyer", &buyer).unwrap();
+    let recorded = KeyNote {
+        buyer: buyer_fr,
+        key: k,
+        salt,
+    };
+    assert_eq!(to_hex(&recorded.note()), note["note"].as_str().unwrap());
+    // libsodium seals a fresh opening; Veil opens it and hands over the key.
+    let salt = random(&mut rand::thread_rng());
+    let fresh = KeyNote {
+        buyer: buyer_fr,
+        key: k,
+        salt,
+    };
+    let message = format!("{}{}", &key[2..], &to_hex(&salt)[2..]);
+    let sealed = libsodium(&["seal", &box_key, &message]).unwrap();
+    let mut file = note.clone();
+    file["sealed"] = sealed[0].clone().into();
+    file["note"] = to_hex(&fresh.note()).into();
+    std::fs::write(dir.join("sodium.json"), file.to_string()).unwrap();
+    ok(&open_note(
+        dir,
+        "sodium.json",
+        "listing.json",
+        "buyer.key",
+        "got.key",
+    ));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("got.key")).unwrap(),
+        std::fs::read_to_string(dir.join("sales.key")).unwrap()
+    );
 }

@@ -10,6 +10,7 @@
 //! | `ciphertext` | [`CiphertextHeader`] | 1 | `veil dataset encrypt` (the first line of a `.veilct`) |
 //! | `preview` | [`PreviewFile`] | 1 | `veil preview prove` |
 //! | `dispute` | [`DisputeFile`] | 1 | `veil dispute prove` |
+//! | `key-note` | [`KeyNoteFile`] | 1 | `veil delivery key-note` |
 //! | (none) proof envelope | [`ProofEnvelope`] | 1, 2 | every prover |
 //! | `totals-report` | [`Report`] | 2 | `veil audit prove` |
 //! | `receipt-opening` | [`ReceiptOpening`] | 1 | `veil audit disclose` |
@@ -21,6 +22,7 @@
 //! | `ultrahonk-proof` | [`UltraHonkProofV1`] | 1 | `veil noir prove` (read: converted to an envelope) |
 
 mod dispute;
+mod key_note;
 pub mod preview;
 pub mod totals;
 mod ultrahonk;
@@ -32,6 +34,7 @@ pub use crate::proof::{
 };
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
 pub use dispute::{DisputeFile, DISPUTE_VERSION};
+pub use key_note::{KeyNoteFile, KEY_NOTE_VERSION, SEALED_BYTES};
 pub use preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
 pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
@@ -84,6 +87,7 @@ veil_file!(
     CiphertextHeader::from_json
 );
 veil_file!(DisputeFile, Some("dispute"), DisputeFile::from_json);
+veil_file!(KeyNoteFile, Some("key-note"), KeyNoteFile::from_json);
 veil_file!(
     UltraHonkProofV1,
     Some("ultrahonk-proof"),
