@@ -16,7 +16,7 @@ use crate::Result;
 use crypto_box::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use veil_circuits::dataset::DatasetKey;
+use veil_circuits::dataset::{DatasetKey, Listing};
 use veil_circuits::field::{from_hex_strict, to_hex};
 use veil_circuits::statements::settlement::release::{check_received, release, KeyNote};
 use veil_circuits::statements::usage::key_commitment;
@@ -85,6 +85,14 @@ pub fn issue(
     }
     let listing = load_listing(listing)?;
     let key = load_key(secret_file, "secret file", &listing.dataset_id)?;
+    let file = seal(&listing, key, to)?;
+    write_output(out, &file.to_json())?;
+    Ok(file)
+}
+
+/// The key note handing `key`, which must be the key of `listing`, to `to`: a fresh salt, the
+/// note `N`, and the opening sealed to the buyer's box key.
+pub fn seal(listing: &Listing, key: DatasetKey, to: &BuyerAddress) -> Result<KeyNoteFile> {
     listing.check_key(&key)?;
     let note = KeyNote {
         buyer: to.buyer,
@@ -99,10 +107,10 @@ pub fn issue(
     else {
         refuse!(
             "cannot seal the key note to box key {}",
-            hex::encode(to.box_public_key)
+            to.box_public_key_hex()
         );
     };
-    let file = KeyNoteFile {
+    Ok(KeyNoteFile {
         veil: KEY_NOTE_VERSION,
         kind: "key-note".into(),
         dataset_id: listing.dataset_id.clone(),
@@ -111,9 +119,7 @@ pub fn issue(
         box_public_key: to.box_public_key_hex(),
         note: n,
         sealed: hex::encode(sealed),
-    };
-    write_output(out, &file.to_json())?;
-    Ok(file)
+    })
 }
 
 /// Buyer: opens the key note at `note` for the listing at `listing` with the buyer key at

@@ -51,13 +51,18 @@ pub fn app(state: AppState) -> Router {
 
 /// The API under `/v1`.
 fn api() -> Router<AppState> {
-    use routes::{jobs, ledger, listings, meta, verify};
+    use routes::{jobs, ledger, listings, meta, sale, verify};
     Router::new()
         .route("/v1/openapi.json", get(openapi::openapi))
         .route("/v1/docs", get(openapi::docs))
         .route("/v1/circuits", get(meta::circuits))
         .route("/v1/listings", post(listings::register))
         .route("/v1/listings/{id}", get(listings::get))
+        .route(
+            "/v1/listings/{id}/ciphertext",
+            post(sale::encrypt).get(sale::ciphertext),
+        )
+        .route("/v1/listings/{id}/key-notes", post(sale::key_note))
         .route("/v1/jobs", post(jobs::submit).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::get))
         .route("/v1/jobs/{id}/cancel", post(jobs::cancel))

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations (`utoipa`), and the two
 //! routes that serve it (`/v1/openapi.json`, `/v1/docs`).
 
-use crate::routes::{jobs, ledger, listings, meta, verify};
+use crate::routes::{jobs, ledger, listings, meta, sale, verify};
 use axum::response::Html;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,6 +23,9 @@ use veil_engine::registry::Registry;
         meta::circuits,
         listings::register,
         listings::get,
+        sale::encrypt,
+        sale::ciphertext,
+        sale::key_note,
         jobs::submit,
         jobs::list,
         jobs::get,

@@ -46,7 +46,7 @@ pub struct ListingView {
     pub has_dataset: bool,
 }
 
-fn view(r: &ListingRecord) -> Result<ListingView> {
+pub(crate) fn view(r: &ListingRecord) -> Result<ListingView> {
     Ok(ListingView {
         id: r.id.clone(),
         listing: serde_json::from_str(&r.listing)
@@ -98,13 +98,10 @@ pub async fn register(
                     listing
                 }
                 (None, Some(d)) => {
-                    let Some(secret) = &config.seller_secret else {
-                        return Err(ServiceError::Unprocessable(
-                            "this service has no seller secret (--seller-secret), so it cannot \
-                             commit datasets: send a `listing` made with `veil dataset commit`"
-                                .into(),
-                        ));
-                    };
+                    let secret = crate::routes::sale::seller_secret(
+                        config,
+                        "commit datasets: send a `listing` made with `veil dataset commit`",
+                    )?;
                     let out = config.work_dir.join(format!("listing-{}.json", rand::random::<u64>()));
                     std::fs::create_dir_all(&config.work_dir).map_err(|e| {
                         ServiceError::Internal(format!("{}: {e}", config.work_dir.display()))
@@ -112,7 +109,7 @@ pub async fn register(
                     let progress: Arc<dyn Progress> = Arc::new(Silent);
                     let req = CommitRequest {
                         data: d.clone(),
-                        secret_file: secret.clone(),
+                        secret_file: secret.to_path_buf(),
                         dataset_id: req.dataset_id.clone(),
                         depth: req.depth.unwrap_or(veil_engine::prelude::DEFAULT_DEPTH),
                         read: ReadOptions::default(),

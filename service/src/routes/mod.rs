@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod listings;
 pub mod meta;
+pub mod sale;
 pub mod verify;
 
 use crate::error::ServiceError;
