@@ -13,7 +13,9 @@ use veil_engine::{Progress, Silent};
 
 /// `rows` rows of `order_id,date,city,category,amount_eur,customer_email`.
 fn write_csv(path: &Path, rows: u64) {
-    let cities = ["Oslo", "Perth", "Lyon", "Quito", "Osaka", "Accra", "Lima", "Turin"];
+    let cities = [
+        "Oslo", "Perth", "Lyon", "Quito", "Osaka", "Accra", "Lima", "Turin",
+    ];
     let cats = ["grocery", "garden", "books", "toys", "tools", "music"];
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("a CSV"));
     writeln!(f, "order_id,date,city,category,amount_eur,customer_email").unwrap();
@@ -72,8 +74,14 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function(format!("encrypt/{rows}"), |b| {
         b.iter(|| {
-            delivery::encrypt(&encrypt, &at("e.veilct"), Some(&at("e.json")), true, &progress)
-                .expect("encrypt")
+            delivery::encrypt(
+                &encrypt,
+                &at("e.veilct"),
+                Some(&at("e.json")),
+                true,
+                &progress,
+            )
+            .expect("encrypt")
         })
     });
     g.bench_function(format!("decrypt/{rows}"), |b| {
