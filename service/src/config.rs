@@ -79,6 +79,10 @@ pub struct Config {
     /// Memory per proving key a worker node may spend preparing it (fixed-base tables, built
     /// when the key is first used and kept): MiB, 0 for none.
     pub precompute_mib: usize,
+    /// Serve on keys from a single-party setup (`veil setup`'s own, or local halo2
+    /// parameters), whose maker can forge proofs: development only. Without it the service
+    /// refuses to start on such keys, naming them.
+    pub allow_insecure_keys: bool,
 }
 
 /// [`Config::precompute_mib`] unless told: every preview, call and tier key in full, the
@@ -106,6 +110,7 @@ impl Default for Config {
             seller_secret: None,
             data_dir: PathBuf::from("."),
             precompute_mib: DEFAULT_PRECOMPUTE_MIB,
+            allow_insecure_keys: false,
         }
     }
 }
@@ -162,6 +167,36 @@ impl Config {
             )));
         }
         Ok(path)
+    }
+
+    /// The seller secret, without which this service cannot `do_what` (an error saying so).
+    pub fn seller_secret_to(&self, do_what: &str) -> Result<&Path> {
+        self.seller_secret.as_deref().ok_or_else(|| {
+            ServiceError::Unprocessable(format!(
+                "this service has no seller secret (--seller-secret), so it cannot {do_what}"
+            ))
+        })
+    }
+
+    /// The keys of [`Config::params`] from a single-party setup; refused (naming the first and
+    /// the switch) unless [`Config::allow_insecure_keys`].
+    pub fn check_keys(&self) -> Result<Vec<String>> {
+        let insecure = veil_engine::setup::insecure_keys(&self.params)?;
+        if let (Some(first), false) = (insecure.first(), self.allow_insecure_keys) {
+            return Err(ServiceError::Config(format!(
+                "{} in {} come{} from a single-party setup (`insecure_dev_setup`): whoever \
+                 made {} can forge proofs. Import ceremony keys, or start with \
+                 --allow-insecure-keys (allow_insecure_keys = true) for development",
+                match insecure.len() {
+                    1 => format!("key {first}"),
+                    n => format!("key {first} and {} more", n - 1),
+                },
+                self.params.display(),
+                if insecure.len() == 1 { "s" } else { "" },
+                if insecure.len() == 1 { "it" } else { "them" },
+            )));
+        }
+        Ok(insecure)
     }
 
     /// Checks values that would make the service misbehave.

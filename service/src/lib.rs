@@ -132,6 +132,14 @@ pub async fn start(
     grace: Duration,
 ) -> Result<Running> {
     config.check()?;
+    let insecure = config.check_keys()?;
+    if !insecure.is_empty() {
+        tracing::warn!(
+            keys = %insecure.join(", "),
+            "serving on INSECURE keys (single-party setup: their maker can forge proofs); \
+             development only"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| ServiceError::Config(format!("listening on {}: {e}", config.listen)))?;

@@ -70,6 +70,8 @@ pub struct Metrics {
     pub nullifier_rejections: Counter,
     /// Verifications by decision.
     pub verifications: Family<VerdictLabel, Counter>,
+    /// Keys in the params folder from a single-party setup (set on every scrape).
+    pub keys_insecure: Gauge,
 }
 
 impl Default for Metrics {
@@ -86,6 +88,7 @@ impl Default for Metrics {
             gateway_checks: Family::default(),
             nullifier_rejections: Counter::default(),
             verifications: Family::default(),
+            keys_insecure: Gauge::default(),
         };
         let mut m = m;
         let r = &mut m.registry;
@@ -124,6 +127,11 @@ impl Default for Metrics {
             "nullifier_rejections",
             "Calls refused because their nullifier was already spent",
             m.nullifier_rejections.clone(),
+        );
+        r.register(
+            "keys_insecure",
+            "Keys (and halo2 parameters) in the params folder from a single-party setup, whose maker can forge proofs",
+            m.keys_insecure.clone(),
         );
         r.register(
             "verifications",

@@ -130,6 +130,10 @@ struct ServeOptions {
     /// A folder for jobs' working files [default: veil-jobs].
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
+    /// Serve on keys from a single-party setup (`veil setup`'s own, local halo2 parameters),
+    /// whose maker can forge proofs: development only. Without it, `veil serve` refuses them.
+    #[arg(long, env = "VEIL_ALLOW_INSECURE_KEYS")]
+    allow_insecure_keys: bool,
     /// Seconds running jobs get to finish on shutdown before they are queued again.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u64,
@@ -180,6 +184,7 @@ impl ServeOptions {
         if let Some(v) = self.precompute_mib {
             c.precompute_mib = v;
         }
+        c.allow_insecure_keys |= self.allow_insecure_keys;
         c.check()?;
         Ok(c)
     }
@@ -216,6 +221,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         }
         None => {
             let config = args.options.config()?;
+            let insecure = config.check_keys()?;
             let grace = Duration::from_secs(args.options.grace);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -234,6 +240,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
                     "veil serve: listening on http://{} over {name} ({what}; Ctrl-C stops)",
                     running.addr,
                 );
+                if !insecure.is_empty() {
+                    eprintln!(
+                        "veil serve: INSECURE keys (single-party setup, development only): {}",
+                        insecure.join(", ")
+                    );
+                }
                 running.wait().await?;
                 Ok(())
             })

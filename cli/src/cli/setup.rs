@@ -16,6 +16,11 @@ pub struct SetupArgs {
     /// The statement to set up (its values are the registry's; see [`super::command`]).
     #[arg(long)]
     statement: String,
+    /// List the params folder's keys instead: each Groth16 key's statement, size and how it
+    /// was made (`insecure-local`: one party made it and could forge proofs), and local halo2
+    /// parameters.
+    #[arg(long)]
+    list: bool,
     /// preview-membership: take depth and columns from this listing.
     #[arg(long, value_name = "FILE")]
     listing: Option<PathBuf>,
@@ -56,6 +61,10 @@ pub struct SetupArgs {
 }
 
 pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
+    if a.list {
+        return list(a.params.get());
+    }
+    let statement = a.statement.clone();
     let opts = ShapeOptions {
         listing: a.listing,
         depth: a.depth,
@@ -75,7 +84,7 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
         veil_engine::BackendKind::Groth16 => {}
         veil_engine::BackendKind::Halo2 => {
             let done = registry.setup_halo2(
-                &a.statement,
+                &statement,
                 &opts,
                 a.params.get(),
                 a.ptau.as_deref(),
@@ -108,7 +117,7 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
              Aztec's universal CRS (docs/noir.md)"
         ),
     }
-    let done = registry.setup(&a.statement, &opts, a.params.get(), a.force, &*bars())?;
+    let done = registry.setup(&statement, &opts, a.params.get(), a.force, &*bars())?;
     note_insecure(done.entry.insecure_dev_setup);
     println!(
         "set up {}: {} constraints, {} public inputs, proving key {}, into {}{}",
@@ -119,6 +128,41 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
         done.dir.display(),
         took(t)
     );
+    Ok(())
+}
+
+/// `veil setup --list`: one line per key of the params folder, and how it was made.
+fn list(params: Option<PathBuf>) -> Result<()> {
+    let dir = veil_engine::files::params_dir(params);
+    let manifest = veil_engine::verifier::params::Manifest::load(&dir)?;
+    let insecure = veil_engine::setup::insecure_keys(&dir)?;
+    if manifest.keys.is_empty() && insecure.is_empty() {
+        println!(
+            "no keys in {}: `veil setup --statement S` makes them",
+            dir.display()
+        );
+        return Ok(());
+    }
+    let made = |bad: bool| if bad { "insecure-local" } else { "ceremony" };
+    for (id, e) in &manifest.keys {
+        println!(
+            "{id}  {}  {} constraints, {} public inputs  {}",
+            e.backend,
+            e.constraints,
+            e.public_inputs,
+            made(e.insecure_dev_setup)
+        );
+    }
+    if let Some(halo2) = insecure.iter().find(|k| k.starts_with("halo2")) {
+        println!("{halo2}  {}", made(true));
+    }
+    if !insecure.is_empty() {
+        eprintln!(
+            "{} of these come from a single-party setup: whoever made them can forge proofs \
+             (development only; `veil serve` refuses them without --allow-insecure-keys)",
+            insecure.len()
+        );
+    }
     Ok(())
 }
 

@@ -160,3 +160,43 @@ fn a_bad_configuration_is_refused_by_name() {
         );
     }
 }
+
+/// Keys from `veil setup` are a single party's: `veil setup --list` says so, and `veil serve`
+/// refuses them by name unless told `--allow-insecure-keys`.
+#[test]
+fn serve_refuses_development_keys_unless_allowed() {
+    let d = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        veil()
+            .args(args)
+            .env("RUST_LOG", "off")
+            .current_dir(d.path())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["setup", "--list", "--params", "p"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no keys in p"));
+    assert!(
+        run(&["setup", "--statement", "usage-tier", "--params", "p"])
+            .status
+            .success()
+    );
+    let o = run(&["setup", "--list", "--params", "p"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("usage-tier") && out.contains("insecure-local"),
+        "{out}"
+    );
+    let serve = ["serve", "--listen", "127.0.0.1:0", "--params", "p"];
+    let o = run(&serve);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    for needle in [
+        "key usage-tier",
+        "single-party setup",
+        "--allow-insecure-keys",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert!(!d.path().join("veil.db").exists(), "no store was made");
+}

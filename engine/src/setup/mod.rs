@@ -39,3 +39,29 @@ pub fn setup_halo2(
 ) -> Result<Halo2SetUp> {
     Registry::standard().setup_halo2(statement, opts, params, ptau, force, progress)
 }
+
+/// What in the params folder `params` comes from a single-party setup, whose maker can forge
+/// proofs: the Groth16 key ids its manifest marks `insecure_dev_setup`, and `halo2 parameters`
+/// when they are the local ones (not converted from a ceremony's `.ptau`). A folder without a
+/// manifest or halo2 parameters adds nothing; an unreadable one is an error.
+pub fn insecure_keys(params: &Path) -> Result<Vec<String>> {
+    let manifest = veil_verifier::params::Manifest::load(params)?;
+    let mut out: Vec<String> = manifest
+        .keys
+        .iter()
+        .filter(|(_, e)| e.insecure_dev_setup)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let info = params.join(crate::halo2_params::INFO_FILE);
+    if info.exists() {
+        let info = crate::files::read_parsed(
+            &info,
+            "halo2 parameter description",
+            crate::halo2_params::ParamsInfo::from_json,
+        )?;
+        if info.insecure_dev_setup {
+            out.push(format!("halo2 parameters (2^{})", info.k));
+        }
+    }
+    Ok(out)
+}

@@ -98,8 +98,7 @@ pub async fn register(
                     listing
                 }
                 (None, Some(d)) => {
-                    let secret = crate::routes::sale::seller_secret(
-                        config,
+                    let secret = config.seller_secret_to(
                         "commit datasets: send a `listing` made with `veil dataset commit`",
                     )?;
                     let out = config.work_dir.join(format!("listing-{}.json", rand::random::<u64>()));

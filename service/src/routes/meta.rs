@@ -28,6 +28,9 @@ pub struct Ready {
     pub queued: u64,
     /// Jobs running.
     pub running: u64,
+    /// Keys (and halo2 parameters) from a single-party setup this service proves and verifies
+    /// with: non-zero only when started with `--allow-insecure-keys`.
+    pub insecure_keys: u64,
 }
 
 /// The process is up.
@@ -49,7 +52,17 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>> {
         status: "ready".into(),
         queued: d.queued,
         running: d.running,
+        insecure_keys: insecure_keys(&state).await? as u64,
     }))
+}
+
+/// How many keys of the params folder come from a single-party setup.
+async fn insecure_keys(state: &AppState) -> Result<usize> {
+    let params = state.shared().config.params.clone();
+    let keys = tokio::task::spawn_blocking(move || veil_engine::setup::insecure_keys(&params))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the key manifest: {e}")))??;
+    Ok(keys.len())
 }
 
 /// Prometheus metrics (OpenMetrics text).
@@ -59,6 +72,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>> {
 pub async fn metrics(State(state): State<AppState>) -> Result<Response> {
     let d = state.blocking(|s| Ok(s.queue_depth()?)).await?;
     let m = &state.shared().metrics;
+    m.keys_insecure.set(insecure_keys(&state).await? as i64);
     for (name, n) in [("queued", d.queued), ("running", d.running)] {
         m.queue_depth
             .get_or_create(&StateLabel { state: name.into() })

@@ -33,18 +33,6 @@ fn ciphertext_path(work_dir: &std::path::Path, id: &str) -> PathBuf {
     work_dir.join("ciphertexts").join(format!("{name}.veilct"))
 }
 
-/// The service's seller secret, without which it cannot `do_what`.
-pub(crate) fn seller_secret<'c>(
-    config: &'c crate::config::Config,
-    do_what: &str,
-) -> Result<&'c std::path::Path> {
-    config.seller_secret.as_deref().ok_or_else(|| {
-        ServiceError::Unprocessable(format!(
-            "this service has no seller secret (--seller-secret), so it cannot {do_what}"
-        ))
-    })
-}
-
 /// The listing `id`, which `caller` must own (or be admin), as `what` needs.
 fn owned(
     store: &dyn veil_engine::ledger::ServiceStore,
@@ -87,7 +75,7 @@ pub async fn encrypt(
                      with `dataset`)"
                 )));
             };
-            let secret = seller_secret(config, "encrypt datasets")?.to_path_buf();
+            let secret = config.seller_secret_to("encrypt datasets")?.to_path_buf();
             let work = |e: std::io::Error| {
                 ServiceError::Internal(format!("{}: {e}", config.work_dir.display()))
             };
@@ -200,7 +188,7 @@ pub async fn key_note(
     let note = state
         .blocking(move |store| {
             let record = owned(store, &caller, &id, "issuing a key note")?;
-            let secret = seller_secret(&st.shared().config, "issue key notes")?;
+            let secret = st.shared().config.seller_secret_to("issue key notes")?;
             let listing = listing_of(&record.listing)?;
             let key = veil_engine::dataset::load_key(secret, "seller secret", &listing.dataset_id)?;
             Ok(key_note::seal(&listing, key, &to)?)

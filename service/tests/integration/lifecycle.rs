@@ -340,3 +340,43 @@ fn a_researcher_benchmarks_provers_and_nobody_else_may() {
     assert!(records.iter().all(|r| r["prove_s"].as_f64().unwrap() > 0.0));
     assert_eq!(report["version"], 3);
 }
+
+/// Keys from a single-party setup: the service refuses to start on them, naming one and the
+/// switch, and leaves the store as it was; allowed, it says so at `/readyz` and `/metrics`.
+#[test]
+fn development_keys_are_refused_unless_allowed_and_then_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    common::prepare(dir.path());
+    let d = dir.path();
+    let config = veil_service::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ledger: d.join("veil.db"),
+        params: d.join("params"),
+        work_dir: d.join("jobs"),
+        data_dir: d.to_path_buf(),
+        ..veil_service::Config::default()
+    };
+    let store = veil_service::open_store(&config).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let refused = runtime
+        .block_on(veil_service::start(config, store, Duration::from_secs(1)))
+        .err()
+        .expect("refused")
+        .to_string();
+    for needle in [
+        "disclosure-totals",
+        "3 more",
+        "single-party",
+        "--allow-insecure-keys",
+    ] {
+        assert!(refused.contains(needle), "{needle:?} not in {refused:?}");
+    }
+    drop(runtime);
+
+    let s = Service::start_in(dir, |_| {});
+    let ready = s.expect(200, "GET", "/readyz", None, None);
+    assert_eq!(ready["insecure_keys"], 4, "{ready}");
+    let (_, metrics) = s.call("GET", "/metrics", None, None);
+    let text = metrics.as_str().unwrap();
+    assert!(text.contains("\nveil_keys_insecure 4\n"), "{text}");
+}

@@ -90,6 +90,8 @@ impl Node {
     pub fn start<S: AsRef<OsStr>>(port: u16, args: &[S]) -> Node {
         let child = Command::new(env!("CARGO_BIN_EXE_veil"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            // The tests' keys are `veil setup`'s own.
+            .arg("--allow-insecure-keys")
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -99,6 +99,8 @@ impl Service {
             work_dir: d.join("jobs"),
             seller_secret: Some(d.join("seller.key")),
             data_dir: d.to_path_buf(),
+            // The tests' keys are `veil setup`'s own.
+            allow_insecure_keys: true,
             ..Config::default()
         };
         configure(&mut config);
