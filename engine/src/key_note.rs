@@ -124,8 +124,8 @@ pub fn seal(listing: &Listing, key: DatasetKey, to: &BuyerAddress) -> Result<Key
 
 /// Buyer: opens the key note at `note` for the listing at `listing` with the buyer key at
 /// `buyer_key`, checks it, and writes the dataset key file to `out` (replacing one only with
-/// `force`). Every check names what
-/// does not match; nothing is written unless the key is the listing's.
+/// `force`). Every check names what does not match; nothing is written unless the key is the
+/// listing's.
 pub fn open(
     note: &Path,
     listing: &Path,

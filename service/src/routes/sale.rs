@@ -56,6 +56,7 @@ fn owned(
     responses((status = 201, description = "Encrypted; the listing now names E", body = ListingView),
               (status = 403, description = "Not the listing's seller", body = ErrorBody),
               (status = 404, description = "No such listing", body = ErrorBody),
+              (status = 409, description = "Encrypted already", body = ErrorBody),
               (status = 422, description = "No dataset or seller secret here, or not the committed file", body = ErrorBody),
               AuthErrors))]
 pub async fn encrypt(
@@ -76,6 +77,15 @@ pub async fn encrypt(
                 )));
             };
             let secret = config.seller_secret_to("encrypt datasets")?.to_path_buf();
+            let out = ciphertext_path(&config.work_dir, &id);
+            if let Some(root) = listing_of(&record.listing)?.ciphertext_root {
+                if out.is_file() {
+                    return Err(ServiceError::Conflict(format!(
+                        "listing {id:?} is encrypted already (E = {root}); buyers may have \
+                         checked that ciphertext, so it is not replaced"
+                    )));
+                }
+            }
             let work = |e: std::io::Error| {
                 ServiceError::Internal(format!("{}: {e}", config.work_dir.display()))
             };
@@ -92,7 +102,6 @@ pub async fn encrypt(
                 listing: listing_in.clone(),
                 read: Default::default(),
             };
-            let out = ciphertext_path(&config.work_dir, &id);
             let done =
                 veil_engine::delivery::encrypt(&req, &out, Some(&listing_out), true, &progress)
                     .map_err(ServiceError::from)
