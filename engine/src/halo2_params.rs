@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use veil_halo2::kzg::{self, Params, VerifierPoints};
+pub use veil_halo2::ptau::{hermez_name, published_power, HERMEZ_FILES};
 use veil_halo2::statements::Halo2Statement;
 pub use veil_verifier::halo2::{
     vk_file, Halo2Key, ParamsInfo, PtauSource, INFO_FILE, INFO_VERSION, PARAMS_FILE,
@@ -94,17 +95,49 @@ pub fn import_ptau(dir: &Path, ptau: &Path, k: u32) -> Result<ParamsInfo> {
     })?;
     let (params, header) = veil_halo2::ptau::params_from_ptau(&bytes, k)
         .map_err(|e| crate::EngineError::Refused(format!("{}: {e}", ptau.display())))?;
+    let blake2b = blake2b_simd::Params::new()
+        .hash_length(64)
+        .hash(&bytes)
+        .to_hex()
+        .to_string();
+    check_published(ptau, &blake2b)?;
     let source = PtauSource {
-        blake2b: blake2b_simd::Params::new()
-            .hash_length(64)
-            .hash(&bytes)
-            .to_hex()
-            .to_string(),
+        blake2b,
         sha256: veil_verifier::params::sha256_hex(&bytes),
         power: header.power,
         ceremony_power: header.ceremony_power,
     };
     write_params(dir, &params, k, Some(source))
+}
+
+/// A file named like a published Hermez file (`powersOfTau28_hez_final_NN.ptau`) must be that
+/// file: its Blake2b-512 the one snarkjs publishes for `NN` (`veil_halo2::ptau::HERMEZ_FILES`).
+fn check_published(ptau: &Path, blake2b: &str) -> Result<()> {
+    use veil_halo2::ptau::hermez_power_of_name;
+    let name = ptau
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let Some(claimed) = hermez_power_of_name(name) else {
+        return Ok(());
+    };
+    if published_power(blake2b) == Some(claimed) {
+        return Ok(());
+    }
+    let published = HERMEZ_FILES.iter().find(|(p, _)| *p == claimed);
+    match published {
+        Some((_, want)) => refuse!(
+            "{} is not the published {}: its Blake2b-512 is {blake2b}, snarkjs publishes {want} \
+             (truncated, edited or another file renamed)",
+            ptau.display(),
+            hermez_name(claimed)
+        ),
+        None => refuse!(
+            "{} is named like a Hermez file, but no powersOfTau28_hez_final file of power {claimed} \
+             is published (08 to 27 are)",
+            ptau.display()
+        ),
+    }
 }
 
 fn write_params(

@@ -92,9 +92,18 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
                 &*bars(),
             )?;
             if let Some(src) = &done.params.ptau {
+                let whose = match veil_engine::halo2_params::published_power(&src.blake2b) {
+                    Some(p) => format!(
+                        "the published {} (its Blake2b-512 is the one snarkjs lists)",
+                        veil_engine::halo2_params::hermez_name(p)
+                    ),
+                    None => "not a published Hermez file: compare its hashes with your \
+                             ceremony's"
+                        .to_string(),
+                };
                 println!(
-                    "converted a .ptau file of 2^{} powers (ceremony 2^{}); compare with the \
-                     ceremony's published hashes: blake2b {} sha256 {}",
+                    "converted a .ptau file of 2^{} powers (ceremony 2^{}), {whose}: blake2b {} \
+                     sha256 {}",
                     src.power, src.ceremony_power, src.blake2b, src.sha256
                 );
             }

@@ -130,4 +130,55 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
         e.contains("bad.ptau") && e.contains("not a BN254 .ptau file"),
         "{e}"
     );
+    // A file named like a published Hermez file must be it.
+    for (name, refusal) in [
+        (
+            "powersOfTau28_hez_final_11.ptau",
+            "is not the published powersOfTau28_hez_final_11.ptau",
+        ),
+        (
+            "powersOfTau28_hez_final_30.ptau",
+            "no powersOfTau28_hez_final file of power 30",
+        ),
+    ] {
+        let renamed = dir.path().join(name);
+        std::fs::copy(&ptau, &renamed).unwrap();
+        let e = call(&renamed).unwrap_err().to_string();
+        assert!(e.contains(refusal), "{e}");
+    }
+}
+
+/// Veil's table of the published Hermez files is snarkjs's own: every row of the README that
+/// ships with the snarkjs npm package (power and Blake2b-512) is in it, and nothing else.
+#[test]
+fn the_published_ptau_hashes_are_the_ones_snarkjs_lists() {
+    if snarkjs().is_none() {
+        return;
+    }
+    let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tools/node_modules/snarkjs/README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    let mut listed = Vec::new();
+    for line in text.lines() {
+        let Some(at) = line.find("[powersOfTau28_hez_final_") else {
+            continue;
+        };
+        let name = &line[at + 1..line[at..].find(']').unwrap() + at];
+        let hash = line
+            .split('|')
+            .map(str::trim)
+            .find(|c| c.len() == 128 && c.chars().all(|x| x.is_ascii_hexdigit()))
+            .unwrap();
+        let power = veil_halo2::ptau::hermez_power_of_name(name).unwrap();
+        listed.push((power, hash.to_string()));
+    }
+    let ours: Vec<(u32, String)> = veil_engine::halo2_params::HERMEZ_FILES
+        .iter()
+        .map(|(p, h)| (*p, h.to_string()))
+        .collect();
+    assert_eq!(listed, ours);
+    assert_eq!(
+        veil_engine::halo2_params::published_power(&ours[4].1),
+        Some(12)
+    );
 }
