@@ -3,7 +3,7 @@
 //! check it before paying (`veil delivery check`), and at settlement the seller's service hands
 //! the dataset key to the buyer in a key note sealed to the buyer's box key
 //! (`veil delivery open-note` opens it). The ciphertext lives in the service's work folder,
-//! `ciphertexts/<SHA-256 of the listing id>.veilct`: shared storage when api nodes are many.
+//! `ciphertexts/<SHA-256 of the listing id>-<E>.veilct`: shared storage when api nodes are many.
 
 use crate::auth::{Caller, Role};
 use crate::error::{AuthErrors, BodyErrors, ErrorBody, Result, ServiceError};
@@ -27,10 +27,14 @@ use veil_engine::ledger::ListingRecord;
 use veil_engine::prelude::from_hex_strict;
 use veil_engine::{Progress, Silent};
 
-/// Where the ciphertext of listing `id` is kept.
-fn ciphertext_path(work_dir: &std::path::Path, id: &str) -> PathBuf {
+/// Where the ciphertext of root `root` of listing `id` is kept. Named by its root, so that two
+/// encryptions at once (two api nodes, a retry) never leave a listing naming another's file:
+/// each writes its own, and the stored listing's `E` says which one is served.
+fn ciphertext_path(work_dir: &std::path::Path, id: &str, root: &str) -> PathBuf {
     let name = hex::encode(Sha256::digest(id.as_bytes()));
-    work_dir.join("ciphertexts").join(format!("{name}.veilct"))
+    work_dir
+        .join("ciphertexts")
+        .join(format!("{name}-{root}.veilct"))
 }
 
 /// The listing `id`, which `caller` must own (or be admin), as `what` needs.
@@ -77,9 +81,8 @@ pub async fn encrypt(
                 )));
             };
             let secret = config.seller_secret_to("encrypt datasets")?.to_path_buf();
-            let out = ciphertext_path(&config.work_dir, &id);
             if let Some(root) = listing_of(&record.listing)?.ciphertext_root {
-                if out.is_file() {
+                if ciphertext_path(&config.work_dir, &id, &root).is_file() {
                     return Err(ServiceError::Conflict(format!(
                         "listing {id:?} is encrypted already (E = {root}); buyers may have \
                          checked that ciphertext, so it is not replaced"
@@ -102,14 +105,22 @@ pub async fn encrypt(
                 listing: listing_in.clone(),
                 read: Default::default(),
             };
+            // Written under a name of its own, then renamed to its root's once that is known.
+            let fresh = listing_in.with_extension("veilct");
             let done =
-                veil_engine::delivery::encrypt(&req, &out, Some(&listing_out), true, &progress)
+                veil_engine::delivery::encrypt(&req, &fresh, Some(&listing_out), false, &progress)
                     .map_err(ServiceError::from)
-                    .and_then(|_| std::fs::read_to_string(&listing_out).map_err(work));
-            let _ = std::fs::remove_file(&listing_in);
-            let _ = std::fs::remove_file(&listing_out);
+                    .and_then(|done| {
+                        let root = done.listing.ciphertext_root.clone().unwrap_or_default();
+                        std::fs::rename(&fresh, ciphertext_path(&config.work_dir, &id, &root))
+                            .map_err(work)?;
+                        Ok(done.listing)
+                    });
+            for temporary in [&listing_in, &listing_out, &fresh] {
+                let _ = std::fs::remove_file(temporary);
+            }
             let record = ListingRecord {
-                listing: listing_of(&done?)?.to_json(),
+                listing: done?.to_json(),
                 ..record
             };
             store.register_listing(&record)?;
@@ -135,13 +146,13 @@ pub async fn ciphertext(
     let path = state
         .blocking(move |store| {
             let listing = listing_of(&registered(store, &id)?.listing)?;
-            if listing.ciphertext_root.is_none() {
+            let Some(root) = listing.ciphertext_root else {
                 return Err(ServiceError::NotFound(format!(
                     "listing {id:?} names no ciphertext (POST /v1/listings/{{id}}/ciphertext \
                      encrypts it)"
                 )));
-            }
-            let path = ciphertext_path(&st.shared().config.work_dir, &id);
+            };
+            let path = ciphertext_path(&st.shared().config.work_dir, &id, &root);
             if !path.is_file() {
                 return Err(ServiceError::NotFound(format!(
                     "listing {id:?} names a ciphertext this service does not hold"
