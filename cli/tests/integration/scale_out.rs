@@ -1,5 +1,5 @@
 //! Scale-out on PostgreSQL, as processes: one api node and two worker nodes over one
-//! database. 40 proof jobs submitted to the api node are proved by both workers; one worker is
+//! database. 16 proof jobs submitted to the api node are proved by both workers; one worker is
 //! killed with SIGKILL in the middle of a job, whose lease runs out so that the other worker
 //! finishes it; every job ends with exactly one result, and each result verifies.
 
@@ -40,7 +40,7 @@ fn an_api_node_and_two_workers_share_jobs_and_survive_a_killed_worker() {
     // A worker node serves no API.
     assert_eq!(w1.call("GET", "/v1/ledger", &op.admin, None).0, 404);
 
-    let submitted = op.submit(&api, 30, 10);
+    let submitted = op.submit(&api, 12, 4);
 
     // Both workers prove; kill the first while it is in the middle of a job.
     wait_until(
@@ -61,7 +61,7 @@ fn an_api_node_and_two_workers_share_jobs_and_survive_a_killed_worker() {
             .all(|j| j["state"] != "queued" && j["state"] != "running")
     });
     let all = api.jobs(&op.admin);
-    assert_eq!(all.len(), 40, "no job lost or duplicated");
+    assert_eq!(all.len(), 16, "no job lost or duplicated");
     assert!(
         all.iter().any(|j| j["attempts"] == 2),
         "the killed worker's job was taken over"

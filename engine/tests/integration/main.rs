@@ -5,6 +5,7 @@
 mod bench;
 mod bound_inputs;
 mod gateway;
+mod halo2_files;
 mod provers;
 mod snarkjs;
 mod totals;

@@ -11,8 +11,6 @@ pub mod main_gate;
 pub mod merkle;
 pub mod poseidon2;
 pub mod range;
-#[cfg(test)]
-mod tests;
 
 pub use main_gate::MainGateConfig;
 pub use poseidon2::Poseidon2Config;

@@ -70,6 +70,3 @@ pub trait Halo2Statement: Statement {
         })
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -5,6 +5,7 @@
 mod backends;
 mod groth16;
 mod keys;
+mod msm;
 mod qap;
 mod sizes;
 mod ultrahonk;

@@ -38,7 +38,8 @@ macro_rules! kind_tag {
 }
 kind_tag!(PreviewKind, "preview");
 kind_tag!(ReportKind, "audit-report");
-// A literal (serde attributes take no constants); `tier_kind_is_the_statement_name` checks it.
+// A literal (serde attributes take no constants); the integration test
+// `jobs::the_tier_kind_is_the_statement_name` checks it.
 kind_tag!(TierKind, "usage-tier");
 kind_tag!(BenchmarkKind, "benchmark");
 
@@ -535,17 +536,5 @@ fn keys_exist(params: &Path, key: &str, backend: ProofBackend, min_k: u32) -> Re
                 ))),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The tier job's kind is the tier statement's name, spelled once as a literal for serde.
-    #[test]
-    fn tier_kind_is_the_statement_name() {
-        let kind = serde_json::to_value(TierKind::Tag).expect("a kind serialises");
-        assert_eq!(kind, serde_json::json!(usage::TIER));
     }
 }

@@ -1,4 +1,4 @@
-//! Many clients at once: 8 settling for one seller, 8 gateways checking the same 40 calls (so
+//! Many clients at once: 8 settling for one seller, 8 gateways checking the same 16 calls (so
 //! every call is also replayed 7 times, concurrently) and 8 job submissions, all together. No
 //! client sees a 5xx (no `database is locked`), each nullifier is accepted exactly once, the
 //! seller's receipts are numbered 0, 1, 2, ... with no gap or repeat, and every job succeeds.
@@ -39,8 +39,8 @@ fn two_nodes_on_postgresql_settle_check_calls_and_take_jobs_at_once() {
 fn at_once(nodes: &[Service]) {
     let s = &nodes[0];
     let node = |k: usize| &nodes[k % nodes.len()];
-    // 40 calls of one licence, proved up front.
-    let calls = s.prove_calls("api", 40, 99, 3);
+    // 16 calls of one licence, proved up front.
+    let calls = s.prove_calls("api", 16, 99, 3);
     // An epoch for the tier jobs.
     s.expect(
         200,
@@ -120,13 +120,13 @@ fn at_once(nodes: &[Service]) {
             other => panic!("{request}: {other} {v}"),
         }
     }
-    assert_eq!(accepted.len(), 40);
+    assert_eq!(accepted.len(), 16);
     assert!(accepted.values().all(|&n| n == 1), "{accepted:?}");
     // Receipts 0..80 of seller 5, each once.
     let mut seqs = settled;
     seqs.sort_unstable();
     assert_eq!(seqs, (0..80).collect::<Vec<_>>());
-    // The calls tree of the epoch holds the 40 calls.
+    // The calls tree of the epoch holds the 16 calls.
     let closed = s.expect(
         200,
         "POST",
@@ -134,7 +134,7 @@ fn at_once(nodes: &[Service]) {
         Some("gateway"),
         Some(&json!({ "listing_id": "api", "epoch": 3 })),
     );
-    assert_eq!(closed["calls"], 40);
+    assert_eq!(closed["calls"], 16);
     // Each job on the node (and token) that took it.
     for (k, id) in jobs {
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The whole marketplace over HTTP, roles enforced at every step: a seller registers a dataset
 //! and proves a preview job; a buyer verifies it (and an edited copy is refused); the operator
 //! settles sales; an auditor proves a period report job and verifies it against the published
-//! root; the operator issues a licence, the buyer proves 100 metered calls, the gateway accepts
+//! root; the operator issues a licence, the buyer proves 24 metered calls, the gateway accepts
 //! each once and refuses replays, closes the epoch and proves a usage tier that verifies. On
 //! SQLite and on PostgreSQL.
 
@@ -256,11 +256,11 @@ fn marketplace(s: Service) {
     let verdict = s.expect(200, "POST", "/v1/verify", Some("auditor"), Some(&v));
     assert_eq!(verdict["accepted"], false, "another period than asked");
 
-    // --- metered calls: a licence, 100 calls, replays refused ----------------------------------
-    let issue = json!({ "listing_id": "weather", "buyer": "0x01", "quota": 100, "expiry": 9 });
+    // --- metered calls: a licence, 24 calls, replays refused -----------------------------------
+    let issue = json!({ "listing_id": "weather", "buyer": "0x01", "quota": 24, "expiry": 9 });
     s.expect(403, "POST", "/v1/licences", Some("gateway"), Some(&issue));
     let epoch = 7;
-    let calls = s.prove_calls("weather", 100, 9, epoch);
+    let calls = s.prove_calls("weather", 24, 9, epoch);
     let check = |c: &Value| c.clone();
     s.expect(
         403,
@@ -269,7 +269,7 @@ fn marketplace(s: Service) {
         Some("buyer"),
         Some(&check(&calls[0])),
     );
-    for (k, c) in calls.iter().enumerate().take(60) {
+    for (k, c) in calls.iter().enumerate().take(12) {
         let a = s.expect(
             200,
             "POST",
@@ -279,17 +279,17 @@ fn marketplace(s: Service) {
         );
         assert_eq!(a["position"], k);
     }
-    // The other 40 as one burst (one batch verification), with a replay of an accepted call, a
-    // call twice in the burst, call 62's inputs under call 63's proof, a call for another
+    // The other 12 as one burst (one batch verification), with a replay of an accepted call, a
+    // call twice in the burst, call 14's inputs under call 15's proof, a call for another
     // request, and a body that is no proof: each refused alone, by name.
     let burst_call = |c: &Value| json!({ "request": c["request"], "proof": c["proof"] });
-    let mut burst: Vec<Value> = calls[60..].iter().map(burst_call).collect();
+    let mut burst: Vec<Value> = calls[12..].iter().map(burst_call).collect();
     burst.push(burst_call(&calls[3]));
-    burst.push(burst_call(&calls[61]));
-    let mut forged = burst_call(&calls[62]);
-    forged["proof"]["proof"] = calls[63]["proof"]["proof"].clone();
+    burst.push(burst_call(&calls[13]));
+    let mut forged = burst_call(&calls[14]);
+    forged["proof"]["proof"] = calls[15]["proof"]["proof"].clone();
     burst.push(forged);
-    let mut other = burst_call(&calls[64]);
+    let mut other = burst_call(&calls[16]);
     other["request"] = json!("GET /other");
     burst.push(other);
     burst.push(json!({ "request": "GET /x", "proof": { "veil": 2 } }));
@@ -319,7 +319,7 @@ fn marketplace(s: Service) {
         Some("gateway"),
         Some(&body(broken)),
     );
-    assert!(e.to_string().contains("call 45 of the burst"), "{e}");
+    assert!(e.to_string().contains("call 17 of the burst"), "{e}");
     let b = s.expect(
         200,
         "POST",
@@ -329,14 +329,14 @@ fn marketplace(s: Service) {
     );
     assert_eq!(
         (b["accepted"].clone(), b["refused"].clone()),
-        (json!(40), json!(5)),
+        (json!(12), json!(5)),
         "{b}"
     );
     let verdicts = b["calls"].as_array().unwrap();
-    for (k, v) in verdicts.iter().take(40).enumerate() {
+    for (k, v) in verdicts.iter().take(12).enumerate() {
         assert_eq!(
             (v["accepted"].clone(), v["position"].clone()),
-            (json!(true), json!(60 + k)),
+            (json!(true), json!(12 + k)),
             "{v}"
         );
     }
@@ -353,12 +353,12 @@ fn marketplace(s: Service) {
             "verdict {k}: {needle:?} not in {error:?}"
         );
     };
-    refused(40, "already", true);
-    refused(41, "already", true);
-    refused(42, "pairing", false);
-    refused(43, "another request", false);
-    refused(44, "not a proof envelope", false);
-    for c in calls.iter().step_by(25) {
+    refused(12, "already", true);
+    refused(13, "already", true);
+    refused(14, "pairing", false);
+    refused(15, "another request", false);
+    refused(16, "not a proof envelope", false);
+    for c in calls.iter().step_by(6) {
         let e = s.expect(
             409,
             "POST",
@@ -381,7 +381,7 @@ fn marketplace(s: Service) {
     assert_eq!(e["error"]["code"], "mismatch");
 
     // --- gateway: close the epoch, prove a tier, anyone verifies it -----------------------------
-    let tier = json!({ "kind": "usage-tier", "listing_id": "weather", "epoch": epoch, "lo": 64, "hi": 128 });
+    let tier = json!({ "kind": "usage-tier", "listing_id": "weather", "epoch": epoch, "lo": 16, "hi": 32 });
     let e = s.expect(422, "POST", "/v1/jobs", Some("gateway"), Some(&tier));
     assert!(
         e["error"]["message"]
@@ -397,7 +397,7 @@ fn marketplace(s: Service) {
         Some("gateway"),
         Some(&json!({ "listing_id": "weather", "epoch": epoch })),
     );
-    assert_eq!(closed["calls"], 100);
+    assert_eq!(closed["calls"], 24);
     let j = s.expect(201, "POST", "/v1/jobs", Some("gateway"), Some(&tier));
     let tid = j["id"].as_str().unwrap().to_string();
     let out = s.result_of(&tid, "gateway");
@@ -408,7 +408,7 @@ fn marketplace(s: Service) {
             verdict["accepted"].clone(),
             verdict["details"]["lo"].clone()
         ),
-        (json!(true), json!(64)),
+        (json!(true), json!(16)),
         "{verdict}"
     );
     // A call arriving after the epoch closed counts nothing.
@@ -433,7 +433,7 @@ fn marketplace(s: Service) {
         "{m}"
     );
     assert!(
-        m.contains("veil_gateway_checks_total{verdict=\"accepted\"} 100"),
+        m.contains("veil_gateway_checks_total{verdict=\"accepted\"} 24"),
         "{m}"
     );
     assert!(

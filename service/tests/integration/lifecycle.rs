@@ -113,9 +113,9 @@ fn a_full_queue_cancellation_and_foreign_jobs_on_an_api_only_node() {
 #[test]
 fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
     let s = Service::start(|c| c.workers = Some(1));
-    // 160 receipts: a report of 41 batches (40 full, one to close), proved in waves, so it
+    // 64 receipts: a report of 17 batches (16 full, one to close), proved in waves, so it
     // runs for a while.
-    settle(&s, 160);
+    settle(&s, 64);
     let wait_running = |s: &Service, id: &str| {
         let start = Instant::now();
         loop {
@@ -140,8 +140,8 @@ fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
     let running = wait_running(&s, &id);
     assert_eq!(running["progress"]["stage"], "proving batches");
     assert_eq!(
-        running["progress"]["total"], 41,
-        "40 full batches and the one that closes"
+        running["progress"]["total"], 17,
+        "16 full batches and the one that closes"
     );
     s.expect(
         200,
@@ -167,7 +167,7 @@ fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
         "{j}"
     );
     assert!(
-        j["progress"]["done"].as_u64().unwrap() < 40,
+        j["progress"]["done"].as_u64().unwrap() < 16,
         "it stopped early: {j}"
     );
 
@@ -196,7 +196,7 @@ fn a_running_job_stops_when_cancelled_and_is_requeued_at_shutdown() {
     let mut s = s;
     s.tokens = tokens;
     let report = s.result_of(&id, "auditor");
-    assert_eq!(report["batches"].as_array().unwrap().len(), 41);
+    assert_eq!(report["batches"].as_array().unwrap().len(), 17);
 }
 
 /// One HTTP request received on a loopback port: its headers and JSON body.

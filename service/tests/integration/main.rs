@@ -5,5 +5,6 @@
 mod common;
 mod concurrency;
 mod http;
+mod jobs;
 mod lifecycle;
 mod sale;

@@ -1,10 +1,6 @@
 //! The chips against the native code: Poseidon2 (itself tested against Barretenberg's),
 //! the sponge, the compression, range checks, bits, zero tests and Merkle paths.
 
-use super::poseidon2::Lane;
-use super::{Chips, Ctx, Var};
-use crate::field::to_halo2;
-use crate::Fp;
 use ark_ff::{Field, UniformRand};
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::dev::MockProver;
@@ -12,6 +8,11 @@ use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
 use rand::SeedableRng;
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::{poseidon2, Fr};
+use veil_halo2::chips::poseidon2::Lane;
+use veil_halo2::chips::{Chips, Ctx, Var};
+use veil_halo2::field::to_halo2;
+use veil_halo2::halo2_proofs;
+use veil_halo2::Fp;
 
 /// What a harness computes on its witnessed inputs.
 #[derive(Clone, Copy, Debug)]

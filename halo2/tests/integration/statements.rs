@@ -2,13 +2,14 @@
 //! Groth16 circuits run): the honest witness satisfies the halo2 circuit at the statement's
 //! `k`, and every mutation the native relation refuses breaks the circuit too.
 
-use super::Halo2Statement;
-use crate::kzg;
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::poly::commitment::Params as _;
 use veil_circuits::statements::{
     usage::cases, CallShape, Mutation, Statement, TierShape, UsageCall, UsageTier,
 };
+use veil_halo2::halo2_proofs;
+use veil_halo2::kzg;
+use veil_halo2::statements::Halo2Statement;
 
 /// Whether the circuit of `(public, witness)` is satisfied with the statement's public inputs.
 fn satisfied<S: Halo2Statement>(

@@ -1,0 +1,153 @@
+//! Veil's MSMs against arkworks' `msm_bigint`: the variable-base Pippenger (every window, the
+//! bucket edge cases) and the fixed-base tables (G1 and G2), on awkward scalars.
+
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::{BigInt, BigInteger, PrimeField, UniformRand, Zero};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use veil_prover::msm::fixed::{table_bytes, FixedBases};
+use veil_prover::msm::pippenger::{msm, msm_with_window};
+use veil_prover::msm::Scalar;
+
+// Fixed bases.
+fn points<G: CurveGroup>(n: usize, rng: &mut ChaCha20Rng) -> Vec<G::Affine> {
+    let g: Vec<G> = (0..n).map(|_| G::rand(rng)).collect();
+    G::normalize_batch(&g)
+}
+
+/// Random scalars with the awkward ones mixed in: 0, 1, -1, p - 2, small, near p / 2.
+fn scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<Scalar> {
+    let half = Fr::MODULUS_MINUS_ONE_DIV_TWO;
+    let mut plus_one = half;
+    plus_one.add_with_carry(&Scalar::from(1u64));
+    (0..n)
+        .map(|i| match i % 8 {
+            0 => Scalar::from(0u64),
+            1 => Scalar::from(1u64),
+            2 => (-Fr::from(1u64)).into_bigint(),
+            3 => (-Fr::from(2u64)).into_bigint(),
+            4 => Scalar::from(i as u64),
+            5 => half,
+            6 => plus_one,
+            _ => Fr::rand(rng).into_bigint(),
+        })
+        .collect()
+}
+
+#[test]
+fn matches_arkworks_in_g1_and_g2_at_several_windows() {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let n = 300;
+    let g1 = points::<G1Projective>(n, &mut rng);
+    let g2 = points::<G2Projective>(n, &mut rng);
+    let s = scalars(n, &mut rng);
+    let want1 = G1Projective::msm_bigint(&g1, &s);
+    let want2 = G2Projective::msm_bigint(&g2, &s);
+    for c in [2, 5, 8, 11, 13, 16] {
+        assert_eq!(FixedBases::new(&g1, c).msm(&s), want1, "G1 at c = {c}");
+        assert_eq!(FixedBases::new(&g2, c).msm(&s), want2, "G2 at c = {c}");
+    }
+    // Fewer scalars than bases: the prefix.
+    let t = FixedBases::new(&g1, 12);
+    assert_eq!(
+        t.msm(&s[..17]),
+        G1Projective::msm_bigint(&g1[..17], &s[..17])
+    );
+    assert_eq!(t.msm(&[]), G1Projective::zero());
+    assert_eq!(t.bytes(), table_bytes::<ark_bn254::g1::Config>(n, 12));
+}
+
+#[test]
+fn repeated_opposite_and_identity_bases_are_exact() {
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let p = G2Affine::rand(&mut rng);
+    let mut bases = vec![p; 40];
+    bases.extend(vec![-p; 40]);
+    bases.extend(vec![G2Affine::identity(); 10]);
+    let s: Vec<Scalar> = (0..bases.len())
+        .map(|i| Fr::from((i % 3) as u64 + 5).into_bigint())
+        .collect();
+    assert_eq!(
+        FixedBases::new(&bases, 10).msm(&s),
+        G2Projective::msm_bigint(&bases, &s)
+    );
+    let g1 = vec![G1Affine::rand(&mut rng); 64];
+    let ones = vec![Fr::from(1u64).into_bigint(); 64];
+    assert_eq!(
+        FixedBases::new(&g1, 9).msm(&ones),
+        G1Projective::msm_bigint(&g1, &ones)
+    );
+}
+
+// Variable bases.
+fn chained_points<G: CurveGroup>(n: usize, rng: &mut ChaCha20Rng) -> Vec<G::Affine> {
+    let g = G::rand(rng);
+    let mut acc = G::rand(rng);
+    let proj: Vec<G> = (0..n)
+        .map(|_| {
+            acc += g;
+            acc
+        })
+        .collect();
+    G::normalize_batch(&proj)
+}
+
+/// Scalars of every kind an assignment has: random, 0, +-1, small, near p, repeated.
+fn assignment_scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<BigInt<4>> {
+    (0..n)
+        .map(|i| {
+            match i % 9 {
+                0 => Fr::from(0u64),
+                1 => Fr::from(1u64),
+                2 => -Fr::from(1u64),
+                3 => Fr::from((i as u64) % 300),
+                4 => -Fr::from(i as u64),
+                5 => Fr::from(7u64),
+                _ => Fr::rand(rng),
+            }
+            .into_bigint()
+        })
+        .collect()
+}
+
+#[test]
+fn matches_arkworks_in_g1_and_g2_at_every_window() {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    for n in [1, 2, 3, 17, 100, 1000, 2500] {
+        let p1 = chained_points::<G1Projective>(n, &mut rng);
+        let p2 = chained_points::<G2Projective>(n, &mut rng);
+        let s = assignment_scalars(n, &mut rng);
+        let want1 = G1Projective::msm_bigint(&p1, &s);
+        let want2 = G2Projective::msm_bigint(&p2, &s);
+        for c in [2, 3, 5, 8, 11, 15] {
+            assert_eq!(msm_with_window(&p1, &s, c), want1, "G1 n={n} c={c}");
+            assert_eq!(msm_with_window(&p2, &s, c), want2, "G2 n={n} c={c}");
+        }
+        assert_eq!(msm(&p1, &s), want1);
+    }
+}
+
+#[test]
+fn repeated_points_double_and_opposite_points_cancel() {
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let p = G1Projective::rand(&mut rng).into_affine();
+    let q = G1Projective::rand(&mut rng).into_affine();
+    // The same point many times in one bucket (doubling, waiting, spilling), its negation,
+    // the identity as a base, and a column of equal scalars.
+    let mut bases = vec![p; 600];
+    bases.extend([-p; 300]);
+    bases.extend([G1Affine::identity(), q, -q]);
+    let mut s: Vec<BigInt<4>> = vec![Fr::from(5u64).into_bigint(); 903];
+    s[902] = Fr::from(6u64).into_bigint();
+    let want = G1Projective::msm_bigint(&bases, &s);
+    for c in [2, 4, 8, 12] {
+        assert_eq!(msm_with_window(&bases, &s, c), want, "c={c}");
+    }
+    let p2 = G2Projective::rand(&mut rng).into_affine();
+    let b2 = vec![p2, p2, -p2, p2, p2];
+    let s2 = vec![Fr::from(3u64).into_bigint(); 5];
+    assert_eq!(msm(&b2, &s2), G2Projective::msm_bigint(&b2, &s2));
+    assert_eq!(msm::<ark_bn254::g1::Config>(&[], &[]), G1Projective::zero());
+    let _ = G2Affine::identity();
+}
