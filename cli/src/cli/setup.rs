@@ -58,6 +58,12 @@ pub struct SetupArgs {
     /// replacing the folder's, instead of the insecure local setup (docs/halo2.md).
     #[arg(long, value_name = "FILE")]
     ptau: Option<PathBuf>,
+    /// Groth16: make no key; write the statement's circuit at this shape as `<key>.r1cs` (the
+    /// file snarkjs's phase 2 reads: `snarkjs zkey new`, `contribute`, `beacon`, `verify`)
+    /// and its description `<key>.ceremony.json` (constraints, public inputs, the smallest
+    /// .ptau that fits, the file's SHA-256) into this folder (docs/deploy.md).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["ptau", "list"])]
+    ceremony_export: Option<PathBuf>,
 }
 
 pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
@@ -75,6 +81,29 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
         elements: a.elements,
     };
     let t = Instant::now();
+    if let Some(out) = &a.ceremony_export {
+        if a.backend.kind()? != veil_engine::BackendKind::Groth16 {
+            anyhow::bail!("--ceremony-export writes a Groth16 circuit: drop --backend");
+        }
+        let (done, description) = registry.ceremony_export(&statement, &opts, out, a.force)?;
+        println!(
+            "exported {} for a Groth16 phase-2 ceremony: {} constraints, {} public inputs, {} \
+             wires; {} (sha256 {}) and {}. It needs a .ptau of 2^{} powers or more \
+             ({} or a larger one); then snarkjs zkey new, contribute, beacon and verify \
+             (docs/deploy.md){}",
+            done.key,
+            done.constraints,
+            done.public_inputs,
+            done.wires,
+            out.join(&done.r1cs).display(),
+            done.r1cs_sha256,
+            description.display(),
+            done.ptau_power,
+            veil_engine::halo2_params::hermez_name(done.ptau_power),
+            took(t)
+        );
+        return Ok(());
+    }
     if a.ptau.is_some() && a.backend.kind()? != veil_engine::BackendKind::Halo2 {
         anyhow::bail!(
             "--ptau converts a ceremony's file into halo2 parameters: add --backend halo2"

@@ -272,3 +272,117 @@ fn no_door_spells_a_statement_name() {
         spelled.join("\n")
     );
 }
+
+/// `veil setup --ceremony-export`: a registered statement's circuit goes through a whole
+/// snarkjs phase 2 (`zkey new` over a powers-of-tau file, two contributions, a beacon,
+/// `zkey verify`), and snarkjs reads the same sizes Veil wrote down; an edited circuit file is
+/// refused by `zkey verify`, an export is not overwritten without `--force`, and the export is
+/// Groth16's only.
+#[test]
+fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
+    use veil_engine::bench::snarkjs::Snarkjs;
+    let registry = Registry::standard().clone().with(ToyEntry);
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().to_str().expect("a UTF-8 path");
+    let export = ["setup", "--statement", toy::NAME, "--ceremony-export", dir];
+    veil(&registry, &export).expect("exported");
+    let text = std::fs::read_to_string(out.path().join("toy-square.ceremony.json"))
+        .expect("the description");
+    let d: veil_engine::setup::ceremony::CeremonyExport =
+        serde_json::from_str(&text).expect("a description");
+    assert_eq!(
+        (d.constraints, d.public_inputs, d.wires, d.ptau_power),
+        (1, 1, 3, 8),
+        "{text}"
+    );
+    let r1cs = std::fs::read(out.path().join(&d.r1cs)).expect("the circuit file");
+    assert_eq!(d.r1cs_sha256, sha256_hex(&r1cs));
+
+    let e = veil(&registry, &export).expect_err("an export is not overwritten");
+    assert!(e.to_string().contains("--force replaces it"), "{e}");
+    let mut forced = export.to_vec();
+    forced.push("--force");
+    veil(&registry, &forced).expect("replaced with --force");
+    let mut halo2 = export.to_vec();
+    halo2.extend(["--backend", "halo2"]);
+    let e = veil(&registry, &halo2).expect_err("Groth16 only");
+    assert!(e.to_string().contains("Groth16 circuit"), "{e}");
+
+    let Some(js) = Snarkjs::find() else {
+        assert!(
+            std::env::var_os("VEIL_REQUIRE_SNARKJS").is_none(),
+            "VEIL_REQUIRE_SNARKJS is set and snarkjs is not installed"
+        );
+        eprintln!("SKIPPED: snarkjs not installed (scripts/test.sh installs it in tools/)");
+        return;
+    };
+    let run = |args: &[&str]| js.run(out.path(), args).expect("snarkjs");
+    let info = run(&["r1cs", "info", &d.r1cs]);
+    for line in [
+        "# of Wires: 3",
+        "# of Constraints: 1",
+        "# of Public Inputs: 1",
+        "# of Private Inputs: 0",
+    ] {
+        assert!(info.contains(line), "{line:?} not in {info}");
+    }
+    let ptau = js
+        .tau(out.path(), d.ptau_power)
+        .expect("a powers-of-tau file");
+    let ptau = ptau.to_str().expect("a UTF-8 path");
+    run(&["zkey", "new", &d.r1cs, ptau, "c0.zkey"]);
+    run(&[
+        "zkey",
+        "contribute",
+        "c0.zkey",
+        "c1.zkey",
+        "--name=first",
+        "-e=one",
+    ]);
+    run(&[
+        "zkey",
+        "contribute",
+        "c1.zkey",
+        "c2.zkey",
+        "--name=second",
+        "-e=two",
+    ]);
+    let beacon = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
+    run(&[
+        "zkey",
+        "beacon",
+        "c2.zkey",
+        "final.zkey",
+        beacon,
+        "10",
+        "-n=beacon",
+    ]);
+    let verified = run(&["zkey", "verify", &d.r1cs, ptau, "final.zkey"]);
+    assert!(verified.contains("ZKey Ok!"), "{verified}");
+    for name in ["first", "second", "beacon"] {
+        assert!(
+            verified.contains(name),
+            "{name} not in the transcript: {verified}"
+        );
+    }
+
+    // One coefficient of the circuit changed: not the circuit the ceremony's key is for.
+    // The file ends with C's last coefficient (32 bytes, little-endian), then the wire labels'
+    // section (a 12-byte section header, 8 bytes per wire).
+    let mut edited = r1cs;
+    let coefficient = edited.len() - (12 + 8 * d.wires) - 32;
+    edited[coefficient + 3] ^= 1;
+    std::fs::write(out.path().join("edited.r1cs"), &edited).expect("written");
+    match js.run(
+        out.path(),
+        &["zkey", "verify", "edited.r1cs", ptau, "final.zkey"],
+    ) {
+        Err(e) => assert!(e.to_string().contains("Circuit does not match"), "{e}"),
+        Ok(said) => panic!("an edited circuit verified: {said}"),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

@@ -165,7 +165,22 @@ impl Registry {
         };
         match self.run_setup(statement, opts, job)? {
             SetupDone::Groth16(done) => Ok(*done),
-            SetupDone::Halo2(_) => Err(wrong_setup(statement)),
+            _ => Err(wrong_setup(statement)),
+        }
+    }
+
+    /// Exports `statement`'s circuit at the shape `opts` describes for a Groth16 phase-2
+    /// ceremony, into the folder `out` (see [`crate::setup::ceremony`]).
+    pub fn ceremony_export(
+        &self,
+        statement: &str,
+        opts: &ShapeOptions,
+        out: &Path,
+        force: bool,
+    ) -> Result<(crate::setup::ceremony::CeremonyExport, PathBuf)> {
+        match self.run_setup(statement, opts, SetupJob::CeremonyExport { out, force })? {
+            SetupDone::CeremonyExport(done) => Ok(*done),
+            _ => Err(wrong_setup(statement)),
         }
     }
 
@@ -188,7 +203,7 @@ impl Registry {
         };
         match self.run_setup(statement, opts, job)? {
             SetupDone::Halo2(done) => Ok(*done),
-            SetupDone::Groth16(_) => Err(wrong_setup(statement)),
+            _ => Err(wrong_setup(statement)),
         }
     }
 

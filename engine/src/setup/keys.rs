@@ -128,6 +128,13 @@ pub enum SetupJob<'a> {
         /// Progress.
         progress: &'a dyn Progress,
     },
+    /// The circuit exported for a Groth16 phase-2 ceremony ([`super::ceremony`]).
+    CeremonyExport {
+        /// The folder to write into.
+        out: &'a Path,
+        /// Replace an earlier export of the same key.
+        force: bool,
+    },
 }
 
 /// What a [`SetupJob`] made.
@@ -137,13 +144,17 @@ pub enum SetupDone {
     Groth16(Box<SetUp>),
     /// halo2 parameters and keys.
     Halo2(Box<Halo2SetUp>),
+    /// A circuit exported for a ceremony, and its description's path.
+    CeremonyExport(Box<(super::ceremony::CeremonyExport, PathBuf)>),
 }
 
 impl SetupJob<'_> {
     /// Runs the job for `S` at `shape`.
     pub fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<SetupDone> {
         match self {
-            SetupJob::Groth16 { .. } => self.at_groth16::<S>(shape),
+            SetupJob::Groth16 { .. } | SetupJob::CeremonyExport { .. } => {
+                self.at_groth16::<S>(shape)
+            }
             SetupJob::Halo2 {
                 dir,
                 ptau,
@@ -157,6 +168,10 @@ impl SetupJob<'_> {
 
     /// Runs the job for a statement with no halo2 circuit: a halo2 job is refused.
     pub fn at_groth16<S: R1csStatement>(self, shape: &S::Shape) -> Result<SetupDone> {
+        if let SetupJob::CeremonyExport { out, force } = self {
+            let done = super::ceremony::export::<S>(shape, out, force)?;
+            return Ok(SetupDone::CeremonyExport(Box::new(done)));
+        }
         let SetupJob::Groth16 {
             backend,
             force,

@@ -2,6 +2,7 @@
 //! options become a statement's shape, is the registry's ([`crate::registry`]); the job a setup
 //! runs and what it makes are in [`keys`].
 
+pub mod ceremony;
 pub mod keys;
 
 pub use keys::*;

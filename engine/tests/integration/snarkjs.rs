@@ -182,3 +182,48 @@ fn the_published_ptau_hashes_are_the_ones_snarkjs_lists() {
         Some(12)
     );
 }
+
+/// A standard statement exported for a phase-2 ceremony (`veil setup --ceremony-export`): the
+/// `.r1cs` snarkjs reads has the sizes Veil's description and the size snapshot give, and the
+/// description names the smallest Hermez file that fits. (The whole ceremony runs on a toy
+/// statement in `veil-cli`'s `registry` tests.)
+#[test]
+fn a_statement_exports_for_a_ceremony_as_snarkjs_reads_it() {
+    use veil_engine::registry::Registry;
+    use veil_engine::setup::ShapeOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, description) = Registry::standard()
+        .ceremony_export("usage-call", &ShapeOptions::default(), dir.path(), false)
+        .unwrap();
+    assert_eq!(description, dir.path().join("usage-call-d16.ceremony.json"));
+    let sizes: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots/sizes.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let want = &sizes["groth16"]["usage-call-d16"];
+    assert_eq!(
+        (d.constraints as u64, d.public_inputs as u64),
+        (
+            want["constraints"].as_u64().unwrap(),
+            want["public_inputs"].as_u64().unwrap()
+        )
+    );
+    assert_eq!(
+        d.ptau_power,
+        veil_engine::bench::snarkjs::tau_power(d.constraints, d.public_inputs)
+    );
+    let Some(js) = snarkjs() else {
+        return;
+    };
+    let info = js.run(dir.path(), &["r1cs", "info", &d.r1cs]).unwrap();
+    for line in [
+        format!("# of Wires: {}", d.wires),
+        format!("# of Constraints: {}", d.constraints),
+        format!("# of Public Inputs: {}", d.public_inputs),
+    ] {
+        assert!(info.contains(&line), "{line:?} not in {info}");
+    }
+}
