@@ -296,7 +296,10 @@ fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
         "{text}"
     );
     let r1cs = std::fs::read(out.path().join(&d.r1cs)).expect("the circuit file");
-    assert_eq!(d.r1cs_sha256, sha256_hex(&r1cs));
+    assert_eq!(
+        d.r1cs_sha256,
+        veil_engine::verifier::digest::sha256_hex(&r1cs)
+    );
 
     let e = veil(&registry, &export).expect_err("an export is not overwritten");
     assert!(e.to_string().contains("--force replaces it"), "{e}");
@@ -380,9 +383,4 @@ fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
         Err(e) => assert!(e.to_string().contains("Circuit does not match"), "{e}"),
         Ok(said) => panic!("an edited circuit verified: {said}"),
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }

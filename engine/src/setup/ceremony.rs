@@ -14,9 +14,9 @@ use crate::error::refuse;
 use crate::files::{write_bytes, write_output};
 use crate::Result;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use veil_circuits::statements::R1csStatement;
+use veil_verifier::digest::sha256_hex;
 
 /// Version of `<key>.ceremony.json`.
 pub const CEREMONY_EXPORT_VERSION: u32 = 1;
@@ -95,7 +95,7 @@ pub fn export<S: R1csStatement>(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        r1cs_sha256: hex::encode(Sha256::digest(&bytes)),
+        r1cs_sha256: sha256_hex(&bytes),
     };
     write_output(&description, &export.to_json())?;
     Ok((export, description))
