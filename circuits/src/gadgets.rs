@@ -223,3 +223,36 @@ pub fn less_than(
     Boolean::le_bits_to_fp(&bs)?.enforce_equal(&(a - b + shift))?;
     Ok(!bs[bits].clone())
 }
+
+/// Keystream block `b` of the record at `index` under `ek` (the delivery's encryption,
+/// `dataset::encrypted::stream`): the first three lanes of `P([ek, index, b, STREAM])`.
+pub fn keystream_block(
+    ek: &FpVar<Fr>,
+    index: &FpVar<Fr>,
+    b: usize,
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    let state = [
+        ek.clone(),
+        index.clone(),
+        FpVar::Constant(Fr::from(b as u64)),
+        FpVar::Constant(crate::tags::fr(crate::tags::STREAM)),
+    ];
+    let out = crate::poseidon2::r1cs::permute(&state)?;
+    Ok(out.into_iter().take(crate::poseidon2::RATE).collect())
+}
+
+/// `ek = H(ENC_KEY, k, nonce)` after checking `key_id = H(KEY_ID, k)` (the rule named
+/// `key_is_the_listings`): the key the listing names, and the delivery's encryption key.
+pub fn listed_encryption_key(
+    cs: ConstraintSystemRef<Fr>,
+    k: &FpVar<Fr>,
+    key_id: &FpVar<Fr>,
+    nonce: &FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    use crate::poseidon2::r1cs::hash;
+    let tag = |t| FpVar::Constant(crate::tags::fr(t));
+    named(ark_relations::ns!(cs, "key_is_the_listings"), || {
+        hash(&[tag(crate::tags::KEY_ID), k.clone()])?.enforce_equal(key_id)
+    })?;
+    hash(&[tag(crate::tags::ENC_KEY), k.clone(), nonce.clone()])
+}

@@ -131,6 +131,7 @@ pub fn encrypt(
         records: survey.records,
         depth: listing.depth,
         record_elements: survey.width,
+        column_elements: survey.columns,
         nonce: field::random(&mut rand::rngs::OsRng),
         framing: survey.framing,
     };

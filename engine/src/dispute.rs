@@ -95,8 +95,8 @@ pub fn prove(
     let opened =
         encrypted::open_record(&mut open(&req.ciphertext)?, &listing, index).at(&req.ciphertext)?;
     let (public, witness) = dispute::disputed(&key, opened.header.nonce, index, &opened.cipher);
-    let columns = listing.schema.columns.len();
-    let Some(rule) = dispute::judge(index, &public.plain, public.salt, opened.leaf, columns) else {
+    let layout = opened.header.layout(listing.schema.columns.len());
+    let Some(rule) = dispute::judge(index, &public.plain, public.salt, opened.leaf, &layout) else {
         refuse!(
             "record {index} decrypts to its committed record: there is nothing to dispute there"
         );

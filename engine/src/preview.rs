@@ -5,21 +5,24 @@
 //! is checked natively, proved by a backend, then verified once more before it is handed out.
 
 use crate::dataset::{load_key, load_listing, ReadOptions};
+use crate::error::At as _;
 use crate::files::{params_dir, read_parsed, write_output};
 use crate::progress::{Progress, Unit};
 use crate::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use veil_circuits::dataset::encrypted;
 use veil_circuits::dataset::{self, DatasetKey, Listing};
+use veil_circuits::statements::opening;
 use veil_circuits::statements::preview::{
     self, challenge_from_hex, PreviewPublic, PreviewShape, PreviewWitness,
 };
-use veil_circuits::statements::PreviewMembership;
 use veil_circuits::statements::Shape as _;
+use veil_circuits::statements::{CiphertextOpening, OpeningShape, PreviewMembership};
 use veil_circuits::Fr;
 use veil_prover::backend::BackendKind;
-use veil_verifier::preview::{reveal_mask, PREVIEW_VERSION};
-pub use veil_verifier::preview::{Cell, PreviewFile, Sample};
+use veil_verifier::preview::reveal_mask;
+pub use veil_verifier::preview::{Cell, PreviewCiphertext, PreviewFile, Sample, SampleCiphertext};
 
 /// What a seller asks for, as a door takes it.
 #[derive(Clone, Debug)]
@@ -41,6 +44,9 @@ pub struct PreviewRequest {
     pub read: ReadOptions,
     /// The proof system.
     pub backend: BackendKind,
+    /// The encrypted delivery on offer (`veil dataset encrypt`): when given, the preview is
+    /// bound to it by an opening proof of the revealed cells (preview version 2).
+    pub ciphertext: Option<PathBuf>,
 }
 
 /// A request with its files read and checked: the listing, the dataset key, the challenge.
@@ -245,6 +251,7 @@ pub fn prove_loaded(
     let backend = req.request.backend;
     let r = &req.request;
     let shape = validate(&req.listing, r.samples, &r.reveal, &r.challenge)?;
+    let params_for_opening = params_dir(params.clone());
     // Load the keys before reading the dataset: a missing key is reported at once.
     let chosen = crate::provers::choose::<PreviewMembership>(backend, params_dir(params), &shape)?;
     let st = statement(&req, progress)?;
@@ -253,8 +260,17 @@ pub fn prove_loaded(
     let proof = chosen.prove::<PreviewMembership>(&st.shape, st.public, st.witness)?;
     progress.finish();
     let listing = &req.listing;
+    let indices: Vec<u64> = st.samples.iter().map(|s| s.index).collect();
+    let (ciphertext, opening_insecure) = match &r.ciphertext {
+        Some(path) => {
+            let (section, insecure) =
+                prove_opening(&req, path, &indices, st.mask, backend, &params_for_opening)?;
+            (Some(section), insecure)
+        }
+        None => (None, false),
+    };
     let file = PreviewFile {
-        veil: PREVIEW_VERSION,
+        veil: PreviewFile::version_for(&ciphertext),
         kind: "preview".into(),
         dataset_id: listing.dataset_id.clone(),
         commitment: listing.commitment,
@@ -265,16 +281,83 @@ pub fn prove_loaded(
             .collect(),
         samples: st.samples,
         proof,
+        ciphertext,
     };
     // Self-check, as a buyer will run it: a proof this prover cannot verify is a bug, not
     // something to hand a buyer.
     let (shape, public) = veil_verifier::preview::public_inputs(&file, listing)?;
     chosen.verify::<PreviewMembership>(&shape, &public, &file.proof)?;
+    if let Some(section) = &file.ciphertext {
+        let (shape, opened) =
+            veil_verifier::opening::public_inputs(&file, section, listing, &public)?;
+        crate::provers::verify_any::<CiphertextOpening>(
+            params_for_opening.clone(),
+            &shape,
+            &opened,
+            &section.proof,
+        )?;
+    }
     write_output(out, &file.to_json())?;
     Ok(Proved {
         file,
-        insecure: chosen.insecure(),
+        insecure: chosen.insecure() || opening_insecure,
     })
+}
+
+/// Opens the sampled records of the ciphertext at `path` at the revealed columns and proves
+/// it: the preview's binding to the file on offer. Returns the section and whether its keys
+/// are insecure.
+fn prove_opening(
+    req: &LoadedRequest,
+    path: &Path,
+    indices: &[u64],
+    mask: u64,
+    backend: BackendKind,
+    params: &Path,
+) -> Result<(PreviewCiphertext, bool)> {
+    let listing = &req.listing;
+    let input = std::fs::File::open(path).map_err(|error| crate::EngineError::Io {
+        context: format!("cannot read ciphertext {}", path.display()),
+        error,
+    })?;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let opened = encrypted::open_records(&mut input, listing, indices).at(path)?;
+    let header = match opened.first() {
+        Some(o) => o.header.clone(),
+        None => crate::error::refuse!("a preview samples at least one record"),
+    };
+    let layout = header.layout(listing.schema.columns.len());
+    let Some(reveal) = opening::reveal_bits(&layout, mask) else {
+        crate::error::refuse!(
+            "{} is a version-1 ciphertext (packed records): its cells cannot be opened column by \
+             column. Encrypt the dataset again (`veil dataset encrypt`) to bind previews to it",
+            path.display()
+        );
+    };
+    let shape = OpeningShape {
+        samples: indices.len(),
+        elements: header.record_elements,
+    };
+    let (public, witness) = opening::opening(&req.key, header.nonce, &reveal, indices);
+    let chosen =
+        crate::provers::choose::<CiphertextOpening>(backend, params.to_path_buf(), &shape)?;
+    let proof = chosen.prove::<CiphertextOpening>(&shape, public, witness)?;
+    let records = opened
+        .into_iter()
+        .map(|o| SampleCiphertext {
+            leaf: o.leaf,
+            cipher: o.cipher,
+            path: o.ciphertext_path.iter().map(hex::encode).collect(),
+        })
+        .collect();
+    Ok((
+        PreviewCiphertext {
+            header,
+            records,
+            proof,
+        },
+        chosen.insecure(),
+    ))
 }
 
 /// Reads a preview file.
@@ -291,6 +374,8 @@ pub struct Verified {
     pub listing: Listing,
     /// Whether the keys or parameters it verified with come from an insecure local setup.
     pub insecure: bool,
+    /// The ciphertext root `E` (hex) the preview is bound to, when it is (version 2).
+    pub bound_to: Option<String>,
 }
 
 /// Verifies a preview file against a listing file with the verifying key (Groth16) or the
@@ -306,16 +391,22 @@ pub fn verify_value(
     params: Option<PathBuf>,
 ) -> Result<Verified> {
     let (shape, public) = veil_verifier::preview::public_inputs(&file, &listing)?;
-    let insecure = crate::provers::verify_any::<PreviewMembership>(
-        params_dir(params),
-        &shape,
-        &public,
-        &file.proof,
-    )?;
+    let dir = params_dir(params);
+    let mut insecure =
+        crate::provers::verify_any::<PreviewMembership>(dir.clone(), &shape, &public, &file.proof)?;
+    let mut bound_to = None;
+    if let Some(section) = &file.ciphertext {
+        let (shape, opened) =
+            veil_verifier::opening::public_inputs(&file, section, &listing, &public)?;
+        insecure |=
+            crate::provers::verify_any::<CiphertextOpening>(dir, &shape, &opened, &section.proof)?;
+        bound_to = listing.ciphertext_root.clone();
+    }
     Ok(Verified {
         file,
         listing,
         insecure,
+        bound_to,
     })
 }
 

@@ -12,13 +12,14 @@ use veil_circuits::statements;
 
 /// Every program of the workspace: each statement's twin, settlement verifying a preview
 /// recursively, and the encodings' cross-check.
-pub const PROGRAMS: [&str; 9] = [
+pub const PROGRAMS: [&str; 10] = [
     statements::PROGRAMS[0],
     statements::PROGRAMS[1],
     statements::PROGRAMS[2],
     statements::PROGRAMS[3],
     statements::PROGRAMS[4],
     statements::PROGRAMS[5],
+    statements::PROGRAMS[6],
     "settlement_with_preview",
     veil_circuits::statements::settlement::release::PROGRAM,
     "encodings",

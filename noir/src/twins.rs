@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 use veil_circuits::field::to_hex;
 use veil_circuits::statements::dispute::{self, DisputePublic, DisputeWitness};
+use veil_circuits::statements::opening::{self, OpeningPublic, OpeningWitness};
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::preview::{PreviewPublic, PreviewWitness};
 use veil_circuits::statements::settlement::release::KeyNote;
@@ -15,8 +16,8 @@ use veil_circuits::statements::totals::{BatchPublic, BatchWitness};
 use veil_circuits::statements::usage::{CallPublic, CallWitness, TierPublic, TierWitness};
 use veil_circuits::statements::{preview, settlement, totals, usage};
 use veil_circuits::statements::{
-    CallShape, DeliveryDispute, DisclosureTotals, DisputeShape, NoShape, PreviewMembership,
-    Settlement, Statement, TierShape, UsageCall, UsageTier,
+    CallShape, CiphertextOpening, DeliveryDispute, DisclosureTotals, DisputeShape, NoShape,
+    OpeningShape, PreviewMembership, Settlement, Statement, TierShape, UsageCall, UsageTier,
 };
 use veil_circuits::Fr;
 
@@ -180,6 +181,21 @@ pub fn dispute(p: &DisputePublic, w: &DisputeWitness) -> Value {
     })
 }
 
+/// Inputs of `ciphertext_opening`.
+pub fn opening(p: &OpeningPublic, w: &OpeningWitness) -> Value {
+    json!({
+        "key_id": hex(&p.key_id),
+        "nonce": hex(&p.nonce),
+        "reveal": p.reveal.iter().map(|&r| if r { "0x01" } else { "0x00" }).collect::<Vec<_>>(),
+        "samples": p
+            .samples
+            .iter()
+            .map(|s| json!([s.index, hexes(&s.keystream)]))
+            .collect::<Vec<_>>(),
+        "key": hex(&w.key.0),
+    })
+}
+
 /// Inputs of `key_release`.
 pub fn key_release(key_id: Fr, note: &KeyNote) -> Value {
     json!({
@@ -239,6 +255,12 @@ impl NoirTwin for DeliveryDispute {
     }
 }
 
+impl NoirTwin for CiphertextOpening {
+    fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
+        opening(public, witness)
+    }
+}
+
 impl NoirTwin for Settlement {
     fn inputs(public: &Self::Public, witness: &Self::Witness) -> Value {
         settlement(&public.0, witness)
@@ -275,6 +297,13 @@ pub fn base_programs() -> Vec<(String, &'static str)> {
         (
             DeliveryDispute::program(&DisputeShape { elements: 4 }),
             dispute::PROGRAM,
+        ),
+        (
+            CiphertextOpening::program(&OpeningShape {
+                samples: 2,
+                elements: 6,
+            }),
+            opening::PROGRAM,
         ),
     ]
 }

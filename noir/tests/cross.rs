@@ -747,3 +747,37 @@ fn delivery_dispute_matches_rust_and_refuses_every_lie() {
         refused(&a, &twins::dispute(&p, &w), why);
     }
 }
+
+/// The opening twin executes the Rust opening to the same public inputs and refuses each lie
+/// the R1CS circuit does, and a reveal bit of 2 (with `2 ks` published) by the bit check.
+#[test]
+fn ciphertext_opening_matches_rust_and_refuses_every_lie() {
+    use veil_circuits::dataset::encrypted::EncryptionKey;
+    use veil_circuits::statements::opening::cases;
+    let Some(a) = load_for_test("ciphertext_opening") else {
+        return;
+    };
+    let (_, p, w) = cases::honest_opening();
+    assert_eq!(
+        public_of(&a, &twins::opening(&p, &w)),
+        p.to_field_elements()
+    );
+    for (name, _, rule, edit) in cases::opening_mutations() {
+        let (_, mut p, mut w) = cases::honest_opening();
+        edit(&mut p, &mut w);
+        let why = match rule {
+            "key_is_the_listings" => "the key is not the listing's",
+            "opened_keystream" => "the opened keystream is not the record's",
+            other => panic!("{name}: no Noir assertion for rule {other}"),
+        };
+        refused(&a, &twins::opening(&p, &w), why);
+    }
+    let ek = EncryptionKey::derive(&w.key, p.nonce);
+    let mut inputs = twins::opening(&p, &w);
+    inputs["reveal"][0] = "0x02".into();
+    for (j, s) in p.samples.iter().enumerate() {
+        let two = veil_circuits::Fr::from(2u64) * ek.block(s.index, 0)[0];
+        inputs["samples"][j][1][0] = veil_circuits::field::to_hex(&two).into();
+    }
+    refused(&a, &inputs, "a reveal bit is not a bit");
+}

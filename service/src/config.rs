@@ -116,6 +116,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Where the ciphertext of root `root` of listing `id` is kept. Named by its root, so that
+    /// two encryptions at once (two api nodes, a retry) never leave a listing naming another's
+    /// file: each writes its own, and the stored listing's `E` says which one is served.
+    pub fn ciphertext_path(&self, id: &str, root: &str) -> PathBuf {
+        use sha2::Digest as _;
+        let name = hex::encode(sha2::Sha256::digest(id.as_bytes()));
+        self.work_dir
+            .join("ciphertexts")
+            .join(format!("{name}-{root}.veilct"))
+    }
+
     /// Reads a TOML file over the defaults (unknown keys are refused, by name).
     pub fn from_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)

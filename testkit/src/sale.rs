@@ -3,7 +3,7 @@
 //! right key and beside the committed leaf, so that the check before payment passes.
 
 use std::path::Path;
-use veil_circuits::dataset::encrypted::{file, record, tree, CiphertextReader, EncryptionKey};
+use veil_circuits::dataset::encrypted::{file, tree, CiphertextReader, EncryptionKey};
 use veil_circuits::dataset::{keys::load_dataset_key, Listing};
 
 /// Rewrites record `index` of the ciphertext as the encryption of `cells` under the right key
@@ -35,10 +35,8 @@ pub fn switch_record(dir: &Path, index: u64, cells: &[&str]) {
             let (leaf, mut c) = file::parse_blob(i, &b).unwrap();
             if i == index {
                 let r: Vec<Vec<u8>> = cells.iter().map(|c| c.as_bytes().to_vec()).collect();
-                c = ek.encrypt(
-                    i,
-                    &record::encode(&r, header.record_elements as usize).unwrap(),
-                );
+                let layout = header.layout(listing.schema.columns.len());
+                c = ek.encrypt(i, &layout.encode(&r).unwrap());
             }
             let blob = file::record_blob(&leaf, &c);
             sha.push(tree::leaf_hash(&blob));

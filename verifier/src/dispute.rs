@@ -141,7 +141,7 @@ pub fn finding(
         &public.plain,
         public.salt,
         file.leaf,
-        listing.schema.columns.len(),
+        &file.header.layout(listing.schema.columns.len()),
     )
     .ok_or_else(|| {
         VerifyError::Rejected(format!(

@@ -13,6 +13,7 @@ pub mod error;
 pub mod formats;
 pub mod groth16;
 pub mod halo2;
+pub mod opening;
 pub mod params;
 pub mod preview;
 pub mod proof;

@@ -70,6 +70,16 @@ fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
         .map_err(|_| VerifyError::Malformed(format!("{what} is not UTF-8")))
 }
 
+/// What a verdict must add for a preview bound to a ciphertext: this entry point checks the
+/// membership proof only, not the opening (`veil preview verify` checks both).
+fn unchecked_binding(file: &preview::PreviewFile) -> &'static str {
+    if file.ciphertext.is_some() {
+        "; its binding to the ciphertext is not checked here (`veil preview verify` checks it)"
+    } else {
+        ""
+    }
+}
+
 /// Verifies `preview.json` against `listing.json` with the compressed verifying key of the
 /// preview's shape (whose SHA-256 the host checks against the published manifest).
 ///
@@ -93,9 +103,10 @@ pub unsafe extern "C" fn veil_verify_preview(
             .map_err(|e| VerifyError::Keys(format!("verifying key: {e}")))?;
         preview::verify(&file, &listing, &groth16::prepare(&vk))?;
         Ok::<_, VerifyError>(format!(
-            "OK: preview of {} rows of {:?} verified",
+            "OK: preview of {} rows of {:?} verified{}",
             file.samples.len(),
-            listing.dataset_id
+            listing.dataset_id,
+            unchecked_binding(&file)
         ))
     })();
     report(result)
@@ -134,9 +145,10 @@ pub unsafe extern "C" fn veil_verify_preview_halo2(
         let key = crate::halo2::Halo2Key::new(input(vk_ptr, vk_len), &points)?;
         preview::verify_halo2(&file, &listing, &key)?;
         Ok::<_, VerifyError>(format!(
-            "OK: preview of {} rows of {:?} verified (halo2)",
+            "OK: preview of {} rows of {:?} verified (halo2){}",
             file.samples.len(),
-            listing.dataset_id
+            listing.dataset_id,
+            unchecked_binding(&file)
         ))
     })();
     report(result)

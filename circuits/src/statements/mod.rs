@@ -5,6 +5,7 @@
 //! `r1cs`); in `cases.rs` its honest and lying cases; in `tests.rs` its tests.
 
 pub mod dispute;
+pub mod opening;
 pub mod preview;
 pub mod settlement;
 mod statement;
@@ -20,29 +21,32 @@ pub use statement::{Circuit, R1csStatement};
 pub use statement::{PublicInputs, Shape, Statement};
 
 pub use dispute::{DeliveryDispute, DisputeShape};
+pub use opening::{CiphertextOpening, OpeningShape};
 pub use preview::PreviewMembership;
 pub use settlement::{NoShape, Settlement};
 pub use totals::DisclosureTotals;
 pub use usage::{CallShape, TierShape, UsageCall, UsageTier};
 
 /// Every statement's name (a key id or program name starts with one).
-pub const STATEMENT_NAMES: [&str; 6] = [
+pub const STATEMENT_NAMES: [&str; 7] = [
     preview::NAME,
     totals::NAME,
     usage::CALL,
     usage::TIER,
     settlement::NAME,
     dispute::NAME,
+    opening::NAME,
 ];
 
 /// Every statement's Noir package, in [`STATEMENT_NAMES`] order.
-pub const PROGRAMS: [&str; 6] = [
+pub const PROGRAMS: [&str; 7] = [
     preview::PROGRAM,
     totals::PROGRAM,
     usage::CALL_PROGRAM,
     usage::TIER_PROGRAM,
     settlement::PROGRAM,
     dispute::PROGRAM,
+    opening::PROGRAM,
 ];
 
 #[cfg(test)]

@@ -32,6 +32,11 @@ pub struct PreviewArgs {
     /// none].
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     reveal: Vec<String>,
+    /// The encrypted delivery on offer (`veil dataset encrypt`): bind the preview to it, so a
+    /// buyer reads the revealed cells from the very file they would pay for (keys:
+    /// `veil setup --statement ciphertext-opening --samples K --elements W`).
+    #[arg(long, value_name = "FILE.veilct")]
+    ciphertext: Option<PathBuf>,
     #[command(flatten)]
     format: FormatArgs,
 }
@@ -48,6 +53,7 @@ impl PreviewArgs {
             reveal: self.reveal.clone(),
             read: self.format.read(),
             backend: veil_engine::BackendKind::Groth16,
+            ciphertext: self.ciphertext.clone(),
         }
     }
 }
@@ -100,8 +106,12 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
                 .iter()
                 .map(|s| s.index.to_string())
                 .collect();
+            let bound = match &proved.file.ciphertext {
+                Some(_) => ", bound to its ciphertext",
+                None => "",
+            };
             println!(
-                "proved a preview of rows [{}] of {:?} into {}{}",
+                "proved a preview of rows [{}] of {:?}{bound} into {}{}",
                 rows.join(", "),
                 proved.file.dataset_id,
                 out.display(),
@@ -118,7 +128,19 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
                 note_insecure(v.insecure);
                 let file = &v.file;
                 let columns = &v.listing.schema.columns;
-                let mut details = vec![format!("  {:>8}  {}", "row", columns.join(" | "))];
+                let mut details = vec![match &v.bound_to {
+                    Some(e) => format!(
+                        "  the revealed cells are read from the ciphertext on offer (E {e})"
+                    ),
+                    None => match &v.listing.ciphertext_root {
+                        Some(_) => "  not bound to the listed ciphertext: the file on offer is \
+                                    not checked against these rows (ask for a preview made with \
+                                    --ciphertext)"
+                            .to_string(),
+                        None => "  the listing names no ciphertext".to_string(),
+                    },
+                }];
+                details.push(format!("  {:>8}  {}", "row", columns.join(" | ")));
                 details.extend(file.samples.iter().map(|s| {
                     let cells: Vec<String> = s.cells.iter().map(cell).collect();
                     format!("  {:>8}  {}", s.index, cells.join(" | "))
@@ -149,6 +171,7 @@ pub fn run(cmd: PreviewCommand) -> Result<()> {
                         "dataset_id": v.listing.dataset_id,
                         "columns": columns,
                         "revealed_columns": file.revealed_columns,
+                        "ciphertext_root": v.bound_to,
                         "rows": rows,
                     }),
                 }

@@ -736,3 +736,218 @@ fn key_notes_are_libsodium_sealed_boxes_both_ways() {
         std::fs::read_to_string(dir.join("sales.key")).unwrap()
     );
 }
+
+/// A field element as the formats write it: `0x` and 64 hex digits.
+fn fr(n: u64) -> String {
+    format!("0x{n:064x}")
+}
+
+/// `veil preview prove --ciphertext` of the listed ciphertext, K = 2, revealing `city` and
+/// `amount_eur`, into `out`.
+fn bound_preview(dir: &Path, ciphertext: &str, backend: &str, out: &str) -> Output {
+    veil(
+        dir,
+        &[
+            "preview",
+            "prove",
+            "--dataset",
+            sales().to_str().unwrap(),
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "listing.json",
+            "--challenge",
+            "0x07",
+            "--samples",
+            "2",
+            "--reveal",
+            "city,amount_eur",
+            "--ciphertext",
+            ciphertext,
+            "--out",
+            out,
+            "--params",
+            "p",
+            "--backend",
+            backend,
+            "--force",
+        ],
+    )
+}
+
+/// The preview bound to the encrypted delivery (issue 34): its revealed cells are read from the
+/// ciphertext on offer, under the listing's key, before anyone pays. Under Groth16 and halo2:
+/// the honest preview verifies and says so; a seller who switched a sampled row in the
+/// ciphertext cannot make one; an edited ciphertext record, an opened keystream edited, a
+/// redacted column's element opened, and the preview checked against another listing's
+/// ciphertext are each refused by name.
+#[test]
+fn a_preview_bound_to_the_ciphertext_reads_its_cells_from_the_file_on_offer() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    sell(dir);
+    let checked = ok(&veil(
+        dir,
+        &[
+            "delivery",
+            "check",
+            "sales.veilct",
+            "--listing",
+            "listing.json",
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&checked).unwrap();
+    let w = v["record_elements"].as_u64().unwrap().to_string();
+    let verify = |file: &str, listing: &str| {
+        veil(
+            dir,
+            &[
+                "preview",
+                "verify",
+                file,
+                "--listing",
+                listing,
+                "--params",
+                "p",
+            ],
+        )
+    };
+    for backend in ["groth16", "halo2"] {
+        for setup in [
+            &["--listing", "listing.json", "--samples", "2"][..],
+            &[
+                "--statement",
+                "ciphertext-opening",
+                "--samples",
+                "2",
+                "--elements",
+                &w,
+            ][..],
+        ] {
+            let mut args = vec!["setup", "--params", "p", "--backend", backend];
+            args.extend_from_slice(setup);
+            ok(&veil(dir, &args));
+        }
+        let out = format!("bound-{backend}.json");
+        let said = ok(&bound_preview(dir, "sales.veilct", backend, &out));
+        assert!(said.contains("bound to its ciphertext"), "{said}");
+        let file: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&out)).unwrap()).unwrap();
+        assert_eq!(file["veil"], 2);
+        assert_eq!(
+            file["ciphertext"]["proof"]["statement"],
+            "ciphertext-opening"
+        );
+        let json = ok(&veil(
+            dir,
+            &[
+                "preview",
+                "verify",
+                &out,
+                "--listing",
+                "listing.json",
+                "--params",
+                "p",
+                "--json",
+            ],
+        ));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["verdict"], "accepted", "{v}");
+        let said = ok(&verify(&out, "listing.json"));
+        assert!(said.contains("read from the ciphertext on offer"), "{said}");
+        let listing: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("listing.json")).unwrap())
+                .unwrap();
+        assert_eq!(v["ciphertext_root"], listing["ciphertext_root"]);
+
+        // Each edit of the binding is refused by name.
+        let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+            (
+                "/ciphertext/records/0/cipher/0",
+                fr(1).into(),
+                "not in the listed ciphertext",
+            ),
+            (
+                "/ciphertext/header/nonce",
+                fr(5).into(),
+                "nonce is not the ciphertext header's",
+            ),
+            ("/ciphertext/header/records", 499.into(), "`records`"),
+            (
+                "/ciphertext/proof/public_inputs/1",
+                fr(5).into(),
+                "nonce is not the ciphertext header's",
+            ),
+        ];
+        for (ptr, x, want) in cases {
+            edited(dir, &out, ptr, x, "edited.json");
+            fails(&verify("edited.json", "listing.json"), want);
+        }
+        // The reveal bits of a redacted column claimed, or an opened keystream element edited.
+        let reveal_at = |j: usize| format!("/ciphertext/proof/public_inputs/{}", 2 + j);
+        let bits: Vec<String> = file["ciphertext"]["proof"]["public_inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect();
+        let redacted = (0..w.parse::<usize>().unwrap())
+            .find(|&t| {
+                bits[2 + t]
+                    .trim_start_matches("0x")
+                    .trim_start_matches('0')
+                    .is_empty()
+            })
+            .unwrap();
+        edited(dir, &out, &reveal_at(redacted), fr(1).into(), "edited.json");
+        fails(
+            &verify("edited.json", "listing.json"),
+            "opens other elements than those of the revealed columns",
+        );
+        let opened = (0..w.parse::<usize>().unwrap())
+            .find(|&t| bits[2 + t].ends_with('1'))
+            .unwrap();
+        let first_sample_e = 2 + w.parse::<usize>().unwrap() + 1 + opened;
+        edited(
+            dir,
+            &out,
+            &format!("/ciphertext/proof/public_inputs/{first_sample_e}"),
+            fr(5).into(),
+            "edited.json",
+        );
+        fails(
+            &verify("edited.json", "listing.json"),
+            "does not decrypt to the preview's column",
+        );
+    }
+    // A seller who switched a sampled row's city in the ciphertext cannot bind a preview to
+    // it: the opened cells are not the committed ones.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("bound-groth16.json")).unwrap())
+            .unwrap();
+    let sampled = file["samples"][0]["index"].as_u64().unwrap();
+    let mut row: Vec<String> = std::fs::read_to_string(sales())
+        .unwrap()
+        .lines()
+        .nth(1 + sampled as usize)
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    row[2] = "Atlantis".into();
+    let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+    switch_record(dir, sampled, &cells);
+    std::fs::copy(dir.join("listing.json"), dir.join("honest.json")).unwrap();
+    std::fs::copy(dir.join("switched.json"), dir.join("listing.json")).unwrap();
+    fails(
+        &bound_preview(dir, "switched.veilct", "groth16", "cheat.json"),
+        "does not decrypt to the preview's column \"city\"",
+    );
+    // The honest binding, checked against the switched listing: another ciphertext.
+    fails(
+        &verify("bound-groth16.json", "listing.json"),
+        "not in the listed ciphertext",
+    );
+    assert!(!dir.join("cheat.json").exists());
+}

@@ -11,8 +11,8 @@ use veil_circuits::statements::preview::{self, PreviewShape};
 use veil_circuits::statements::totals::{BatchPublic, BatchWitness, Sale, TotalsShape};
 use veil_circuits::statements::usage::{self, CallsTree, Licence};
 use veil_circuits::statements::{
-    dispute, CallShape, DeliveryDispute, DisputeShape, PreviewMembership, Statement, TierShape,
-    UsageCall, UsageTier,
+    dispute, opening, CallShape, CiphertextOpening, DeliveryDispute, DisputeShape, OpeningShape,
+    PreviewMembership, Statement, TierShape, UsageCall, UsageTier,
 };
 use veil_circuits::Fr;
 use veil_ledger::{SqliteStore, Store};
@@ -121,6 +121,24 @@ pub(crate) fn tier_fixture() -> Result<Fixture<UsageTier>> {
     let calls = CallsTree::build(&nullifiers)?;
     let (public, witness) = calls.tier_statement(listing, 5, Fr::from(7u64), 1000, 5000);
     Ok((TierShape::default(), public, witness))
+}
+
+/// An opening of `samples` records of a two-column delivery of `width` elements, the first
+/// column revealed.
+pub(crate) fn opening_fixture(samples: usize, width: u32) -> Result<Fixture<CiphertextOpening>> {
+    let shape = OpeningShape {
+        samples,
+        elements: width,
+    };
+    CiphertextOpening::validate(&shape)?;
+    let key = SellerSecret(Fr::from(5u64)).dataset_key("bench-delivery");
+    let half = width as usize / 2;
+    let layout =
+        veil_circuits::dataset::encrypted::Layout::Columns(vec![half, width as usize - half]);
+    let reveal = opening::reveal_bits(&layout, 0b01).unwrap_or_default();
+    let indices: Vec<u64> = (0..samples as u64).map(|j| 7 * j + 3).collect();
+    let (public, witness) = opening::opening(&key, Fr::from(11u64), &reveal, &indices);
+    Ok((shape, public, witness))
 }
 
 /// A dispute about record 3 of a delivery of one-cell records of `width` elements.

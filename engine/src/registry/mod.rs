@@ -9,6 +9,7 @@
 //! [`Statement`](veil_circuits::statements::Statement).
 
 mod dispute;
+mod opening;
 mod preview;
 mod totals;
 mod usage;
@@ -115,6 +116,7 @@ impl Registry {
                 .with(usage::Call)
                 .with(usage::Tier)
                 .with(dispute::Dispute)
+                .with(opening::Opening)
         })
     }
 

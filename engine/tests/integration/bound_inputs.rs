@@ -64,6 +64,7 @@ fn proved(dir: &Path) -> (PreviewFile, Listing, PreparedKey) {
         reveal: vec!["city".into()],
         read: ReadOptions::default(),
         backend: veil_engine::BackendKind::Groth16,
+        ciphertext: None,
     };
     preview::prove(preq, params.clone(), &preview_path, &silent).unwrap();
     let v = preview::verify(&preview_path, &listing_path, params.clone()).unwrap();

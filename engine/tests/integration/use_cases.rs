@@ -173,6 +173,7 @@ fn every_use_case_runs_through_the_engine() {
         reveal: vec!["city".into()],
         read: ReadOptions::default(),
         backend: veil_engine::BackendKind::Groth16,
+        ciphertext: None,
     };
     let preview_path = dir.join("preview.json");
     let proved = preview::prove(preq.clone(), params.clone(), &preview_path, &progress).unwrap();

@@ -127,4 +127,41 @@ impl Chips {
         all.extend_from_slice(inputs);
         self.poseidon.hash(ctx, &self.main, &all)
     }
+
+    /// `ek = H(ENC_KEY, k, nonce)` after constraining `key_id = H(KEY_ID, k)`: the key the
+    /// listing names, and the delivery's encryption key.
+    pub fn listed_encryption_key(
+        &self,
+        ctx: &mut Ctx<'_>,
+        k: Var,
+        key_id: &Var,
+        nonce: Var,
+    ) -> Result<Var, Error> {
+        let id = self.hash_tagged(ctx, veil_circuits::tags::KEY_ID, &[k])?;
+        self.main.assert_equal(ctx, &id, key_id)?;
+        self.hash_tagged(ctx, veil_circuits::tags::ENC_KEY, &[k, nonce])
+    }
+
+    /// Keystream block `b` of the record at `index` under `ek`: the first three lanes of
+    /// `P([ek, index, b, STREAM])` (`veil_circuits::dataset::encrypted::stream`).
+    pub fn keystream_block(
+        &self,
+        ctx: &mut Ctx<'_>,
+        ek: Var,
+        index: Var,
+        b: usize,
+    ) -> Result<Vec<Var>, Error> {
+        use poseidon2::Lane;
+        let stream = crate::field::to_halo2(&veil_circuits::tags::fr(veil_circuits::tags::STREAM));
+        let out = self.poseidon.permute(
+            ctx,
+            [
+                Lane::Var(ek),
+                Lane::Var(index),
+                Lane::Const(Fp::from(b as u64)),
+                Lane::Const(stream),
+            ],
+        )?;
+        Ok(out[..veil_circuits::poseidon2::RATE].to_vec())
+    }
 }

@@ -9,9 +9,8 @@
 //! 3. `salt_i = H(SALT, k, i)`.
 
 use super::{Halo2Statement, Layout, OneRegion};
-use crate::chips::{poseidon2::Lane, Chips, Ctx};
+use crate::chips::{Chips, Ctx};
 use crate::field::to_halo2;
-use crate::Fp;
 use halo2_proofs::circuit::Value;
 use halo2_proofs::plonk::Error;
 use veil_circuits::statements::dispute::{DisputePublic, DisputeWitness};
@@ -70,24 +69,11 @@ impl Layout for DisputeCircuit {
                 .map_or(Value::unknown(), |w| Value::known(to_halo2(&w.key.0))),
         )?;
 
-        // 1. The key is the listing's.
-        let id = chips.hash_tagged(l, tags::KEY_ID, &[k])?;
-        m.assert_equal(l, &id, &key_id)?;
-
-        // 2. x + ks = c, block by block.
-        let ek = chips.hash_tagged(l, tags::ENC_KEY, &[k, nonce])?;
-        let stream = to_halo2(&tags::fr(tags::STREAM));
+        // 1. The key is the listing's; 2. x + ks = c, block by block.
+        let ek = chips.listed_encryption_key(l, k, &key_id, nonce)?;
         let rate = veil_circuits::poseidon2::RATE;
         for (b, (cs, xs)) in cipher.chunks(rate).zip(plain.chunks(rate)).enumerate() {
-            let ks = chips.poseidon.permute(
-                l,
-                [
-                    Lane::Var(ek),
-                    Lane::Var(index),
-                    Lane::Const(Fp::from(b as u64)),
-                    Lane::Const(stream),
-                ],
-            )?;
+            let ks = chips.keystream_block(l, ek, index, b)?;
             for ((c, x), s) in cs.iter().zip(xs).zip(ks) {
                 let sum = m.add(l, x, &s)?;
                 m.assert_equal(l, &sum, c)?;

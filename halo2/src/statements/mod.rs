@@ -5,6 +5,7 @@
 pub mod call;
 pub mod dispute;
 pub mod measure;
+pub mod opening;
 pub mod preview;
 pub mod tier;
 pub mod totals;

@@ -234,3 +234,51 @@ fn dispute_holds_refuses_every_mutation_and_proves_with_kzg() {
     edited[3] += veil_circuits::Fr::from(1u64);
     assert!(kzg::verify(&params, pk.get_vk(), &edited, &proof).is_err());
 }
+
+#[test]
+fn opening_holds_refuses_every_mutation_and_proves_with_kzg() {
+    use veil_circuits::statements::{opening::cases as o, CiphertextOpening};
+    let (shape, p, w) = o::honest_opening();
+    assert_mutations_refused::<CiphertextOpening>(&shape, &(p.clone(), w), &o::opening_mutations());
+    let params = kzg::insecure_setup(CiphertextOpening::k(&shape).expect("k"));
+    let pk = kzg::keygen::<CiphertextOpening>(&params, &shape).expect("keys");
+    let proof = kzg::prove::<CiphertextOpening>(&params, &pk, &shape, p.clone(), w).expect("proof");
+    let public = CiphertextOpening::public_inputs(&p);
+    kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
+    // A redacted element's keystream claimed (its reveal bit 0): refused.
+    let mut edited = public.clone();
+    let width = shape.elements as usize;
+    edited[2 + width + 1] += veil_circuits::Fr::from(1u64);
+    assert!(kzg::verify(&params, pk.get_vk(), &edited, &proof).is_err());
+}
+
+/// Booleanity: a reveal "bit" of 2 with `2 ks` published at every sample satisfies `e = r ks`,
+/// and only the bit check stops it; the same edit with a bit of 1 (an honest opening of one more
+/// element) is accepted, so the refusal is the bit check's.
+#[test]
+fn opening_refuses_a_reveal_bit_of_two() {
+    use veil_circuits::dataset::encrypted::EncryptionKey;
+    use veil_circuits::statements::{opening::cases as o, CiphertextOpening};
+    let (shape, p, w) = o::honest_opening();
+    let ek = EncryptionKey::derive(&w.key, p.nonce);
+    let width = shape.elements as usize;
+    let run = |bit: u64| {
+        let mut public = CiphertextOpening::public_inputs(&p);
+        public[2] = veil_circuits::Fr::from(bit);
+        for (j, s) in p.samples.iter().enumerate() {
+            public[2 + width + j * (1 + width) + 1] =
+                veil_circuits::Fr::from(bit) * ek.block(s.index, 0)[0];
+        }
+        let circuit = CiphertextOpening::circuit(&shape, p.clone(), w);
+        MockProver::run(
+            CiphertextOpening::k(&shape).expect("k"),
+            &circuit,
+            vec![kzg::instance(&public)],
+        )
+        .expect("synthesis at k")
+        .verify()
+        .is_ok()
+    };
+    assert!(run(1), "an honest opening of one more element");
+    assert!(!run(2), "a reveal bit of 2");
+}

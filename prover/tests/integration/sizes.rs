@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::statements::totals::TotalsShape;
 use veil_circuits::statements::{
-    CallShape, DisclosureTotals, PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
+    CallShape, CiphertextOpening, DeliveryDispute, DisclosureTotals, DisputeShape, OpeningShape,
+    PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
 use veil_noir::toolchain::{self, artifact_path, PROGRAMS};
 use veil_prover::backend::groth16::constraint_matrices;
@@ -52,6 +53,12 @@ fn groth16() -> Map<String, Value> {
     }
     let (k, v) = r1cs::<UsageTier>(&TierShape::default());
     m.insert(k, v);
+    let (k, v) = r1cs::<DeliveryDispute>(&DisputeShape { elements: 8 });
+    m.insert(k, v);
+    for (samples, elements) in [(2, 6), (8, 8), (8, 12)] {
+        let (k, v) = r1cs::<CiphertextOpening>(&OpeningShape { samples, elements });
+        m.insert(k, v);
+    }
     m
 }
 

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use veil_engine::audit::ReportRequest;
 use veil_engine::bench::{BenchCase, BenchPlan};
 use veil_engine::circuits::statements::Shape as _;
-use veil_engine::circuits::statements::{preview, totals, usage};
+use veil_engine::circuits::statements::{dispute, preview, totals, usage};
 use veil_engine::dataset::ReadOptions;
 use veil_engine::ledger::ServiceStore;
 use veil_engine::meter::TierRequest;
@@ -42,6 +42,66 @@ kind_tag!(ReportKind, "audit-report");
 // `jobs::the_tier_kind_is_the_statement_name` checks it.
 kind_tag!(TierKind, "usage-tier");
 kind_tag!(BenchmarkKind, "benchmark");
+// The statement's name, checked like the tier's.
+kind_tag!(DisputeKind, "delivery-dispute");
+
+/// A buyer's dispute about a delivery this service holds (buyer): the listing's ciphertext,
+/// decrypted with the key settlement released, and one record proved inconsistent. The key
+/// goes to the node that proves: run it on a node trusted with the dataset (the buyer's own
+/// `veil serve`, or the seller's, which holds the dataset anyway).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeJob {
+    /// `delivery-dispute`.
+    pub kind: DisputeKind,
+    /// The listing whose ciphertext (`POST /v1/listings/{id}/ciphertext`) was delivered.
+    pub listing_id: String,
+    /// The dataset key file (`kind: dataset-key`) the key note released.
+    #[schema(value_type = Object)]
+    pub key: serde_json::Value,
+    /// The record to dispute; the first inconsistent one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// The proof system [default: groth16].
+    #[serde(default)]
+    pub backend: ProofBackend,
+    /// A URL to POST the job to (as `GET /v1/jobs/{id}` shows it) when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+}
+
+impl DisputeJob {
+    /// The listing, its ciphertext on this node, and the key checked against it.
+    fn resolve(
+        &self,
+        shared: &Shared,
+    ) -> Result<(veil_engine::circuits::dataset::Listing, PathBuf, String)> {
+        let bad = |m: String| ServiceError::Unprocessable(m);
+        let record = registered(&*shared.store, &self.listing_id)?;
+        let listing = listing_of(&record.listing)?;
+        let Some(root) = listing.ciphertext_root.as_deref() else {
+            return Err(bad(format!(
+                "listing {:?} names no ciphertext: there is no delivery to dispute",
+                self.listing_id
+            )));
+        };
+        let ciphertext = shared.config.ciphertext_path(&self.listing_id, root);
+        if !ciphertext.is_file() {
+            return Err(bad(format!(
+                "this node does not hold the ciphertext of listing {:?} (root E {root})",
+                self.listing_id
+            )));
+        }
+        let key_text = self.key.to_string();
+        let key =
+            veil_engine::circuits::dataset::keys::load_dataset_key(&key_text, &listing.dataset_id)
+                .map_err(|e| bad(format!("field `key`: {e}")))?;
+        listing
+            .check_key(&key)
+            .map_err(|e| bad(format!("field `key`: {e}")))?;
+        Ok((listing, ciphertext, key_text))
+    }
+}
 
 /// A preview of a registered listing's dataset (seller).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -265,6 +325,8 @@ pub enum JobRequest {
     UsageTier(TierJob),
     /// A benchmark report (`veil bench --json`).
     Benchmark(BenchmarkJob),
+    /// A buyer's delivery dispute (`dispute.json`).
+    Dispute(DisputeJob),
 }
 
 impl<'de> Deserialize<'de> for JobRequest {
@@ -279,9 +341,11 @@ impl<'de> Deserialize<'de> for JobRequest {
             Some("audit-report") => serde_json::from_value(v).map(JobRequest::AuditReport),
             Some(usage::TIER) => serde_json::from_value(v).map(JobRequest::UsageTier),
             Some("benchmark") => serde_json::from_value(v).map(JobRequest::Benchmark),
+            Some(dispute::NAME) => serde_json::from_value(v).map(JobRequest::Dispute),
             _ => {
                 return Err(D::Error::custom(format!(
-                    "`kind` must be one of preview, audit-report, usage-tier, benchmark (got {})",
+                    "`kind` must be one of preview, audit-report, usage-tier, benchmark, \
+                     delivery-dispute (got {})",
                     kind.map_or_else(|| "none".into(), |k| k.to_string())
                 )))
             }
@@ -298,6 +362,7 @@ impl JobRequest {
             JobRequest::AuditReport(_) => "audit-report",
             JobRequest::UsageTier(_) => usage::TIER,
             JobRequest::Benchmark(_) => "benchmark",
+            JobRequest::Dispute(_) => dispute::NAME,
         }
     }
 
@@ -308,6 +373,7 @@ impl JobRequest {
             JobRequest::AuditReport(j) => j.webhook.as_deref(),
             JobRequest::UsageTier(j) => j.webhook.as_deref(),
             JobRequest::Benchmark(j) => j.webhook.as_deref(),
+            JobRequest::Dispute(j) => j.webhook.as_deref(),
         }
     }
 
@@ -318,6 +384,7 @@ impl JobRequest {
             JobRequest::AuditReport(_) => &[Role::Auditor],
             JobRequest::UsageTier(_) => &[Role::Gateway],
             JobRequest::Benchmark(_) => &[Role::Researcher],
+            JobRequest::Dispute(_) => &[Role::Buyer],
         }
     }
 
@@ -328,6 +395,7 @@ impl JobRequest {
             JobRequest::AuditReport(_) => totals::NAME,
             JobRequest::UsageTier(_) => usage::TIER,
             JobRequest::Benchmark(_) => "benchmark",
+            JobRequest::Dispute(_) => dispute::NAME,
         }
     }
 
@@ -415,6 +483,22 @@ impl JobRequest {
                 }
                 Ok(b.plan().validate()?)
             }
+            JobRequest::Dispute(d) => {
+                let (_, ciphertext, _) = d.resolve(shared)?;
+                let header = std::fs::File::open(&ciphertext)
+                    .map_err(|e| ServiceError::Internal(format!("the ciphertext: {e}")))
+                    .and_then(|f| {
+                        veil_engine::circuits::dataset::encrypted::CiphertextReader::new(
+                            std::io::BufReader::new(f),
+                        )
+                        .map_err(|e| ServiceError::Internal(format!("the ciphertext: {e}")))
+                    })?
+                    .header;
+                let shape = veil_engine::circuits::statements::DisputeShape {
+                    elements: header.record_elements,
+                };
+                keys_exist(params, &shape.id(), d.backend, 0)
+            }
         }
     }
 
@@ -434,6 +518,13 @@ impl JobRequest {
                     EngineError::Refused(format!("listing {:?} is gone", p.listing_id))
                 })?;
                 let listing = veil_engine::circuits::dataset::Listing::from_json(&record.listing)?;
+                // Bound to the listing's ciphertext when this node holds it (shared storage
+                // across api and worker nodes: docs/deploy.md).
+                let ciphertext = listing
+                    .ciphertext_root
+                    .as_deref()
+                    .map(|root| shared.config.ciphertext_path(&p.listing_id, root))
+                    .filter(|path| path.is_file());
                 let req = PreviewRequest {
                     dataset: record.dataset.unwrap_or_default().into(),
                     secret_file: shared.config.seller_secret.clone().unwrap_or_default(),
@@ -443,6 +534,7 @@ impl JobRequest {
                     reveal: p.reveal.clone(),
                     read: ReadOptions::default(),
                     backend: p.backend.into(),
+                    ciphertext,
                 };
                 let proved = veil_engine::preview::prove_loaded(
                     req.load_with(listing)?,
@@ -484,6 +576,27 @@ impl JobRequest {
             }
             JobRequest::Benchmark(b) => {
                 Ok(veil_engine::bench::run(&b.plan(), dir, &**progress)?.to_json())
+            }
+            JobRequest::Dispute(d) => {
+                let (listing, ciphertext, key) = d
+                    .resolve(shared)
+                    .map_err(|e| EngineError::Refused(e.to_string()))?;
+                let (listing_path, key_path) = (dir.join("listing.json"), dir.join("dataset.key"));
+                veil_engine::files::write_output(&listing_path, &listing.to_json())?;
+                // The key is a secret: 0600, as the engine reads keys.
+                veil_engine::files::write_secret_replacing(&key_path, &key, true)?;
+                let req = veil_engine::dispute::DisputeRequest {
+                    ciphertext,
+                    listing: listing_path,
+                    key: key_path,
+                    index: d.index,
+                    backend: d.backend.into(),
+                };
+                Ok(
+                    veil_engine::dispute::prove(&req, params, &out, true, progress)?
+                        .file
+                        .to_json(),
+                )
             }
         }
     }

@@ -17,7 +17,6 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -26,16 +25,6 @@ use veil_engine::key_note::{self, BuyerAddress};
 use veil_engine::ledger::ListingRecord;
 use veil_engine::prelude::from_hex_strict;
 use veil_engine::{Progress, Silent};
-
-/// Where the ciphertext of root `root` of listing `id` is kept. Named by its root, so that two
-/// encryptions at once (two api nodes, a retry) never leave a listing naming another's file:
-/// each writes its own, and the stored listing's `E` says which one is served.
-fn ciphertext_path(work_dir: &std::path::Path, id: &str, root: &str) -> PathBuf {
-    let name = hex::encode(Sha256::digest(id.as_bytes()));
-    work_dir
-        .join("ciphertexts")
-        .join(format!("{name}-{root}.veilct"))
-}
 
 /// The listing `id`, which `caller` must own (or be admin), as `what` needs.
 fn owned(
@@ -82,7 +71,7 @@ pub async fn encrypt(
             };
             let secret = config.seller_secret_to("encrypt datasets")?.to_path_buf();
             if let Some(root) = listing_of(&record.listing)?.ciphertext_root {
-                if ciphertext_path(&config.work_dir, &id, &root).is_file() {
+                if config.ciphertext_path(&id, &root).is_file() {
                     return Err(ServiceError::Conflict(format!(
                         "listing {id:?} is encrypted already (E = {root}); buyers may have \
                          checked that ciphertext, so it is not replaced"
@@ -112,7 +101,7 @@ pub async fn encrypt(
                     .map_err(ServiceError::from)
                     .and_then(|done| {
                         let root = done.listing.ciphertext_root.clone().unwrap_or_default();
-                        std::fs::rename(&fresh, ciphertext_path(&config.work_dir, &id, &root))
+                        std::fs::rename(&fresh, config.ciphertext_path(&id, &root))
                             .map_err(work)?;
                         Ok(done.listing)
                     });
@@ -152,7 +141,7 @@ pub async fn ciphertext(
                      encrypts it)"
                 )));
             };
-            let path = ciphertext_path(&st.shared().config.work_dir, &id, &root);
+            let path = st.shared().config.ciphertext_path(&id, &root);
             if !path.is_file() {
                 return Err(ServiceError::NotFound(format!(
                     "listing {id:?} names a ciphertext this service does not hold"

@@ -133,7 +133,8 @@ pub async fn verify(
                     let listing = the_listing(store, listing_id, listing)?;
                     veil_engine::preview::verify_value(file, listing, params).map(|v| {
                         json!({ "statement": preview::NAME, "dataset_id": v.file.dataset_id,
-                                "revealed_columns": v.file.revealed_columns, "samples": v.file.samples })
+                                "revealed_columns": v.file.revealed_columns, "samples": v.file.samples,
+                                "ciphertext_root": v.bound_to })
                     })
                 }
                 VerifyRequest::Report {

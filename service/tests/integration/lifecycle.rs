@@ -364,8 +364,8 @@ fn development_keys_are_refused_unless_allowed_and_then_shown() {
         .expect("refused")
         .to_string();
     for needle in [
-        "disclosure-totals",
-        "3 more",
+        "ciphertext-opening",
+        "4 more",
         "single-party",
         "--allow-insecure-keys",
     ] {
@@ -375,8 +375,8 @@ fn development_keys_are_refused_unless_allowed_and_then_shown() {
 
     let s = Service::start_in(dir, |_| {});
     let ready = s.expect(200, "GET", "/readyz", None, None);
-    assert_eq!(ready["insecure_keys"], 4, "{ready}");
+    assert_eq!(ready["insecure_keys"], 5, "{ready}");
     let (_, metrics) = s.call("GET", "/metrics", None, None);
     let text = metrics.as_str().unwrap();
-    assert!(text.contains("\nveil_keys_insecure 4\n"), "{text}");
+    assert!(text.contains("\nveil_keys_insecure 5\n"), "{text}");
 }

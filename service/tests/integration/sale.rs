@@ -6,11 +6,13 @@
 use crate::common::Service;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use std::time::Duration;
 use veil_engine::{BackendKind, Progress, Silent};
 
-#[test]
-fn a_buyers_dispute_is_judged_over_http() {
-    let s = Service::start(|_| {});
+/// A seller's folder `sale/` beside the service: its dataset encrypted, the dataset key
+/// exported (`sales.key`), record 5 switched (`switched.veilct`, `switched.json`), and dispute
+/// keys for its width set up in the service's params.
+fn switched_sale(s: &Service) -> std::path::PathBuf {
     let sale = s.path("sale");
     std::fs::create_dir_all(&sale).unwrap();
     let progress: Arc<dyn Progress> = Arc::new(Silent);
@@ -47,6 +49,14 @@ fn a_buyers_dispute_is_judged_over_http() {
         &Silent,
     )
     .unwrap();
+    sale
+}
+
+#[test]
+fn a_buyers_dispute_is_judged_over_http() {
+    let s = Service::start(|_| {});
+    let sale = switched_sale(&s);
+    let progress: Arc<dyn Progress> = Arc::new(Silent);
     let req = veil_engine::dispute::DisputeRequest {
         ciphertext: sale.join("switched.veilct"),
         listing: sale.join("switched.json"),
@@ -116,6 +126,75 @@ fn a_buyers_dispute_is_judged_over_http() {
     assert!(e.to_string().contains("`dispute`"), "{e}");
 }
 
+/// The dispute as a job (buyer): the service holds the listed ciphertext, the buyer posts the
+/// key settlement released, and the job proves the first inconsistent record; the result is
+/// accepted by `POST /v1/verify`. A key of another dataset, a listing without a ciphertext, a
+/// record that is consistent and a seller's token are refused by name.
+#[test]
+fn a_dispute_job_convicts_a_switched_delivery_held_here() {
+    use sha2::Digest as _;
+    let s = Service::start(|_| {});
+    let sale = switched_sale(&s);
+    let listing: Value =
+        serde_json::from_str(&std::fs::read_to_string(sale.join("switched.json")).unwrap())
+            .unwrap();
+    let id = listing["dataset_id"].as_str().unwrap().to_string();
+    let root = listing["ciphertext_root"].as_str().unwrap();
+    // The seller's node holds the switched ciphertext it listed (as `POST .../ciphertext` keeps
+    // an honest one).
+    s.expect(
+        201,
+        "POST",
+        "/v1/listings",
+        Some("seller"),
+        Some(&json!({ "listing": listing })),
+    );
+    let held = s.path("jobs/ciphertexts").join(format!(
+        "{}-{root}.veilct",
+        hex::encode(sha2::Sha256::digest(id.as_bytes()))
+    ));
+    std::fs::create_dir_all(held.parent().unwrap()).unwrap();
+    std::fs::copy(sale.join("switched.veilct"), &held).unwrap();
+    let key: Value =
+        serde_json::from_str(&std::fs::read_to_string(sale.join("sales.key")).unwrap()).unwrap();
+    let job = json!({ "kind": "delivery-dispute", "listing_id": id, "key": key });
+    let e = s.expect(403, "POST", "/v1/jobs", Some("seller"), Some(&job));
+    assert!(e.to_string().contains("needs the role buyer"), "{e}");
+    let mut other = key.clone();
+    other["key"] = json!(format!("0x{:064x}", 5));
+    let bad = json!({ "kind": "delivery-dispute", "listing_id": id, "key": other });
+    let e = s.expect(422, "POST", "/v1/jobs", Some("buyer"), Some(&bad));
+    assert!(e.to_string().contains("field `key`"), "{e}");
+
+    let run = |job: &Value| {
+        let j = s.expect(201, "POST", "/v1/jobs", Some("buyer"), Some(job));
+        s.wait_job(j["id"].as_str().unwrap(), "buyer", Duration::from_secs(300))
+    };
+    let done = run(&job);
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let dispute = s.expect(
+        200,
+        "GET",
+        done["result"].as_str().unwrap(),
+        Some("buyer"),
+        None,
+    );
+    assert_eq!(dispute["kind"], "dispute");
+    let body = json!({ "kind": "dispute", "dispute": dispute, "listing_id": id });
+    let v = s.expect(200, "POST", "/v1/verify", Some("auditor"), Some(&body));
+    assert_eq!(
+        (v["accepted"].clone(), v["details"]["index"].clone()),
+        (json!(true), json!(5)),
+        "{v}"
+    );
+    // A consistent record: the job fails, saying there is nothing to dispute there.
+    let consistent =
+        json!({ "kind": "delivery-dispute", "listing_id": id, "key": key, "index": 2 });
+    let done = run(&consistent);
+    assert_eq!(done["state"], "failed", "{done}");
+    assert!(done.to_string().contains("nothing to dispute"), "{done}");
+}
+
 /// The whole fair sale over HTTP: the seller's service encrypts a registered dataset, a buyer
 /// downloads the ciphertext and checks it against the listing before paying, the seller's
 /// service issues the key note to the buyer's address, and the buyer opens it and decrypts
@@ -126,7 +205,7 @@ fn the_fair_sale_runs_over_http() {
     let buyer_dir = s.path("buyer");
     std::fs::create_dir_all(&buyer_dir).unwrap();
     let at = |name: &str| buyer_dir.join(name);
-    let reg = json!({ "dataset": "sales.csv" });
+    let reg = json!({ "dataset": "sales.csv", "depth": 4 });
     s.expect(201, "POST", "/v1/listings", Some("seller"), Some(&reg));
     let path = "/v1/listings/sales.csv/ciphertext";
     s.refused(404, "GET", path, Some("buyer"), None, "names no ciphertext");
@@ -170,6 +249,44 @@ fn the_fair_sale_runs_over_http() {
     assert_eq!(
         checked.listing.ciphertext_root.as_deref(),
         Some(root.as_str())
+    );
+
+    // A preview the service proves now is bound to that ciphertext: the buyer reads its
+    // revealed cells from the file on offer. Edited, the binding is refused by name.
+    let job = json!({ "kind": "preview", "listing_id": "sales.csv", "challenge": "0x0e",
+                      "samples": 2, "reveal": ["city"] });
+    let job = s.expect(201, "POST", "/v1/jobs", Some("seller"), Some(&job));
+    let id = job["id"].as_str().unwrap().to_string();
+    let done = s.wait_job(&id, "seller", Duration::from_secs(300));
+    assert_eq!(done["state"], "succeeded", "{done}");
+    let preview = s.expect(
+        200,
+        "GET",
+        &format!("/v1/jobs/{id}/result"),
+        Some("seller"),
+        None,
+    );
+    assert_eq!(preview["veil"], 2, "{preview}");
+    assert_eq!(
+        preview["ciphertext"]["proof"]["statement"],
+        "ciphertext-opening"
+    );
+    let v = json!({ "kind": "preview", "preview": preview, "listing_id": "sales.csv" });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
+    assert_eq!(verdict["accepted"], true, "{verdict}");
+    assert_eq!(
+        verdict["details"]["ciphertext_root"],
+        json!(root),
+        "{verdict}"
+    );
+    let mut edited = preview.clone();
+    edited["ciphertext"]["records"][1]["cipher"][0] = json!(format!("0x{:064x}", 7));
+    let v = json!({ "kind": "preview", "preview": edited, "listing_id": "sales.csv" });
+    let verdict = s.expect(200, "POST", "/v1/verify", Some("buyer"), Some(&v));
+    assert_eq!(verdict["accepted"], false, "{verdict}");
+    assert!(
+        verdict.to_string().contains("not in the listed ciphertext"),
+        "{verdict}"
     );
 
     // Settlement: the key note to the buyer's address, from the seller's service only.

@@ -35,7 +35,9 @@ pub use crate::proof::{
 pub use crate::usage::{UsageOpening, USAGE_OPENING_VERSION};
 pub use dispute::{DisputeFile, DISPUTE_VERSION};
 pub use key_note::{KeyNoteFile, KEY_NOTE_VERSION, SEALED_BYTES};
-pub use preview::{Cell, PreviewFile, Sample, PREVIEW_VERSION};
+pub use preview::{
+    Cell, PreviewCiphertext, PreviewFile, Sample, SampleCiphertext, PREVIEW_VERSION,
+};
 pub use totals::{ReceiptOpening, Report, OPENING_VERSION, REPORT_VERSION};
 pub use ultrahonk::{field_from_be, statement_of, UltraHonkProofV1};
 pub use veil_circuits::dataset::encrypted::{CiphertextHeader, CIPHERTEXT_VERSION};

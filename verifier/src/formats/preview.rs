@@ -8,17 +8,30 @@
 //!   "proof": { ...envelope... } }
 //! ```
 //! A revealed cell is its bytes, as `utf8` text when they are UTF-8 and as `hex` otherwise.
+//!
+//! Version 2 adds `ciphertext`, the preview bound to the encrypted delivery on offer
+//! (`veil_circuits::statements::opening`): the ciphertext's header, each sample's record as the
+//! file holds it (its published leaf, its `W` ciphertext elements, and its SHA-256 path to the
+//! tree under `E`, leaf level first), and the opening proof. A preview without it is written as
+//! version 1, so older readers read it.
+//!
+//! ```json
+//! "ciphertext": { "header": { ...the ciphertext's header... },
+//!   "records": [ { "leaf": "0x..", "cipher": ["0x..", ...], "path": ["<hex SHA-256>", ...] } ],
+//!   "proof": { ...envelope: key_id, nonce, reveal bits, then per sample index, keystream... } }
+//! ```
 
 use crate::proof::ProofEnvelope;
 use crate::{Result, VerifyError};
 use serde::{Deserialize, Serialize};
+use veil_circuits::dataset::encrypted::CiphertextHeader;
 use veil_circuits::dataset::Listing;
-use veil_circuits::field::serde_hex;
+use veil_circuits::field::{serde_hex, serde_hex_vec};
 use veil_circuits::statements::preview::PreviewShape;
 use veil_circuits::Fr;
 
-/// Preview file format version.
-pub const PREVIEW_VERSION: u32 = 1;
+/// Preview file format version: 2 adds the binding to the ciphertext.
+pub const PREVIEW_VERSION: u32 = 2;
 
 /// One cell of a sampled row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +76,32 @@ pub struct Sample {
     pub cells: Vec<Cell>,
 }
 
+/// One sample's record as the ciphertext file holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleCiphertext {
+    /// The leaf published beside the record's ciphertext.
+    #[serde(with = "serde_hex")]
+    pub leaf: Fr,
+    /// Its ciphertext, `W` elements.
+    #[serde(with = "serde_hex_vec")]
+    pub cipher: Vec<Fr>,
+    /// SHA-256 siblings from its blob to the tree under `E`, hex, leaf level first.
+    pub path: Vec<String>,
+}
+
+/// The preview bound to the encrypted delivery on offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewCiphertext {
+    /// The ciphertext's header.
+    pub header: CiphertextHeader,
+    /// Per sample, in draw order: its record in the ciphertext.
+    pub records: Vec<SampleCiphertext>,
+    /// The opening proof.
+    pub proof: ProofEnvelope,
+}
+
 /// `preview.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,16 +124,31 @@ pub struct PreviewFile {
     pub samples: Vec<Sample>,
     /// The proof.
     pub proof: ProofEnvelope,
+    /// Version 2: the binding to the ciphertext on offer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciphertext: Option<PreviewCiphertext>,
 }
 
 impl PreviewFile {
     /// Parses a preview file.
     pub fn from_json(text: &str) -> Result<Self> {
-        Ok(veil_circuits::format::parse(
-            text,
-            Some("preview"),
-            PREVIEW_VERSION..=PREVIEW_VERSION,
-        )?)
+        let file: PreviewFile =
+            veil_circuits::format::parse(text, Some("preview"), 1..=PREVIEW_VERSION)?;
+        if file.veil == 1 && file.ciphertext.is_some() {
+            return Err(VerifyError::Malformed(
+                "a version-1 preview has no `ciphertext` (version 2 added it)".into(),
+            ));
+        }
+        Ok(file)
+    }
+
+    /// The version a preview is written as: 2 when bound to a ciphertext, else 1.
+    pub fn version_for(ciphertext: &Option<PreviewCiphertext>) -> u32 {
+        if ciphertext.is_some() {
+            PREVIEW_VERSION
+        } else {
+            1
+        }
     }
 
     /// Pretty JSON text.

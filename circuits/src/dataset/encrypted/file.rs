@@ -1,4 +1,4 @@
-//! The ciphertext file (`.veilct`, version 1): one JSON header line, then the records.
+//! The ciphertext file (`.veilct`, version 2): one JSON header line, then the records.
 //!
 //! ```text
 //! {"veil":1,"kind":"ciphertext",...}\n                 the header, compact JSON, one line
@@ -9,8 +9,11 @@
 //! ciphertext per committed record. The ciphertext root the listing publishes is
 //! `E = SHA-256("veil/ciphertext-v1" || SHA-256(header line) || tree root)` over
 //! [`super::tree`]: it binds the exact header bytes (nonce and framing included) and every record.
+//! Version 2 adds `column_elements`, the elements of each column's slot
+//! ([`Layout::Columns`]); version 1 (packed records) is still read.
 
 use super::framing::Framing;
+use super::record::Layout;
 use super::tree::Digest32;
 use crate::dataset::Listing;
 use crate::field::serde_hex;
@@ -19,8 +22,8 @@ use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// Ciphertext format version.
-pub const CIPHERTEXT_VERSION: u32 = 1;
+/// Ciphertext format version: 2 lays each column out in its own elements.
+pub const CIPHERTEXT_VERSION: u32 = 2;
 /// A header line is at most this long.
 pub const MAX_HEADER_BYTES: usize = 1 << 16;
 /// At most this many elements per record (31,744 bytes: a CSV row of that size, or a chunk of
@@ -50,6 +53,9 @@ pub struct CiphertextHeader {
     pub depth: u32,
     /// Field elements per record, `W`.
     pub record_elements: u32,
+    /// Version 2: the elements of each column's slot, in schema order (they sum to `W`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub column_elements: Vec<u32>,
     /// The nonce of `ek = H(ENC_KEY, key, nonce)`.
     #[serde(with = "serde_hex")]
     pub nonce: Fr,
@@ -92,8 +98,51 @@ impl CiphertextHeader {
         Ok(h)
     }
 
-    /// Checks the counts: `1 <= W <= MAX`, `1 <= n <= 2^depth`.
+    /// How the records' cells are laid out, for a schema of `columns` columns.
+    pub fn layout(&self, columns: usize) -> Layout {
+        if self.column_elements.is_empty() {
+            Layout::Packed {
+                width: self.record_elements as usize,
+                columns,
+            }
+        } else {
+            Layout::Columns(self.column_elements.iter().map(|&w| w as usize).collect())
+        }
+    }
+
+    /// Checks the counts: `1 <= W <= MAX`, `1 <= n <= 2^depth`, and (version 2) column slots
+    /// of at least one element that sum to `W`.
     pub fn check(&self) -> Result<()> {
+        let columns_sum: u64 = self.column_elements.iter().map(|&w| w as u64).sum();
+        match (self.veil, self.column_elements.is_empty()) {
+            (1, false) => {
+                return Err(Error::parse(
+                    "ciphertext",
+                    "a version-1 header has no `column_elements` (version 2 added them)",
+                ))
+            }
+            (1, true) => {}
+            (_, true) => {
+                return Err(Error::parse(
+                    "ciphertext",
+                    format!("a version-{} header needs `column_elements`", self.veil),
+                ))
+            }
+            (_, false) => {
+                if self.column_elements.contains(&0)
+                    || columns_sum != u64::from(self.record_elements)
+                {
+                    return Err(Error::parse(
+                        "ciphertext",
+                        format!(
+                            "field `column_elements` ({:?}) must be slots of at least one element \
+                             summing to `record_elements` ({})",
+                            self.column_elements, self.record_elements
+                        ),
+                    ));
+                }
+            }
+        }
         if self.record_elements == 0 || self.record_elements > MAX_RECORD_ELEMENTS {
             return Err(Error::parse(
                 "ciphertext",
@@ -154,6 +203,14 @@ impl CiphertextHeader {
         }
         if self.depth != listing.depth {
             return differs("depth", self.depth.to_string(), listing.depth.to_string());
+        }
+        let columns = listing.schema.columns.len();
+        if !self.column_elements.is_empty() && self.column_elements.len() != columns {
+            return differs(
+                "column_elements",
+                format!("{} columns", self.column_elements.len()),
+                format!("{columns}"),
+            );
         }
         let framed = match self.framing {
             Framing::Csv { .. } => crate::dataset::Format::Csv,

@@ -11,13 +11,13 @@
 //! something whose leaf is not `leaf_i`", or to no record at all ([`Malformed`]).
 //!
 //! ```text
-//! record     x_i = encode(cells_i)                      W elements ([`record`])
+//! record     x_i = encode(cells_i)                      W elements, a slot per column ([`record`])
 //! keystream  ks_i = P([ek, i, b, STREAM])[0..3], b < ceil(W/3)   ek = H(ENC_KEY, key, nonce)
 //! cipher     c_i = x_i + ks_i                           ([`stream`])
 //! file       header line, then (leaf_i, c_i) per record ([`file`])
 //! root       E = SHA-256 over the header and a SHA-256 tree of the records ([`tree`])
 //! ```
-//! [`survey`] reads the file once for `W` and its framing, [`encrypt`] a second time to write
+//! [`survey`] reads the file once for the column slots and its framing, [`encrypt`] a second time to write
 //! the ciphertext (both streaming, parallel in batches like [`super::commit`]); [`check`] is a
 //! buyer's test before paying (no key), and [`decrypt`] the test after (with the key), writing
 //! the plaintext as it goes and stopping at the first inconsistent record.
@@ -30,7 +30,7 @@ pub mod tree;
 
 pub use file::{CiphertextHeader, CIPHERTEXT_VERSION};
 pub use framing::Framing;
-pub use record::Malformed;
+pub use record::{Layout, Malformed};
 pub use stream::EncryptionKey;
 
 use super::{leaf, DatasetFile, DatasetKey, Listing, Record, RecordSource, BATCH_RECORDS};
@@ -47,24 +47,30 @@ use tree::{Digest32, ShaTree};
 pub struct Survey {
     /// Records.
     pub records: u64,
-    /// Elements per record: the longest record's.
+    /// Elements per record, `W`: the sum of [`Survey::columns`].
     pub width: u32,
+    /// Elements of each column's slot: its longest cell's.
+    pub columns: Vec<u32>,
     /// The framing that reproduces the file.
     pub framing: Framing,
 }
 
-/// First pass: the record count, the width `W`, and the file's framing (`head` is the file's
+/// First pass: the record count, the column slots, and the file's framing (`head` is the file's
 /// first bytes). A file no framing reproduces byte for byte is refused.
 pub fn survey(file: &mut DatasetFile, head: &[u8]) -> Result<Survey> {
     let schema = file.records().schema().clone();
     let mut probe = framing::FramingProbe::new(&schema, head)?;
-    let (mut records, mut width) = (0u64, 1usize);
+    let mut records = 0u64;
+    let mut columns = vec![1usize; schema.columns.len().max(1)];
     let mut scratch = Vec::new();
     while let Some(r) = file.records().next_record()? {
-        width = width.max(record::elements_for(&r));
+        for (w, cell) in columns.iter_mut().zip(&r) {
+            *w = (*w).max(record::slot_elements(cell));
+        }
         probe.push(&r, &mut scratch);
         records += 1;
     }
+    let width: usize = columns.iter().sum();
     if records == 0 {
         return Err(Error::EmptyDataset);
     }
@@ -90,6 +96,8 @@ pub fn survey(file: &mut DatasetFile, head: &[u8]) -> Result<Survey> {
     Ok(Survey {
         records,
         width,
+        // Each is at most `width`, which fits a u32.
+        columns: columns.into_iter().map(|w| w as u32).collect(),
         framing,
     })
 }
@@ -128,7 +136,7 @@ pub fn encrypt(
 ) -> Result<Encrypted> {
     let write_err = |e| Error::io("writing the ciphertext", e);
     let ek = EncryptionKey::derive(key, header.nonce);
-    let width = header.record_elements as usize;
+    let layout = header.layout(source.schema().columns.len());
     let schema_hash = source.schema().hash();
     let mut tree = TreeBuilder::with_arity(super::TREE_ARITY, header.depth, &[])?;
     let mut sha_tree = ShaTree::new(header.depth, None);
@@ -149,7 +157,7 @@ pub fn encrypt(
             .map(|(k, r)| {
                 let i = first + k as u64;
                 let l = leaf(key, i, r);
-                let c = ek.encrypt(i, &record::encode(r, width)?);
+                let c = ek.encrypt(i, &layout.encode(r)?);
                 let blob = file::record_blob(&l, &c);
                 let h = tree::leaf_hash(&blob);
                 Ok((l, blob, h))
@@ -201,7 +209,12 @@ impl<R: BufRead> CiphertextReader<R> {
     }
 
     /// Reads and checks the header line, keeping the SHA-256 path of record `watch`.
-    pub fn watching(mut input: R, watch: Option<u64>) -> Result<Self> {
+    pub fn watching(input: R, watch: Option<u64>) -> Result<Self> {
+        Self::watching_many(input, watch.as_slice())
+    }
+
+    /// Reads and checks the header line, keeping the SHA-256 paths of the records `watch`.
+    pub fn watching_many(mut input: R, watch: &[u64]) -> Result<Self> {
         let mut line = Vec::new();
         (&mut input)
             .take(file::MAX_HEADER_BYTES as u64)
@@ -222,7 +235,7 @@ impl<R: BufRead> CiphertextReader<R> {
         }
         line.pop();
         let header = CiphertextHeader::parse(&line)?;
-        let sha_tree = ShaTree::new(header.depth, watch);
+        let sha_tree = ShaTree::watching(header.depth, watch);
         Ok(CiphertextReader {
             input,
             header,
@@ -283,8 +296,14 @@ impl<R: BufRead> CiphertextReader<R> {
 
     /// `E`, and the watched record's SHA-256 path.
     pub fn finish(self) -> (Digest32, Option<Vec<Digest32>>) {
-        let (root, path) = self.sha_tree.finish();
-        (self.header.ciphertext_root(&root), path)
+        let (e, paths) = self.finish_watching();
+        (e, paths.into_iter().next().flatten())
+    }
+
+    /// `E`, and each watched record's SHA-256 path (`None` past the last record).
+    pub fn finish_watching(self) -> (Digest32, Vec<Option<Vec<Digest32>>>) {
+        let (root, paths) = self.sha_tree.finish_watching();
+        (self.header.ciphertext_root(&root), paths)
     }
 }
 
@@ -308,18 +327,31 @@ pub struct OpenedRecord {
 
 /// Checks a ciphertext as [`check`] does and opens record `index` of it.
 pub fn open_record(input: &mut dyn BufRead, listing: &Listing, index: u64) -> Result<OpenedRecord> {
+    let mut opened = open_records(input, listing, &[index])?;
+    opened
+        .pop()
+        .ok_or_else(|| Error::InvalidParameter(format!("record {index} was not read")))
+}
+
+/// Checks a ciphertext as [`check`] does and opens the records `indices` of it (in that order,
+/// repeats allowed), in one pass.
+pub fn open_records(
+    input: &mut dyn BufRead,
+    listing: &Listing,
+    indices: &[u64],
+) -> Result<Vec<OpenedRecord>> {
     listed_root(listing)?;
-    let mut reader = CiphertextReader::watching(input, Some(index))?;
+    let mut reader = CiphertextReader::watching_many(input, indices)?;
     reader.header.check_listing(listing)?;
-    if index >= reader.header.records {
+    if let Some(&index) = indices.iter().find(|&&i| i >= reader.header.records) {
         return Err(Error::InvalidParameter(format!(
             "record {index} is past the last of the ciphertext's {} records",
             reader.header.records
         )));
     }
-    let mut tree = TreeBuilder::with_arity(super::TREE_ARITY, listing.depth, &[index])?;
+    let mut tree = TreeBuilder::with_arity(super::TREE_ARITY, listing.depth, indices)?;
     let mut at = 0u64;
-    let mut opened = None;
+    let mut opened: Vec<Option<(Fr, Vec<Fr>)>> = vec![None; indices.len()];
     loop {
         let blobs = reader.next_batch()?;
         if blobs.is_empty() {
@@ -330,8 +362,10 @@ pub fn open_record(input: &mut dyn BufRead, listing: &Listing, index: u64) -> Re
             .enumerate()
             .map(|(k, b)| file::parse_blob(at + k as u64, b))
             .collect::<Result<Vec<_>>>()?;
-        if (at..at + parsed.len() as u64).contains(&index) {
-            opened = Some(parsed[(index - at) as usize].clone());
+        for (slot, &index) in opened.iter_mut().zip(indices) {
+            if (at..at + parsed.len() as u64).contains(&index) {
+                *slot = Some(parsed[(index - at) as usize].clone());
+            }
         }
         let leaves: Vec<Fr> = parsed.iter().map(|(l, _)| *l).collect();
         tree.push(&leaves)?;
@@ -339,18 +373,29 @@ pub fn open_record(input: &mut dyn BufRead, listing: &Listing, index: u64) -> Re
     }
     let built = tree.finish()?;
     let header = reader.header.clone();
-    let (e, sha_path) = reader.finish();
+    let (e, sha_paths) = reader.finish_watching();
     close(listing, built.root, e)?;
-    let missing = || Error::InvalidParameter(format!("record {index} was not read"));
-    let (leaf, cipher) = opened.ok_or_else(missing)?;
-    Ok(OpenedRecord {
-        header,
-        index,
-        leaf,
-        cipher,
-        ciphertext_path: sha_path.ok_or_else(missing)?,
-        dataset_path: built.paths.into_iter().next().ok_or_else(missing)?,
-    })
+    let mut out = Vec::with_capacity(indices.len());
+    for (((&index, record), sha_path), dataset_path) in
+        indices.iter().zip(opened).zip(sha_paths).zip(built.paths)
+    {
+        let missing = || Error::InvalidParameter(format!("record {index} was not read"));
+        let (leaf, cipher) = record.ok_or_else(missing)?;
+        out.push(OpenedRecord {
+            header: header.clone(),
+            index,
+            leaf,
+            cipher,
+            ciphertext_path: sha_path.ok_or_else(missing)?,
+            dataset_path,
+        });
+    }
+    if out.len() != indices.len() {
+        return Err(Error::InvalidParameter(
+            "not every record asked for was read".into(),
+        ));
+    }
+    Ok(out)
 }
 
 /// What the check before payment found.
@@ -475,7 +520,7 @@ pub fn decrypt(
     let mut reader = CiphertextReader::new(input)?;
     reader.header.check_listing(listing)?;
     let framing = reader.header.framing;
-    let columns = listing.schema.columns.len();
+    let layout = reader.header.layout(listing.schema.columns.len());
     let ek = EncryptionKey::derive(key, reader.header.nonce);
     let write_err = |e| Error::io("writing the plaintext", e);
     let mut plain_sha = Sha256::new();
@@ -508,7 +553,8 @@ pub fn decrypt(
             .map(|(k, (l, c))| {
                 let i = first + k as u64;
                 let fail = |rule| Finding { index: i, rule };
-                let r = record::decode(&ek.decrypt(i, c), columns)
+                let r = layout
+                    .decode(&ek.decrypt(i, c))
                     .map_err(|m| fail(Inconsistency::Malformed(m)))?;
                 if leaf(key, i, &r) != *l {
                     return Err(fail(Inconsistency::WrongLeaf));

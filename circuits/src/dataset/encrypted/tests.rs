@@ -31,6 +31,7 @@ fn seal(name: &str, body: &[u8], chunk: usize) -> Result<Sealed> {
         records: s.records,
         depth,
         record_elements: s.width,
+        column_elements: s.columns.clone(),
         nonce: Fr::from(7u64),
         framing: s.framing,
     };
@@ -162,7 +163,10 @@ fn bait(honest: &Sealed, other_cells: Vec<Vec<Vec<u8>>>) -> (Listing, Vec<u8>) {
             let c = match other_cells.get(i as usize) {
                 Some(cells) if !cells.is_empty() => ek.encrypt(
                     i,
-                    &record::encode(cells, header.record_elements as usize).unwrap(),
+                    &header
+                        .layout(honest.listing.schema.columns.len())
+                        .encode(cells)
+                        .unwrap(),
                 ),
                 _ => c,
             };
@@ -227,7 +231,7 @@ fn a_record_that_decrypts_to_no_record_is_malformed() {
             index: 0,
             rule: Inconsistency::Malformed(Malformed::CellOverflow {
                 cell: 0,
-                capacity: 31 * w
+                capacity: 31, // column 0's slot, one element
             })
         })
     );
@@ -300,7 +304,18 @@ fn every_redundant_header_field_is_checked_against_the_listing() {
         ),
         ("records", serde_json::json!(17), "records"),
         ("record_elements", serde_json::json!(0), "record_elements"),
-        ("veil", serde_json::json!(2), "version"),
+        (
+            "column_elements",
+            serde_json::json!([1, 1]),
+            "column_elements",
+        ),
+        (
+            "column_elements",
+            serde_json::json!([]),
+            "needs `column_elements`",
+        ),
+        ("veil", serde_json::json!(1), "version-1 header has no"),
+        ("veil", serde_json::json!(3), "version"),
         ("extra", serde_json::json!(1), "extra"),
     ] {
         let mut h = header.clone();
@@ -337,6 +352,57 @@ fn records_encode_to_exactly_one_element_string() {
         record::decode(&x[..w - 1], 3),
         Err(Malformed::CellOverflow { cell: 1, .. })
     ));
+}
+
+/// Version 2: each column in its own slot, decoded as strictly as a packed record, so that
+/// the elements of one column say nothing of another's.
+#[test]
+fn column_slots_encode_each_cell_apart_and_decode_strictly() {
+    let r: Record = vec![b"".to_vec(), vec![7u8; 40], b"x".to_vec()];
+    let widths: Vec<usize> = r.iter().map(|c| record::slot_elements(c)).collect();
+    assert_eq!(widths, vec![1, 2, 1]);
+    let layout = Layout::Columns(widths);
+    let x = layout.encode(&r).unwrap();
+    assert_eq!(x.len(), 4);
+    assert_eq!(layout.decode(&x).unwrap(), r);
+    assert_eq!(layout.column_range(1), Some(1..3));
+    // Column 1's slot is its own encoding: another column's cells do not move it.
+    let other: Record = vec![b"abc".to_vec(), vec![7u8; 40], b"".to_vec()];
+    assert_eq!(layout.encode(&other).unwrap()[1..3], x[1..3]);
+    assert!(Layout::Columns(vec![1, 1, 1]).encode(&r).is_err());
+    // A non-zero byte after a cell, in its own slot; an element of 2^248; a short record.
+    let mut y = x.clone();
+    y[0] += Fr::from(1u64);
+    assert_eq!(
+        layout.decode(&y),
+        Err(Malformed::TrailingBytes { offset: 30 })
+    );
+    let mut y = x.clone();
+    y[2] = -Fr::from(1u64);
+    assert_eq!(
+        layout.decode(&y),
+        Err(Malformed::ElementTooLarge { element: 2 })
+    );
+    assert!(matches!(
+        layout.decode(&x[..3]),
+        Err(Malformed::CellOverflow { cell: 2, .. })
+    ));
+    let mut longer = x.clone();
+    longer.push(Fr::from(0u64));
+    assert!(matches!(
+        layout.decode(&longer),
+        Err(Malformed::TrailingBytes { .. })
+    ));
+}
+
+/// The survey gives each column its longest cell's slot.
+#[test]
+fn a_surveyed_header_lays_out_each_column_by_its_longest_cell() {
+    let s = seal("d.csv", CSV, 4).unwrap();
+    let header = CiphertextReader::new(&s.cipher[..]).unwrap().header;
+    assert_eq!(header.veil, 2);
+    assert_eq!(header.column_elements, vec![1, 1, 1]);
+    assert_eq!(header.record_elements, 3);
 }
 
 #[test]

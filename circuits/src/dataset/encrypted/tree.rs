@@ -55,8 +55,8 @@ pub struct ShaTree {
     /// Empty subtrees, per level.
     zeros: Vec<Digest32>,
     pushed: u64,
-    watch: Option<u64>,
-    siblings: Vec<Option<Digest32>>,
+    watch: Vec<u64>,
+    siblings: Vec<Vec<Option<Digest32>>>,
     /// The root, once the tree is full.
     top: Option<Digest32>,
 }
@@ -64,6 +64,11 @@ pub struct ShaTree {
 impl ShaTree {
     /// A tree of `2^depth` leaf slots (`depth` at most 63), watching the leaf at `watch`.
     pub fn new(depth: u32, watch: Option<u64>) -> Self {
+        Self::watching(depth, watch.as_slice())
+    }
+
+    /// A tree that keeps the SHA-256 path of every leaf in `watch`.
+    pub fn watching(depth: u32, watch: &[u64]) -> Self {
         let depth = depth.min(63);
         let mut zeros = vec![[0u8; 32]];
         for l in 0..depth as usize {
@@ -75,8 +80,8 @@ impl ShaTree {
             frontier: vec![None; depth as usize],
             zeros,
             pushed: 0,
-            watch,
-            siblings: vec![None; depth as usize],
+            watch: watch.to_vec(),
+            siblings: vec![vec![None; depth as usize]; watch.len()],
             top: None,
         }
     }
@@ -104,12 +109,12 @@ impl ShaTree {
         left: &Digest32,
         right: &Digest32,
     ) -> Digest32 {
-        if let Some(w) = self.watch {
+        for (w, siblings) in self.watch.iter().zip(&mut self.siblings) {
             let a = w >> level;
             if a == left_index {
-                self.siblings[level] = Some(*right);
+                siblings[level] = Some(*right);
             } else if a == left_index + 1 {
-                self.siblings[level] = Some(*left);
+                siblings[level] = Some(*left);
             }
         }
         node_hash(left, right)
@@ -133,7 +138,13 @@ impl ShaTree {
     }
 
     /// The root, and the watched leaf's siblings (when it was pushed).
-    pub fn finish(mut self) -> (Digest32, Option<Vec<Digest32>>) {
+    pub fn finish(self) -> (Digest32, Option<Vec<Digest32>>) {
+        let (root, paths) = self.finish_watching();
+        (root, paths.into_iter().next().flatten())
+    }
+
+    /// The root, and each watched leaf's path (`None` for one past the last leaf pushed).
+    pub fn finish_watching(mut self) -> (Digest32, Vec<Option<Vec<Digest32>>>) {
         let full = self.pushed == 1u64 << self.depth;
         let mut carried: Option<Digest32> = None;
         let mut root = self.zeros[self.depth as usize];
@@ -160,19 +171,20 @@ impl ShaTree {
         } else if let Some(top) = self.top {
             root = top;
         }
-        let path = match self.watch {
-            Some(w) if w < self.pushed => {
-                let zeros = self.zeros.clone();
-                Some(
-                    self.siblings
+        let paths = self
+            .watch
+            .iter()
+            .zip(&self.siblings)
+            .map(|(&w, siblings)| {
+                (w < self.pushed).then(|| {
+                    siblings
                         .iter()
-                        .zip(zeros)
-                        .map(|(s, z)| s.unwrap_or(z))
-                        .collect(),
-                )
-            }
-            _ => None,
-        };
-        (root, path)
+                        .zip(&self.zeros)
+                        .map(|(s, z)| s.unwrap_or(*z))
+                        .collect()
+                })
+            })
+            .collect();
+        (root, paths)
     }
 }

@@ -2,6 +2,7 @@
 //! statement must refuse: the cases every backend's tests run (feature `fixtures`).
 
 use super::*;
+use crate::dataset::encrypted::record;
 use crate::dataset::{leaf, Record, SellerSecret};
 
 /// A small delivery: its records, key, nonce, each record's published leaf and ciphertext.
@@ -91,7 +92,10 @@ impl Delivery {
             &p.plain,
             p.salt,
             self.sealed[index].0,
-            self.columns,
+            &Layout::Packed {
+                width: self.width,
+                columns: self.columns,
+            },
         )
     }
 }

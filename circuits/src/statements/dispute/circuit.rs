@@ -2,8 +2,8 @@
 
 use super::{DisputePublic, DisputeWitness};
 use crate::dataset::DatasetKey;
-use crate::gadgets::named;
-use crate::poseidon2::r1cs::{hash, permute};
+use crate::gadgets::{keystream_block, listed_encryption_key, named};
+use crate::poseidon2::r1cs::hash;
 use crate::statements::{Circuit, DeliveryDispute, DisputeShape, R1csStatement};
 use crate::{poseidon2, tags, Fr};
 use ark_ff::Zero;
@@ -62,25 +62,14 @@ impl R1csStatement for DeliveryDispute {
         let salt = FpVar::new_input(ns!(cs, "salt"), || Ok(p.salt))?;
         let k = FpVar::new_witness(ns!(cs, "key"), || Ok(w.key.0))?;
 
-        // 1. The key is the listing's.
-        named(ns!(cs, "key_is_the_listings"), || {
-            hash(&[tag(tags::KEY_ID), k.clone()])?.enforce_equal(&key_id)
-        })?;
-
-        // 2. x + ks = c, block by block.
-        let ek = hash(&[tag(tags::ENC_KEY), k.clone(), nonce])?;
+        // 1. The key is the listing's; 2. x + ks = c, block by block.
+        let ek = listed_encryption_key(cs.clone(), &k, &key_id, &nonce)?;
         for (b, (cs_block, xs_block)) in cipher
             .chunks(poseidon2::RATE)
             .zip(plain.chunks(poseidon2::RATE))
             .enumerate()
         {
-            let state = [
-                ek.clone(),
-                index.clone(),
-                FpVar::Constant(Fr::from(b as u64)),
-                tag(tags::STREAM),
-            ];
-            let ks = permute(&state)?;
+            let ks = keystream_block(&ek, &index, b)?;
             for ((c, x), s) in cs_block.iter().zip(xs_block).zip(ks) {
                 named(ns!(cs, "plaintext_is_the_decryption"), || {
                     (x + s).enforce_equal(c)

@@ -46,7 +46,7 @@ pub mod cases;
 #[cfg(test)]
 mod tests;
 
-use crate::dataset::encrypted::{record, EncryptionKey};
+use crate::dataset::encrypted::{EncryptionKey, Layout};
 use crate::dataset::{leaf_from_values, row_salt, value_hash, DatasetKey};
 use crate::statements::PublicInputs;
 use crate::{Error, Fr, Result};
@@ -163,9 +163,9 @@ pub fn judge(
     plain: &[Fr],
     salt: Fr,
     published_leaf: Fr,
-    columns: usize,
+    layout: &Layout,
 ) -> Option<Inconsistency> {
-    match record::decode(plain, columns) {
+    match layout.decode(plain) {
         Err(m) => Some(Inconsistency::Malformed(m)),
         Ok(cells) => {
             let values: Vec<Fr> = cells.iter().map(|c| value_hash(c)).collect();

@@ -1,6 +1,6 @@
 use super::cases::*;
 use super::*;
-use crate::dataset::encrypted::Malformed;
+use crate::dataset::encrypted::{record, Malformed};
 use crate::statements::{Shape, Statement};
 
 #[test]

@@ -76,6 +76,15 @@ pub fn prepare(dir: &Path) {
         ),
         ("usage-call", ShapeOptions::default()),
         ("usage-tier", ShapeOptions::default()),
+        // The sales' three short columns: one element each.
+        (
+            "ciphertext-opening",
+            ShapeOptions {
+                samples: Some(2),
+                elements: Some(3),
+                ..Default::default()
+            },
+        ),
     ] {
         setup::setup(statement, &o, params.clone(), false, &Silent).unwrap();
     }
