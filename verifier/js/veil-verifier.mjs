@@ -27,6 +27,14 @@ export async function loadVerifier(wasmBytes) {
       return call(ex.veil_verify_preview,
         [encoder.encode(previewJson), encoder.encode(listingJson), vkBytes]);
     },
+    /**
+     * Verifies a Groth16 preview.json bound to its ciphertext (version 2) against listing.json:
+     * the preview shape's .vk bytes and the ciphertext-opening shape's .vk bytes.
+     */
+    verifyBoundPreview(previewJson, listingJson, vkBytes, openingVkBytes) {
+      return call(ex.veil_verify_bound_preview,
+        [encoder.encode(previewJson), encoder.encode(listingJson), vkBytes, openingVkBytes]);
+    },
     /** Whether this build verifies halo2 (built with `--features wasm,halo2`). */
     halo2: typeof ex.veil_verify_preview_halo2 === "function",
     /**

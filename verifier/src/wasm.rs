@@ -3,7 +3,9 @@
 //! glue. `verifier/js/veil-verifier.mjs` wraps it.
 //!
 //! Protocol: the host copies each input into memory from `veil_alloc(len)`, calls
-//! `veil_verify_preview` (Groth16) or, built with `halo2`, `veil_verify_preview_halo2`, reads the one-line message at `veil_message_ptr()` /
+//! `veil_verify_preview` (Groth16), `veil_verify_bound_preview` (Groth16, a preview bound to
+//! its ciphertext) or, built with `halo2`, `veil_verify_preview_halo2`, reads the one-line
+//! message at `veil_message_ptr()` /
 //! `veil_message_len()`, and releases inputs with `veil_free(ptr, len)`.
 //! Return codes: 0 accepted, 1 proof rejected, 2 mismatch, 3 malformed input, 4 bad key.
 
@@ -74,7 +76,8 @@ fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
 /// membership proof only, not the opening (`veil preview verify` checks both).
 fn unchecked_binding(file: &preview::PreviewFile) -> &'static str {
     if file.ciphertext.is_some() {
-        "; its binding to the ciphertext is not checked here (`veil preview verify` checks it)"
+        "; its binding to the ciphertext is not checked here (`veil_verify_bound_preview` and \
+         `veil preview verify` check it)"
     } else {
         ""
     }
@@ -107,6 +110,58 @@ pub unsafe extern "C" fn veil_verify_preview(
             file.samples.len(),
             listing.dataset_id,
             unchecked_binding(&file)
+        ))
+    })();
+    report(result)
+}
+
+/// Verifies a Groth16 `preview.json` bound to its ciphertext (version 2) against
+/// `listing.json`: the membership proof with the preview shape's compressed verifying key, and
+/// the opening proof with the `ciphertext-opening` shape's, so the revealed cells are read from
+/// the file on offer.
+///
+/// # Safety
+/// Each `(ptr, len)` pair must describe readable memory (from [`veil_alloc`]).
+#[no_mangle]
+pub unsafe extern "C" fn veil_verify_bound_preview(
+    preview_ptr: *const u8,
+    preview_len: usize,
+    listing_ptr: *const u8,
+    listing_len: usize,
+    vk_ptr: *const u8,
+    vk_len: usize,
+    opening_vk_ptr: *const u8,
+    opening_vk_len: usize,
+) -> u32 {
+    let result = (|| {
+        let (file, listing) = preview_and_listing(
+            input(preview_ptr, preview_len),
+            input(listing_ptr, listing_len),
+        )?;
+        let key = |bytes: &[u8], what: &str| {
+            VerifyingKey::<Bn254>::deserialize_compressed(bytes)
+                .map_err(|e| VerifyError::Keys(format!("{what} verifying key: {e}")))
+        };
+        let vk = key(input(vk_ptr, vk_len), "preview")?;
+        let opening_vk = key(input(opening_vk_ptr, opening_vk_len), "opening")?;
+        preview::verify(&file, &listing, &groth16::prepare(&vk))?;
+        let Some(section) = &file.ciphertext else {
+            return Err(VerifyError::Malformed(
+                "this preview is not bound to a ciphertext (version 1: no `ciphertext`)".into(),
+            ));
+        };
+        let (_, public) = preview::public_inputs(&file, &listing)?;
+        let (_, opened) = crate::opening::public_inputs(&file, section, &listing, &public)?;
+        section.proof.verify_groth16(
+            &groth16::prepare(&opening_vk),
+            &veil_circuits::statements::PublicInputs::to_field_elements(&opened),
+        )?;
+        Ok::<_, VerifyError>(format!(
+            "OK: preview of {} rows of {:?} verified, its revealed cells read from the ciphertext \
+             on offer (E {})",
+            file.samples.len(),
+            listing.dataset_id,
+            listing.ciphertext_root.as_deref().unwrap_or("?")
         ))
     })();
     report(result)

@@ -422,7 +422,7 @@ fn snarkjs_verifies_exported_proof_and_rejects_a_tampered_one() {
 
 /// The repository root and the release `.wasm` verifier; `None` (skipped) when it is not
 /// built, which `VEIL_REQUIRE_WASM` (set by `scripts/test.sh`) turns into a failure.
-fn wasm_verifier() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+pub(crate) fn wasm_verifier() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let wasm = root.join("target/wasm32-unknown-unknown/release/veil_verifier.wasm");
     if !wasm.exists() {

@@ -856,6 +856,45 @@ fn a_preview_bound_to_the_ciphertext_reads_its_cells_from_the_file_on_offer() {
         assert_eq!(v["verdict"], "accepted", "{v}");
         let said = ok(&verify(&out, "listing.json"));
         assert!(said.contains("read from the ciphertext on offer"), "{said}");
+        // The buyer's browser verifier (wasm, in Node) checks both proofs too.
+        if backend == "groth16" {
+            if let Some((root, wasm)) = crate::cli::wasm_verifier() {
+                let vk = |k: &serde_json::Value| {
+                    dir.join("p").join(format!("{}.vk", k.as_str().unwrap()))
+                };
+                let node = |preview: &str| {
+                    std::process::Command::new("node")
+                        .arg(root.join("verifier/js/verify-preview.mjs"))
+                        .arg(&wasm)
+                        .arg(dir.join(preview))
+                        .arg(dir.join("listing.json"))
+                        .arg(vk(&file["proof"]["key"]))
+                        .arg("--opening")
+                        .arg(vk(&file["ciphertext"]["proof"]["key"]))
+                        .output()
+                        .expect("node runs")
+                };
+                let o = node(&out);
+                let said = String::from_utf8_lossy(&o.stdout).into_owned();
+                assert!(
+                    o.status.success() && said.contains("read from the ciphertext on offer"),
+                    "{said}"
+                );
+                edited(
+                    dir,
+                    &out,
+                    "/ciphertext/records/0/cipher/0",
+                    fr(1).into(),
+                    "edited.json",
+                );
+                let o = node("edited.json");
+                let said = String::from_utf8_lossy(&o.stdout).into_owned();
+                assert!(
+                    !o.status.success() && said.contains("not in the listed ciphertext"),
+                    "{said}"
+                );
+            }
+        }
         let listing: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("listing.json")).unwrap())
                 .unwrap();
