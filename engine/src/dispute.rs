@@ -5,10 +5,9 @@
 
 use crate::dataset::{load_key, load_listing};
 use crate::error::{refuse, At};
-use crate::files::{params_dir, read_parsed, refuse_existing, write_output};
+use crate::files::{open_ciphertext, params_dir, read_parsed, refuse_existing, write_output};
 use crate::progress::Progress;
 use crate::{BackendKind, Result};
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use veil_circuits::dataset::encrypted::{self, Decryption, Inconsistency};
@@ -47,14 +46,6 @@ pub struct Dispute {
     pub insecure: bool,
 }
 
-fn open(path: &Path) -> Result<BufReader<std::fs::File>> {
-    let file = std::fs::File::open(path).map_err(|error| crate::EngineError::Io {
-        context: format!("cannot read ciphertext {}", path.display()),
-        error,
-    })?;
-    Ok(BufReader::with_capacity(1 << 16, file))
-}
-
 /// Proves a dispute about one record of a delivery and writes it to `out`. A record that
 /// decrypts to its committed record is refused before anything is proved.
 pub fn prove(
@@ -78,7 +69,7 @@ pub fn prove(
                 0,
                 crate::progress::Unit::Steps,
             );
-            let mut input = open(&req.ciphertext)?;
+            let mut input = open_ciphertext(&req.ciphertext)?;
             let found = encrypted::decrypt(&mut input, &listing, &key, &mut std::io::sink())
                 .at(&req.ciphertext)?;
             progress.finish();
@@ -92,8 +83,8 @@ pub fn prove(
             }
         }
     };
-    let opened =
-        encrypted::open_record(&mut open(&req.ciphertext)?, &listing, index).at(&req.ciphertext)?;
+    let opened = encrypted::open_record(&mut open_ciphertext(&req.ciphertext)?, &listing, index)
+        .at(&req.ciphertext)?;
     let (public, witness) = dispute::disputed(&key, opened.header.nonce, index, &opened.cipher);
     let layout = opened.header.layout(listing.schema.columns.len());
     let Some(rule) = dispute::judge(index, &public.plain, public.salt, opened.leaf, &layout) else {

@@ -103,6 +103,15 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic(path, bytes, 0o644)
 }
 
+/// A buffered reader of the ciphertext file at `path` (a `.veilct`), or an error naming it.
+pub fn open_ciphertext(path: &Path) -> Result<std::io::BufReader<std::fs::File>> {
+    let file = std::fs::File::open(path).map_err(|error| EngineError::Io {
+        context: format!("cannot read ciphertext {}", path.display()),
+        error,
+    })?;
+    Ok(std::io::BufReader::with_capacity(1 << 16, file))
+}
+
 /// Writes a secret (mode 0600), atomically; refuses to replace an existing file.
 pub fn write_secret(path: &Path, text: &str) -> Result<()> {
     write_secret_replacing(path, text, false)

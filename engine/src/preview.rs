@@ -316,11 +316,7 @@ fn prove_opening(
     params: &Path,
 ) -> Result<(PreviewCiphertext, bool)> {
     let listing = &req.listing;
-    let input = std::fs::File::open(path).map_err(|error| crate::EngineError::Io {
-        context: format!("cannot read ciphertext {}", path.display()),
-        error,
-    })?;
-    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let mut input = crate::files::open_ciphertext(path)?;
     let opened = encrypted::open_records(&mut input, listing, indices).at(path)?;
     let header = match opened.first() {
         Some(o) => o.header.clone(),

@@ -5,7 +5,7 @@
 use crate::formats::DisputeFile;
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
-use veil_circuits::dataset::encrypted::{file::record_blob, tree, Inconsistency};
+use veil_circuits::dataset::encrypted::{file::record_blob, tree, CiphertextHeader, Inconsistency};
 use veil_circuits::dataset::{Listing, TREE_ARITY};
 use veil_circuits::merkle::MerklePath;
 use veil_circuits::statements::dispute::{self, DisputePublic, NAME};
@@ -16,7 +16,8 @@ fn mismatch<T>(m: String) -> Result<T> {
     Err(VerifyError::Mismatch(m))
 }
 
-fn small(x: &Fr, what: &str) -> Result<u64> {
+/// `x` as a `u64`, or malformed input naming `what`.
+pub(crate) fn small(x: &Fr, what: &str) -> Result<u64> {
     let b = x.into_bigint();
     if b.num_bits() > 64 {
         return Err(VerifyError::Malformed(format!(
@@ -26,13 +27,40 @@ fn small(x: &Fr, what: &str) -> Result<u64> {
     Ok(b.as_ref()[0])
 }
 
-fn digest(hex_text: &str, level: usize) -> Result<tree::Digest32> {
+fn digest(hex_text: &str, field: &str, level: usize) -> Result<tree::Digest32> {
     let bytes = hex::decode(hex_text).ok().filter(|b| b.len() == 32);
     bytes.and_then(|b| b.try_into().ok()).ok_or_else(|| {
-        VerifyError::Malformed(format!(
-            "field `ciphertext_path`: level {level} is not 32 bytes of hex"
-        ))
+        VerifyError::Malformed(format!("{field}: level {level} is not 32 bytes of hex"))
     })
+}
+
+/// The ciphertext root `E` (hex) that record `index`, published as `leaf` beside `cipher`,
+/// reaches through the SHA-256 siblings `path` (hex, leaf level first) under `header`: what a
+/// dispute and a bound preview compare with the listing's. `field` names the path in errors.
+pub(crate) fn root_through(
+    header: &CiphertextHeader,
+    leaf: &Fr,
+    cipher: &[Fr],
+    index: u64,
+    path: &[String],
+    field: &str,
+) -> Result<String> {
+    let siblings = path
+        .iter()
+        .enumerate()
+        .map(|(level, s)| digest(s, field, level))
+        .collect::<Result<Vec<_>>>()?;
+    if siblings.len() != header.depth as usize {
+        return Err(VerifyError::Malformed(format!(
+            "{field} has {} levels, the tree {}",
+            siblings.len(),
+            header.depth
+        )));
+    }
+    let blob = tree::leaf_hash(&record_blob(leaf, cipher));
+    Ok(hex::encode(header.ciphertext_root(&tree::root_from_path(
+        blob, index, &siblings,
+    ))))
 }
 
 /// The dispute's shape and public inputs, after checking every public part of it against
@@ -91,29 +119,19 @@ pub fn public_inputs(
             public.index, file.header.records
         ));
     }
-    let siblings = file
-        .ciphertext_path
-        .iter()
-        .enumerate()
-        .map(|(level, s)| digest(s, level))
-        .collect::<Result<Vec<_>>>()?;
-    if siblings.len() != file.header.depth as usize {
-        return Err(VerifyError::Malformed(format!(
-            "field `ciphertext_path` has {} levels, the tree {}",
-            siblings.len(),
-            file.header.depth
-        )));
-    }
-    let blob = tree::leaf_hash(&record_blob(&file.leaf, &public.cipher));
-    let e = file
-        .header
-        .ciphertext_root(&tree::root_from_path(blob, public.index, &siblings));
-    if hex::encode(e) != listed_e {
+    let e = root_through(
+        &file.header,
+        &file.leaf,
+        &public.cipher,
+        public.index,
+        &file.ciphertext_path,
+        "field `ciphertext_path`",
+    )?;
+    if e != listed_e {
         return mismatch(format!(
-            "record {} with this leaf and ciphertext is not in the listed ciphertext (root E {}, \
+            "record {} with this leaf and ciphertext is not in the listed ciphertext (root E {e}, \
              the listing's {listed_e})",
-            public.index,
-            hex::encode(e)
+            public.index
         ));
     }
     let path = MerklePath {

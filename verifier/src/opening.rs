@@ -7,8 +7,7 @@
 
 use crate::formats::preview::{PreviewCiphertext, PreviewFile};
 use crate::{Result, VerifyError};
-use ark_ff::{BigInteger, PrimeField};
-use veil_circuits::dataset::encrypted::{file::record_blob, record, tree};
+use veil_circuits::dataset::encrypted::record;
 use veil_circuits::dataset::Listing;
 use veil_circuits::statements::opening::{self, OpenedSample, OpeningPublic, NAME};
 use veil_circuits::statements::preview::{self, PreviewPublic};
@@ -17,20 +16,6 @@ use veil_circuits::Fr;
 
 fn mismatch<T>(m: String) -> Result<T> {
     Err(VerifyError::Mismatch(m))
-}
-
-fn digest(hex_text: &str, j: usize, level: usize) -> Result<tree::Digest32> {
-    let bytes = hex::decode(hex_text).ok().filter(|b| b.len() == 32);
-    bytes.and_then(|b| b.try_into().ok()).ok_or_else(|| {
-        VerifyError::Malformed(format!(
-            "ciphertext record {j}: path level {level} is not 32 bytes of hex"
-        ))
-    })
-}
-
-fn small(x: &Fr) -> Option<u64> {
-    let b = x.into_bigint();
-    (b.num_bits() <= 64).then(|| b.as_ref()[0])
 }
 
 /// The opening's shape and public inputs, after checking every public part of `section`
@@ -104,7 +89,7 @@ pub fn public_inputs(
     let mut samples = Vec::with_capacity(shape.samples);
     for (j, (record, sample)) in section.records.iter().zip(&preview.samples).enumerate() {
         let at = 2 + w + j * (1 + w);
-        if small(&x[at]) != Some(sample.index) {
+        if crate::dispute::small(&x[at], "a sample's index").ok() != Some(sample.index) {
             return mismatch(format!(
                 "sample {j}: the opening proof is about another record than the preview's {}",
                 sample.index
@@ -116,27 +101,19 @@ pub fn public_inputs(
                 record.cipher.len()
             )));
         }
-        let siblings = record
-            .path
-            .iter()
-            .enumerate()
-            .map(|(level, s)| digest(s, j, level))
-            .collect::<Result<Vec<_>>>()?;
-        if siblings.len() != header.depth as usize {
-            return Err(VerifyError::Malformed(format!(
-                "ciphertext record {j}: its path has {} levels, the tree {}",
-                siblings.len(),
-                header.depth
-            )));
-        }
-        let blob = tree::leaf_hash(&record_blob(&record.leaf, &record.cipher));
-        let e = header.ciphertext_root(&tree::root_from_path(blob, sample.index, &siblings));
-        if hex::encode(e) != listed_e {
+        let e = crate::dispute::root_through(
+            header,
+            &record.leaf,
+            &record.cipher,
+            sample.index,
+            &record.path,
+            &format!("ciphertext record {j}'s path"),
+        )?;
+        if e != listed_e {
             return mismatch(format!(
                 "sample {j}: record {} with this ciphertext is not in the listed ciphertext (root \
-                 E {}, the listing's {listed_e})",
-                sample.index,
-                hex::encode(e)
+                 E {e}, the listing's {listed_e})",
+                sample.index
             ));
         }
         let opened = OpenedSample {
@@ -171,4 +148,29 @@ pub fn public_inputs(
         samples,
     };
     Ok((shape, public))
+}
+
+/// Verifies a Groth16 preview bound to its ciphertext against `listing`: the membership proof
+/// with `vk` (the preview shape's) and the opening with `opening_vk` (the opening shape's).
+pub fn verify_groth16(
+    file: &PreviewFile,
+    listing: &Listing,
+    vk: &crate::groth16::PreparedKey,
+    opening_vk: &crate::groth16::PreparedKey,
+) -> Result<()> {
+    let Some(section) = &file.ciphertext else {
+        return Err(VerifyError::Malformed(
+            "this preview is not bound to a ciphertext (version 1: no `ciphertext`)".into(),
+        ));
+    };
+    let (_, public) = crate::preview::public_inputs(file, listing)?;
+    file.proof.verify_groth16(
+        vk,
+        &veil_circuits::statements::PublicInputs::to_field_elements(&public),
+    )?;
+    let (_, opened) = public_inputs(file, section, listing, &public)?;
+    section.proof.verify_groth16(
+        opening_vk,
+        &veil_circuits::statements::PublicInputs::to_field_elements(&opened),
+    )
 }

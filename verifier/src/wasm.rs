@@ -72,6 +72,12 @@ fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
         .map_err(|_| VerifyError::Malformed(format!("{what} is not UTF-8")))
 }
 
+/// A compressed Groth16 verifying key; `what` names it in the error.
+fn groth16_key(bytes: &[u8], what: &str) -> Result<VerifyingKey<Bn254>, VerifyError> {
+    VerifyingKey::<Bn254>::deserialize_compressed(bytes)
+        .map_err(|e| VerifyError::Keys(format!("{what} verifying key: {e}")))
+}
+
 /// What a verdict must add for a preview bound to a ciphertext: this entry point checks the
 /// membership proof only, not the opening (`veil preview verify` checks both).
 fn unchecked_binding(file: &preview::PreviewFile) -> &'static str {
@@ -102,8 +108,7 @@ pub unsafe extern "C" fn veil_verify_preview(
             input(preview_ptr, preview_len),
             input(listing_ptr, listing_len),
         )?;
-        let vk = VerifyingKey::<Bn254>::deserialize_compressed(input(vk_ptr, vk_len))
-            .map_err(|e| VerifyError::Keys(format!("verifying key: {e}")))?;
+        let vk = groth16_key(input(vk_ptr, vk_len), "preview")?;
         preview::verify(&file, &listing, &groth16::prepare(&vk))?;
         Ok::<_, VerifyError>(format!(
             "OK: preview of {} rows of {:?} verified{}",
@@ -138,23 +143,13 @@ pub unsafe extern "C" fn veil_verify_bound_preview(
             input(preview_ptr, preview_len),
             input(listing_ptr, listing_len),
         )?;
-        let key = |bytes: &[u8], what: &str| {
-            VerifyingKey::<Bn254>::deserialize_compressed(bytes)
-                .map_err(|e| VerifyError::Keys(format!("{what} verifying key: {e}")))
-        };
-        let vk = key(input(vk_ptr, vk_len), "preview")?;
-        let opening_vk = key(input(opening_vk_ptr, opening_vk_len), "opening")?;
-        preview::verify(&file, &listing, &groth16::prepare(&vk))?;
-        let Some(section) = &file.ciphertext else {
-            return Err(VerifyError::Malformed(
-                "this preview is not bound to a ciphertext (version 1: no `ciphertext`)".into(),
-            ));
-        };
-        let (_, public) = preview::public_inputs(&file, &listing)?;
-        let (_, opened) = crate::opening::public_inputs(&file, section, &listing, &public)?;
-        section.proof.verify_groth16(
+        let vk = groth16_key(input(vk_ptr, vk_len), "preview")?;
+        let opening_vk = groth16_key(input(opening_vk_ptr, opening_vk_len), "opening")?;
+        crate::opening::verify_groth16(
+            &file,
+            &listing,
+            &groth16::prepare(&vk),
             &groth16::prepare(&opening_vk),
-            &veil_circuits::statements::PublicInputs::to_field_elements(&opened),
         )?;
         Ok::<_, VerifyError>(format!(
             "OK: preview of {} rows of {:?} verified, its revealed cells read from the ciphertext \

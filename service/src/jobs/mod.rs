@@ -485,13 +485,13 @@ impl JobRequest {
             }
             JobRequest::Dispute(d) => {
                 let (_, ciphertext, _) = d.resolve(shared)?;
-                let header = std::fs::File::open(&ciphertext)
-                    .map_err(|e| ServiceError::Internal(format!("the ciphertext: {e}")))
-                    .and_then(|f| {
-                        veil_engine::circuits::dataset::encrypted::CiphertextReader::new(
-                            std::io::BufReader::new(f),
-                        )
-                        .map_err(|e| ServiceError::Internal(format!("the ciphertext: {e}")))
+                let header = veil_engine::files::open_ciphertext(&ciphertext)
+                    .map_err(ServiceError::from)
+                    .and_then(|input| {
+                        veil_engine::circuits::dataset::encrypted::CiphertextReader::new(input)
+                            .map_err(|e| {
+                                ServiceError::Internal(format!("the held ciphertext: {e}"))
+                            })
                     })?
                     .header;
                 let shape = veil_engine::circuits::statements::DisputeShape {

@@ -55,12 +55,21 @@ pub struct JobView {
     pub result: Option<String>,
 }
 
+/// A request as a view shows it (to its owner, and to its webhook): a dispute's dataset key
+/// stays in the queue, never in a response or a webhook's body.
+fn redacted(mut request: serde_json::Value) -> serde_json::Value {
+    if let Some(key) = request.get_mut("key").and_then(|k| k.get_mut("key")) {
+        *key = serde_json::Value::String("redacted".into());
+    }
+    request
+}
+
 impl JobView {
     /// The view of a stored job.
     pub fn of(j: Job) -> JobView {
         JobView {
             result: j.has_result.then(|| format!("/v1/jobs/{}/result", j.id)),
-            request: serde_json::from_str(&j.request).unwrap_or(serde_json::Value::Null),
+            request: redacted(serde_json::from_str(&j.request).unwrap_or(serde_json::Value::Null)),
             id: j.id,
             kind: j.kind,
             state: j.state.as_str().into(),

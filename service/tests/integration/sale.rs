@@ -172,6 +172,8 @@ fn a_dispute_job_convicts_a_switched_delivery_held_here() {
     };
     let done = run(&job);
     assert_eq!(done["state"], "succeeded", "{done}");
+    // The key stays in the queue: the job's view (and its webhook) shows it redacted.
+    assert_eq!(done["request"]["key"]["key"], "redacted", "{done}");
     let dispute = s.expect(
         200,
         "GET",
