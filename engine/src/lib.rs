@@ -44,6 +44,7 @@ pub mod store {
 /// envelope, a stored listing): a door depends on the engine alone.
 pub use veil_circuits as circuits;
 pub use veil_ledger as ledger;
+pub use veil_prover as prover;
 pub use veil_verifier as verifier;
 
 /// Re-exports a door needs to name values (dataset formats, field elements, hex).

@@ -5,7 +5,7 @@
 //! runs the witness map and MSMs against the cached matrices.
 
 use crate::msm::{Accelerator, Cpu, FixedG1, FixedG2, Scalar};
-use crate::qap::QapDomain;
+use crate::qap::{KeyQap, QapDomain, SnarkjsReduction};
 use crate::{ProverError, Result};
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::{scalar_mul::BatchMulPreprocessing, CurveGroup};
@@ -149,12 +149,16 @@ pub fn stock_setup<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
 /// arkworks' stock prover, `Groth16::prove`, which synthesises the circuit's matrices again for
 /// every proof: the baseline Veil's prover is measured against (`veil bench`, the benches).
 /// It proves on a `2^k` QAP domain only, so `pk` must be one [`stock_setup`] made (or one made
-/// on such a domain); a key on a `3 * 2^k` domain is refused.
+/// on such a domain); a key on a `3 * 2^k` domain is refused. A key of a snarkjs ceremony (its
+/// `H` query of `2^k` points) is proved with snarkjs's reduction ([`SnarkjsReduction`]).
 pub fn prove_stock<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
     pk: &ProvingKey<Bn254>,
     circuit: C,
     rng: &mut R,
 ) -> Result<Proof<Bn254>> {
+    if pk.h_query.len().is_power_of_two() {
+        return Ok(Groth16::<Bn254, SnarkjsReduction>::prove(pk, circuit, rng)?);
+    }
     if !(pk.h_query.len() + 1).is_power_of_two() {
         return Err(ProverError::OtherCircuit(format!(
             "arkworks' stock prover needs a key on a 2^k QAP domain; this one has {} points \
@@ -280,7 +284,7 @@ impl Groth16Prover {
                 matrices.num_instance
             )));
         }
-        QapDomain::of_key(
+        KeyQap::of_key(
             pk.h_query.len(),
             matrices.num_constraints + matrices.num_instance,
         )?;
@@ -429,7 +433,7 @@ pub fn create_proof(
     s: Fr,
 ) -> Result<Proof<Bn254>> {
     let start = Instant::now();
-    let domain = QapDomain::of_key(pk.h_query.len(), m.num_constraints + m.num_instance)?;
+    let qap = KeyQap::of_key(pk.h_query.len(), m.num_constraints + m.num_instance)?;
     let z: Vec<Scalar> = full.par_iter().map(|x| x.into_bigint()).collect();
     let aux = &z[m.num_instance..];
     let none = PreparedKey::default();
@@ -441,7 +445,7 @@ pub fn create_proof(
     let (h, ((a, b1), (b2, l))) = rayon::join(
         || -> Result<_> {
             let t = Instant::now();
-            let h = accel.witness_map(&domain, &m.abc, m.num_instance, m.num_constraints, full)?;
+            let h = accel.witness_map(&qap, &m.abc, m.num_instance, m.num_constraints, full)?;
             let fft = t.elapsed();
             let h: Vec<Scalar> = h.par_iter().map(|x| x.into_bigint()).collect();
             let t = Instant::now();

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 use veil_circuits::statements::R1csStatement;
 use veil_circuits::Fr;
-use veil_verifier::params::{read_checked, sha256_hex, FileRef, KeyEntry, Manifest, MANIFEST_FILE};
+use veil_verifier::params::{
+    read_checked, sha256_hex, CeremonyRecord, FileRef, KeyEntry, Manifest, MANIFEST_FILE,
+};
 use veil_verifier::proof::GROTH16;
 
 /// Keys under one directory.
@@ -69,22 +71,65 @@ impl KeyStore {
         R: RngCore + CryptoRng,
     {
         if !overwrite {
-            if let Some(e) = Manifest::load(&self.dir)?.keys.get(key) {
-                return Err(ProverError::Overwrite(format!(
-                    "{} already holds keys for {key} (verifying key digest {}); replacing them \
-                     would make every proof made with them fail to verify. Use --force to \
-                     replace them anyway",
-                    self.dir.display(),
-                    e.verifying_key.sha256
-                )));
-            }
+            self.refuse_existing(key)?;
         }
+        self.create_dir()?;
+        let matrices = groth16::constraint_matrices(blank.clone())?;
+        let pk = groth16::insecure_setup(blank, rng)?;
+        self.write(key, statement, shape, &pk, &matrices, None)
+    }
+
+    /// Installs `pk`, a key of a phase-2 ceremony recorded as `ceremony`, for the circuit of
+    /// `matrices` under `key` (`veil setup --ceremony-import`, once the key is checked),
+    /// replacing any key of that id: call [`Self::refuse_existing`] first unless replacing is
+    /// what was asked for.
+    pub fn install(
+        &self,
+        key: &str,
+        statement: &str,
+        shape: serde_json::Value,
+        pk: &ProvingKey<Bn254>,
+        matrices: &groth16::ConstraintMatrices,
+        ceremony: CeremonyRecord,
+    ) -> Result<KeyEntry> {
+        self.create_dir()?;
+        self.write(key, statement, shape, pk, matrices, Some(ceremony))
+    }
+
+    /// Refuses to replace the keys of `key` when the manifest has them: every proof made with
+    /// them would stop verifying.
+    pub fn refuse_existing(&self, key: &str) -> Result<()> {
+        match Manifest::load(&self.dir)?.keys.get(key) {
+            Some(e) => Err(ProverError::Overwrite(format!(
+                "{} already holds keys for {key} ({}, verifying key digest {}); replacing them \
+                 would make every proof made with them fail to verify. Use --force to replace \
+                 them anyway",
+                self.dir.display(),
+                e.provenance(),
+                e.verifying_key.sha256
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn create_dir(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).map_err(|error| ProverError::Io {
             context: format!("creating {}", self.dir.display()),
             error,
-        })?;
-        let matrices = groth16::constraint_matrices(blank.clone())?;
-        let pk = groth16::insecure_setup(blank, rng)?;
+        })
+    }
+
+    /// Writes `pk` and its verifying key, then their manifest entry (last, so a crash leaves
+    /// the manifest naming the old files or the new ones, never half of each).
+    fn write(
+        &self,
+        key: &str,
+        statement: &str,
+        shape: serde_json::Value,
+        pk: &ProvingKey<Bn254>,
+        matrices: &groth16::ConstraintMatrices,
+        ceremony: Option<CeremonyRecord>,
+    ) -> Result<KeyEntry> {
         let mut pk_bytes = Vec::new();
         pk.serialize_uncompressed(&mut pk_bytes)
             .map_err(|e| ProverError::Proving(e.to_string()))?;
@@ -109,7 +154,8 @@ impl KeyStore {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
-            insecure_dev_setup: true,
+            insecure_dev_setup: ceremony.is_none(),
+            ceremony,
         };
         persist(&self.dir.join(&entry.proving_key.file), &pk_bytes)?;
         persist(&self.dir.join(&entry.verifying_key.file), &vk_bytes)?;

@@ -11,6 +11,13 @@
 //! The domain is a property of the key: its `H` query has `|H| - 1` points. Keys made by
 //! arkworks' setup, and by Veil before it had this domain, are on `2^k`;
 //! [`QapDomain::of_key`] finds which one a key is on, and both prove.
+//!
+//! A key from a snarkjs phase-2 ceremony is for another reduction ([`Reduction::Snarkjs`],
+//! circom's): its `H` query holds `|H| = 2^k` points `L'_j(τ) / δ`, the Lagrange basis of the
+//! *doubled* domain at its odd points, so the witness map only evaluates `A·B - C` on the coset
+//! `ω_2n·H` (six FFTs, no division by `Z`, no return to coefficients). [`KeyQap::of_key`] tells
+//! the two apart by the `H` query's length alone: `2^k` points is snarkjs's, `|H| - 1` is
+//! libsnark's.
 
 use crate::ProverError;
 use ark_bn254::Fr;
@@ -18,6 +25,7 @@ use ark_ff::{FftField, Field, One, Zero};
 use ark_groth16::r1cs_to_qap::evaluate_constraint;
 use ark_poly::domain::DomainCoeff;
 use ark_poly::{EvaluationDomain, MixedRadixEvaluationDomain, Radix2EvaluationDomain};
+use ark_relations::gr1cs::SynthesisError;
 use ark_relations::utils::matrix::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::rand::Rng;
@@ -232,11 +240,107 @@ impl EvaluationDomain<Fr> for QapDomain {
     }
 }
 
+/// Which QAP a proving key's `H` query was made for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    /// libsnark's (arkworks' default, and every key `veil setup` makes): `H` holds
+    /// `τ^i Z(τ) / δ` for `i < |H| - 1`; the witness map returns `h`'s coefficients.
+    Libsnark,
+    /// snarkjs's (circom's; ark-circom calls it `CircomReduction`): `H` holds the doubled
+    /// domain's Lagrange basis at its odd points over `δ`; the witness map returns
+    /// `A·B - C` on the coset `ω_2n·H`.
+    Snarkjs,
+}
+
+impl Reduction {
+    /// Its name in manifests and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reduction::Libsnark => "libsnark",
+            Reduction::Snarkjs => "snarkjs",
+        }
+    }
+}
+
+/// A proving key's QAP: its domain and the reduction its `H` query is for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct KeyQap {
+    /// The evaluation domain.
+    pub domain: QapDomain,
+    /// The reduction.
+    pub reduction: Reduction,
+}
+
+impl KeyQap {
+    /// The QAP of a key whose `H` query has `h_query` points, for a circuit of `rows` rows
+    /// (constraints and public rows): snarkjs's when it has exactly the `2^k >= rows` points
+    /// snarkjs's setup gives it, else libsnark's on one of [`QapDomain::of_key`]'s domains.
+    pub fn of_key(h_query: usize, rows: usize) -> crate::Result<Self> {
+        if Some(h_query) == rows.max(1).checked_next_power_of_two() {
+            let domain = QapDomain::with_size(h_query).ok_or_else(|| {
+                ProverError::OtherCircuit(format!("no QAP domain of {h_query} points in BN254"))
+            })?;
+            return Ok(KeyQap {
+                domain,
+                reduction: Reduction::Snarkjs,
+            });
+        }
+        Ok(KeyQap {
+            domain: QapDomain::of_key(h_query, rows)?,
+            reduction: Reduction::Libsnark,
+        })
+    }
+
+    /// Points of its domain.
+    pub fn domain_size(&self) -> usize {
+        self.domain.size()
+    }
+
+    /// The witness map of this QAP for `assignment` ([`witness_map`]).
+    pub fn witness_map(
+        &self,
+        matrices: &[Matrix<Fr>],
+        num_instance: usize,
+        num_constraints: usize,
+        assignment: &[Fr],
+    ) -> crate::Result<Vec<Fr>> {
+        witness_map_for(
+            self.reduction,
+            &self.domain,
+            matrices,
+            num_instance,
+            num_constraints,
+            assignment,
+        )
+    }
+}
+
 /// The QAP witness map on `domain`: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)` for
 /// `assignment` (libsnark's reduction: the public inputs' rows follow the constraints in `A`),
 /// computed on the coset `5 H` where `Z` is the constant `5^|H| - 1`; arkworks'
 /// `witness_map_from_matrices` on any domain.
 pub fn witness_map(
+    domain: &QapDomain,
+    matrices: &[Matrix<Fr>],
+    num_instance: usize,
+    num_constraints: usize,
+    assignment: &[Fr],
+) -> crate::Result<Vec<Fr>> {
+    witness_map_for(
+        Reduction::Libsnark,
+        domain,
+        matrices,
+        num_instance,
+        num_constraints,
+        assignment,
+    )
+}
+
+/// The witness map of `reduction` on `domain`. Both put the same `A`, `B`, `C` evaluations on
+/// a coset; libsnark's divides by `Z` there and interpolates back to `h`'s coefficients,
+/// snarkjs's stops at `A·B - C` on `ω_2n·H` (its key's `H` query absorbs `Z = -2` there).
+pub fn witness_map_for(
+    reduction: Reduction,
     domain: &QapDomain,
     matrices: &[Matrix<Fr>],
     num_instance: usize,
@@ -259,8 +363,21 @@ pub fn witness_map(
             .for_each(|(i, v)| *v = row(m, i));
         v
     };
+    let offset = match reduction {
+        Reduction::Libsnark => Fr::GENERATOR,
+        Reduction::Snarkjs => {
+            if !n.is_power_of_two() {
+                return Err(ProverError::Proving(format!(
+                    "snarkjs's reduction is on 2^k points, not {n}"
+                )));
+            }
+            Fr::get_root_of_unity(2 * n as u64).ok_or_else(|| {
+                ProverError::Proving(format!("no root of unity of order {} in BN254", 2 * n))
+            })?
+        }
+    };
     let coset = domain
-        .get_coset(Fr::GENERATOR)
+        .get_coset(offset)
         .ok_or_else(|| ProverError::Proving("no coset of the QAP domain".into()))?;
     let to_coset = |mut v: Vec<Fr>| {
         domain.ifft_in_place(&mut v);
@@ -284,6 +401,10 @@ pub fn witness_map(
         },
         || to_coset(evals(2)),
     );
+    if reduction == Reduction::Snarkjs {
+        ab.par_iter_mut().zip(c).for_each(|(ab, c)| *ab -= c);
+        return Ok(ab);
+    }
     let z_inv = domain
         .evaluate_vanishing_polynomial(Fr::GENERATOR)
         .inverse()
@@ -294,4 +415,82 @@ pub fn witness_map(
     });
     coset.ifft_in_place(&mut ab);
     Ok(ab)
+}
+
+/// snarkjs's reduction as arkworks' [`R1CSToQAP`]: arkworks' generator then makes keys of a
+/// snarkjs ceremony's shape, and arkworks' prover proves with them (the stock baseline Veil's
+/// prover is measured against on ceremony keys, and an independent check of
+/// [`Reduction::Snarkjs`]'s witness map in the tests).
+///
+/// `H_j = L_(2j+1)(τ) / δ`, with `L_k` the Lagrange basis of the `2n`-point domain, `n = |H|`:
+/// `L_k(τ) = ω^k (τ^2n - 1) / (2n (τ - ω^k))`.
+pub struct SnarkjsReduction;
+
+impl ark_groth16::r1cs_to_qap::R1CSToQAP for SnarkjsReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: ark_ff::PrimeField, D: EvaluationDomain<F>>(
+        cs: ark_relations::gr1cs::ConstraintSystemRef<F>,
+        t: &F,
+    ) -> std::result::Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        ark_groth16::r1cs_to_qap::LibsnarkReduction::instance_map_with_evaluation::<F, D>(cs, t)
+    }
+
+    fn witness_map_from_matrices<F: ark_ff::PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> std::result::Result<Vec<F>, SynthesisError> {
+        let domain =
+            D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let n = domain.size();
+        let offset = D::new(2 * n)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
+            .element(1);
+        let coset = domain
+            .get_coset(offset)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let on_coset = |m: usize, public: bool| {
+            let mut v = vec![F::zero(); n];
+            for (i, row) in matrices[m].iter().enumerate().take(num_constraints) {
+                v[i] = evaluate_constraint(row, full_assignment);
+            }
+            if public {
+                v[num_constraints..num_constraints + num_inputs]
+                    .copy_from_slice(&full_assignment[..num_inputs]);
+            }
+            domain.ifft_in_place(&mut v);
+            coset.fft_in_place(&mut v);
+            v
+        };
+        let (a, b, c) = (on_coset(0, true), on_coset(1, false), on_coset(2, false));
+        Ok(a.iter()
+            .zip(&b)
+            .zip(&c)
+            .map(|((a, b), c)| *a * b - c)
+            .collect())
+    }
+
+    fn h_query_scalars<F: ark_ff::PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        _zt: F,
+        delta_inverse: F,
+    ) -> std::result::Result<Vec<F>, SynthesisError> {
+        // arkworks passes |H| - 1.
+        let n = max_power + 1;
+        let double = D::new(2 * n).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let mut points: Vec<F> = (0..n).map(|j| double.element(2 * j + 1)).collect();
+        let mut denominators: Vec<F> = points.iter().map(|w| t - w).collect();
+        ark_ff::batch_inversion(&mut denominators);
+        let scale = (t.pow([2 * n as u64]) - F::one())
+            * F::from(2 * n as u64)
+                .inverse()
+                .ok_or(SynthesisError::PolynomialDegreeTooLarge)?
+            * delta_inverse;
+        for (p, d) in points.iter_mut().zip(denominators) {
+            *p *= d * scale;
+        }
+        Ok(points)
+    }
 }

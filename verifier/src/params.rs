@@ -57,6 +57,71 @@ pub struct KeyEntry {
     pub created_unix: u64,
     /// True when one party made the keys and could forge proofs: development only.
     pub insecure_dev_setup: bool,
+    /// The phase-2 ceremony the keys came from, when they were imported from one
+    /// (`veil setup --ceremony-import`); absent for keys `veil setup` made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
+}
+
+/// How a key was made, as every door shows it.
+pub const PROVENANCE_INSECURE: &str = "insecure-local";
+/// A key imported from a phase-2 ceremony.
+pub const PROVENANCE_CEREMONY: &str = "ceremony";
+
+/// The ceremony behind an imported key: what an operator or auditor checks against the
+/// ceremony's public transcript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeremonyRecord {
+    /// `snarkjs-groth16-phase2`.
+    pub kind: String,
+    /// SHA-256 of the final `.zkey` imported.
+    pub zkey_sha256: String,
+    /// The phase-1 file it was made over.
+    pub ptau: PtauRecord,
+    /// The circuit hash `snarkjs zkey new` computed and `zkey verify` prints (BLAKE2b-512,
+    /// hex).
+    pub circuit_hash: String,
+    /// The contributions, first to last, as `snarkjs zkey verify` prints them.
+    pub contributions: Vec<ContributionRecord>,
+    /// When it was imported (Unix seconds).
+    pub imported_unix: u64,
+}
+
+/// A `.ptau` file, by its digests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PtauRecord {
+    /// Its file name at import.
+    pub file: String,
+    /// `2^power` powers.
+    pub power: u32,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// BLAKE2b-512, hex: what snarkjs's README publishes for the Hermez files.
+    pub blake2b: String,
+    /// The published file it is (`powersOfTau28_hez_final_NN.ptau`), when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+}
+
+/// One phase-2 contribution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRecord {
+    /// Its position, from 1.
+    pub index: usize,
+    /// The name it gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its hash (BLAKE2b-512 of its public key, hex): the contributor's receipt.
+    pub hash: String,
+    /// A beacon's public random value (hex), when it is the beacon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beacon: Option<String>,
+    /// A beacon's `2^n` SHA-256 iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beacon_iterations_exp: Option<u8>,
 }
 
 impl KeyEntry {
@@ -84,7 +149,23 @@ impl KeyEntry {
             ));
         }
         veil_circuits::format::check_shape(&self.shape)?;
+        if self.ceremony.is_some() && self.insecure_dev_setup {
+            return refuse(
+                "it records a ceremony and `insecure_dev_setup: true`; a key is one or the \
+                 other"
+                    .into(),
+            );
+        }
         Ok(())
+    }
+
+    /// How the key was made: [`PROVENANCE_CEREMONY`] or [`PROVENANCE_INSECURE`].
+    pub fn provenance(&self) -> &'static str {
+        if self.ceremony.is_some() {
+            PROVENANCE_CEREMONY
+        } else {
+            PROVENANCE_INSECURE
+        }
     }
 
     /// Checks that the entry records `shape`, the shape its key id names.

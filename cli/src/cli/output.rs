@@ -28,10 +28,14 @@ pub fn note(text: &str) {
     }
 }
 
-/// The insecure-setup note, when the keys a command used come from one party's setup.
+/// How the keys a command used were made: the insecure-setup warning when one party made
+/// them, else that they come from a ceremony (a Groth16 phase-2 key imported with
+/// `--ceremony-import`, or halo2 parameters converted from a ceremony's `.ptau`).
 pub fn note_insecure(insecure: bool) {
     if insecure {
         note("these keys come from an insecure single-party setup: whoever made them can forge proofs (development only)");
+    } else {
+        note("these keys come from a ceremony (`veil setup --list` shows its record)");
     }
 }
 

@@ -55,7 +55,8 @@ pub struct SetupArgs {
     backend: BackendArg,
     /// halo2: convert this powers-of-tau ceremony file (snarkjs .ptau over BN254: the Perpetual
     /// Powers of Tau, Hermez's powersOfTau28_hez_final_NN.ptau) into the universal parameters,
-    /// replacing the folder's, instead of the insecure local setup (docs/halo2.md).
+    /// replacing the folder's, instead of the insecure local setup (docs/halo2.md). With
+    /// --ceremony-import: the prepared .ptau the phase-2 ceremony was made over.
     #[arg(long, value_name = "FILE")]
     ptau: Option<PathBuf>,
     /// Groth16: make no key; write the statement's circuit at this shape as `<key>.r1cs` (the
@@ -64,6 +65,17 @@ pub struct SetupArgs {
     /// .ptau that fits, the file's SHA-256) into this folder (docs/deploy.md).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["ptau", "list"])]
     ceremony_export: Option<PathBuf>,
+    /// Groth16: import this final .zkey of a snarkjs phase-2 ceremony over the statement's
+    /// circuit at this shape (made from --ceremony-export's .r1cs over --ptau) into the params
+    /// folder, once it is checked as `snarkjs zkey verify` checks it; the manifest records
+    /// the ceremony (docs/deploy.md).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "ptau",
+        conflicts_with_all = ["list", "ceremony_export"]
+    )]
+    ceremony_import: Option<PathBuf>,
 }
 
 pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
@@ -102,6 +114,50 @@ pub fn run(a: SetupArgs, registry: &Registry) -> Result<()> {
             veil_engine::halo2_params::hermez_name(done.ptau_power),
             took(t)
         );
+        return Ok(());
+    }
+    if let (Some(zkey), Some(ptau)) = (&a.ceremony_import, &a.ptau) {
+        if a.backend.kind()? != veil_engine::BackendKind::Groth16 {
+            anyhow::bail!("--ceremony-import reads a Groth16 key: drop --backend");
+        }
+        let done =
+            registry.ceremony_import(&statement, &opts, a.params.get(), zkey, ptau, a.force)?;
+        let c = done.entry.ceremony.as_ref();
+        let contributions = c.map_or(0, |c| c.contributions.len());
+        let ptau = c.map(|c| match &c.ptau.published {
+            Some(name) => format!("the published {name}"),
+            None => format!("{} (blake2b {})", c.ptau.file, c.ptau.blake2b),
+        });
+        println!(
+            "imported {} from a ceremony of {contributions} contribution{} over {}: {} \
+             constraints, {} public inputs, proving key {}, into {}{}",
+            done.key,
+            if contributions == 1 { "" } else { "s" },
+            ptau.unwrap_or_default(),
+            done.entry.constraints,
+            done.entry.public_inputs,
+            HumanBytes(done.entry.proving_key.bytes),
+            done.dir.display(),
+            took(t)
+        );
+        if let Some(c) = c {
+            println!("circuit hash {}", c.circuit_hash);
+            for k in &c.contributions {
+                println!(
+                    "contribution #{} {}: {}{}",
+                    k.index,
+                    k.name.as_deref().unwrap_or(""),
+                    k.hash,
+                    k.beacon
+                        .as_ref()
+                        .map(|b| format!(
+                            " (beacon {b}, 2^{} iterations)",
+                            k.beacon_iterations_exp.unwrap_or(0)
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+        }
         return Ok(());
     }
     if a.ptau.is_some() && a.backend.kind()? != veil_engine::BackendKind::Halo2 {
@@ -181,18 +237,28 @@ fn list(params: Option<PathBuf>) -> Result<()> {
         );
         return Ok(());
     }
-    let made = |bad: bool| if bad { "insecure-local" } else { "ceremony" };
     for (id, e) in &manifest.keys {
+        let ceremony = e.ceremony.as_ref().map_or(String::new(), |c| {
+            format!(
+                " ({} contributions over {}, circuit hash {}…)",
+                c.contributions.len(),
+                c.ptau.published.as_deref().unwrap_or(&c.ptau.file),
+                &c.circuit_hash[..16]
+            )
+        });
         println!(
-            "{id}  {}  {} constraints, {} public inputs  {}",
+            "{id}  {}  {} constraints, {} public inputs  {}{ceremony}",
             e.backend,
             e.constraints,
             e.public_inputs,
-            made(e.insecure_dev_setup)
+            e.provenance()
         );
     }
     if let Some(halo2) = insecure.iter().find(|k| k.starts_with("halo2")) {
-        println!("{halo2}  {}", made(true));
+        println!(
+            "{halo2}  {}",
+            veil_engine::verifier::params::PROVENANCE_INSECURE
+        );
     }
     if !insecure.is_empty() {
         eprintln!(

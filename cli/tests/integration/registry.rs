@@ -369,6 +369,8 @@ fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
         );
     }
 
+    ceremony_key_imports_and_proves_with_snarkjs(&registry, &js, out.path(), ptau, &verified);
+
     // One coefficient of the circuit changed: not the circuit the ceremony's key is for.
     // The file ends with C's last coefficient (32 bytes, little-endian), then the wire labels'
     // section (a 12-byte section header, 8 bytes per wire).
@@ -383,4 +385,233 @@ fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
         Err(e) => assert!(e.to_string().contains("Circuit does not match"), "{e}"),
         Ok(said) => panic!("an edited circuit verified: {said}"),
     }
+}
+
+/// The ceremony's final key imported (`veil setup --ceremony-import`): the manifest records the
+/// contributions with the hashes `zkey verify` printed; a proof Veil makes with the key
+/// verifies in Veil and in snarkjs, and snarkjs's proof with it verifies in Veil. Then each bad
+/// input is refused by name, the key store untouched: another circuit's `.zkey`, a truncated
+/// or edited one, a broken chain, a `.ptau` too small or of another ceremony, a key without a
+/// contribution, an import over an existing key without `--force`.
+fn ceremony_key_imports_and_proves_with_snarkjs(
+    registry: &Registry,
+    js: &veil_engine::bench::snarkjs::Snarkjs,
+    dir: &Path,
+    ptau: &str,
+    verified: &str,
+) {
+    use veil_engine::prover::keys::KeyStore;
+    use veil_engine::verifier::{groth16, snarkjs};
+    let params = dir.join("params");
+    let p = params.to_str().expect("a UTF-8 path");
+    let import = |zkey: &str, ptau: &str, extra: &[&str]| {
+        let mut args = vec![
+            "setup",
+            "--statement",
+            toy::NAME,
+            "--params",
+            p,
+            "--ceremony-import",
+            zkey,
+            "--ptau",
+            ptau,
+        ];
+        args.extend(extra);
+        veil(registry, &args)
+    };
+    let final_zkey = dir.join("final.zkey");
+    let f = final_zkey.to_str().expect("a UTF-8 path");
+    import(f, ptau, &[]).expect("the ceremony's key imports");
+    let manifest = veil_engine::verifier::params::Manifest::load(&params).expect("a manifest");
+    let entry = &manifest.keys[toy::NAME];
+    assert_eq!(entry.provenance(), "ceremony");
+    assert!(!entry.insecure_dev_setup);
+    let record = entry.ceremony.as_ref().expect("a ceremony record");
+    let names: Vec<_> = record
+        .contributions
+        .iter()
+        .map(|c| c.name.as_deref())
+        .collect();
+    assert_eq!(names, [Some("first"), Some("second"), Some("beacon")]);
+    // snarkjs prints each hash as 16 hex words over 4 lines; Veil records the same bytes.
+    let printed: String = verified.split_whitespace().collect();
+    for c in &record.contributions {
+        assert!(
+            printed.contains(&c.hash),
+            "{} not printed by zkey verify",
+            c.hash
+        );
+    }
+    assert!(printed.contains(&record.circuit_hash), "the circuit hash");
+    assert_eq!(
+        record.contributions[2].beacon.as_deref(),
+        Some("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20")
+    );
+
+    // Veil proves with the ceremony key; Veil and snarkjs both accept the proof.
+    let store = KeyStore::new(&params);
+    let (prover, _) = store
+        .load_statement::<toy::ToySquare>(&toy::ToyShape)
+        .expect("the imported key loads");
+    let mut rng = rand::thread_rng();
+    let circuit =
+        toy::ToySquare::circuit(&toy::ToyShape, toy::Square(Fr::from(49u64)), Fr::from(7u64));
+    let (proof, inputs) = prover
+        .prove(circuit.clone(), &mut rng)
+        .expect("Veil proves");
+    let (vk, _) =
+        veil_engine::verifier::params::load_verifying_key(&params, toy::NAME).expect("vk");
+    let pvk = groth16::prepare(&vk);
+    groth16::verify(&pvk, &inputs, &proof).expect("Veil's proof verifies in Veil");
+    let json = |name: &str, v: serde_json::Value| {
+        std::fs::write(dir.join(name), v.to_string()).expect("written");
+    };
+    json("vk.json", snarkjs::verification_key(&vk));
+    json("proof.json", snarkjs::proof(&proof));
+    json("public.json", snarkjs::public(&inputs));
+    let said = js
+        .run(
+            dir,
+            &["groth16", "verify", "vk.json", "public.json", "proof.json"],
+        )
+        .expect("snarkjs verifies");
+    assert!(said.contains("OK"), "{said}");
+    // snarkjs proves with the same key from Veil's witness; Veil accepts that proof.
+    let full = prover.assignment(circuit).expect("assignment");
+    std::fs::write(
+        dir.join("w.wtns"),
+        veil_engine::bench::snarkjs::wtns_bytes(&full).expect("wtns"),
+    )
+    .expect("written");
+    js.run(
+        dir,
+        &[
+            "groth16",
+            "prove",
+            "final.zkey",
+            "w.wtns",
+            "sproof.json",
+            "spublic.json",
+        ],
+    )
+    .expect("snarkjs proves");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("read")).expect("json")
+    };
+    let sproof = snarkjs::proof_from_json(&read("sproof.json")).expect("a snarkjs proof");
+    let spublic = snarkjs::public_from_json(&read("spublic.json")).expect("its inputs");
+    assert_eq!(spublic, inputs);
+    groth16::verify(&pvk, &spublic, &sproof).expect("snarkjs's proof verifies in Veil");
+    let mut wrong = spublic.clone();
+    wrong[0] += Fr::from(1u64);
+    assert!(
+        groth16::verify(&pvk, &wrong, &sproof).is_err(),
+        "another square is refused"
+    );
+
+    // Bad inputs: each refused by name, the store untouched.
+    let before = std::fs::read(params.join("manifest.json")).expect("the manifest");
+    let bytes = std::fs::read(&final_zkey).expect("the key");
+    let bad = |name: &str, b: &[u8]| -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, b).expect("written");
+        path.to_str().expect("a UTF-8 path").to_string()
+    };
+    let refused = |zkey: &str, ptau: &str, extra: &[&str], says: &str| {
+        let e = import(zkey, ptau, extra).expect_err("refused");
+        assert!(format!("{e:#}").contains(says), "{says:?} not in: {e:#}");
+        assert_eq!(
+            std::fs::read(params.join("manifest.json")).expect("the manifest"),
+            before,
+            "the key store is untouched after: {says}"
+        );
+    };
+    refused(f, ptau, &[], "already holds keys for toy-square (ceremony");
+    let truncated = bad("truncated.zkey", &bytes[..bytes.len() - 100]);
+    refused(&truncated, ptau, &["--force"], "truncated");
+    // The first contribution's transcript hash (the contributions section: the circuit hash,
+    // a count, then per contribution deltaAfter, g1_s, g1_sx, g2_spx, the transcript): the
+    // chain no longer holds.
+    let (section, _) = section_range(&bytes, 10);
+    let mut edited = bytes.clone();
+    edited[section + 64 + 4 + 3 * 64 + 128 + 5] ^= 1;
+    let chain = bad("chain.zkey", &edited);
+    refused(
+        &chain,
+        ptau,
+        &["--force"],
+        "contribution #1 (\"first\") was not made on the transcript",
+    );
+    // A point of the key moved: the H section's first point swapped for its second.
+    let h = section_range(&bytes, 9);
+    let mut swapped = bytes.clone();
+    let (a, b) = (h.0, h.0 + 64);
+    let first: Vec<u8> = swapped[a..a + 64].to_vec();
+    let second: Vec<u8> = swapped[b..b + 64].to_vec();
+    swapped[a..a + 64].copy_from_slice(&second);
+    swapped[b..b + 64].copy_from_slice(&first);
+    let hswap = bad("h.zkey", &swapped);
+    refused(
+        &hswap,
+        ptau,
+        &["--force"],
+        "H section is not this circuit's",
+    );
+    // The key before any contribution: its delta is public.
+    refused(
+        dir.join("c0.zkey").to_str().expect("utf-8"),
+        ptau,
+        &["--force"],
+        "no phase-2 contribution",
+    );
+    // A key for another circuit: the ceremony's first key against another statement's shape is
+    // a wrong size; the .ptau of another ceremony gives other alpha and beta.
+    let other_dir = dir.join("other-tau");
+    std::fs::create_dir_all(&other_dir).expect("a folder");
+    let other = js.tau(&other_dir, 8).expect("another powers-of-tau file");
+    refused(
+        f,
+        other.to_str().expect("utf-8"),
+        &["--force"],
+        "not made over this .ptau",
+    );
+    // A .ptau too small for the circuit (2^1 powers for a domain of 2^2 points).
+    let small_dir = dir.join("small-tau");
+    std::fs::create_dir_all(&small_dir).expect("a folder");
+    let small = js.tau(&small_dir, 1).expect("a tiny powers-of-tau file");
+    refused(
+        f,
+        small.to_str().expect("utf-8"),
+        &["--force"],
+        "the .ptau holds 2^1 powers; this circuit's domain of 2^2 points needs",
+    );
+    // A file named like a published Hermez file that is not that file (truncated, or another).
+    let named = dir.join("powersOfTau28_hez_final_08.ptau");
+    std::fs::copy(ptau, &named).expect("copied");
+    refused(
+        f,
+        named.to_str().expect("utf-8"),
+        &["--force"],
+        "named like the published powersOfTau28_hez_final_08.ptau",
+    );
+    let not_a_zkey = bad(
+        "r1cs-as.zkey",
+        &std::fs::read(dir.join("toy-square.r1cs")).expect("r1cs"),
+    );
+    refused(&not_a_zkey, ptau, &["--force"], "not a .zkey file");
+    refused(f, &not_a_zkey, &["--force"], "not a .ptau file");
+}
+
+/// The byte range `(start, len)` of section `id` of an iden3 file.
+fn section_range(b: &[u8], id: u32) -> (usize, usize) {
+    let u32_at = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+    let mut at = 12;
+    for _ in 0..u32_at(8) {
+        let len = u64::from_le_bytes(b[at + 4..at + 12].try_into().expect("8 bytes")) as usize;
+        if u32_at(at) == id {
+            return (at + 12, len);
+        }
+        at += 12 + len;
+    }
+    panic!("no section {id}")
 }

@@ -186,6 +186,31 @@ impl Registry {
         }
     }
 
+    /// Imports the final `.zkey` of a phase-2 ceremony over `statement`'s circuit at the shape
+    /// `opts` describes, made over the prepared `.ptau` `ptau`, into the key store `params`
+    /// (see [`crate::setup::ceremony::import`]).
+    pub fn ceremony_import(
+        &self,
+        statement: &str,
+        opts: &ShapeOptions,
+        params: Option<PathBuf>,
+        zkey: &Path,
+        ptau: &Path,
+        force: bool,
+    ) -> Result<crate::setup::ceremony::Imported> {
+        let store = veil_prover::keys::KeyStore::new(params_dir(params));
+        let job = SetupJob::CeremonyImport {
+            store: &store,
+            zkey,
+            ptau,
+            force,
+        };
+        match self.run_setup(statement, opts, job)? {
+            SetupDone::CeremonyImport(done) => Ok(*done),
+            _ => Err(wrong_setup(statement)),
+        }
+    }
+
     /// Readies halo2 for `statement` at the shape `opts` describes (see
     /// [`crate::setup::setup_halo2`]).
     pub fn setup_halo2(

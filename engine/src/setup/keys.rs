@@ -128,6 +128,17 @@ pub enum SetupJob<'a> {
         /// Progress.
         progress: &'a dyn Progress,
     },
+    /// A ceremony's final `.zkey` imported into a key store ([`super::ceremony::import`]).
+    CeremonyImport {
+        /// The key store.
+        store: &'a veil_prover::keys::KeyStore,
+        /// The final `.zkey`.
+        zkey: &'a Path,
+        /// The prepared `.ptau` the ceremony was made over.
+        ptau: &'a Path,
+        /// Replace an existing key of the same id.
+        force: bool,
+    },
     /// The circuit exported for a Groth16 phase-2 ceremony ([`super::ceremony`]).
     CeremonyExport {
         /// The folder to write into.
@@ -146,15 +157,17 @@ pub enum SetupDone {
     Halo2(Box<Halo2SetUp>),
     /// A circuit exported for a ceremony, and its description's path.
     CeremonyExport(Box<(super::ceremony::CeremonyExport, PathBuf)>),
+    /// A ceremony's key imported.
+    CeremonyImport(Box<super::ceremony::Imported>),
 }
 
 impl SetupJob<'_> {
     /// Runs the job for `S` at `shape`.
     pub fn at<S: R1csStatement + Halo2Statement>(self, shape: &S::Shape) -> Result<SetupDone> {
         match self {
-            SetupJob::Groth16 { .. } | SetupJob::CeremonyExport { .. } => {
-                self.at_groth16::<S>(shape)
-            }
+            SetupJob::Groth16 { .. }
+            | SetupJob::CeremonyExport { .. }
+            | SetupJob::CeremonyImport { .. } => self.at_groth16::<S>(shape),
             SetupJob::Halo2 {
                 dir,
                 ptau,
@@ -171,6 +184,16 @@ impl SetupJob<'_> {
         if let SetupJob::CeremonyExport { out, force } = self {
             let done = super::ceremony::export::<S>(shape, out, force)?;
             return Ok(SetupDone::CeremonyExport(Box::new(done)));
+        }
+        if let SetupJob::CeremonyImport {
+            store,
+            zkey,
+            ptau,
+            force,
+        } = self
+        {
+            let done = super::ceremony::import::<S>(shape, zkey, ptau, store, force)?;
+            return Ok(SetupDone::CeremonyImport(Box::new(done)));
         }
         let SetupJob::Groth16 {
             backend,

@@ -196,6 +196,7 @@ impl UltraHonk {
                 gates.crs_points()
             )));
         }
+        check_crs_files(&g1, &g2)?;
         Ok(dir)
     }
 
@@ -446,6 +447,63 @@ impl<S: NoirTwin> Backend<S> for UltraHonkBackend {
             }
         }
     }
+}
+
+/// Refuses CRS files that cannot be the Ignition transcript's in Barretenberg's layout, by
+/// name: a `bn254_g1.dat` whose length is not whole 64-byte points (truncated) or whose first
+/// point is not the generator `(1, 2)` (`τ^0·G1`; another file or another layout), and a
+/// `bn254_g2.dat` that is not exactly one point of G2 (`τ·G2`, 128 bytes, on the twist and in
+/// its subgroup).
+fn check_crs_files(g1: &Path, g2: &Path) -> Result<()> {
+    use ark_bn254::{Fq, Fq2, G2Affine};
+    use ark_ec::AffineRepr;
+    use ark_ff::PrimeField;
+    use std::io::Read;
+    let bad = |path: &Path, why: String| {
+        ProverError::Crs(format!(
+            "{} is not the Ignition CRS in Barretenberg's layout: {why} (docs/noir.md says how to \
+             get the files)",
+            path.display()
+        ))
+    };
+    let len = std::fs::metadata(g1).map(|m| m.len()).unwrap_or(0);
+    if !len.is_multiple_of(G1_POINT_BYTES) {
+        return Err(bad(
+            g1,
+            format!("{len} bytes is not a whole number of 64-byte points: truncated"),
+        ));
+    }
+    let mut first = [0u8; 64];
+    std::fs::File::open(g1)
+        .and_then(|mut f| f.read_exact(&mut first))
+        .map_err(|e| bad(g1, format!("its first point cannot be read: {e}")))?;
+    let mut generator = [0u8; 64];
+    generator[31] = 1;
+    generator[63] = 2;
+    if first != generator {
+        return Err(bad(
+            g1,
+            "its first point is not the generator (1, 2)".into(),
+        ));
+    }
+    let g2_bytes = std::fs::read(g2).map_err(|e| bad(g2, e.to_string()))?;
+    if g2_bytes.len() != 128 {
+        return Err(bad(
+            g2,
+            format!("{} bytes; it holds one G2 point of 128", g2_bytes.len()),
+        ));
+    }
+    let fq = |b: &[u8]| Fq::from_be_bytes_mod_order(b);
+    // Big-endian `x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0`, or `c0` first: accept the layout that is a point.
+    let point = |order: [usize; 4]| {
+        let c = |i: usize| fq(&g2_bytes[32 * order[i]..32 * order[i] + 32]);
+        let p = G2Affine::new_unchecked(Fq2::new(c(0), c(1)), Fq2::new(c(2), c(3)));
+        !p.is_zero() && p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()
+    };
+    if !(point([0, 1, 2, 3]) || point([1, 0, 3, 2])) {
+        return Err(bad(g2, "it is not a point of G2".into()));
+    }
+    Ok(())
 }
 
 /// **INSECURE, for measuring proving time only.** Writes a CRS in Barretenberg's flat layout

@@ -12,7 +12,7 @@
 pub mod fixed;
 pub mod pippenger;
 
-use crate::qap::{self, QapDomain};
+use crate::qap::KeyQap;
 use crate::Result;
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::VariableBaseMSM;
@@ -80,17 +80,18 @@ pub trait Accelerator: Send + Sync {
         None
     }
 
-    /// The QAP witness map on `domain`: the coefficients of `h(X) = (A(X) B(X) - C(X)) / Z(X)`
-    /// for `assignment` (libsnark's reduction, as the setup expects; [`qap::witness_map`]).
+    /// The QAP witness map of the key's `qap` for `assignment`: the scalars of the `H` MSM
+    /// (`h`'s coefficients for libsnark's reduction, `A·B - C` on a coset for snarkjs's;
+    /// [`KeyQap::witness_map`]).
     fn witness_map(
         &self,
-        domain: &QapDomain,
+        qap: &KeyQap,
         matrices: &[Matrix<Fr>],
         num_instance: usize,
         num_constraints: usize,
         assignment: &[Fr],
     ) -> Result<Vec<Fr>> {
-        qap::witness_map(domain, matrices, num_instance, num_constraints, assignment)
+        qap.witness_map(matrices, num_instance, num_constraints, assignment)
     }
 }
 

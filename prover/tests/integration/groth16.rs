@@ -229,3 +229,57 @@ fn batch_verification_accepts_valid_batches_and_names_every_false_proof() {
         "{err}"
     );
 }
+
+/// A key of a snarkjs ceremony's shape (snarkjs's reduction: an `H` query of `2^k` points, the
+/// doubled domain's odd Lagrange points) is told apart by its length alone, and Veil's prover
+/// gives with it the very proof arkworks' own prover gives with that reduction (same `r`, `s`).
+#[test]
+fn a_key_for_snarkjs_reduction_proves_exactly_as_arkworks_does() {
+    use veil_prover::qap::{KeyQap, Reduction, SnarkjsReduction};
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    let blank = Chain { w: Fr::from(0u64) };
+    let pk = Groth16::<Bn254, SnarkjsReduction>::generate_random_parameters_with_reduction(
+        blank.clone(),
+        &mut rng,
+    )
+    .expect("setup");
+    // 3,001 constraints and 3 public rows on 2^12 points: snarkjs's H query holds all 4,096.
+    assert_eq!(pk.h_query.len(), 1 << 12);
+    let qap = |h| KeyQap::of_key(h, 3004).expect("a QAP").reduction;
+    assert_eq!(qap(1 << 12), Reduction::Snarkjs);
+    assert_eq!(qap((1 << 12) - 1), Reduction::Libsnark);
+    assert_eq!(qap((3 << 10) - 1), Reduction::Libsnark);
+    let prover = Groth16Prover::new(pk.clone(), blank).expect("prover");
+    let chain = Chain { w: Fr::from(31u64) };
+    let full = prover.assignment(chain.clone()).expect("assignment");
+    let (r, s) = (Fr::from(11u64), Fr::from(13u64));
+    let veil = create_proof(&Cpu, None, &prover.pk, &prover.matrices, &full, r, s).expect("veil");
+    let ark =
+        Groth16::<Bn254, SnarkjsReduction>::create_proof_with_reduction(chain.clone(), &pk, r, s)
+            .expect("arkworks");
+    assert_eq!(veil, ark, "same key, r and s: the same proof");
+    let pvk = prepare(&pk.vk);
+    verify(&pvk, &chain.public(), &veil).expect("it verifies");
+    // The stock prover picks the reduction by the key too.
+    let stock = prove_stock(&pk, chain.clone(), &mut rng).expect("stock proves");
+    verify(&pvk, &chain.public(), &stock).expect("the stock proof verifies");
+    // Proved with libsnark's map instead, the same key gives a proof that fails.
+    let libsnark = veil_prover::qap::witness_map(
+        &KeyQap::of_key(1 << 12, 3004).expect("qap").domain,
+        &prover.matrices.abc,
+        prover.matrices.num_instance,
+        prover.matrices.num_constraints,
+        &full,
+    )
+    .expect("map");
+    let snarkjs = KeyQap::of_key(1 << 12, 3004)
+        .expect("qap")
+        .witness_map(
+            &prover.matrices.abc,
+            prover.matrices.num_instance,
+            prover.matrices.num_constraints,
+            &full,
+        )
+        .expect("map");
+    assert_ne!(libsnark, snarkjs);
+}

@@ -86,6 +86,30 @@ fn proving_without_a_crs_is_refused_up_front() {
         m.contains("holds 100 points; this circuit needs 16384"),
         "{m}"
     );
+    // Files of the right size that cannot be the Ignition transcript's, each refused by name.
+    let real = tempfile::tempdir().unwrap();
+    write_insecure_dev_crs(real.path(), 1 << 14).unwrap();
+    let g1 = std::fs::read(real.path().join("bn254_g1.dat")).unwrap();
+    let g2 = std::fs::read(real.path().join("bn254_g2.dat")).unwrap();
+    let mut truncated = g1.clone();
+    truncated.push(0);
+    std::fs::write(dir.path().join("bn254_g1.dat"), &truncated).unwrap();
+    let m = message(with.prove(&program, &tier_inputs()));
+    assert!(m.contains("not a whole number of 64-byte points"), "{m}");
+    let mut moved = g1.clone();
+    moved[63] = 3;
+    std::fs::write(dir.path().join("bn254_g1.dat"), &moved).unwrap();
+    let m = message(with.prove(&program, &tier_inputs()));
+    assert!(m.contains("first point is not the generator"), "{m}");
+    std::fs::write(dir.path().join("bn254_g1.dat"), &g1).unwrap();
+    let m = message(with.prove(&program, &tier_inputs()));
+    assert!(
+        m.contains("bn254_g2.dat") && m.contains("not a point of G2"),
+        "{m}"
+    );
+    std::fs::write(dir.path().join("bn254_g2.dat"), &g2[..64]).unwrap();
+    let m = message(with.prove(&program, &tier_inputs()));
+    assert!(m.contains("64 bytes; it holds one G2 point"), "{m}");
     // Refused inputs are refused before any of that.
     let (p, w) = vectors::tier(0, 3);
     match bb.prove(&program, &twins::tier(&p, &w)) {
