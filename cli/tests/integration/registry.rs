@@ -329,10 +329,37 @@ fn a_registered_statement_goes_through_a_snarkjs_phase_2_ceremony() {
     ] {
         assert!(info.contains(line), "{line:?} not in {info}");
     }
-    let ptau = js
-        .tau(out.path(), d.ptau_power)
-        .expect("a powers-of-tau file");
-    let ptau = ptau.to_str().expect("a UTF-8 path");
+    // Phase 1 made here: two contributions and a beacon, then prepared for phase 2.
+    let power = d.ptau_power.to_string();
+    run(&["powersoftau", "new", "bn128", &power, "t0.ptau"]);
+    run(&[
+        "powersoftau",
+        "contribute",
+        "t0.ptau",
+        "t1.ptau",
+        "--name=tau one",
+        "-e=1",
+    ]);
+    run(&[
+        "powersoftau",
+        "contribute",
+        "t1.ptau",
+        "t2.ptau",
+        "--name=tau two",
+        "-e=2",
+    ]);
+    let tau_beacon = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0";
+    run(&[
+        "powersoftau",
+        "beacon",
+        "t2.ptau",
+        "t3.ptau",
+        tau_beacon,
+        "10",
+        "-n=tau beacon",
+    ]);
+    run(&["powersoftau", "prepare", "phase2", "t3.ptau", "pot.ptau"]);
+    let ptau = "pot.ptau";
     run(&["zkey", "new", &d.r1cs, ptau, "c0.zkey"]);
     run(&[
         "zkey",
@@ -421,6 +448,8 @@ fn ceremony_key_imports_and_proves_with_snarkjs(
     };
     let final_zkey = dir.join("final.zkey");
     let f = final_zkey.to_str().expect("a UTF-8 path");
+    let ptau_path = dir.join(ptau);
+    let ptau = ptau_path.to_str().expect("a UTF-8 path");
     import(f, ptau, &[]).expect("the ceremony's key imports");
     let manifest = veil_engine::verifier::params::Manifest::load(&params).expect("a manifest");
     let entry = &manifest.keys[toy::NAME];
@@ -541,6 +570,18 @@ fn ceremony_key_imports_and_proves_with_snarkjs(
         ptau,
         &["--force"],
         "contribution #1 (\"first\") was not made on the transcript",
+    );
+    // A key of another circuit: one coefficient of A changed (the coefficients section: a
+    // count, then matrix, constraint, signal and a 32-byte value each).
+    let (coefs, _) = section_range(&bytes, 4);
+    let mut other_circuit = bytes.clone();
+    other_circuit[coefs + 4 + 12] ^= 1;
+    let other_circuit = bad("other-circuit.zkey", &other_circuit);
+    refused(
+        &other_circuit,
+        ptau,
+        &["--force"],
+        "the .zkey is for another circuit than toy-square: its constraints differ",
     );
     // A point of the key moved: the H section's first point swapped for its second.
     let h = section_range(&bytes, 9);
