@@ -472,6 +472,17 @@ fn ceremony_key_imports_and_proves_with_snarkjs(
         );
     }
     assert!(printed.contains(&record.circuit_hash), "the circuit hash");
+    // `veil serve` starts on it without --allow-insecure-keys.
+    let config = veil_service::config::Config {
+        params: params.clone(),
+        ..Default::default()
+    };
+    assert_eq!(
+        config
+            .check_keys()
+            .expect("a service starts on ceremony keys"),
+        Vec::<String>::new()
+    );
     assert_eq!(
         record.contributions[2].beacon.as_deref(),
         Some("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20")
