@@ -646,6 +646,23 @@ fn ceremony_key_imports_and_proves_with_snarkjs(
         &["--force"],
         "named like the published powersOfTau28_hez_final_08.ptau",
     );
+    // Keys of two phase-1 ceremonies in one folder: another key recorded over another .ptau.
+    let manifest_path = params.join("manifest.json");
+    let original = std::fs::read_to_string(&manifest_path).expect("the manifest");
+    let mut m: serde_json::Value = serde_json::from_str(&original).expect("json");
+    let mut twin = m["keys"][toy::NAME].clone();
+    twin["ceremony"]["ptau"]["blake2b"] = serde_json::json!("00".repeat(64));
+    twin["ceremony"]["ptau"]["file"] = serde_json::json!("elsewhere.ptau");
+    m["keys"]["toy-square-elsewhere"] = twin;
+    std::fs::write(&manifest_path, m.to_string()).expect("written");
+    let e = import(f, ptau, &["--force"]).expect_err("refused");
+    assert!(
+        format!("{e:#}").contains(
+            "holds toy-square-elsewhere from a ceremony over another .ptau (elsewhere.ptau"
+        ) && format!("{e:#}").contains("keys of two phase-1 ceremonies are not mixed"),
+        "{e:#}"
+    );
+    std::fs::write(&manifest_path, original).expect("restored");
     let not_a_zkey = bad(
         "r1cs-as.zkey",
         &std::fs::read(dir.join("toy-square.r1cs")).expect("r1cs"),
