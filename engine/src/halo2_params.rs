@@ -95,11 +95,7 @@ pub fn import_ptau(dir: &Path, ptau: &Path, k: u32) -> Result<ParamsInfo> {
     })?;
     let (params, header) = veil_halo2::ptau::params_from_ptau(&bytes, k)
         .map_err(|e| crate::EngineError::Refused(format!("{}: {e}", ptau.display())))?;
-    let blake2b = blake2b_simd::Params::new()
-        .hash_length(64)
-        .hash(&bytes)
-        .to_hex()
-        .to_string();
+    let blake2b = ptau_blake2b(&bytes);
     check_published(ptau, &blake2b)?;
     let source = PtauSource {
         blake2b,
@@ -110,9 +106,18 @@ pub fn import_ptau(dir: &Path, ptau: &Path, k: u32) -> Result<ParamsInfo> {
     write_params(dir, &params, k, Some(source))
 }
 
+/// A `.ptau` file's Blake2b-512, hex: how snarkjs's README names the published files.
+pub(crate) fn ptau_blake2b(bytes: &[u8]) -> String {
+    blake2b_simd::Params::new()
+        .hash_length(64)
+        .hash(bytes)
+        .to_hex()
+        .to_string()
+}
+
 /// A file named like a published Hermez file (`powersOfTau28_hez_final_NN.ptau`) must be that
 /// file: its Blake2b-512 the one snarkjs publishes for `NN` (`veil_halo2::ptau::HERMEZ_FILES`).
-fn check_published(ptau: &Path, blake2b: &str) -> Result<()> {
+pub(crate) fn check_published(ptau: &Path, blake2b: &str) -> Result<()> {
     use veil_halo2::ptau::hermez_power_of_name;
     let name = ptau
         .file_name()

@@ -119,8 +119,9 @@ impl KeyStore {
         })
     }
 
-    /// Writes `pk` and its verifying key, then their manifest entry (last, so a crash leaves
-    /// the manifest naming the old files or the new ones, never half of each).
+    /// Writes `pk` and its verifying key, then their manifest entry (last: after a crash between
+    /// them the manifest's digests name the old files, so the new ones are refused on load, never
+    /// used under the old entry).
     fn write(
         &self,
         key: &str,

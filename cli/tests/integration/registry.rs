@@ -644,7 +644,7 @@ fn ceremony_key_imports_and_proves_with_snarkjs(
         f,
         named.to_str().expect("utf-8"),
         &["--force"],
-        "named like the published powersOfTau28_hez_final_08.ptau",
+        "is not the published powersOfTau28_hez_final_08.ptau",
     );
     // Keys of two phase-1 ceremonies in one folder: another key recorded over another .ptau.
     let manifest_path = params.join("manifest.json");

@@ -218,26 +218,13 @@ pub fn import<S: R1csStatement>(
 /// The `.ptau`'s digests, and the published Hermez file it is, if any. A file named like one
 /// whose hash is not that file's is refused by name.
 fn ptau_record(path: &Path, bytes: &[u8], power: u32) -> Result<PtauRecord> {
-    let blake2b = blake2b_simd::Params::new()
-        .hash_length(64)
-        .hash(bytes)
-        .to_hex()
-        .to_string();
+    let blake2b = crate::halo2_params::ptau_blake2b(bytes);
+    crate::halo2_params::check_published(path, &blake2b)?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let published = veil_halo2::ptau::published_power(&blake2b);
-    if let Some(named) = veil_halo2::ptau::hermez_power_of_name(&file) {
-        if published != Some(named) {
-            refuse!(
-                "{}: named like the published {} but its BLAKE2b-512 is not that file's \
-                 (truncated or another file): fetch it again and compare with snarkjs's README",
-                path.display(),
-                veil_halo2::ptau::hermez_name(named)
-            );
-        }
-    }
     Ok(PtauRecord {
         file,
         power,
