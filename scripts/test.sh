@@ -7,10 +7,10 @@
 #   scripts/test.sh --full     CI's loop and the `#[ignore]`d heavy tests
 # Arguments after `--` go to cargo-nextest (a filter: `-- -E 'test(/chain/)'`).
 #
-# What it installs: npm snarkjs (tools/), npm noir_wasm and bb (noir/, then every Noir program
+# What it installs: npm snarkjs and playwright-core (tools/), npm noir_wasm and bb (noir/, then every Noir program
 # is compiled), both cached by their lock files inside the clone; rustup's clippy and wasm32
-# target; cargo-nextest; PyPI schemathesis (target/schemathesis-venv); Debian postgresql and
-# libsodium23.
+# target; cargo-nextest; PyPI schemathesis (target/schemathesis-venv); Debian postgresql,
+# libsodium23 and chromium (the page's browser test; screenshots in target/browser/).
 #
 # One build: clippy runs as the workspace's rustc (RUSTC_WORKSPACE_WRAPPER) while the tests
 # compile, so its lints cost no second pass over the dependencies. The step times and the
@@ -109,16 +109,25 @@ print(" ".join(sorted(out)))
 
 scripts/ensure-node.sh
 scripts/ensure-postgres.sh
+sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { $sudo apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
 # libsodium, the key note's independent implementation (scripts/sodium-sealed-box.py).
 if ! python3 -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("sodium"))'; then
-  sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libsodium23
+  apt_install libsodium23
+fi
+# Chromium, the browser the page's test drives (playwright-core from tools/ talks to it).
+if [ "$mode" != quick ] && ! command -v chromium >/dev/null 2>&1; then
+  step "apt: chromium (the page's browser test)" apt_install chromium
 fi
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 rustup component add clippy >/dev/null 2>&1 || true
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 
-step "npm ci: snarkjs (tools/)" npm_ci tools
+step "npm ci: snarkjs, playwright-core (tools/)" npm_ci tools
 # `npm ci`: exactly the locked versions (the lock lists every platform's optional packages).
 step "npm ci: noir_wasm, bb.js (noir/)" npm_ci noir
 step "noir: compile every program and variant" noir_build
@@ -138,6 +147,7 @@ export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 export VEIL_REQUIRE_SNARKJS=1 VEIL_REQUIRE_WASM=1 VEIL_REQUIRE_NOIR=1 VEIL_REQUIRE_SODIUM=1
+export VEIL_REQUIRE_BROWSER=1
 
 # What nextest builds (libraries, binaries, tests, and examples as programs), then the benches:
 # `--all-targets` would build the examples a second way (as tests), and nextest them again.
@@ -157,7 +167,7 @@ if [ "$mode" = quick ]; then
   args=()
   for p in $packages; do args+=(-p "$p"); done
   # The wasm cross test needs the wasm verifier; --quick does not build it.
-  unset VEIL_REQUIRE_WASM
+  unset VEIL_REQUIRE_WASM VEIL_REQUIRE_BROWSER
   step "build + clippy: $packages" build_all "${args[@]}"
   step "cargo nextest: $packages" cargo nextest run "${args[@]}" "${extra[@]}"
   exit 0

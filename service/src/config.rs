@@ -83,6 +83,11 @@ pub struct Config {
     /// parameters), whose maker can forge proofs: development only. Without it the service
     /// refuses to start on such keys, naming them.
     pub allow_insecure_keys: bool,
+    /// The WebAssembly verifier the buyer's page at `/` loads (`cargo build -p veil-verifier
+    /// --target wasm32-unknown-unknown --features wasm,halo2 --release`). None given:
+    /// `veil_verifier.wasm` beside the executable, else the build's
+    /// `../wasm32-unknown-unknown/release/veil_verifier.wasm` from it.
+    pub verifier_wasm: Option<PathBuf>,
 }
 
 /// [`Config::precompute_mib`] unless told: every preview, call and tier key in full, the
@@ -111,6 +116,7 @@ impl Default for Config {
             data_dir: PathBuf::from("."),
             precompute_mib: DEFAULT_PRECOMPUTE_MIB,
             allow_insecure_keys: false,
+            verifier_wasm: None,
         }
     }
 }
@@ -125,6 +131,22 @@ impl Config {
         self.work_dir
             .join("ciphertexts")
             .join(format!("{name}-{root}.veilct"))
+    }
+
+    /// Where the page's WebAssembly verifier is: [`Config::verifier_wasm`], or the first of
+    /// its default places that holds one.
+    pub fn verifier_wasm_path(&self) -> Option<PathBuf> {
+        if let Some(p) = &self.verifier_wasm {
+            return Some(p.clone());
+        }
+        let exe = std::env::current_exe().ok()?;
+        let dir = exe.parent()?;
+        [
+            dir.join("veil_verifier.wasm"),
+            dir.join("../wasm32-unknown-unknown/release/veil_verifier.wasm"),
+        ]
+        .into_iter()
+        .find(|p| p.is_file())
     }
 
     /// Reads a TOML file over the defaults (unknown keys are refused, by name).

@@ -49,10 +49,25 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The API under `/v1`.
+/// The buyer's page at `/` (gzip when the browser takes it: the verifier is megabytes).
+fn page() -> Router<AppState> {
+    use routes::web;
+    let mut r = Router::new()
+        .route("/", get(web::index))
+        .route("/veil_verifier.wasm", get(web::verifier_wasm));
+    for name in web::page_files() {
+        r = r.route(&format!("/{name}"), get(web::asset));
+    }
+    r.layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// The API under `/v1`, and the page.
 fn api() -> Router<AppState> {
-    use routes::{jobs, ledger, listings, meta, sale, verify};
-    Router::new()
+    use routes::{jobs, ledger, listings, meta, sale, verify, web};
+    page()
+        .route("/v1/keys", get(web::manifest))
+        .route("/v1/keys/{file}", get(web::key))
+        .route("/v1/keys/halo2/{file}", get(web::halo2_key))
         .route("/v1/openapi.json", get(openapi::openapi))
         .route("/v1/docs", get(openapi::docs))
         .route("/v1/circuits", get(meta::circuits))

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations (`utoipa`), and the two
 //! routes that serve it (`/v1/openapi.json`, `/v1/docs`).
 
-use crate::routes::{jobs, ledger, listings, meta, sale, verify};
+use crate::routes::{jobs, ledger, listings, meta, sale, verify, web};
 use axum::response::Html;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,6 +21,9 @@ use veil_engine::registry::Registry;
         meta::metrics,
         openapi,
         meta::circuits,
+        web::manifest,
+        web::key,
+        web::halo2_key,
         listings::register,
         listings::get,
         sale::encrypt,

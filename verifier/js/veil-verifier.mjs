@@ -4,22 +4,52 @@
 
 const OUTCOMES = ["accepted", "proof rejected", "mismatch", "malformed input", "bad key"];
 
-export async function loadVerifier(wasmBytes) {
-  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
-  const ex = instance.exports;
+/**
+ * Loads the verifier from the .wasm bytes or a compiled WebAssembly.Module. `host` feeds a delivery check (verifyDeliveryShare): `read(len)` returns
+ * the file's next bytes (a Uint8Array, empty at its end, null when it cannot be read) and
+ * `leaves(first, bytes)` takes a block of leaves; without them a delivery check is refused.
+ */
+export async function loadVerifier(wasmBytes, host = {}) {
+  let ex;
+  const imports = {
+    veil: {
+      read(ptr, len) {
+        const chunk = host.read ? host.read(len) : null;
+        if (!chunk) return -1;
+        new Uint8Array(ex.memory.buffer, ptr, chunk.length).set(chunk);
+        return chunk.length;
+      },
+      leaves(first, ptr, len) {
+        if (host.leaves) host.leaves(first, new Uint8Array(ex.memory.buffer, ptr, len).slice());
+      },
+    },
+  };
+  const instance = wasmBytes instanceof WebAssembly.Module
+    ? await WebAssembly.instantiate(wasmBytes, imports)
+    : (await WebAssembly.instantiate(wasmBytes, imports)).instance;
+  ex = instance.exports;
   const encoder = new TextEncoder();
   const put = (bytes) => {
     const ptr = ex.veil_alloc(bytes.length);
     new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
     return [ptr, bytes.length];
   };
-  const call = (fn, inputs) => {
-    const args = inputs.map(put);
-    const code = fn(...args.flat());
-    const message = new TextDecoder().decode(
-      new Uint8Array(ex.memory.buffer, ex.veil_message_ptr(), ex.veil_message_len()));
-    for (const [ptr, len] of args) ex.veil_free(ptr, len);
-    return { ok: code === 0, outcome: OUTCOMES[code] ?? `code ${code}`, message };
+  const bytesOf = (x) => (typeof x === "string" ? encoder.encode(x) : x);
+  const text = (ptr, len) => new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ptr, len));
+  // The verdict of the call that returned `code`: its message, and its details (JSON) if any.
+  const result = (code) => {
+    const details = text(ex.veil_details_ptr(), ex.veil_details_len());
+    return { ok: code === 0, outcome: OUTCOMES[code] ?? `code ${code}`,
+      message: text(ex.veil_message_ptr(), ex.veil_message_len()),
+      details: details ? JSON.parse(details) : null };
+  };
+  const call = (fn, inputs, extra = []) => {
+    const args = inputs.map((x) => put(bytesOf(x)));
+    try {
+      return result(fn(...args.flat(), ...extra));
+    } finally {
+      for (const [ptr, len] of args) ex.veil_free(ptr, len);
+    }
   };
   return {
     /** Verifies a Groth16 preview.json text against listing.json text with the shape's .vk bytes. */
@@ -34,6 +64,44 @@ export async function loadVerifier(wasmBytes) {
     verifyBoundPreview(previewJson, listingJson, vkBytes, openingVkBytes) {
       return call(ex.veil_verify_bound_preview,
         [encoder.encode(previewJson), encoder.encode(listingJson), vkBytes, openingVkBytes]);
+    },
+    /** SHA-256 of bytes, hex (a key's digest against the manifest). */
+    sha256(bytes) {
+      return call(ex.veil_sha256, [bytes]).message;
+    },
+    /**
+     * Verifies an audit report (report.json text, Groth16 batch chain) with its batch shape's
+     * .vk bytes against the published receipt root ("0x" and 64 hex digits); `details` holds
+     * the totals.
+     */
+    verifyReport(reportJson, vkBytes, root) {
+      return call(ex.veil_verify_report, [reportJson, vkBytes, root]);
+    },
+    /**
+     * One share of a delivery check: reads the file through `host.read`, hands the leaves of
+     * blocks worker, worker + workers, ... to `host.leaves`; `message` is the share's summary
+     * (JSON) when ok. Share 0 (withSha256) also digests the file.
+     */
+    deliveryShare(listingJson, keyJson, name, worker, workers, withSha256) {
+      return call(ex.veil_delivery_share, [listingJson, keyJson, name],
+        [worker, workers, withSha256 ? 1 : 0]);
+    },
+    /** Starts rebuilding a delivered file's tree for listing.json. */
+    treeBegin(listingJson) {
+      return call(ex.veil_tree_begin, [listingJson]);
+    },
+    /** Appends a block of leaves (from deliveryShare) whose first record is `first`. */
+    treePush(first, leafBytes) {
+      const [ptr, len] = put(leafBytes);
+      try {
+        return result(ex.veil_tree_push(first, ptr, len));
+      } finally {
+        ex.veil_free(ptr, len);
+      }
+    },
+    /** Compares the tree's commitment with the listing's; `summary` is share 0's message. */
+    treeFinish(name, summary) {
+      return call(ex.veil_tree_finish, [name, summary]);
     },
     /** Whether this build verifies halo2 (built with `--features wasm,halo2`). */
     halo2: typeof ex.veil_verify_preview_halo2 === "function",

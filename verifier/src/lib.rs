@@ -7,6 +7,7 @@
 //! wasm,halo2 --release`, loaded by `verifier/js/veil-verifier.mjs`.
 #![deny(missing_docs)]
 
+pub mod delivery;
 pub mod digest;
 pub mod dispute;
 pub mod error;

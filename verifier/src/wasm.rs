@@ -8,8 +8,16 @@
 //! message at `veil_message_ptr()` /
 //! `veil_message_len()`, and releases inputs with `veil_free(ptr, len)`.
 //! Return codes: 0 accepted, 1 proof rejected, 2 mismatch, 3 malformed input, 4 bad key.
+//!
+//! The buyer's page (`verifier/web`) adds: `veil_verify_report` (an audit report, its totals as
+//! JSON at `veil_details_ptr()` / `veil_details_len()`), `veil_sha256` (a key's digest, since
+//! `crypto.subtle` exists only in secure contexts), and the delivery check in shares
+//! ([`crate::delivery`]): `veil_delivery_share` pulls the file from the host's `veil.read`
+//! import and hands leaf blocks to `veil.leaves`; `veil_tree_begin`, `veil_tree_push` and
+//! `veil_tree_finish` rebuild the tree from them. A host that checks no delivery gives
+//! imports that refuse (as `verifier/js/veil-verifier.mjs` does).
 
-use crate::{groth16, preview, VerifyError};
+use crate::{delivery, groth16, preview, totals, VerifyError};
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use ark_serialize::CanonicalDeserialize;
@@ -27,6 +35,33 @@ fn no_randomness(_: &mut [u8]) -> Result<(), getrandom::Error> {
 
 thread_local! {
     static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
+    static DETAILS: RefCell<String> = const { RefCell::new(String::new()) };
+    static TREE: RefCell<Option<delivery::TreeCheck>> = const { RefCell::new(None) };
+}
+
+#[link(wasm_import_module = "veil")]
+extern "C" {
+    /// Fills up to `len` bytes at `ptr` with the next bytes of the file being checked: the
+    /// count, 0 at its end, negative when it cannot be read.
+    #[link_name = "read"]
+    fn host_read(ptr: *mut u8, len: usize) -> i32;
+    /// Takes a block of leaves (32 little-endian bytes each) whose first record is `first`.
+    #[link_name = "leaves"]
+    fn host_leaves(first: f64, ptr: *const u8, len: usize);
+}
+
+/// The host's file, read through [`host_read`].
+struct HostFile;
+
+impl std::io::Read for HostFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // SAFETY: the host writes at most `buf.len()` bytes into `buf`.
+        let n = unsafe { host_read(buf.as_mut_ptr(), buf.len()) };
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= buf.len())
+            .ok_or_else(|| std::io::Error::other("the browser could not read the file"))
+    }
 }
 
 /// Allocates `len` bytes for the host to write an input into.
@@ -53,6 +88,18 @@ pub extern "C" fn veil_message_ptr() -> *const u8 {
     MESSAGE.with(|m| m.borrow().as_ptr())
 }
 
+/// Address of the last call's details (JSON; empty when it has none).
+#[no_mangle]
+pub extern "C" fn veil_details_ptr() -> *const u8 {
+    DETAILS.with(|m| m.borrow().as_ptr())
+}
+
+/// Length of the last call's details in bytes.
+#[no_mangle]
+pub extern "C" fn veil_details_len() -> usize {
+    DETAILS.with(|m| m.borrow().len())
+}
+
 /// Length of the last call's message in bytes.
 #[no_mangle]
 pub extern "C" fn veil_message_len() -> usize {
@@ -65,6 +112,10 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     } else {
         std::slice::from_raw_parts(ptr, len)
     }
+}
+
+fn text_ref<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, VerifyError> {
+    std::str::from_utf8(bytes).map_err(|_| VerifyError::Malformed(format!("{what} is not UTF-8")))
 }
 
 fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
@@ -204,6 +255,210 @@ pub unsafe extern "C" fn veil_verify_preview_halo2(
     report(result)
 }
 
+/// SHA-256 of the input, as hex in the message (a key's digest, compared with the manifest).
+///
+/// # Safety
+/// `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_sha256(ptr: *const u8, len: usize) -> u32 {
+    use sha2::Digest;
+    report(Ok(hex::encode(sha2::Sha256::digest(input(ptr, len)))))
+}
+
+/// Verifies an audit report (a chain of Groth16 batch proofs) with the compressed verifying
+/// key of its batch shape against the receipt root the auditor trusts (`0x` and 64 hex
+/// digits); the totals are the details (JSON: seller, period, count, amount, fees, bands).
+///
+/// # Safety
+/// Each `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_verify_report(
+    report_ptr: *const u8,
+    report_len: usize,
+    vk_ptr: *const u8,
+    vk_len: usize,
+    root_ptr: *const u8,
+    root_len: usize,
+) -> u32 {
+    let result = (|| {
+        let text = text(input(report_ptr, report_len), "report")?;
+        let r = totals::Report::from_json(&text)?;
+        let root = veil_circuits::field::from_hex_strict(
+            "the published root",
+            text_ref(input(root_ptr, root_len), "the published root")?.trim(),
+        )?;
+        let vk = groth16_key(input(vk_ptr, vk_len), "report")?;
+        let t = totals::verify_report(&r, &groth16::prepare(&vk), Some(root))?;
+        let p = &r.period;
+        let mut lo = 0u64;
+        let bands: Vec<serde_json::Value> = t
+            .band_counts
+            .iter()
+            .zip(&t.band_sums)
+            .enumerate()
+            .map(|(k, (c, s))| {
+                let hi = p.edges.get(k).copied();
+                let band = serde_json::json!({
+                    "from": lo, "to": hi, "count": c, "amount": s.to_string()
+                });
+                lo = hi.unwrap_or(lo);
+                band
+            })
+            .collect();
+        let details = serde_json::json!({
+            "seller": p.seller, "from": p.t0, "to": p.t1, "bps": p.bps,
+            "root": veil_circuits::field::to_hex(&p.root), "batches": t.batches,
+            "count": t.count, "amount": t.amount.to_string(), "fees": t.fees.to_string(),
+            "bands": bands,
+        });
+        let message = format!(
+            "OK: seller {}, period [{}, {}): {} batch proofs verified against receipt root {}",
+            p.seller,
+            p.t0,
+            p.t1,
+            t.batches,
+            veil_circuits::field::to_hex(&root)
+        );
+        Ok::<_, VerifyError>((message, details.to_string()))
+    })();
+    report_with(result)
+}
+
+/// One share of a delivery check ([`delivery::hash_share`]): reads the whole file from the
+/// host's `veil.read`, hashes the leaves of blocks `worker`, `worker + workers`, ... and hands
+/// each block to `veil.leaves`. With `sha256` set it also digests the file. The message is the
+/// share's summary, JSON: `{"records", "schema_hash", "sha256"}`.
+///
+/// # Safety
+/// Each `(ptr, len)` pair must describe readable memory (from [`veil_alloc`]).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn veil_delivery_share(
+    listing_ptr: *const u8,
+    listing_len: usize,
+    key_ptr: *const u8,
+    key_len: usize,
+    name_ptr: *const u8,
+    name_len: usize,
+    worker: u32,
+    workers: u32,
+    sha256: u32,
+) -> u32 {
+    let result = (|| {
+        let (listing, key) = delivery::listing_and_key(
+            text_ref(input(listing_ptr, listing_len), "listing")?,
+            text_ref(input(key_ptr, key_len), "key file")?,
+        )?;
+        let name = text_ref(input(name_ptr, name_len), "file name")?;
+        let (file, digest) = delivery::sha256_reader(HostFile);
+        let mut bytes = Vec::new();
+        let read = delivery::hash_share(
+            file,
+            name,
+            &listing,
+            &key,
+            worker,
+            workers,
+            &mut |first, leaves| {
+                bytes.clear();
+                bytes.extend(leaves.iter().flat_map(delivery::leaf_bytes));
+                // SAFETY: the host copies the block out before it returns.
+                unsafe { host_leaves(first as f64, bytes.as_ptr(), bytes.len()) };
+                Ok(())
+            },
+        )?;
+        let sha = (sha256 != 0).then(|| {
+            use sha2::Digest;
+            hex::encode(digest.borrow().clone().finalize())
+        });
+        Ok::<_, VerifyError>(
+            serde_json::json!({
+                "records": read.records,
+                "schema_hash": veil_circuits::field::to_hex(&read.schema_hash),
+                "sha256": sha,
+            })
+            .to_string(),
+        )
+    })();
+    report(result)
+}
+
+/// Starts rebuilding the tree of a delivered file for `listing.json`.
+///
+/// # Safety
+/// `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_tree_begin(listing_ptr: *const u8, listing_len: usize) -> u32 {
+    let result = (|| {
+        let listing = Listing::from_json(text_ref(input(listing_ptr, listing_len), "listing")?)?;
+        let tree = delivery::TreeCheck::new(listing)?;
+        TREE.with(|t| *t.borrow_mut() = Some(tree));
+        Ok::<_, VerifyError>("OK".into())
+    })();
+    report(result)
+}
+
+/// Appends a block of leaves from a share (blocks in order of their first record).
+///
+/// # Safety
+/// `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_tree_push(first: f64, ptr: *const u8, len: usize) -> u32 {
+    let result = TREE.with(|t| {
+        let mut t = t.borrow_mut();
+        let tree = t
+            .as_mut()
+            .ok_or_else(|| VerifyError::Malformed("no tree begun (veil_tree_begin)".into()))?;
+        tree.push(first as u64, &delivery::leaves_from_bytes(input(ptr, len))?)?;
+        Ok::<_, VerifyError>("OK".into())
+    });
+    report(result)
+}
+
+/// Finishes the tree and compares its commitment with the listing's; `summary` is the JSON
+/// of share 0 (the one that digested the file), `name` the file's name.
+///
+/// # Safety
+/// Each `(ptr, len)` pair must describe readable memory (from [`veil_alloc`]).
+#[no_mangle]
+pub unsafe extern "C" fn veil_tree_finish(
+    name_ptr: *const u8,
+    name_len: usize,
+    summary_ptr: *const u8,
+    summary_len: usize,
+) -> u32 {
+    let result = (|| {
+        let tree = TREE
+            .with(|t| t.borrow_mut().take())
+            .ok_or_else(|| VerifyError::Malformed("no tree begun (veil_tree_begin)".into()))?;
+        let name = text_ref(input(name_ptr, name_len), "file name")?;
+        #[derive(serde::Deserialize)]
+        struct Summary {
+            records: u64,
+            schema_hash: String,
+            sha256: String,
+        }
+        let s: Summary = serde_json::from_slice(input(summary_ptr, summary_len))
+            .map_err(|e| VerifyError::Malformed(format!("share summary: {e}")))?;
+        let read = delivery::ShareRead {
+            records: s.records,
+            schema_hash: veil_circuits::field::from_hex_strict("schema hash", &s.schema_hash)?,
+        };
+        let sha: [u8; 32] = hex::decode(&s.sha256)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                VerifyError::Malformed("share summary: sha256 is not 32 bytes".into())
+            })?;
+        let dataset_id = tree.listing().dataset_id.clone();
+        let records = tree.finish(name, &read, &sha)?;
+        Ok::<_, VerifyError>(format!(
+            "OK: {name} matches the commitment of {dataset_id:?} ({records} records)"
+        ))
+    })();
+    report(result)
+}
+
 /// The preview and listing texts a host passed, parsed.
 fn preview_and_listing(
     preview: &[u8],
@@ -225,5 +480,18 @@ fn report(result: Result<String, VerifyError>) -> u32 {
         Err(e @ VerifyError::Keys(_)) => (4, e.to_string()),
     };
     MESSAGE.with(|m| *m.borrow_mut() = message);
+    DETAILS.with(|d| d.borrow_mut().clear());
     code
+}
+
+/// [`report`] of a result with details (JSON), kept when it is accepted.
+fn report_with(result: Result<(String, String), VerifyError>) -> u32 {
+    match result {
+        Ok((message, details)) => {
+            let code = report(Ok(message));
+            DETAILS.with(|d| *d.borrow_mut() = details);
+            code
+        }
+        Err(e) => report(Err(e)),
+    }
 }

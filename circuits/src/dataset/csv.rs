@@ -117,6 +117,7 @@ impl<R: BufRead> Parser<R> {
         let mut quoted = false;
         let mut state = State::Start;
         let mut any = false;
+        let mut record_bytes = 0usize;
         loop {
             let buf = self.input.fill_buf().map_err(|e| io(&self.name, e))?;
             if buf.is_empty() {
@@ -201,6 +202,18 @@ impl<R: BufRead> Parser<R> {
                 }
             }
             self.input.consume(used);
+            record_bytes += used;
+            if record_bytes > super::MAX_RECORD_BYTES {
+                return Err(fail(
+                    &self.name,
+                    first_line,
+                    &format!(
+                        "a record of more than {} MiB: this is not a CSV file of records (or it \
+                         lacks line ends)",
+                        super::MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
             if done {
                 self.line += 1;
                 fields.push(field);

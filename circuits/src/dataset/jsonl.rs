@@ -6,7 +6,7 @@ use super::{Format, Record, RecordSource, Schema};
 use crate::{Error, Result};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// Streams the objects of a JSON Lines file.
 pub struct JsonlRecords<R: BufRead> {
@@ -78,11 +78,27 @@ impl<R: BufRead> JsonlRecords<R> {
     fn next_line(&mut self) -> Result<Option<String>> {
         loop {
             self.line.clear();
-            let n = self.input.read_line(&mut self.line).map_err(|e| {
-                Error::MalformedDataset(format!("{}: line {}: {e}", self.name, self.line_no + 1))
-            })?;
+            let limit = super::MAX_RECORD_BYTES as u64 + 1;
+            let n = (&mut self.input)
+                .take(limit)
+                .read_line(&mut self.line)
+                .map_err(|e| {
+                    Error::MalformedDataset(format!(
+                        "{}: line {}: {e}",
+                        self.name,
+                        self.line_no + 1
+                    ))
+                })?;
             if n == 0 {
                 return Ok(None);
+            }
+            if n as u64 == limit && !self.line.ends_with('\n') {
+                return Err(Error::MalformedDataset(format!(
+                    "{}: line {}: longer than {} MiB: this is not a JSON Lines file of records",
+                    self.name,
+                    self.line_no + 1,
+                    super::MAX_RECORD_BYTES >> 20
+                )));
             }
             self.line_no += 1;
             if !self.line.trim().is_empty() {

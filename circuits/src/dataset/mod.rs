@@ -28,7 +28,7 @@ mod source;
 
 pub use keys::{DatasetKey, SellerSecret};
 pub use listing::{Listing, ENCRYPTED_LISTING_VERSION, LISTING_VERSION};
-pub use source::{detect_format, open, DatasetFile, IterRecords, RecordSource};
+pub use source::{detect_format, from_reader, open, DatasetFile, IterRecords, RecordSource};
 
 use crate::merkle::{Arity, MerklePath, TreeBuilder};
 use crate::{field, poseidon2, tags, Error, Fr, Result};
@@ -41,6 +41,10 @@ use std::collections::HashMap;
 pub const DEFAULT_DEPTH: u32 = 20;
 /// Default chunk size for files that are neither CSV nor JSON Lines.
 pub const DEFAULT_CHUNK_SIZE: usize = 1024;
+
+/// The largest CSV record or JSON Lines line read: a multi-gigabyte file without line ends is
+/// refused after this much, not read into memory whole.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
 /// Records hashed together in one parallel batch while streaming.
 const BATCH_RECORDS: usize = 8192;
 

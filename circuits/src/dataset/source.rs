@@ -92,24 +92,33 @@ pub fn open(
     let file = File::open(path).map_err(|e| Error::io(ctx(), e))?;
     let size = file.metadata().map_err(|e| Error::io(ctx(), e))?.len();
     let state = Arc::new(Mutex::new(Digested::default()));
-    let reader = BufReader::with_capacity(
-        1 << 16,
-        HashingReader {
-            inner: file,
-            state: state.clone(),
-            progress,
-        },
-    );
-    let name = path.display().to_string();
-    let source: Box<dyn RecordSource> = match format.unwrap_or_else(|| detect_format(path)) {
-        Format::Csv => Box::new(CsvRecords::new(reader, &name)?),
-        Format::Jsonl => Box::new(JsonlRecords::new(reader, &name)?),
-        Format::Chunks => Box::new(ChunkRecords::new(reader, &name, chunk_size)?),
+    let reader = HashingReader {
+        inner: file,
+        state: state.clone(),
+        progress,
     };
+    let format = format.unwrap_or_else(|| detect_format(path));
+    let source = from_reader(reader, &path.display().to_string(), format, chunk_size)?;
     Ok(DatasetFile {
         source,
         state,
         size,
+    })
+}
+
+/// Records of `format` read from any stream (a browser's file, in the WebAssembly verifier);
+/// `name` names the stream in errors.
+pub fn from_reader<R: Read + 'static>(
+    reader: R,
+    name: &str,
+    format: Format,
+    chunk_size: usize,
+) -> Result<Box<dyn RecordSource>> {
+    let reader = BufReader::with_capacity(1 << 16, reader);
+    Ok(match format {
+        Format::Csv => Box::new(CsvRecords::new(reader, name)?),
+        Format::Jsonl => Box::new(JsonlRecords::new(reader, name)?),
+        Format::Chunks => Box::new(ChunkRecords::new(reader, name, chunk_size)?),
     })
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use std::io::Write;
+use std::io::{Read, Write};
 
 fn write(name: &str, body: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -164,4 +164,22 @@ fn key_files_round_trip_and_bind_the_dataset_id() {
 fn value_hash_separates_lengths() {
     assert_ne!(value_hash(b""), value_hash(b"\0"));
     assert_ne!(value_hash(&[0u8; 31]), value_hash(&[0u8; 32]));
+}
+
+/// A file without line ends is refused after `MAX_RECORD_BYTES`, not read into memory whole.
+#[test]
+fn a_record_without_end_is_refused_at_the_limit() {
+    let endless = std::io::repeat(b'x').take(MAX_RECORD_BYTES as u64 + (1 << 20));
+    let err = from_reader(endless, "huge.csv", Format::Csv, 0)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("a record of more than 64 MiB"),
+        "{err}"
+    );
+    let endless = std::io::repeat(b' ').take(MAX_RECORD_BYTES as u64 + (1 << 20));
+    let err = from_reader(endless, "huge.jsonl", Format::Jsonl, 0)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("longer than 64 MiB"), "{err}");
 }

@@ -8,6 +8,9 @@
 //! This is bb.js `poseidon2Hash`; `hash(&[1, 2]) = 0x0386...7383`.
 
 mod constants;
+// Built everywhere so that its tests run natively; the permutation on WebAssembly.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod limb29;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
 
@@ -78,8 +81,18 @@ fn internal_matrix(s: &mut [Fr; WIDTH], diag: &[Fr; WIDTH]) {
     }
 }
 
-/// The Poseidon2 permutation on a width-4 state.
+/// The Poseidon2 permutation on a width-4 state (on WebAssembly, the same permutation over
+/// 29-bit limbs: [`limb29`]).
 pub fn permute(state: &mut [Fr; WIDTH]) {
+    #[cfg(target_arch = "wasm32")]
+    return limb29::permute(state);
+    #[cfg(not(target_arch = "wasm32"))]
+    permute_arkworks(state);
+}
+
+/// The permutation in arkworks' field arithmetic.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn permute_arkworks(state: &mut [Fr; WIDTH]) {
     let p = &*PARAMS;
     let half = FULL_ROUNDS / 2;
     external_matrix(state);

@@ -134,6 +134,10 @@ struct ServeOptions {
     /// whose maker can forge proofs: development only. Without it, `veil serve` refuses them.
     #[arg(long, env = "VEIL_ALLOW_INSECURE_KEYS")]
     allow_insecure_keys: bool,
+    /// The WebAssembly verifier the buyer's page at / loads [default: veil_verifier.wasm
+    /// beside this executable, else the build's wasm32-unknown-unknown/release/ one].
+    #[arg(long, value_name = "FILE", env = "VEIL_VERIFIER_WASM")]
+    verifier_wasm: Option<PathBuf>,
     /// Seconds running jobs get to finish on shutdown before they are queued again.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u64,
@@ -183,6 +187,9 @@ impl ServeOptions {
         }
         if let Some(v) = self.precompute_mib {
             c.precompute_mib = v;
+        }
+        if let Some(v) = &self.verifier_wasm {
+            c.verifier_wasm = Some(v.clone());
         }
         c.allow_insecure_keys |= self.allow_insecure_keys;
         c.check()?;

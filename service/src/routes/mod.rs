@@ -8,6 +8,7 @@ pub mod listings;
 pub mod meta;
 pub mod sale;
 pub mod verify;
+pub mod web;
 
 use crate::error::ServiceError;
 use axum::extract::rejection::JsonRejection;

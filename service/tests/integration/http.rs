@@ -442,3 +442,60 @@ fn marketplace(s: Service) {
     );
     s.stop();
 }
+
+/// The buyer's page and the public verification material, without a token: the page, the key
+/// manifest and a verifying key (its bytes the manifest's digest); never a proving key, a
+/// parameter file or a path out of the key folder.
+#[test]
+fn the_page_and_verifying_keys_are_public_and_nothing_else_is() {
+    let s = Service::start(|_| {});
+    let page = s.expect(200, "GET", "/", None, None);
+    assert!(page.as_str().unwrap().contains("Veil verifier"), "{page}");
+    for file in [
+        "/app.mjs",
+        "/delivery-worker.mjs",
+        "/style.css",
+        "/veil-verifier.mjs",
+    ] {
+        s.expect(200, "GET", file, None, None);
+    }
+    let manifest = s.expect(200, "GET", "/v1/keys", None, None);
+    let (id, entry) = manifest["keys"].as_object().unwrap().iter().next().unwrap();
+    let vk = entry["verifying_key"]["file"].as_str().unwrap();
+    let resp = ureq::get(&format!("{}/v1/keys/{vk}", s.url))
+        .call()
+        .unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).unwrap();
+    use sha2::Digest;
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&bytes)),
+        entry["verifying_key"]["sha256"].as_str().unwrap(),
+        "{id}"
+    );
+    let pk = entry["proving_key"]["file"].as_str().unwrap();
+    for path in [
+        format!("/v1/keys/{pk}"),
+        "/v1/keys/manifest.json".into(),
+        "/v1/keys/..%2Fveil.db".into(),
+        "/v1/keys/.vk".into(),
+        "/v1/keys/halo2/..%2F..%2Fseller.key".into(),
+    ] {
+        s.refused(
+            404,
+            "GET",
+            &path,
+            None,
+            None,
+            "is not a verifying key's name",
+        );
+    }
+    s.refused(
+        404,
+        "GET",
+        "/v1/keys/halo2/none.vk",
+        None,
+        None,
+        "this service has no halo2/none.vk",
+    );
+}
