@@ -100,7 +100,7 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sales.csv");
     let csv = csv.to_str().unwrap();
 
-    // A listing (d20, 6 columns), its Groth16 and halo2 keys, and a preview of 8 rows each.
+    // A listing (d20, 6 columns), its Groth16 and halo2 keys, and a preview of 3 rows each.
     must(d, &["dataset", "keygen", "--out", "seller.key"]);
     commit(d, csv, "sales-2026", "listing.json", "dataset.key");
     std::fs::write(d.join("other.csv"), "id,v\n1,a\n2,b\n").unwrap();
@@ -110,7 +110,7 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
             "--listing",
             "listing.json",
             "--samples",
-            "8",
+            "3",
             "--params",
             "params",
         ];
@@ -133,7 +133,7 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
                 "--challenge",
                 "9749ea59e916da13",
                 "--samples",
-                "8",
+                "3",
                 "--reveal",
                 "city,category,amount_eur",
                 "--out",
@@ -398,8 +398,8 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
         assert!(text.contains(needle), "{name}: {needle:?} not in {text:?}");
     }
     // The honest preview shows its 8 rows; the report its totals (total, fees, four bands).
-    assert_eq!(results["cases"]["preview-honest"]["rows"], 8);
-    assert_eq!(results["cases"]["preview-halo2-honest"]["rows"], 8);
+    assert_eq!(results["cases"]["preview-honest"]["rows"], 3);
+    assert_eq!(results["cases"]["preview-halo2-honest"]["rows"], 3);
     assert_eq!(results["cases"]["report-honest"]["rows"], 6);
     // The page kept answering while its workers read the 4 GiB file.
     assert!(
