@@ -7,9 +7,7 @@
 
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
-use sha2::{Digest, Sha256};
-use std::io::Read;
-use veil_circuits::dataset::{self, DatasetKey, Listing};
+use veil_circuits::dataset::{self, DatasetKey, Listing, RecordSource};
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::Fr;
 
@@ -33,13 +31,19 @@ pub struct ShareRead {
     pub schema_hash: Fr,
 }
 
-/// Reads every record of `file` (in the listing's format) and hashes the leaves of blocks `b`
-/// with `b % workers == worker`, handing each block to `emit` with the index of its first
-/// record.
+/// The format and chunk size the listing's dataset is read with (as `veil delivery verify`).
+pub fn read_options(listing: &Listing) -> (dataset::Format, usize) {
+    let chunk_size = match listing.schema.chunk_size {
+        0 => dataset::DEFAULT_CHUNK_SIZE,
+        n => n as usize,
+    };
+    (listing.schema.format, chunk_size)
+}
+
+/// Reads every record of `source` and hashes the leaves of blocks `b` with
+/// `b % workers == worker`, handing each block to `emit` with the index of its first record.
 pub fn hash_share(
-    file: impl Read + 'static,
-    name: &str,
-    listing: &Listing,
+    source: &mut dyn RecordSource,
     key: &DatasetKey,
     worker: u32,
     workers: u32,
@@ -50,11 +54,6 @@ pub fn hash_share(
             "share {worker} of {workers} does not exist"
         )));
     }
-    let chunk_size = match listing.schema.chunk_size {
-        0 => dataset::DEFAULT_CHUNK_SIZE,
-        n => n as usize,
-    };
-    let mut source = dataset::from_reader(file, name, listing.schema.format, chunk_size)?;
     let mut next = 0u64;
     let mut leaves = Vec::with_capacity(BLOCK_RECORDS as usize);
     while let Some(record) = source.next_record()? {
@@ -186,30 +185,10 @@ pub fn leaves_from_bytes(bytes: &[u8]) -> Result<Vec<Fr>> {
         .collect()
 }
 
-/// `inner`, hashed with SHA-256 as it is read: the reader (for [`hash_share`], which owns it)
-/// and the running digest.
-pub fn sha256_reader<R: Read + 'static>(
-    inner: R,
-) -> (impl Read + 'static, std::rc::Rc<std::cell::RefCell<Sha256>>) {
-    let sha = std::rc::Rc::new(std::cell::RefCell::new(Sha256::new()));
-    let shared = sha.clone();
-    struct Shared<R> {
-        inner: R,
-        sha: std::rc::Rc<std::cell::RefCell<Sha256>>,
-    }
-    impl<R: Read> Read for Shared<R> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.inner.read(buf)?;
-            self.sha.borrow_mut().update(&buf[..n]);
-            Ok(n)
-        }
-    }
-    (Shared { inner, sha }, shared)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
     use std::io::Cursor;
     use veil_circuits::dataset::SellerSecret;
 
@@ -221,32 +200,40 @@ mod tests {
         s.into_bytes()
     }
 
+    /// The page's check: share 0 digests the file, the others only read it.
     fn check(bytes: &[u8], listing: &Listing, key: &DatasetKey, workers: u32) -> Result<u64> {
+        let (format, chunk_size) = read_options(listing);
         let mut blocks: Vec<(u64, Vec<Fr>)> = Vec::new();
-        let mut read = None;
-        for w in 0..workers {
-            let r = hash_share(
-                Cursor::new(bytes.to_vec()),
-                "data.csv",
-                listing,
-                key,
-                w,
-                workers,
-                &mut |f, l| {
-                    blocks.push((f, l.to_vec()));
-                    Ok(())
-                },
-            )?;
-            read = Some(r);
+        let mut emit = |f: u64, l: &[Fr]| {
+            blocks.push((f, l.to_vec()));
+            Ok(())
+        };
+        let mut first = dataset::DatasetFile::from_reader(
+            Cursor::new(bytes.to_vec()),
+            "data.csv",
+            bytes.len() as u64,
+            format,
+            chunk_size,
+            None,
+        )?;
+        let read = hash_share(first.records(), key, 0, workers, &mut emit)?;
+        for w in 1..workers {
+            let mut source =
+                dataset::from_reader(Cursor::new(bytes.to_vec()), "data.csv", format, chunk_size)?;
+            assert_eq!(
+                hash_share(source.as_mut(), key, w, workers, &mut emit)?,
+                read
+            );
         }
+        let (sha, _) = first.digest();
+        assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(bytes)));
         blocks.sort_by_key(|b| b.0);
         let mut tree = TreeCheck::new(listing.clone())?;
         for (f, l) in &blocks {
             let back = leaves_from_bytes(&l.iter().flat_map(leaf_bytes).collect::<Vec<_>>())?;
             tree.push(*f, &back)?;
         }
-        let sha: [u8; 32] = Sha256::digest(bytes).into();
-        tree.finish("data.csv", &read.expect("one share"), &sha)
+        tree.finish("data.csv", &read, &sha)
     }
 
     #[test]

@@ -119,8 +119,7 @@ fn text_ref<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, VerifyError> {
 }
 
 fn text(bytes: &[u8], what: &str) -> Result<String, VerifyError> {
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| VerifyError::Malformed(format!("{what} is not UTF-8")))
+    text_ref(bytes, what).map(str::to_owned)
 }
 
 /// A compressed Groth16 verifying key; `what` names it in the error.
@@ -290,19 +289,13 @@ pub unsafe extern "C" fn veil_verify_report(
         let vk = groth16_key(input(vk_ptr, vk_len), "report")?;
         let t = totals::verify_report(&r, &groth16::prepare(&vk), Some(root))?;
         let p = &r.period;
-        let mut lo = 0u64;
         let bands: Vec<serde_json::Value> = t
-            .band_counts
+            .bands(&p.edges)
             .iter()
-            .zip(&t.band_sums)
-            .enumerate()
-            .map(|(k, (c, s))| {
-                let hi = p.edges.get(k).copied();
-                let band = serde_json::json!({
-                    "from": lo, "to": hi, "count": c, "amount": s.to_string()
-                });
-                lo = hi.unwrap_or(lo);
-                band
+            .map(|b| {
+                serde_json::json!({
+                    "from": b.from, "to": b.to, "count": b.count, "amount": b.amount.to_string()
+                })
             })
             .collect();
         let details = serde_json::json!({
@@ -350,27 +343,27 @@ pub unsafe extern "C" fn veil_delivery_share(
             text_ref(input(key_ptr, key_len), "key file")?,
         )?;
         let name = text_ref(input(name_ptr, name_len), "file name")?;
-        let (file, digest) = delivery::sha256_reader(HostFile);
+        let (format, chunk_size) = delivery::read_options(&listing);
         let mut bytes = Vec::new();
-        let read = delivery::hash_share(
-            file,
-            name,
-            &listing,
-            &key,
-            worker,
-            workers,
-            &mut |first, leaves| {
-                bytes.clear();
-                bytes.extend(leaves.iter().flat_map(delivery::leaf_bytes));
-                // SAFETY: the host copies the block out before it returns.
-                unsafe { host_leaves(first as f64, bytes.as_ptr(), bytes.len()) };
-                Ok(())
-            },
-        )?;
-        let sha = (sha256 != 0).then(|| {
-            use sha2::Digest;
-            hex::encode(digest.borrow().clone().finalize())
-        });
+        let mut emit = |first: u64, leaves: &[veil_circuits::Fr]| {
+            bytes.clear();
+            bytes.extend(leaves.iter().flat_map(delivery::leaf_bytes));
+            // SAFETY: the host copies the block out before it returns.
+            unsafe { host_leaves(first as f64, bytes.as_ptr(), bytes.len()) };
+            Ok(())
+        };
+        let (read, sha) = if sha256 != 0 {
+            let mut file = veil_circuits::dataset::DatasetFile::from_reader(
+                HostFile, name, 0, format, chunk_size, None,
+            )?;
+            let read = delivery::hash_share(file.records(), &key, worker, workers, &mut emit)?;
+            (read, Some(hex::encode(file.digest().0)))
+        } else {
+            let mut source =
+                veil_circuits::dataset::from_reader(HostFile, name, format, chunk_size)?;
+            let read = delivery::hash_share(source.as_mut(), &key, worker, workers, &mut emit)?;
+            (read, None)
+        };
         Ok::<_, VerifyError>(
             serde_json::json!({
                 "records": read.records,

@@ -91,19 +91,34 @@ pub fn open(
     let ctx = || format!("reading {}", path.display());
     let file = File::open(path).map_err(|e| Error::io(ctx(), e))?;
     let size = file.metadata().map_err(|e| Error::io(ctx(), e))?.len();
-    let state = Arc::new(Mutex::new(Digested::default()));
-    let reader = HashingReader {
-        inner: file,
-        state: state.clone(),
-        progress,
-    };
     let format = format.unwrap_or_else(|| detect_format(path));
-    let source = from_reader(reader, &path.display().to_string(), format, chunk_size)?;
-    Ok(DatasetFile {
-        source,
-        state,
-        size,
-    })
+    let name = path.display().to_string();
+    DatasetFile::from_reader(file, &name, size, format, chunk_size, progress)
+}
+
+impl DatasetFile {
+    /// A dataset of `format` streamed from any reader of `size` bytes (a browser's file, in
+    /// the WebAssembly verifier), digested as it is read; `name` names it in errors.
+    pub fn from_reader<R: Read + 'static>(
+        reader: R,
+        name: &str,
+        size: u64,
+        format: Format,
+        chunk_size: usize,
+        progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
+    ) -> Result<DatasetFile> {
+        let state = Arc::new(Mutex::new(Digested::default()));
+        let reader = HashingReader {
+            inner: reader,
+            state: state.clone(),
+            progress,
+        };
+        Ok(DatasetFile {
+            source: from_reader(reader, name, format, chunk_size)?,
+            state,
+            size,
+        })
+    }
 }
 
 /// Records of `format` read from any stream (a browser's file, in the WebAssembly verifier);

@@ -272,17 +272,16 @@ pub fn run(cmd: AuditCommand) -> Result<()> {
                     ),
                 ];
                 let mut bands = Vec::new();
-                let mut lo = 0u64;
-                for (k, (c, s)) in t.band_counts.iter().zip(&t.band_sums).enumerate() {
-                    let hi = period.edges.get(k).copied();
-                    let band = match hi {
+                for b in t.bands(&period.edges) {
+                    let (lo, c, s) = (b.from, b.count, b.amount);
+                    let band = match b.to {
                         Some(hi) => format!("band [{lo}, {hi})"),
                         None => format!("band [{lo}, inf)"),
                     };
                     details.push(format!("  {band:<24} {c:>10} {s:>20}"));
-                    bands
-                        .push(json!({ "from": lo, "to": hi, "count": c, "amount": s.to_string() }));
-                    lo = hi.unwrap_or(lo);
+                    bands.push(
+                        json!({ "from": lo, "to": b.to, "count": c, "amount": s.to_string() }),
+                    );
                 }
                 Ok(Accepted {
                     summary: format!(

@@ -48,6 +48,42 @@ pub struct Totals {
     pub batches: usize,
 }
 
+/// One price band of a period's totals: `[from, to)`, `to` none for the last (unbounded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// Its lower edge (inclusive).
+    pub from: u64,
+    /// Its upper edge (exclusive); none for the last band.
+    pub to: Option<u64>,
+    /// Sales in it.
+    pub count: u64,
+    /// Their amount.
+    pub amount: u128,
+}
+
+impl Totals {
+    /// The bands `[0, e1), [e1, e2), ..., [eE, inf)` of `edges` with their counts and amounts.
+    pub fn bands(&self, edges: &[u64]) -> Vec<Band> {
+        let mut from = 0u64;
+        self.band_counts
+            .iter()
+            .zip(&self.band_sums)
+            .enumerate()
+            .map(|(k, (&count, &amount))| {
+                let to = edges.get(k).copied();
+                let band = Band {
+                    from,
+                    to,
+                    count,
+                    amount,
+                };
+                from = to.unwrap_or(from);
+                band
+            })
+            .collect()
+    }
+}
+
 impl Report {
     /// Parses a report.
     pub fn from_json(text: &str) -> Result<Self> {
