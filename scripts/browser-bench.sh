@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 mb=${1:-100}
 runs=${2:-3}
 cargo build --release -p veil-cli --bin veil
-cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
+scripts/build-wasm.sh
 veil=$PWD/target/release/veil
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -174,8 +174,7 @@ if [ "$mode" = quick ]; then
 fi
 
 step "build + clippy -D warnings (every target, benches included)" build_all --workspace
-step "build the verifier for WebAssembly (clippy too)" \
-  cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release
+step "build the verifier for WebAssembly, plain and relaxed-SIMD (clippy too)" scripts/build-wasm.sh
 ignored=()
 [ "$mode" = full ] && ignored=(--run-ignored all)
 step "cargo nextest: every test of the workspace" \

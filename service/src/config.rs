@@ -83,10 +83,10 @@ pub struct Config {
     /// parameters), whose maker can forge proofs: development only. Without it the service
     /// refuses to start on such keys, naming them.
     pub allow_insecure_keys: bool,
-    /// The WebAssembly verifier the buyer's page at `/` loads (`cargo build -p veil-verifier
-    /// --target wasm32-unknown-unknown --features wasm,halo2 --release`). None given:
-    /// `veil_verifier.wasm` beside the executable, else the build's
-    /// `../wasm32-unknown-unknown/release/veil_verifier.wasm` from it.
+    /// The WebAssembly verifier the buyer's page at `/` loads (`scripts/build-wasm.sh`). None
+    /// given: `veil_verifier.wasm` beside the executable, else the build's
+    /// `../wasm32-unknown-unknown/release/veil_verifier.wasm` from it. Its relaxed-SIMD build,
+    /// `veil_verifier_relaxed.wasm`, is served from beside it when there.
     pub verifier_wasm: Option<PathBuf>,
 }
 

@@ -54,7 +54,11 @@ fn page() -> Router<AppState> {
     use routes::web;
     let mut r = Router::new()
         .route("/", get(web::index))
-        .route("/veil_verifier.wasm", get(web::verifier_wasm));
+        .route("/veil_verifier.wasm", get(web::verifier_wasm))
+        .route(
+            "/veil_verifier_relaxed.wasm",
+            get(web::verifier_wasm_relaxed),
+        );
     for name in web::page_files() {
         r = r.route(&format!("/{name}"), get(web::asset));
     }

@@ -103,6 +103,14 @@ export async function loadVerifier(wasmBytes, host = {}) {
     treeFinish(name, summary) {
       return call(ex.veil_tree_finish, [name, summary]);
     },
+    /**
+     * What the build's two-lane Poseidon2 does in this engine, after checking `pairs` pairs of
+     * states against arkworks' permutation: 2 both lanes at once (the relaxed-SIMD build on an
+     * engine with a fused multiply-add), 1 one after the other, 0 they disagree (do not use).
+     */
+    twoLanes(pairs = 8) {
+      return typeof ex.veil_two_lanes === "function" ? ex.veil_two_lanes(pairs) : 1;
+    },
     /** Whether this build verifies halo2 (built with `--features wasm,halo2`). */
     halo2: typeof ex.veil_verify_preview_halo2 === "function",
     /**

@@ -54,20 +54,24 @@ pub fn hash_share(
             "share {worker} of {workers} does not exist"
         )));
     }
+    // A block's records are hashed together (`dataset::leaves`): in pairs, where the build has
+    // a two-lane permutation.
     let mut next = 0u64;
-    let mut leaves = Vec::with_capacity(BLOCK_RECORDS as usize);
+    let mut block = Vec::with_capacity(BLOCK_RECORDS as usize);
     while let Some(record) = source.next_record()? {
         if (next / BLOCK_RECORDS) % workers as u64 == worker as u64 {
-            leaves.push(dataset::leaf(key, next, &record));
+            block.push(record);
         }
         next += 1;
-        if next.is_multiple_of(BLOCK_RECORDS) && !leaves.is_empty() {
-            emit(next - BLOCK_RECORDS, &leaves)?;
-            leaves.clear();
+        if next.is_multiple_of(BLOCK_RECORDS) && !block.is_empty() {
+            let first = next - BLOCK_RECORDS;
+            emit(first, &dataset::leaves(key, first, &block))?;
+            block.clear();
         }
     }
-    if !leaves.is_empty() {
-        emit(next - leaves.len() as u64, &leaves)?;
+    if !block.is_empty() {
+        let first = next - block.len() as u64;
+        emit(first, &dataset::leaves(key, first, &block))?;
     }
     Ok(ShareRead {
         records: next,

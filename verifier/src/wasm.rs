@@ -317,6 +317,21 @@ pub unsafe extern "C" fn veil_verify_report(
     report_with(result)
 }
 
+/// What this build's two-lane Poseidon2 does here, after checking `pairs` pairs of states
+/// against arkworks' permutation: 2 when both lanes run at once and agree, 1 when the build
+/// (or the engine's unfused multiply-add) runs them one after the other, 0 when they disagree
+/// (then the page uses the plain build).
+#[no_mangle]
+pub extern "C" fn veil_two_lanes(pairs: u32) -> u32 {
+    if !veil_circuits::poseidon2::permute2_agrees(pairs as usize) {
+        0
+    } else if veil_circuits::poseidon2::two_lanes() {
+        2
+    } else {
+        1
+    }
+}
+
 /// One share of a delivery check ([`delivery::hash_share`]): reads the whole file from the
 /// host's `veil.read`, hashes the leaves of blocks `worker`, `worker + workers`, ... and hands
 /// each block to `veil.leaves`. With `sha256` set it also digests the file. The message is the

@@ -265,6 +265,31 @@ async function checkReport() {
 }
 
 let deliveryWorker = null;
+let deliveryModule = null; // Promise of { wasm, arithmetic } for the delivery check
+
+/**
+ * The module the delivery check runs: the relaxed-SIMD build (two Poseidon2 permutations at
+ * once) when this browser compiles it and its self-check against arkworks' permutation passes,
+ * else the page's own. Fetched at the first delivery, never at page load.
+ */
+function deliveryWasm() {
+  deliveryModule ??= (async () => {
+    try {
+      const resp = await fetch("veil_verifier_relaxed.wasm");
+      if (resp.ok) {
+        const bytes = await resp.arrayBuffer();
+        if (WebAssembly.validate(bytes)) {
+          const relaxed = await WebAssembly.compile(bytes);
+          if ((await loadVerifier(relaxed)).twoLanes(16) === 2) return { wasm: relaxed, arithmetic: "two-lane f64 FMA" };
+        }
+      }
+    } catch {
+      // Any failure leaves the plain build, which checks the same thing more slowly.
+    }
+    return { wasm, arithmetic: "29-bit limbs" };
+  })();
+  return deliveryModule;
+}
 
 async function checkDelivery() {
   const out = $("delivery-verdict");
@@ -275,6 +300,7 @@ async function checkDelivery() {
   }
   const listing = await readJsonFile(lf, "listing");
   const key = await readJsonFile(kf, ["dataset-key", "seller-secret"]);
+  const module = await deliveryWasm();
   deliveryWorker?.terminate();
   const bar = $("delivery-progress");
   const rate = $("delivery-rate");
@@ -302,9 +328,10 @@ async function checkDelivery() {
     } else if (data.result) {
       bar.value = 1;
       const mibs = df.size / 2 ** 20 / Math.max(s, 1e-3);
-      rate.textContent = `${(df.size / 2 ** 20).toFixed(1)} MiB in ${s.toFixed(2)} s: ${mibs.toFixed(1)} MiB/s, ${workers} worker${workers > 1 ? "s" : ""}`;
+      rate.textContent = `${(df.size / 2 ** 20).toFixed(1)} MiB in ${s.toFixed(2)} s: ${mibs.toFixed(1)} MiB/s, ${workers} worker${workers > 1 ? "s" : ""}, ${module.arithmetic}`;
       out.dataset.seconds = s.toFixed(3);
       out.dataset.workers = workers;
+      out.dataset.arithmetic = module.arithmetic;
       const v = verdictFrom(data.result);
       finish(v.outcome, v.text);
     } else if (data.error) {
@@ -315,7 +342,7 @@ async function checkDelivery() {
     e.preventDefault();
     finish("refused", `REFUSED: the delivery check stopped: ${e.message}`);
   };
-  worker.postMessage({ role: "coordinator", file: df, listing: listing.text, key: key.text, wasm, workers });
+  worker.postMessage({ role: "coordinator", file: df, listing: listing.text, key: key.text, wasm: module.wasm, workers });
 }
 
 /** Runs a check, turning every failure into a verdict on the page (never an uncaught error). */

@@ -183,3 +183,26 @@ fn a_record_without_end_is_refused_at_the_limit() {
         .expect("refused");
     assert!(err.to_string().contains("longer than 64 MiB"), "{err}");
 }
+
+#[test]
+fn paired_leaves_equal_one_leaf_at_a_time() {
+    // Cells empty, short, one chunk exactly, several chunks; rows of different widths; an odd
+    // number of records, so the last hash of each kind goes alone.
+    let cell = |n: usize| (0..n).map(|i| (i * 31 + n) as u8).collect::<Vec<u8>>();
+    let rows: Vec<Record> = (0..7)
+        .map(|r| {
+            (0..1 + r % 3)
+                .map(|c| cell((r * 13 + c * 29) % 97))
+                .collect()
+        })
+        .collect();
+    for first in [0, 5, 1 << 40] {
+        let one: Vec<Fr> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| leaf(&key(), first + i as u64, r))
+            .collect();
+        assert_eq!(leaves(&key(), first, &rows), one, "first {first}");
+    }
+    assert!(leaves(&key(), 0, &[]).is_empty());
+}

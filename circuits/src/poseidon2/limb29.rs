@@ -21,51 +21,20 @@ const N: usize = 9;
 /// exceed 29 bits until [`normalize`] settles the carries.
 type Limbs = [u64; N];
 
-/// Repacks four 64-bit limbs into nine 29-bit ones.
-const fn from_u64s(x: [u64; 4]) -> Limbs {
-    let mut out = [0u64; N];
-    let mut i = 0;
-    while i < N {
-        let bit = i * BITS as usize;
-        let (word, shift) = (bit / 64, bit % 64);
-        let mut v = x[word] >> shift;
-        if shift + BITS as usize > 64 && word + 1 < 4 {
-            v |= x[word + 1] << (64 - shift);
-        }
-        out[i] = v & MASK;
-        i += 1;
-    }
-    out
+/// Repacks four 64-bit limbs into this module's.
+const fn from_u64s(x: [u64; 4]) -> [u64; N] {
+    super::to_radix(x, BITS)
 }
 
-/// Repacks nine normalised 29-bit limbs of a number below `2^256` into four 64-bit ones.
-fn to_u64s(x: &Limbs) -> [u64; 4] {
-    let mut out = [0u64; 4];
-    for (i, &l) in x.iter().enumerate() {
-        let bit = i * BITS as usize;
-        let (word, shift) = (bit / 64, bit % 64);
-        out[word] |= l << shift;
-        if shift + BITS as usize > 64 && word + 1 < 4 {
-            out[word + 1] |= l >> (64 - shift);
-        }
-    }
-    out
+/// Repacks normalised limbs of a number below `2^256` into four 64-bit ones.
+fn to_u64s(x: &[u64; N]) -> [u64; 4] {
+    super::from_radix(x, BITS)
 }
 
 const P: Limbs = from_u64s(<Fr as PrimeField>::MODULUS.0);
 
 /// `-p^{-1} mod 2^29`.
-const MU: u64 = {
-    // Newton's iteration for p^{-1} mod 2^64 from p's low limb: each step doubles the bits.
-    let p0 = <Fr as PrimeField>::MODULUS.0[0];
-    let mut x: u64 = 1;
-    let mut i = 0;
-    while i < 6 {
-        x = x.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(x)));
-        i += 1;
-    }
-    x.wrapping_neg() & MASK
-};
+const MU: u64 = super::montgomery_mu(BITS);
 
 /// Settles the carries: every limb below `2^29` (the value below `2^261`).
 #[inline(always)]

@@ -9,13 +9,15 @@
 
 mod constants;
 // Built everywhere so that its tests run natively; the permutation on WebAssembly.
+#[cfg(all(target_arch = "wasm32", feature = "relaxed-simd"))]
+mod fma51;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod limb29;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
 
 use crate::Fr;
-use ark_ff::{AdditiveGroup, BigInt, Field};
+use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
 use std::sync::LazyLock;
 
 /// State width of the permutation.
@@ -90,8 +92,117 @@ pub fn permute(state: &mut [Fr; WIDTH]) {
     permute_arkworks(state);
 }
 
+/// Repacks four 64-bit limbs into `N` limbs of `bits` bits, least significant first (the
+/// WebAssembly permutations' representations, [`limb29`] and `fma51`).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+const fn to_radix<const N: usize>(x: [u64; 4], bits: u32) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        let bit = i * bits as usize;
+        let (word, shift) = (bit / 64, bit % 64);
+        if word < 4 {
+            let mut v = x[word] >> shift;
+            if shift + bits as usize > 64 && word + 1 < 4 {
+                v |= x[word + 1] << (64 - shift);
+            }
+            out[i] = v & ((1 << bits) - 1);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Repacks `N` normalised limbs of `bits` bits of a number below `2^256` into four 64-bit ones.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn from_radix<const N: usize>(x: &[u64; N], bits: u32) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    for (i, &l) in x.iter().enumerate() {
+        let bit = i * bits as usize;
+        let (word, shift) = (bit / 64, bit % 64);
+        if word < 4 {
+            out[word] |= l << shift;
+            if shift + bits as usize > 64 && word + 1 < 4 {
+                out[word + 1] |= l >> (64 - shift);
+            }
+        }
+    }
+    out
+}
+
+/// `-p^{-1} mod 2^bits`, Montgomery's constant for limbs of `bits` bits: Newton's iteration for
+/// `p^{-1} mod 2^64` from `p`'s low limb, each step doubling the bits.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+const fn montgomery_mu(bits: u32) -> u64 {
+    let p0 = <Fr as PrimeField>::MODULUS.0[0];
+    let mut x: u64 = 1;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(x)));
+        i += 1;
+    }
+    x.wrapping_neg() & ((1 << bits) - 1)
+}
+
+/// Two permutations: on WebAssembly with relaxed SIMD (and a fused multiply-add) both at once
+/// in two lanes of 51-bit floating-point limbs ([`fma51`]), elsewhere one after the other.
+pub fn permute2(a: &mut [Fr; WIDTH], b: &mut [Fr; WIDTH]) {
+    #[cfg(all(target_arch = "wasm32", feature = "relaxed-simd"))]
+    return fma51::permute2(a, b);
+    #[cfg(not(all(target_arch = "wasm32", feature = "relaxed-simd")))]
+    {
+        permute(a);
+        permute(b);
+    }
+}
+
+/// Whether [`permute2`] runs its two permutations at once on this build and engine.
+pub fn two_lanes() -> bool {
+    #[cfg(all(target_arch = "wasm32", feature = "relaxed-simd"))]
+    return fma51::fused();
+    #[cfg(not(all(target_arch = "wasm32", feature = "relaxed-simd")))]
+    false
+}
+
+/// Runs [`permute2`] on `pairs` pairs of pseudo-random states (the first with the edge values
+/// `0`, `1`, `-1`, `-2`) and compares each with arkworks' permutation: a build's self-check, for
+/// the browser to run before trusting an engine's two-lane arithmetic.
+pub fn permute2_agrees(pairs: usize) -> bool {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        let mut bytes = [0u8; 32];
+        for chunk in bytes.chunks_mut(8) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            chunk.copy_from_slice(&(seed ^ (seed >> 29)).to_le_bytes());
+        }
+        Fr::from_le_bytes_mod_order(&bytes)
+    };
+    let minus_one = -Fr::from(1u64);
+    let edges = [
+        Fr::from(0u64),
+        Fr::from(1u64),
+        minus_one,
+        minus_one + minus_one,
+    ];
+    (0..pairs).all(|i| {
+        let a: [Fr; WIDTH] = if i == 0 {
+            edges
+        } else {
+            std::array::from_fn(|_| next())
+        };
+        let b: [Fr; WIDTH] = std::array::from_fn(|_| next());
+        let (mut x, mut y) = (a, b);
+        permute2(&mut x, &mut y);
+        let (mut ea, mut eb) = (a, b);
+        permute_arkworks(&mut ea);
+        permute_arkworks(&mut eb);
+        (x, y) == (ea, eb)
+    })
+}
+
 /// The permutation in arkworks' field arithmetic.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn permute_arkworks(state: &mut [Fr; WIDTH]) {
     let p = &*PARAMS;
     let half = FULL_ROUNDS / 2;
@@ -183,6 +294,56 @@ pub fn hash(inputs: &[Fr]) -> Fr {
     s.finish()
 }
 
+/// The sponge's state before absorbing a message of `len` elements.
+fn sponge_state(len: usize) -> [Fr; WIDTH] {
+    let mut state = [Fr::from(0u64); WIDTH];
+    state[RATE] = sponge_iv(len);
+    state
+}
+
+/// Adds the `k`-th block of `RATE` elements of `m` into the rate lanes (none past its end).
+fn absorb_block(state: &mut [Fr; WIDTH], m: &[Fr], k: usize) {
+    for (s, x) in state.iter_mut().zip(m.iter().skip(k * RATE).take(RATE)) {
+        *s += x;
+    }
+}
+
+/// [`hash`] of two messages, their permutations paired through [`permute2`].
+pub fn hash_pair(a: &[Fr], b: &[Fr]) -> (Fr, Fr) {
+    let (na, nb) = (permutations_for(a.len()), permutations_for(b.len()));
+    let (mut sa, mut sb) = (sponge_state(a.len()), sponge_state(b.len()));
+    for k in 0..na.max(nb) {
+        absorb_block(&mut sa, a, k);
+        absorb_block(&mut sb, b, k);
+        match (k < na, k < nb) {
+            (true, true) => permute2(&mut sa, &mut sb),
+            (true, false) => permute(&mut sa),
+            _ => permute(&mut sb),
+        }
+    }
+    (sa[0], sb[0])
+}
+
+/// [`hash`] of each message, in order, two at a time ([`hash_pair`]): the browser's delivery
+/// check hashes its leaves this way.
+pub fn hash_each<'a>(messages: impl IntoIterator<Item = &'a [Fr]>) -> Vec<Fr> {
+    let mut out = Vec::new();
+    let mut pending: Option<&[Fr]> = None;
+    for m in messages {
+        match pending.take() {
+            None => pending = Some(m),
+            Some(first) => {
+                let (x, y) = hash_pair(first, m);
+                out.extend([x, y]);
+            }
+        }
+    }
+    if let Some(last) = pending {
+        out.push(hash(last));
+    }
+    out
+}
+
 /// Poseidon2's compression mode, four elements to one: `P(x)[0] + x[0]`, the first lane of
 /// the permutation with the input fed forward (the Poseidon2 paper's `Tr(P(x) + x)`). One
 /// permutation hashes four children; the feed-forward is what makes it one-way (without it,
@@ -253,6 +414,26 @@ mod tests {
             }
             assert_eq!(hash(&xs), state[0], "len {len}");
         }
+    }
+
+    #[test]
+    fn the_self_check_passes_natively() {
+        assert!(permute2_agrees(50));
+        assert!(!two_lanes());
+    }
+
+    #[test]
+    fn paired_hashes_equal_single_ones_for_every_pair_of_lengths() {
+        let m: Vec<Fr> = (0..10u64).map(|i| Fr::from(i * 7 + 1)).collect();
+        for la in 0..8 {
+            for lb in 0..8 {
+                let (x, y) = hash_pair(&m[..la], &m[2..2 + lb]);
+                assert_eq!((x, y), (hash(&m[..la]), hash(&m[2..2 + lb])), "{la} {lb}");
+            }
+        }
+        let msgs: Vec<&[Fr]> = (0..7).map(|i| &m[i..i + 3]).collect();
+        let each = hash_each(msgs.iter().copied());
+        assert_eq!(each, msgs.iter().map(|x| hash(x)).collect::<Vec<_>>());
     }
 
     #[test]

@@ -503,6 +503,46 @@ fn wasm_verifier_in_node_accepts_honest_and_rejects_edited_previews() {
     );
 }
 
+/// The relaxed-SIMD build's two-lane Poseidon2 (circuits/src/poseidon2/fma51.rs) in Node's V8
+/// with relaxed SIMD switched on: 2,000 pairs of states (edge values first) must equal
+/// arkworks' permutation in both lanes, and the plain build must say it runs one lane.
+#[test]
+fn relaxed_wasm_build_permutes_two_lanes_as_arkworks_does() {
+    let Some((root, wasm)) = wasm_verifier() else {
+        return;
+    };
+    let relaxed = wasm.with_file_name("veil_verifier_relaxed.wasm");
+    assert!(
+        relaxed.exists(),
+        "{} is missing (scripts/build-wasm.sh)",
+        relaxed.display()
+    );
+    let script = "import { readFileSync } from 'node:fs';\n\
+        const { loadVerifier } = await import(process.argv[1]);\n\
+        for (const f of process.argv.slice(2)) {\n\
+          console.log((await loadVerifier(readFileSync(f))).twoLanes(2000));\n\
+        }";
+    let out = Command::new("node")
+        .args([
+            "--experimental-wasm-relaxed-simd",
+            "--input-type=module",
+            "-e",
+            script,
+        ])
+        .arg(root.join("verifier/js/veil-verifier.mjs"))
+        .args([&relaxed, &wasm])
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 2: both lanes at once and equal to arkworks; 1: the plain build, one after the other.
+    assert_eq!(stdout.split_whitespace().collect::<Vec<_>>(), ["2", "1"]);
+}
+
 /// halo2 beside Groth16: `veil setup --backend halo2` makes (insecure) universal parameters,
 /// `veil preview prove --backend halo2` proves the same statement with the same public inputs,
 /// and `veil preview verify` checks it by the backend its envelope names, refusing it against

@@ -69,14 +69,31 @@ pub async fn asset(uri: axum::http::Uri) -> Response {
 
 /// The WebAssembly verifier the page loads.
 pub async fn verifier_wasm(State(state): State<AppState>) -> Result<Response> {
+    wasm_file(&state, None).await
+}
+
+/// The relaxed-SIMD build the page's delivery check uses where the browser runs it
+/// (`scripts/build-wasm.sh`), beside the plain one.
+pub async fn verifier_wasm_relaxed(State(state): State<AppState>) -> Result<Response> {
+    wasm_file(&state, Some(RELAXED_WASM)).await
+}
+
+/// The relaxed-SIMD build's file name, beside `veil_verifier.wasm`.
+const RELAXED_WASM: &str = "veil_verifier_relaxed.wasm";
+
+/// The plain verifier, or the file `sibling` beside it.
+async fn wasm_file(state: &AppState, sibling: Option<&str>) -> Result<Response> {
     let path = state.shared().config.verifier_wasm_path().ok_or_else(|| {
         ServiceError::NotFound(
-            "this service has no WebAssembly verifier: build it (cargo build -p veil-verifier \
-             --target wasm32-unknown-unknown --features wasm,halo2 --release) or name it with \
-             --verifier-wasm"
+            "this service has no WebAssembly verifier: build it (scripts/build-wasm.sh) or \
+             name it with --verifier-wasm"
                 .into(),
         )
     })?;
+    let path = match sibling {
+        Some(name) => path.with_file_name(name),
+        None => path,
+    };
     let bytes = tokio::fs::read(&path).await.map_err(|e| {
         ServiceError::NotFound(format!("the WebAssembly verifier {}: {e}", path.display()))
     })?;

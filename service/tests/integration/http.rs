@@ -448,7 +448,32 @@ fn marketplace(s: Service) {
 /// parameter file or a path out of the key folder.
 #[test]
 fn the_page_and_verifying_keys_are_public_and_nothing_else_is() {
-    let s = Service::start(|_| {});
+    let wasm_dir = tempfile::tempdir().unwrap();
+    let wasm = wasm_dir.path().join("veil_verifier.wasm");
+    let relaxed = wasm_dir.path().join("veil_verifier_relaxed.wasm");
+    std::fs::write(&wasm, b"\0asm plain").unwrap();
+    std::fs::write(&relaxed, b"\0asm relaxed").unwrap();
+    let named = wasm.clone();
+    let s = Service::start(move |c| c.verifier_wasm = Some(named));
+    // Both builds of the verifier, the relaxed one from beside the named one; without it, a
+    // 404 naming the file (the page then keeps the plain build).
+    for (path, body) in [
+        ("/veil_verifier.wasm", "\0asm plain"),
+        ("/veil_verifier_relaxed.wasm", "\0asm relaxed"),
+    ] {
+        let resp = ureq::get(&format!("{}{path}", s.url)).call().unwrap();
+        assert_eq!(resp.content_type(), "application/wasm");
+        assert_eq!(resp.into_string().unwrap(), body, "{path}");
+    }
+    std::fs::remove_file(&relaxed).unwrap();
+    s.refused(
+        404,
+        "GET",
+        "/veil_verifier_relaxed.wasm",
+        None,
+        None,
+        "veil_verifier_relaxed.wasm",
+    );
     let page = s.expect(200, "GET", "/", None, None);
     assert!(page.as_str().unwrap().contains("Veil verifier"), "{page}");
     for file in [

@@ -56,7 +56,7 @@ async function verdict(page, section, timeout = 120_000) {
   );
   return page.evaluate((s) => {
     const v = document.getElementById(`${s}-verdict`);
-    return { outcome: v.dataset.outcome, text: v.textContent, ms: v.dataset.ms, seconds: v.dataset.seconds, workers: v.dataset.workers };
+    return { outcome: v.dataset.outcome, text: v.textContent, ms: v.dataset.ms, seconds: v.dataset.seconds, workers: v.dataset.workers, arithmetic: v.dataset.arithmetic };
   }, section);
 }
 
