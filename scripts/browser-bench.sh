@@ -2,7 +2,8 @@
 # The page's delivery check against `veil delivery verify` on the same machine, interleaved:
 # a MiB-sized file (default 100 MB of random bytes, committed as 1 KiB chunks), RUNS times each
 # (default 3), medians and their ratio; the page's preview verification time and load size
-# beside. Release builds; Chromium and tools/node_modules (scripts/test.sh installs both).
+# beside, and the same file encrypted and decrypted (native against the page). Release builds;
+# Chromium and tools/node_modules (scripts/test.sh installs both).
 #   scripts/browser-bench.sh [MB] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,34 @@ for _ in $(seq "$runs"); do
   node "$OLDPWD/verifier/web/tests/browser.mjs" cases.json results.json
   page+=("$(python3 -c 'import json; print(json.load(open("results.json"))["cases"]["delivery"]["seconds"])')")
 done
+# The encrypted delivery of the same file, decrypted (and checked record by record): native
+# `veil delivery decrypt` against the page's one worker.
+"$veil" dataset encrypt big.bin --secret-file seller.key --listing listing.json \
+  --listing-out ct-listing.json --out big.veilct >/dev/null
+cat >cases-ct.json <<JSON
+{ "url": "http://127.0.0.1:$port/", "chromium": "$(command -v chromium)", "tools": "$OLDPWD/tools/node_modules",
+  "screenshots": "$work/shots",
+  "cases": [ { "name": "decrypt", "files": { "delivery-listing": "$work/ct-listing.json", "delivery-key": "$work/big.key",
+                                             "delivery-file": "$work/big.veilct" } } ] }
+JSON
+native_ct=()
+page_ct=()
+for _ in $(seq "$runs"); do
+  t0=$(date +%s.%N)
+  "$veil" delivery decrypt big.veilct --listing ct-listing.json --key big.key --out plain.bin --force >/dev/null
+  native_ct+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+  node "$OLDPWD/verifier/web/tests/browser.mjs" cases-ct.json results-ct.json
+  page_ct+=("$(python3 -c 'import json; print(json.load(open("results-ct.json"))["cases"]["decrypt"]["seconds"])')")
+done
+python3 - "${native_ct[*]}" "${page_ct[*]}" "$(stat -c %s big.veilct)" <<'PY'
+import statistics, sys
+native = [float(x) for x in sys.argv[1].split()]
+page = [float(x) for x in sys.argv[2].split()]
+mib = int(sys.argv[3]) / 2**20
+n, p = statistics.median(native), statistics.median(page)
+print(f"decrypt of a {mib:.1f} MiB ciphertext: native veil delivery decrypt {n:.2f} s (runs {native})")
+print(f"                     the page (one worker) {p:.2f} s (runs {page}); page / native rate: {n / p:.2f}")
+PY
 python3 - "$mb" "${native[*]}" "${page[*]}" <<'PY'
 import json, statistics, sys
 mb = int(sys.argv[1]) * 1e6 / 2**20

@@ -173,8 +173,22 @@ if [ "$mode" = quick ]; then
   exit 0
 fi
 
-step "build + clippy -D warnings (every target, benches included)" build_all --workspace
-step "build the verifier for WebAssembly, plain and relaxed-SIMD (clippy too)" scripts/build-wasm.sh
+# The wasm verifier builds beside the workspace (its own build folder): it fills the cores the
+# native build leaves idle in its serial stretches (a crate or a link at a time). Its output
+# is printed after the native build's.
+build_everything() {
+  scripts/build-wasm.sh >target/build-wasm.log 2>&1 &
+  local wasm=$!
+  local native=0
+  build_all --workspace || native=$?
+  local rc=0
+  wait "$wasm" || rc=$?
+  echo "-- the wasm verifier, plain and relaxed-SIMD (scripts/build-wasm.sh):"
+  cat target/build-wasm.log
+  [ "$native" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+mkdir -p target
+step "build + clippy -D warnings (every target, benches included; the wasm verifier beside)" build_everything
 ignored=()
 [ "$mode" = full ] && ignored=(--run-ignored all)
 step "cargo nextest: every test of the workspace" \

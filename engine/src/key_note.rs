@@ -13,15 +13,14 @@ use crate::files::{
     read_parsed, read_secret, refuse_existing, write_output, write_secret_replacing,
 };
 use crate::Result;
-use crypto_box::{PublicKey, SecretKey};
-use sha2::{Digest, Sha256};
+use crypto_box::PublicKey;
 use std::path::Path;
 use veil_circuits::dataset::{DatasetKey, Listing};
-use veil_circuits::field::{from_hex_strict, to_hex};
-use veil_circuits::statements::settlement::release::{check_received, release, KeyNote};
+use veil_circuits::statements::settlement::release::{release, KeyNote};
 use veil_circuits::statements::usage::key_commitment;
 use veil_circuits::Fr;
 use veil_verifier::formats::{BuyerKeyFile, KeyNoteFile, KEY_NOTE_VERSION};
+use veil_verifier::key_note::{be32, box_secret};
 
 /// Where a seller sends a buyer's key note: the buyer's key commitment and box public key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,20 +36,6 @@ impl BuyerAddress {
     pub fn box_public_key_hex(&self) -> String {
         hex::encode(self.box_public_key)
     }
-}
-
-fn be32(x: &Fr) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    // `to_hex` is 0x and 64 hex digits, big-endian.
-    hex::decode_to_slice(&to_hex(x)[2..], &mut out).expect("to_hex writes 32 bytes");
-    out
-}
-
-fn box_secret(sk: &Fr) -> SecretKey {
-    let mut h = Sha256::new();
-    h.update(b"veil/key-note-box-v1");
-    h.update(be32(sk));
-    SecretKey::from_bytes(h.finalize().into())
 }
 
 /// The address of the buyer whose key file is `buyer_key`.
@@ -135,55 +120,8 @@ pub fn open(
 ) -> Result<DatasetKey> {
     let file = read_parsed(note, "key note", KeyNoteFile::from_json)?;
     let listing = load_listing(listing)?;
-    if file.dataset_id != listing.dataset_id {
-        refuse!(
-            "mismatch: the key note is for dataset {:?}, the listing is {:?}",
-            file.dataset_id,
-            listing.dataset_id
-        );
-    }
-    if file.key_id != listing.key_id {
-        refuse!(
-            "mismatch: the key note names key id {}, the listing's is {}",
-            to_hex(&file.key_id),
-            to_hex(&listing.key_id)
-        );
-    }
     let buyer = read_secret(buyer_key, "buyer key", BuyerKeyFile::from_json)?;
-    let me = key_commitment(buyer.sk);
-    if file.buyer != me {
-        refuse!(
-            "mismatch: the key note is addressed to buyer {}, this buyer key is {}",
-            to_hex(&file.buyer),
-            to_hex(&me)
-        );
-    }
-    let secret = box_secret(&buyer.sk);
-    if hex::encode(secret.public_key().to_bytes()) != file.box_public_key {
-        refuse!(
-            "mismatch: the key note is sealed to box key {}, not this buyer key's",
-            file.box_public_key
-        );
-    }
-    let sealed = hex::decode(&file.sealed).unwrap_or_default();
-    let Ok(opening) = secret.unseal(&sealed) else {
-        refuse!("the key note's sealed opening does not open with this buyer key (edited?)");
-    };
-    let field =
-        |what: &str, bytes: &[u8]| from_hex_strict(what, &format!("0x{}", hex::encode(bytes)));
-    let (key, salt) = match opening.len() {
-        64 => (
-            field("the key", &opening[..32])?,
-            field("the salt", &opening[32..])?,
-        ),
-        n => refuse!("the key note's opening is {n} bytes, not 64"),
-    };
-    let note = KeyNote {
-        buyer: me,
-        key: DatasetKey(key),
-        salt,
-    };
-    let key = check_received(listing.key_id, me, file.note, &note)?;
+    let key = veil_verifier::key_note::open(&file, &listing, &buyer)?;
     write_secret_replacing(out, &key.to_file(&listing.dataset_id), force)?;
     Ok(key)
 }

@@ -6,6 +6,17 @@ use std::path::Path;
 use veil_circuits::dataset::encrypted::{file, tree, CiphertextReader, EncryptionKey};
 use veil_circuits::dataset::{keys::load_dataset_key, Listing};
 
+/// A row of `examples/sales.csv`'s shape that a cheating seller puts in place of a committed
+/// record (record 3, in the tests) after committing.
+pub const SWITCHED_ROW: [&str; 6] = [
+    "ORD-10003",
+    "2026-08-22",
+    "Porto",
+    "apparel",
+    "1.00",
+    "x@y.z",
+];
+
 /// Rewrites record `index` of the ciphertext as the encryption of `cells` under the right key
 /// and its published leaf, and a listing naming the result: a seller who baits and switches.
 ///

@@ -1,13 +1,15 @@
 // Veil's preview verifier for browsers and Node: loads veil_verifier.wasm (built with
-// `cargo build -p veil-verifier --target wasm32-unknown-unknown --features wasm,halo2 --release`)
-// with no generated glue. See verifier/src/wasm.rs for the memory protocol.
+// scripts/build-wasm.sh, or its relaxed-SIMD twin veil_verifier_relaxed.wasm) with no
+// generated glue. See verifier/src/wasm.rs for the memory protocol.
 
 const OUTCOMES = ["accepted", "proof rejected", "mismatch", "malformed input", "bad key"];
 
 /**
- * Loads the verifier from the .wasm bytes or a compiled WebAssembly.Module. `host` feeds a delivery check (verifyDeliveryShare): `read(len)` returns
- * the file's next bytes (a Uint8Array, empty at its end, null when it cannot be read) and
- * `leaves(first, bytes)` takes a block of leaves; without them a delivery check is refused.
+ * Loads the verifier from the .wasm bytes or a compiled WebAssembly.Module. `host` feeds a
+ * delivery check (deliveryShare, ciphertextCheck, decrypt): `read(len)` returns the file's
+ * next bytes (a Uint8Array, empty at its end, null when it cannot be read), `leaves(first,
+ * bytes)` takes a block of leaves, and `write(bytes)` takes the next bytes of a decrypted file
+ * (false when it cannot keep them); without them a delivery check is refused.
  */
 export async function loadVerifier(wasmBytes, host = {}) {
   let ex;
@@ -21,6 +23,10 @@ export async function loadVerifier(wasmBytes, host = {}) {
       },
       leaves(first, ptr, len) {
         if (host.leaves) host.leaves(first, new Uint8Array(ex.memory.buffer, ptr, len).slice());
+      },
+      write(ptr, len) {
+        if (!host.write) return -1;
+        return host.write(new Uint8Array(ex.memory.buffer, ptr, len).slice()) === false ? -1 : len;
       },
     },
   };
@@ -85,6 +91,28 @@ export async function loadVerifier(wasmBytes, host = {}) {
     deliveryShare(listingJson, keyJson, name, worker, workers, withSha256) {
       return call(ex.veil_delivery_share, [listingJson, keyJson, name],
         [worker, workers, withSha256 ? 1 : 0]);
+    },
+    /**
+     * Before paying: checks a ciphertext (.veilct, through `host.read`) against listing.json
+     * (version 3) without the key; `details` is its summary (records, ciphertext_root).
+     */
+    ciphertextCheck(listingJson) {
+      return call(ex.veil_ciphertext_check, [listingJson]);
+    },
+    /**
+     * After paying: decrypts a ciphertext (through `host.read`) with the dataset key, handing
+     * the plaintext to `host.write`; ok only when every record is the committed one and the
+     * file is the listed one (else the message names the first record that is not).
+     */
+    decrypt(listingJson, keyJson) {
+      return call(ex.veil_decrypt, [listingJson, keyJson]);
+    },
+    /**
+     * Opens a key note (key-note JSON) of listing.json with the buyer key (buyer-key JSON), as
+     * `veil delivery open-note` does; `message` is then the dataset key file's JSON.
+     */
+    openNote(noteJson, listingJson, buyerKeyJson) {
+      return call(ex.veil_open_note, [noteJson, listingJson, buyerKeyJson]);
     },
     /** Starts rebuilding a delivered file's tree for listing.json. */
     treeBegin(listingJson) {

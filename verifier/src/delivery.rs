@@ -3,10 +3,14 @@
 //! of every `workers`-th block of [`BLOCK_RECORDS`] records ([`hash_share`]); one
 //! [`TreeCheck`] takes the blocks in order, rebuilds the tree and compares the commitment
 //! with the listing's. With one worker it is exactly `veil delivery verify`'s computation
-//! (`dataset::commit_in`); the tests hold the two equal for one to three shares.
+//! (`dataset::commit_in`); the tests hold the two equal for one to three shares. An encrypted
+//! delivery is checked before payment ([`check_ciphertext`]) and decrypted
+//! ([`decrypt_ciphertext`]) as the native commands do, in one worker.
 
 use crate::{Result, VerifyError};
 use ark_ff::{BigInteger, PrimeField};
+use std::io::{BufReader, BufWriter, Read, Write};
+use veil_circuits::dataset::encrypted::{self, Decryption};
 use veil_circuits::dataset::{self, DatasetKey, Listing, RecordSource};
 use veil_circuits::merkle::TreeBuilder;
 use veil_circuits::Fr;
@@ -77,6 +81,53 @@ pub fn hash_share(
         records: next,
         schema_hash: source.schema().hash(),
     })
+}
+
+/// A buyer's check of a ciphertext (`.veilct`) before paying, without the key: as
+/// `veil delivery check` (`encrypted::check`), the summary as JSON.
+pub fn check_ciphertext(input: impl Read, listing: &str) -> Result<serde_json::Value> {
+    let listing = Listing::from_json(listing)?;
+    let found = encrypted::check(&mut BufReader::with_capacity(1 << 16, input), &listing)?;
+    Ok(serde_json::json!({
+        "dataset_id": listing.dataset_id,
+        "records": found.records,
+        "record_elements": found.record_elements,
+        "ciphertext_root": hex::encode(found.ciphertext_root),
+    }))
+}
+
+/// Decrypts a ciphertext with the dataset key, writing the plaintext to `out`, as
+/// `veil delivery decrypt` (`encrypted::decrypt`): the records on success; a record that is not
+/// the committed one is refused by index and rule (a dispute's subject), and then what `out`
+/// holds is incomplete.
+pub fn decrypt_ciphertext(
+    input: impl Read,
+    listing: &str,
+    key: &str,
+    out: &mut dyn Write,
+) -> Result<serde_json::Value> {
+    let (listing, key) = listing_and_key(listing, key)?;
+    let mut buffered = BufWriter::with_capacity(1 << 20, out);
+    let found = encrypted::decrypt(
+        &mut BufReader::with_capacity(1 << 16, input),
+        &listing,
+        &key,
+        &mut buffered,
+    )?;
+    buffered
+        .flush()
+        .map_err(|e| VerifyError::Malformed(format!("writing the plaintext: {e}")))?;
+    match found {
+        Decryption::Delivered { records } => Ok(serde_json::json!({
+            "dataset_id": listing.dataset_id,
+            "records": records,
+        })),
+        Decryption::Disputable(finding) => Err(VerifyError::Mismatch(format!(
+            "record {} of {:?} is not the committed record: {}; the seller can be disputed at \
+             this record (`veil dispute prove`), and the plaintext before it is incomplete",
+            finding.index, listing.dataset_id, finding.rule
+        ))),
+    }
 }
 
 /// The tree of a delivered file, rebuilt from the shares' blocks in order.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod formats;
 pub mod groth16;
 pub mod halo2;
+pub mod key_note;
 pub mod opening;
 pub mod params;
 pub mod preview;

@@ -17,6 +17,7 @@
 //! `veil_tree_finish` rebuild the tree from them. A host that checks no delivery gives
 //! imports that refuse (as `verifier/js/veil-verifier.mjs` does).
 
+use crate::formats::{BuyerKeyFile, KeyNoteFile};
 use crate::{delivery, groth16, preview, totals, VerifyError};
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
@@ -48,6 +49,10 @@ extern "C" {
     /// Takes a block of leaves (32 little-endian bytes each) whose first record is `first`.
     #[link_name = "leaves"]
     fn host_leaves(first: f64, ptr: *const u8, len: usize);
+    /// Takes the next `len` bytes of a decrypted file at `ptr`: `len`, or negative when it
+    /// cannot keep them.
+    #[link_name = "write"]
+    fn host_write(ptr: *const u8, len: usize) -> i32;
 }
 
 /// The host's file, read through [`host_read`].
@@ -61,6 +66,24 @@ impl std::io::Read for HostFile {
             .ok()
             .filter(|&n| n <= buf.len())
             .ok_or_else(|| std::io::Error::other("the browser could not read the file"))
+    }
+}
+
+/// The host's output file, written through [`host_write`].
+struct HostOutput;
+
+impl std::io::Write for HostOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // SAFETY: the host copies the bytes out before it returns.
+        let n = unsafe { host_write(buf.as_ptr(), buf.len()) };
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n == buf.len())
+            .ok_or_else(|| std::io::Error::other("the browser could not keep the plaintext"))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -387,6 +410,69 @@ pub unsafe extern "C" fn veil_delivery_share(
             })
             .to_string(),
         )
+    })();
+    report(result)
+}
+
+/// A ciphertext (`.veilct`, read through `veil.read`) checked before payment against
+/// `listing.json` (version 3), with no key: the message is the summary as JSON
+/// (`{"dataset_id", "records", "record_elements", "ciphertext_root"}`).
+///
+/// # Safety
+/// `(ptr, len)` must describe readable memory, as from [`veil_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn veil_ciphertext_check(listing_ptr: *const u8, listing_len: usize) -> u32 {
+    let result = (|| {
+        let listing = text_ref(input(listing_ptr, listing_len), "listing")?;
+        Ok::<_, VerifyError>(delivery::check_ciphertext(HostFile, listing)?.to_string())
+    })();
+    report(result)
+}
+
+/// A ciphertext (read through `veil.read`) decrypted with the dataset key, the plaintext handed
+/// to `veil.write` as it comes: accepted (`{"dataset_id", "records"}`) only when every record
+/// is the committed one and the file's SHA-256 is the listing's; a mismatch names the first
+/// record that is not (what was written is then incomplete).
+///
+/// # Safety
+/// Each `(ptr, len)` pair must describe readable memory (from [`veil_alloc`]).
+#[no_mangle]
+pub unsafe extern "C" fn veil_decrypt(
+    listing_ptr: *const u8,
+    listing_len: usize,
+    key_ptr: *const u8,
+    key_len: usize,
+) -> u32 {
+    let result = (|| {
+        let listing = text_ref(input(listing_ptr, listing_len), "listing")?;
+        let key = text_ref(input(key_ptr, key_len), "key file")?;
+        let found = delivery::decrypt_ciphertext(HostFile, listing, key, &mut HostOutput)?;
+        Ok::<_, VerifyError>(found.to_string())
+    })();
+    report(result)
+}
+
+/// Opens a key note (`key-note` JSON) of `listing.json` with the buyer key (`buyer-key`
+/// JSON), as `veil delivery open-note` does ([`crate::key_note::open`]): the message is the
+/// dataset key file (`dataset-key` JSON) for [`veil_decrypt`].
+///
+/// # Safety
+/// Each `(ptr, len)` pair must describe readable memory (from [`veil_alloc`]).
+#[no_mangle]
+pub unsafe extern "C" fn veil_open_note(
+    note_ptr: *const u8,
+    note_len: usize,
+    listing_ptr: *const u8,
+    listing_len: usize,
+    buyer_ptr: *const u8,
+    buyer_len: usize,
+) -> u32 {
+    let result = (|| {
+        let note = KeyNoteFile::from_json(text_ref(input(note_ptr, note_len), "key note")?)?;
+        let listing = Listing::from_json(text_ref(input(listing_ptr, listing_len), "listing")?)?;
+        let buyer = BuyerKeyFile::from_json(text_ref(input(buyer_ptr, buyer_len), "buyer key")?)?;
+        let key = crate::key_note::open(&note, &listing, &buyer)?;
+        Ok::<_, VerifyError>(key.to_file(&listing.dataset_id))
     })();
     report(result)
 }

@@ -10,6 +10,7 @@ const KINDS = {
   listing: "a listing", preview: "a preview", "totals-report": "an audit report",
   "totals-aggregate": "an aggregated halo2 audit report", "dataset-key": "a dataset key",
   "seller-secret": "a seller secret", "kzg-params": "a halo2 parameters description",
+  "key-note": "a key note", "buyer-key": "a buyer key",
 };
 
 let wasm; // the compiled module, shared with the delivery workers
@@ -265,6 +266,30 @@ async function checkReport() {
 }
 
 let deliveryWorker = null;
+
+/** Whether a delivered file is a ciphertext: its first line is a `.veilct` header. */
+async function isCiphertext(file) {
+  const head = new TextDecoder().decode(await file.slice(0, 256).arrayBuffer());
+  return head.startsWith('{"veil":') && head.includes('"kind":"ciphertext"');
+}
+
+/** The decrypted file's name: the ciphertext's without `.veilct`, with its format's extension. */
+function plaintextName(name, format) {
+  const stem = name.replace(/\.veilct$/, "") || "delivery";
+  const ext = { csv: ".csv", jsonl: ".jsonl", chunks: ".bin" }[format] ?? "";
+  return stem.includes(".") ? stem : stem + ext;
+}
+
+/** The verdict on a ciphertext: checked before payment, or decrypted. */
+function ciphertextVerdict(r, name, decrypted, opened) {
+  if (!r.ok) return verdictFrom(r);
+  const d = JSON.parse(r.message);
+  if (decrypted) {
+    const note = opened ? `the key note ${opened}, opened with your buyer key, holds the listing's key; ` : "";
+    return { outcome: "accepted", text: `ACCEPTED: ${note}${name} decrypts to the file listing ${JSON.stringify(d.dataset_id)} commits: every one of its ${d.records} records is the committed one, and the file's SHA-256 is the listed one` };
+  }
+  return { outcome: "accepted", text: `ACCEPTED before payment: ${name} is the ciphertext listing ${JSON.stringify(d.dataset_id)} names (${d.records} records of ${d.record_elements} elements, E = ${d.ciphertext_root}); its leaves rebuild the committed root, so each record is the committed one or a dispute proves it is not. Add the dataset key to decrypt it here.` };
+}
 let deliveryModule = null; // Promise of { wasm, arithmetic } for the delivery check
 
 /**
@@ -294,12 +319,28 @@ function deliveryWasm() {
 async function checkDelivery() {
   const out = $("delivery-verdict");
   const [lf, df, kf] = [$("delivery-listing").files[0], $("delivery-file").files[0], $("delivery-key").files[0]];
-  if (!lf || !df || !kf) {
+  const download = $("delivery-download");
+  download.hidden = true;
+  if (download.href) URL.revokeObjectURL(download.href);
+  download.removeAttribute("href");
+  const encrypted = df ? await isCiphertext(df) : false;
+  if (!lf || !df || (!kf && !encrypted)) {
     setVerdict(out, "none", "");
     return;
   }
   const listing = await readJsonFile(lf, "listing");
-  const key = await readJsonFile(kf, ["dataset-key", "seller-secret"]);
+  let key = kf ? await readJsonFile(kf, ["dataset-key", "seller-secret"]) : null;
+  // A key note and the buyer key open to the dataset key, in this tab.
+  const [nf, bf] = [$("delivery-note").files[0], $("delivery-buyer").files[0]];
+  let opened = null;
+  if (!key && encrypted && nf && bf) {
+    const note = await readJsonFile(nf, "key-note");
+    const buyer = await readJsonFile(bf, "buyer-key");
+    const r = verifier.openNote(note.text, listing.text, buyer.text);
+    if (!r.ok) throw new Refusal(`the key note ${nf.name} does not open to this listing's key: ${r.message}`);
+    key = { text: r.message, value: JSON.parse(r.message), name: nf.name };
+    opened = nf.name;
+  }
   const module = await deliveryWasm();
   deliveryWorker?.terminate();
   const bar = $("delivery-progress");
@@ -309,7 +350,7 @@ async function checkDelivery() {
   bar.value = 0;
   rate.textContent = "";
   setVerdict(out, "working", `Reading ${df.name} (${(df.size / 2 ** 20).toFixed(1)} MiB)…`);
-  const workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
+  const workers = encrypted ? 1 : Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
   const worker = new Worker(new URL("./delivery-worker.mjs", import.meta.url), { type: "module" });
   deliveryWorker = worker;
   const t0 = performance.now();
@@ -332,7 +373,13 @@ async function checkDelivery() {
       out.dataset.seconds = s.toFixed(3);
       out.dataset.workers = workers;
       out.dataset.arithmetic = module.arithmetic;
-      const v = verdictFrom(data.result);
+      const v = encrypted ? ciphertextVerdict(data.result, df.name, key !== null, opened) : verdictFrom(data.result);
+      if (data.plaintext) {
+        download.href = URL.createObjectURL(data.plaintext);
+        download.download = plaintextName(df.name, listing.value.schema?.format);
+        download.textContent = `Save the decrypted file (${(data.plaintext.size / 2 ** 20).toFixed(1)} MiB)`;
+        download.hidden = false;
+      }
       finish(v.outcome, v.text);
     } else if (data.error) {
       finish("refused", `REFUSED: ${data.error}`);
@@ -342,7 +389,8 @@ async function checkDelivery() {
     e.preventDefault();
     finish("refused", `REFUSED: the delivery check stopped: ${e.message}`);
   };
-  worker.postMessage({ role: "coordinator", file: df, listing: listing.text, key: key.text, wasm: module.wasm, workers });
+  const role = encrypted ? "ciphertext" : "coordinator";
+  worker.postMessage({ role, file: df, listing: listing.text, key: key?.text ?? null, wasm: module.wasm, workers });
 }
 
 /** Runs a check, turning every failure into a verdict on the page (never an uncaught error). */
@@ -443,12 +491,12 @@ async function start() {
   const delivery = guarded(checkDelivery, "delivery-verdict");
   const report = guarded(checkReport, "report-verdict");
   for (const id of ["preview-listing", "preview-file"]) $(id).addEventListener("change", preview);
-  for (const id of ["delivery-listing", "delivery-file", "delivery-key"]) $(id).addEventListener("change", delivery);
+  for (const id of ["delivery-listing", "delivery-file", "delivery-key", "delivery-note", "delivery-buyer"]) $(id).addEventListener("change", delivery);
   $("report-file").addEventListener("change", report);
   $("report-root").addEventListener("input", report);
   $("keys-files").addEventListener("change", () => addKeyFiles().then(preview).then(report));
   wireDrop($("preview"), { listing: "preview-listing", preview: "preview-file" }, null, preview);
-  wireDrop($("delivery"), { listing: "delivery-listing", "dataset-key": "delivery-key", "seller-secret": "delivery-key" }, "delivery-file", delivery);
+  wireDrop($("delivery"), { listing: "delivery-listing", "dataset-key": "delivery-key", "seller-secret": "delivery-key", "key-note": "delivery-note", "buyer-key": "delivery-buyer" }, "delivery-file", delivery);
   wireDrop($("report"), { "totals-report": "report-file", "totals-aggregate": "report-file" }, null, report);
   status(`Verifier ready (Groth16${verifier.halo2 ? " and halo2" : ""}). Nothing you add leaves this page.`);
   document.body.dataset.ready = "true";

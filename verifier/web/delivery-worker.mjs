@@ -1,7 +1,10 @@
 // The delivery check off the page's thread. The page starts one coordinator; it starts
 // `workers` shares, each reading the whole file with FileReaderSync and hashing the leaves of
 // every workers-th block (verifier/src/delivery.rs), and rebuilds the tree from their blocks
-// in order. Every failure becomes a message: nothing is thrown past this file.
+// in order. An encrypted delivery (a .veilct) is checked before payment, or decrypted with the
+// dataset key, in this one worker: the plaintext is gathered into a Blob (the browser keeps
+// large ones on disk) for the page to offer. Every failure becomes a message: nothing is thrown
+// past this file.
 import { loadVerifier } from "./veil-verifier.mjs";
 
 /** Bytes asked of the File at a time (the verifier reads 64 KiB at a time from them). */
@@ -96,9 +99,33 @@ async function coordinator({ file, listing, key, wasm, workers }, report) {
   report({ result: v.treeFinish(file.name, summaries[0]) });
 }
 
+/** Plaintext gathered between two Blobs: the arrays are let go every 32 MiB. */
+const GATHER = 32 << 20;
+
+async function ciphertext({ file, listing, key, wasm }, report) {
+  const read = fileReader(file, (bytes) => report({ progress: bytes }));
+  let blob = new Blob([]);
+  let parts = [];
+  let gathered = 0;
+  const write = (bytes) => {
+    parts.push(bytes);
+    gathered += bytes.length;
+    if (gathered >= GATHER) {
+      blob = new Blob([blob, ...parts]);
+      parts = [];
+      gathered = 0;
+    }
+  };
+  const v = await loadVerifier(wasm, { read, write });
+  const result = key ? v.decrypt(listing, key) : v.ciphertextCheck(listing);
+  const plaintext = key && result.ok ? new Blob([blob, ...parts]) : null;
+  report({ result, plaintext });
+}
+
 onmessage = async ({ data }) => {
   try {
     if (data.role === "share") await share(data);
+    else if (data.role === "ciphertext") await ciphertext(data, (m) => postMessage(m));
     else await coordinator(data, (m) => postMessage(m));
   } catch (e) {
     postMessage({ error: `${e?.message ?? e}` });

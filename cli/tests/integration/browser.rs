@@ -1,7 +1,8 @@
 //! The buyer's and auditor's page in a real browser: Chromium (Debian's package) driven by
 //! playwright-core (npm, tools/) through `verifier/web/tests/browser.mjs`, against `veil serve`.
 //! Every case's verdict on the page must be the native verifier's (`veil preview verify`,
-//! `veil delivery verify`, `veil audit verify` on the same files), no console error or uncaught
+//! `veil delivery verify`, `veil delivery check` and `decrypt`, `veil audit verify` on the same
+//! files), no console error or uncaught
 //! exception may occur, and each verdict's screenshot is kept under `target/browser/`.
 //! `scripts/test.sh` installs Chromium and playwright-core and sets VEIL_REQUIRE_BROWSER=1,
 //! which turns a missing piece into a failure instead of a skip.
@@ -171,6 +172,62 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
         .set_len(4 << 30)
         .unwrap();
 
+    // An encrypted delivery (its listing, version 3, in sale/): the ciphertext; one with a byte
+    // of a record's ciphertext changed; a seller's bait and switch (record 3 re-encrypted as
+    // other cells beside its committed leaf, under its own listing: the check before payment
+    // passes, decryption names the record).
+    let sale = d.join("sale");
+    std::fs::create_dir(&sale).unwrap();
+    must(
+        d,
+        &[
+            "dataset",
+            "encrypt",
+            "sales.csv",
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "listing.json",
+            "--listing-out",
+            "sale/listing.json",
+            "--out",
+            "sale/sales.veilct",
+        ],
+    );
+    std::fs::copy(d.join("dataset.key"), sale.join("sales.key")).unwrap();
+    let mut ct = std::fs::read(sale.join("sales.veilct")).unwrap();
+    let middle = ct.len() / 2;
+    ct[middle] ^= 1;
+    std::fs::write(sale.join("edited.veilct"), ct).unwrap();
+    use veil_testkit::sale::{switch_record, SWITCHED_ROW};
+    switch_record(&sale, 3, &SWITCHED_ROW);
+    // The key note sealed to a buyer, and another buyer's key that must not open it.
+    must(d, &["meter", "keygen", "--out", "sale/buyer.key"]);
+    must(d, &["meter", "keygen", "--out", "sale/stranger.key"]);
+    let address = common::ok(&common::veil(
+        d,
+        &["delivery", "address", "--buyer-key", "sale/buyer.key"],
+    ));
+    let mut address = address.lines();
+    let (buyer, box_key) = (address.next().unwrap(), address.next().unwrap());
+    must(
+        d,
+        &[
+            "delivery",
+            "key-note",
+            "--secret-file",
+            "seller.key",
+            "--listing",
+            "sale/listing.json",
+            "--buyer",
+            buyer,
+            "--box-public-key",
+            box_key,
+            "--out",
+            "sale/note.json",
+        ],
+    );
+
     // A period report (Groth16 chain), one with a total edited, and the published root.
     must(
         d,
@@ -290,6 +347,75 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
             Some(native_delivery(file, listing, key)),
         ));
     }
+    // Before payment (no key): `veil delivery check`; after it: `veil delivery decrypt`.
+    let native_check = |c: &str, l: &str| run(d, &["delivery", "check", c, "--listing", l]);
+    for (case, ciphertext, listing) in [
+        ("honest", "sale/sales.veilct", "sale/listing.json"),
+        ("edited", "sale/edited.veilct", "sale/listing.json"),
+        ("other-listing", "sale/switched.veilct", "sale/listing.json"),
+        ("switched", "sale/switched.veilct", "sale/switched.json"),
+    ] {
+        cases.push((
+            json!({"name": format!("ciphertext-{case}"), "files": {"delivery-listing": p(listing), "delivery-file": p(ciphertext)}}),
+            Some(native_check(ciphertext, listing)),
+        ));
+    }
+    let native_decrypt = |c: &str, l: &str, out: &str| {
+        run(
+            d,
+            &[
+                "delivery",
+                "decrypt",
+                c,
+                "--listing",
+                l,
+                "--key",
+                "sale/sales.key",
+                "--out",
+                out,
+            ],
+        )
+    };
+    // The key note opened in the page with the buyer's key, then the ciphertext decrypted:
+    // `veil delivery open-note` and `decrypt`; with a stranger's key, refused by both.
+    let native_note = |buyer: &str, out: &str| {
+        run(
+            d,
+            &[
+                "delivery",
+                "open-note",
+                "sale/note.json",
+                "--listing",
+                "sale/listing.json",
+                "--buyer-key",
+                buyer,
+                "--out",
+                out,
+            ],
+        ) && native_decrypt(
+            "sale/sales.veilct",
+            "sale/listing.json",
+            &format!("{out}.csv"),
+        )
+    };
+    for (case, buyer) in [
+        ("note", "sale/buyer.key"),
+        ("note-stranger", "sale/stranger.key"),
+    ] {
+        cases.push((
+            json!({"name": format!("decrypt-{case}"), "download": true, "files": {"delivery-listing": p("sale/listing.json"), "delivery-note": p("sale/note.json"), "delivery-buyer": p(buyer), "delivery-file": p("sale/sales.veilct")}}),
+            Some(native_note(buyer, &format!("sale/{case}.key"))),
+        ));
+    }
+    for (case, ciphertext, listing) in [
+        ("honest", "sale/sales.veilct", "sale/listing.json"),
+        ("switched", "sale/switched.veilct", "sale/switched.json"),
+    ] {
+        cases.push((
+            json!({"name": format!("decrypt-{case}"), "download": true, "files": {"delivery-listing": p(listing), "delivery-key": p("sale/sales.key"), "delivery-file": p(ciphertext)}}),
+            Some(native_decrypt(ciphertext, listing, &format!("sale/{case}.csv"))),
+        ));
+    }
     cases.push((
         json!({"name": "delivery-huge-stopped", "stop": true, "files": {"delivery-listing": p("blob-listing.json"), "delivery-key": p("blob.key"), "delivery-file": p("blob-huge.bin")}}),
         None,
@@ -391,6 +517,22 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
         ),
         ("delivery-huge-no-lines", "a record of more than 64 MiB"),
         ("delivery-huge-stopped", "Stopped"),
+        ("ciphertext-honest", "ACCEPTED before payment"),
+        ("ciphertext-edited", "a record or its leaf was replaced"),
+        ("ciphertext-other-listing", "is not the ciphertext listing"),
+        ("ciphertext-switched", "ACCEPTED before payment"),
+        (
+            "decrypt-switched",
+            "record 3 of \"sales-2026\" is not the committed record",
+        ),
+        (
+            "decrypt-note",
+            "opened with your buyer key, holds the listing's key",
+        ),
+        (
+            "decrypt-note-stranger",
+            "the key note is addressed to buyer",
+        ),
         ("report-forged", "proof rejected"),
         ("report-other-root", "not 0x1111"),
     ] {
@@ -401,6 +543,28 @@ fn the_page_gives_the_native_verdicts_on_previews_deliveries_and_reports() {
     assert_eq!(results["cases"]["preview-honest"]["rows"], 3);
     assert_eq!(results["cases"]["preview-halo2-honest"]["rows"], 3);
     assert_eq!(results["cases"]["report-honest"]["rows"], 6);
+    // The decrypted file the page offers is the seller's, byte for byte; a switched record
+    // leaves nothing to save.
+    assert!(
+        results["cases"]["decrypt-honest"]["download"] == sales.as_str(),
+        "the page's decrypted file is not sales.csv"
+    );
+    assert_eq!(
+        results["cases"]["decrypt-honest"]["download_name"],
+        "sales.csv"
+    );
+    assert_eq!(
+        results["cases"]["decrypt-switched"]["download"],
+        Value::Null
+    );
+    assert!(
+        results["cases"]["decrypt-note"]["download"] == sales.as_str(),
+        "the file decrypted with the key note's key is not sales.csv"
+    );
+    assert_eq!(
+        results["cases"]["decrypt-note-stranger"]["download"],
+        Value::Null
+    );
     // Chromium has relaxed SIMD and this machine a fused multiply-add: the deliveries above were
     // checked by the two-lane build (its verdicts equal the native ones), not the fallback.
     assert_eq!(

@@ -5,7 +5,7 @@
 use crate::common::{fails, ok, veil};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use veil_testkit::sale::switch_record;
+use veil_testkit::sale::{switch_record, SWITCHED_ROW};
 
 fn sales() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sales.csv")
@@ -177,16 +177,6 @@ fn a_buyer_checks_before_paying_and_decrypts_the_sellers_file_byte_for_byte() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["records"], 500);
 }
-
-/// The row a cheating seller puts in place of record 3 after committing.
-const SWITCHED_ROW: [&str; 6] = [
-    "ORD-10003",
-    "2026-08-22",
-    "Porto",
-    "apparel",
-    "1.00",
-    "x@y.z",
-];
 
 #[test]
 fn bait_and_switch_and_broken_ciphertexts_are_refused_by_name() {

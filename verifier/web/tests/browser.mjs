@@ -2,7 +2,7 @@
 // test prepared, and writes what the page said:
 //   node browser.mjs CASES.json RESULTS.json
 // CASES.json: { url, chromium, screenshots, cases: [{ name, files: { inputId: path }, root?,
-// stop?: true }], repeat_preview?: name }. Each case gets a fresh page; its section's verdict
+// stop?: true, download?: true }], repeat_preview?: name }. Each case gets a fresh page; its section's verdict
 // is awaited and screenshotted. Any console error or uncaught exception is recorded (the test
 // fails on one). cli/tests/integration/browser.rs prepares the cases and compares the verdicts
 // with the native verifier's.
@@ -62,7 +62,9 @@ async function verdict(page, section, timeout = 120_000) {
 
 for (const c of spec.cases) {
   const page = await open();
-  const ids = Object.keys(c.files);
+  // The files themselves (`*-file`) last: a section checks once its inputs are all there, and
+  // a ciphertext with no key yet would be checked before payment instead of decrypted.
+  const ids = Object.keys(c.files).sort((a, b) => a.endsWith("-file") - b.endsWith("-file"));
   const section = sectionOf(ids[0]);
   if (c.root !== undefined) await page.fill("#report-root", c.root);
   for (const id of ids) await page.setInputFiles(`#${id}`, c.files[id]);
@@ -87,6 +89,13 @@ for (const c of spec.cases) {
       const again = await verdict(page, section);
       results.preview_ms.push(Number(again.ms));
     }
+  }
+  if (c.download) {
+    // The decrypted file the page offers, as text (null when it offers none).
+    [r.download, r.download_name] = await page.evaluate(async () => {
+      const a = document.getElementById("delivery-download");
+      return a.hidden || !a.href ? [null, null] : [await (await fetch(a.href)).text(), a.download];
+    });
   }
   r.rows = await page.locator(`#${section} tbody tr`).count();
   await page.locator(`#${section}`).screenshot({ path: `${spec.screenshots}/${c.name}.png` });
