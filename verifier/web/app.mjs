@@ -288,8 +288,9 @@ function ciphertextVerdict(r, name, decrypted, opened) {
     const note = opened ? `the key note ${opened}, opened with your buyer key, holds the listing's key; ` : "";
     return { outcome: "accepted", text: `ACCEPTED: ${note}${name} decrypts to the file listing ${JSON.stringify(d.dataset_id)} commits: every one of its ${d.records} records is the committed one, and the file's SHA-256 is the listed one` };
   }
-  return { outcome: "accepted", text: `ACCEPTED before payment: ${name} is the ciphertext listing ${JSON.stringify(d.dataset_id)} names (${d.records} records of ${d.record_elements} elements, E = ${d.ciphertext_root}); its leaves rebuild the committed root, so each record is the committed one or a dispute proves it is not. Add the dataset key to decrypt it here.` };
+  return { outcome: "accepted", text: `ACCEPTED before payment: ${name} is the ciphertext listing ${JSON.stringify(d.dataset_id)} names (${d.records} records of ${d.record_elements} elements, E = ${d.ciphertext_root}); its leaves rebuild the committed root, so each record is the committed one or a dispute proves it is not. Add the dataset key, or the seller's key note and your buyer key, to decrypt it here.` };
 }
+
 let deliveryModule = null; // Promise of { wasm, arithmetic } for the delivery check
 
 /**
