@@ -9,10 +9,11 @@
 
 mod constants;
 // Built everywhere so that its tests run natively; the permutation on WebAssembly.
-#[cfg(all(target_arch = "wasm32", feature = "relaxed-simd"))]
-mod fma51;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod limb29;
+// Two permutations at once, in the relaxed-SIMD build for WebAssembly.
+#[cfg(all(target_arch = "wasm32", feature = "relaxed-simd"))]
+mod fma51;
 #[cfg(feature = "r1cs")]
 pub mod r1cs;
 
