@@ -320,17 +320,7 @@ fn sbox(x: &Limbs) -> Limbs {
 #[inline]
 #[target_feature(enable = "simd128,relaxed-simd")]
 fn external_matrix(s: &mut [Limbs; WIDTH]) {
-    let t0 = add(&s[0], &s[1]);
-    let t1 = add(&s[2], &s[3]);
-    let t2 = add(&add(&s[1], &s[1]), &t1);
-    let t3 = add(&add(&s[3], &s[3]), &t0);
-    let t1x4 = add(&t1, &t1);
-    let t4 = add(&add(&t1x4, &t1x4), &t3);
-    let t0x4 = add(&t0, &t0);
-    let t5 = add(&add(&t0x4, &t0x4), &t2);
-    let t6 = add(&t3, &t5);
-    let t7 = add(&t2, &t4);
-    *s = [t6, t5, t7, t4];
+    *s = super::external_chain!(s, add);
     for x in s.iter_mut() {
         normalize(x);
     }

@@ -60,8 +60,29 @@ fn sbox(x: &mut Fr) {
     *x *= x4;
 }
 
+/// Barretenberg's addition chain for the external matrix over a state `$s` of any
+/// representation with a function `$add(&a, &b)`: the WebAssembly permutations' limbs
+/// ([`limb29`], `fma51`). A macro, so that it expands inside `fma51`'s target-feature
+/// functions (a generic function could not inline their SIMD additions).
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_macros))]
+macro_rules! external_chain {
+    ($s:expr, $add:ident) => {{
+        let s = &*$s;
+        let t0 = $add(&s[0], &s[1]);
+        let t1 = $add(&s[2], &s[3]);
+        let t2 = $add(&$add(&s[1], &s[1]), &t1);
+        let t3 = $add(&$add(&s[3], &s[3]), &t0);
+        let t1x4 = $add(&t1, &t1);
+        let t4 = $add(&$add(&t1x4, &t1x4), &t3);
+        let t0x4 = $add(&t0, &t0);
+        let t5 = $add(&$add(&t0x4, &t0x4), &t2);
+        [$add(&t3, &t5), t5, $add(&t2, &t4), t4]
+    }};
+}
+pub(crate) use external_chain;
+
 /// The external 4x4 matrix `[[5,7,1,3],[4,6,1,1],[1,3,5,7],[1,1,4,6]]`, by Barretenberg's
-/// addition chain.
+/// addition chain (as [`external_chain`], in arkworks' arithmetic).
 #[inline(always)]
 pub(crate) fn external_matrix(s: &mut [Fr; WIDTH]) {
     let t0 = s[0] + s[1];
