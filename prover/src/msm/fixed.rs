@@ -11,7 +11,12 @@
 //!
 //! Large MSMs are split between threads, each part with its own buckets.
 
-use super::pippenger::{batch_size, fold, signed_digit, BatchAffine};
+use super::batch::batch_size;
+#[cfg(target_arch = "x86_64")]
+use super::ifma::{Buckets, Lanes, Point};
+#[cfg(target_arch = "x86_64")]
+use super::pippenger::cast;
+use super::pippenger::{fold, signed_digit, BatchAffine};
 use super::Scalar;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
@@ -35,7 +40,22 @@ pub fn table_bytes<P: SWCurveConfig>(n: usize, c: usize) -> usize
 where
     P::ScalarField: PrimeField,
 {
-    n * windows::<P>(c) * std::mem::size_of::<Affine<P>>()
+    n * windows::<P>(c) * point_bytes::<P>()
+}
+
+/// Bytes a table entry takes: a lane-form point where [`FixedBases::new`] converts the table.
+fn point_bytes<P: SWCurveConfig>() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if super::pippenger::lanes_available() {
+        use std::any::TypeId;
+        if TypeId::of::<P>() == TypeId::of::<ark_bn254::g1::Config>() {
+            return std::mem::size_of::<Point<1>>();
+        }
+        if TypeId::of::<P>() == TypeId::of::<ark_bn254::g2::Config>() {
+            return std::mem::size_of::<Point<2>>();
+        }
+    }
+    std::mem::size_of::<Affine<P>>()
 }
 
 fn windows<P: SWCurveConfig>(c: usize) -> usize
@@ -51,8 +71,30 @@ pub struct FixedBases<P: SWCurveConfig> {
     c: usize,
     windows: usize,
     n: usize,
-    /// `table[i * windows + w] = 2^(c w) P_i`.
+    /// `table[i * windows + w] = 2^(c w) P_i`; empty where `lanes` holds the table.
     table: Vec<Affine<P>>,
+    #[cfg(target_arch = "x86_64")]
+    lanes: LaneTable,
+}
+
+/// The table in lane form ([`ifma`](super::ifma)), for BN254 G1 and G2 on a CPU with
+/// AVX-512 IFMA: converted once, so no addition converts a point.
+#[cfg(target_arch = "x86_64")]
+enum LaneTable {
+    None,
+    G1(Vec<Point<1>>),
+    G2(Vec<Point<2>>),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl LaneTable {
+    fn bytes(&self) -> usize {
+        match self {
+            LaneTable::None => 0,
+            LaneTable::G1(t) => t.len() * std::mem::size_of::<Point<1>>(),
+            LaneTable::G2(t) => t.len() * std::mem::size_of::<Point<2>>(),
+        }
+    }
 }
 
 impl<P: SWCurveConfig> FixedBases<P>
@@ -62,6 +104,15 @@ where
     /// Builds the table of `bases` at window `c` (2..=16): `254 - c` doublings per base, in
     /// parallel.
     pub fn new(bases: &[Affine<P>], c: usize) -> Self {
+        Self::build(bases, c, super::pippenger::lanes_available())
+    }
+
+    /// [`Self::new`] for the portable path (one addition at a time), whatever the CPU.
+    pub fn portable(bases: &[Affine<P>], c: usize) -> Self {
+        Self::build(bases, c, false)
+    }
+
+    fn build(bases: &[Affine<P>], c: usize, lanes: bool) -> Self {
         assert!((2..=16).contains(&c), "window width {c} is outside 2..=16");
         let windows = windows::<P>(c);
         let table: Vec<Affine<P>> = bases
@@ -80,6 +131,24 @@ where
                 Projective::normalize_batch(&multiples)
             })
             .collect();
+        #[cfg(target_arch = "x86_64")]
+        {
+            let (table, lanes) = if lanes {
+                to_lanes(table)
+            } else {
+                (table, LaneTable::None)
+            };
+            FixedBases {
+                c,
+                windows,
+                n: bases.len(),
+                table,
+                lanes,
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = lanes;
+        #[cfg(not(target_arch = "x86_64"))]
         FixedBases {
             c,
             windows,
@@ -100,7 +169,10 @@ where
 
     /// Bytes the table holds.
     pub fn bytes(&self) -> usize {
-        self.table.len() * std::mem::size_of::<Affine<P>>()
+        let bytes = self.table.len() * std::mem::size_of::<Affine<P>>();
+        #[cfg(target_arch = "x86_64")]
+        let bytes = bytes + self.lanes.bytes();
+        bytes
     }
 
     /// `sum scalars[i] * bases[i]` over the shorter of the scalars and the bases.
@@ -129,27 +201,88 @@ where
     fn partial(&self, first: usize, part: &[Scalar]) -> Projective<P> {
         let (c, windows) = (self.c, self.windows);
         let buckets = 1usize << (c - 1);
-        let mut acc = BatchAffine::<P>::new(buckets, batch_size(buckets));
-        for (j, s) in part.iter().enumerate() {
-            if s.is_zero() {
-                continue;
-            }
-            let (value, negative) = fold::<P::ScalarField>(s);
-            let row = &self.table[(first + j) * windows..(first + j + 1) * windows];
-            let mut carry = 0;
-            for (w, point) in row.iter().enumerate() {
-                let d = signed_digit(&value, w, c, &mut carry);
-                if d == 0 || point.is_zero() {
-                    continue;
-                }
-                if (d > 0) != negative {
-                    acc.add(d.unsigned_abs() as usize - 1, *point);
-                } else {
-                    acc.add(d.unsigned_abs() as usize - 1, -*point);
-                }
-            }
-            debug_assert_eq!(carry, 0, "the top window absorbs the carry");
+        #[cfg(target_arch = "x86_64")]
+        if let Some(sum) = match &self.lanes {
+            LaneTable::None => None,
+            LaneTable::G1(t) => cast(partial_lanes::<ark_bn254::g1::Config, 1>(
+                t, first, part, windows, c,
+            )),
+            LaneTable::G2(t) => cast(partial_lanes::<ark_bn254::g2::Config, 2>(
+                t, first, part, windows, c,
+            )),
+        } {
+            return sum;
         }
+        let mut acc = BatchAffine::<P>::new(buckets, batch_size(buckets));
+        for_each_digit::<P::ScalarField>(first, part, windows, c, |k, bucket, negative| {
+            let point = &self.table[k];
+            if !point.is_zero() {
+                acc.add(bucket, if negative { -*point } else { *point });
+            }
+        });
         acc.finish_sum()
     }
+}
+
+/// Calls `add(k, bucket, negative)` for every nonzero signed digit of `part[j]`'s windows:
+/// table entry `k = (first + j) W + w`, bucket `|d| - 1`, and whether the point is negated.
+fn for_each_digit<F: PrimeField<BigInt = Scalar>>(
+    first: usize,
+    part: &[Scalar],
+    windows: usize,
+    c: usize,
+    mut add: impl FnMut(usize, usize, bool),
+) {
+    for (j, s) in part.iter().enumerate() {
+        if s.is_zero() {
+            continue;
+        }
+        let (value, negative) = fold::<F>(s);
+        let row = (first + j) * windows;
+        let mut carry = 0;
+        for w in 0..windows {
+            let d = signed_digit(&value, w, c, &mut carry);
+            if d != 0 {
+                add(row + w, d.unsigned_abs() as usize - 1, (d > 0) == negative);
+            }
+        }
+        debug_assert_eq!(carry, 0, "the top window absorbs the carry");
+    }
+}
+
+/// The table in lane form where this CPU and curve have one (the arkworks table then
+/// dropped), else unchanged.
+#[cfg(target_arch = "x86_64")]
+fn to_lanes<P: SWCurveConfig>(table: Vec<Affine<P>>) -> (Vec<Affine<P>>, LaneTable) {
+    use super::pippenger::same_curve;
+    let lanes = if let Some(t) = same_curve::<P, ark_bn254::g1::Config>(&table) {
+        LaneTable::G1(t.par_iter().map(Point::from_affine).collect())
+    } else if let Some(t) = same_curve::<P, ark_bn254::g2::Config>(&table) {
+        LaneTable::G2(t.par_iter().map(Point::from_affine).collect())
+    } else {
+        return (table, LaneTable::None);
+    };
+    (Vec::new(), lanes)
+}
+
+/// [`FixedBases::partial`] on a lane-form table.
+#[cfg(target_arch = "x86_64")]
+fn partial_lanes<Q: Lanes<D>, const D: usize>(
+    table: &[Point<D>],
+    first: usize,
+    part: &[Scalar],
+    windows: usize,
+    c: usize,
+) -> Projective<Q>
+where
+    Q::ScalarField: PrimeField<BigInt = Scalar>,
+{
+    let mut acc = Buckets::<Q, D>::new(1 << (c - 1));
+    for_each_digit::<Q::ScalarField>(first, part, windows, c, |k, bucket, negative| {
+        let point = &table[k];
+        if !point.is_identity() {
+            acc.add(bucket, if negative { point.neg() } else { *point });
+        }
+    });
+    acc.finish_sum()
 }

@@ -4,12 +4,16 @@
 //! A Groth16 proof is four MSMs in G1 and one in G2 over the proving key, plus seven FFTs over
 //! the constraint domain; nothing else in it is worth accelerating. [`Accelerator`] is that
 //! work, one trait: [`Arkworks`] runs arkworks' own MSM (the baseline), [`Cpu`] runs Veil's
-//! (batch-affine bucket accumulation, [`pippenger`]). A GPU backend is one more implementation.
+//! (batch-affine bucket accumulation, [`pippenger`]; eight additions at a time where the CPU
+//! has AVX-512 IFMA, `ifma`). A GPU backend is one more implementation.
 //! A prover that proves against one key again and again first lets its accelerator *prepare*
 //! the key's bases ([`Accelerator::prepare_g1`]); [`Cpu`] then precomputes their multiples
 //! ([`fixed`]), a GPU backend would upload them once.
 
+mod batch;
 pub mod fixed;
+#[cfg(target_arch = "x86_64")]
+pub mod ifma;
 pub mod pippenger;
 
 use crate::qap::KeyQap;
@@ -113,7 +117,8 @@ impl Accelerator for Arkworks {
     }
 }
 
-/// Veil's CPU MSM ([`pippenger`]): signed windows, batch-affine bucket accumulation, rayon.
+/// Veil's CPU MSM ([`pippenger`]): signed windows, batch-affine bucket accumulation (on eight
+/// lanes where the CPU has AVX-512 IFMA), rayon.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Cpu;
 
@@ -140,7 +145,7 @@ impl Accelerator for Cpu {
 }
 
 /// A fixed-base table for `bases` at the tuned window, if it fits `budget` bytes and is worth
-/// it: not below [`pippenger::BATCH_AFFINE_FROM`] points, and not where its window is less than
+/// it: not below [`pippenger::batch_affine_from`] points, and not where its window is less than
 /// two bits wider than the ordinary MSM's (from `2^18` points both use 15 bits, so a table saves
 /// only the doublings and bucket sums, about 3% measured on the B = 256 totals key, for 3 GiB).
 fn prepare_fixed<P: ark_ec::short_weierstrass::SWCurveConfig<ScalarField = Fr>>(
@@ -149,7 +154,7 @@ fn prepare_fixed<P: ark_ec::short_weierstrass::SWCurveConfig<ScalarField = Fr>>(
 ) -> Option<fixed::FixedBases<P>> {
     let n = bases.len();
     let c = fixed::fixed_window_bits(n);
-    (n >= pippenger::BATCH_AFFINE_FROM
+    (n >= pippenger::batch_affine_from()
         && c >= pippenger::window_bits(n) + 2
         && fixed::table_bytes::<P>(n, c) <= budget)
         .then(|| fixed::FixedBases::new(bases, c))

@@ -7,7 +7,7 @@ use ark_ff::{BigInt, BigInteger, PrimeField, UniformRand, Zero};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use veil_prover::msm::fixed::{table_bytes, FixedBases};
-use veil_prover::msm::pippenger::{msm, msm_with_window};
+use veil_prover::msm::pippenger::{msm, msm_with_window, portable_msm_with_window};
 use veil_prover::msm::Scalar;
 
 // Fixed bases.
@@ -47,6 +47,16 @@ fn matches_arkworks_in_g1_and_g2_at_several_windows() {
     for c in [2, 5, 8, 11, 13, 16] {
         assert_eq!(FixedBases::new(&g1, c).msm(&s), want1, "G1 at c = {c}");
         assert_eq!(FixedBases::new(&g2, c).msm(&s), want2, "G2 at c = {c}");
+        assert_eq!(
+            FixedBases::portable(&g1, c).msm(&s),
+            want1,
+            "portable G1, c = {c}"
+        );
+        assert_eq!(
+            FixedBases::portable(&g2, c).msm(&s),
+            want2,
+            "portable G2, c = {c}"
+        );
     }
     // Fewer scalars than bases: the prefix.
     let t = FixedBases::new(&g1, 12);
@@ -70,6 +80,10 @@ fn repeated_opposite_and_identity_bases_are_exact() {
         .collect();
     assert_eq!(
         FixedBases::new(&bases, 10).msm(&s),
+        G2Projective::msm_bigint(&bases, &s)
+    );
+    assert_eq!(
+        FixedBases::portable(&bases, 10).msm(&s),
         G2Projective::msm_bigint(&bases, &s)
     );
     let g1 = vec![G1Affine::rand(&mut rng); 64];
@@ -123,6 +137,10 @@ fn matches_arkworks_in_g1_and_g2_at_every_window() {
         for c in [2, 3, 5, 8, 11, 15] {
             assert_eq!(msm_with_window(&p1, &s, c), want1, "G1 n={n} c={c}");
             assert_eq!(msm_with_window(&p2, &s, c), want2, "G2 n={n} c={c}");
+            let portable = portable_msm_with_window(&p1, &s, c);
+            assert_eq!(portable, want1, "portable G1 n={n} c={c}");
+            let portable = portable_msm_with_window(&p2, &s, c);
+            assert_eq!(portable, want2, "portable G2 n={n} c={c}");
         }
         assert_eq!(msm(&p1, &s), want1);
     }
@@ -143,8 +161,21 @@ fn repeated_points_double_and_opposite_points_cancel() {
     let want = G1Projective::msm_bigint(&bases, &s);
     for c in [2, 4, 8, 12] {
         assert_eq!(msm_with_window(&bases, &s, c), want, "c={c}");
+        assert_eq!(
+            portable_msm_with_window(&bases, &s, c),
+            want,
+            "portable, c={c}"
+        );
     }
+    // The same in G2, on the lanes' doubling and cancelling paths.
     let p2 = G2Projective::rand(&mut rng).into_affine();
+    let mut b2 = vec![p2; 300];
+    b2.extend([-p2; 200]);
+    let s2 = vec![Fr::from(9u64).into_bigint(); 500];
+    let want2 = G2Projective::msm_bigint(&b2, &s2);
+    for c in [3, 9] {
+        assert_eq!(msm_with_window(&b2, &s2, c), want2, "G2, c={c}");
+    }
     let b2 = vec![p2, p2, -p2, p2, p2];
     let s2 = vec![Fr::from(3u64).into_bigint(); 5];
     assert_eq!(msm(&b2, &s2), G2Projective::msm_bigint(&b2, &s2));
