@@ -405,8 +405,13 @@ pub struct Buckets<P: Lanes<D>, const D: usize> {
 }
 
 impl<P: Lanes<D>, const D: usize> Buckets<P, D> {
-    /// `buckets` empty buckets, batches of about [`batch_size`] additions.
-    pub fn new(buckets: usize) -> Self {
+    /// `buckets` empty buckets, batches of about [`batch_size`] additions. Only on a CPU with
+    /// the lanes ([`available`]): that is what makes the additions' `unsafe` call sound.
+    pub(crate) fn new(buckets: usize) -> Self {
+        assert!(
+            available(),
+            "eight-lane buckets on a CPU without AVX-512 IFMA"
+        );
         let limit = batch_size(buckets).next_multiple_of(8);
         let groups = limit / 8;
         let slabs = || vec![[Slab::default(); D]; groups];
@@ -486,7 +491,7 @@ impl<P: Lanes<D>, const D: usize> Buckets<P, D> {
                 put(&mut self.x2[g], lane, &[[1, 0, 0, 0, 0]; D]);
                 put(&mut self.y2[g], lane, &[[0; 5]; D]);
             }
-            // SAFETY: `Buckets` is only made where `available()` holds (`msm`, `FixedBases`).
+            // SAFETY: `Buckets::new` checked that this CPU has avx512f and avx512ifma.
             unsafe { self.add8(n.div_ceil(8)) };
             for (k, &b) in self.pending.iter().enumerate() {
                 let (g, lane) = (k / 8, k % 8);
