@@ -87,7 +87,7 @@ fn summary<P: SWCurveConfig<ScalarField = Fr>>(
     rounds: usize,
 ) {
     let n = p.len();
-    let (cp, cv) = (portable_window_bits(n), window_bits(n));
+    let (cp, cv) = (portable_window_bits(n), window_bits::<P>(n));
     let want = Projective::<P>::msm_bigint(p, scalars);
     assert_eq!(msm_with_window(p, scalars, cv), want, "Veil's MSM is wrong");
     let time = |f: &dyn Fn() -> Projective<P>| {
@@ -128,7 +128,7 @@ fn run<P: SWCurveConfig<ScalarField = Fr>>(curve: &str, n: usize, mode: Option<&
         Some("summary") => summary(curve, &p, &scalars, 5),
         // Veil's MSM alone, ten times: for a profiler.
         Some("veil") => (0..10).for_each(|_| {
-            let _ = std::hint::black_box(msm_with_window(&p, &scalars, window_bits(n)));
+            let _ = std::hint::black_box(msm_with_window(&p, &scalars, window_bits::<P>(n)));
         }),
         _ => windows(&p, &scalars),
     }
@@ -149,7 +149,11 @@ fn main() {
             } else {
                 "portable"
             },
-            window_bits(n)
+            if g2 {
+                window_bits::<ark_bn254::g2::Config>(n)
+            } else {
+                window_bits::<ark_bn254::g1::Config>(n)
+            }
         );
     }
     if g2 {

@@ -366,6 +366,14 @@ impl<const D: usize> Point<D> {
         }
     }
 
+    /// This point with its `x` replaced by `x` (`φ(P) = (β x, y)`, [`glv`](super::glv)).
+    pub fn with_x<P: Lanes<D>>(&self, x: &P::BaseField) -> Self {
+        Point {
+            x: P::coordinate(x),
+            y: self.y,
+        }
+    }
+
     /// Whether this is [`Self::IDENTITY`].
     pub fn is_identity(&self) -> bool {
         *self == Self::IDENTITY

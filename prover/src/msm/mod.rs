@@ -12,6 +12,7 @@
 
 mod batch;
 pub mod fixed;
+pub mod glv;
 #[cfg(target_arch = "x86_64")]
 pub mod ifma;
 pub mod pippenger;
@@ -155,7 +156,7 @@ fn prepare_fixed<P: ark_ec::short_weierstrass::SWCurveConfig<ScalarField = Fr>>(
     let n = bases.len();
     let c = fixed::fixed_window_bits(n);
     (n >= pippenger::batch_affine_from()
-        && c >= pippenger::window_bits(n) + 2
+        && c >= pippenger::window_bits::<P>(n) + 2
         && fixed::table_bytes::<P>(n, c) <= budget)
         .then(|| fixed::FixedBases::new(bases, c))
 }

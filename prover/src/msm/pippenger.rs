@@ -14,12 +14,16 @@
 //! bucket that keeps being hit (a column of equal scalars) go to a projective spill so no input
 //! makes the method quadratic. Doubling and `P + (-P)` are handled exactly.
 //!
-//! The window sums are combined with `c` doublings each, highest first.
+//! Windows are as equal as the scalar's bits allow (`c` or `c - 1` bits), not `c` bits and a
+//! remainder: a top window of one or two bits puts half the points in one bucket, where no batch
+//! forms and they spill. The window sums are combined with a window's width in doublings each,
+//! highest first.
 //!
 //! On x86-64 with AVX-512 IFMA, BN254 G1 and G2 take the same algorithm on eight lanes
 //! ([`ifma`](super::ifma): the batch's additions eight at a time in 52-bit limbs), with the
-//! narrower windows its cheaper additions want; the `portable_*` functions keep the path above,
-//! same results, on any CPU.
+//! narrower windows its cheaper additions want, and G1 first splits every scalar in two
+//! 126-bit halves by its endomorphism ([`glv`](super::glv)): twice the points, half the
+//! windows. The `portable_*` functions keep the path above, same results, on any CPU.
 
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, VariableBaseMSM};
@@ -45,20 +49,32 @@ pub fn batch_affine_from() -> usize {
     }
 }
 
-/// The window width Veil uses for `n` points, tuned on BN254 G1 and G2 on one core
-/// (`cargo run --release -p veil-prover --example msm_windows`): narrower on eight lanes
-/// ([`ifma`](super::ifma)), where additions are cheap against the bucket reduction.
-pub fn window_bits(n: usize) -> usize {
-    if lanes_available() {
-        return match usize::BITS - n.max(1).leading_zeros() {
-            0..=11 => 8,
-            12 => 9,
+/// The window width Veil uses for `n` points of curve `P`, tuned on BN254 G1 and G2 on one
+/// core (`cargo run --release -p veil-prover --example msm_windows`): narrower on eight lanes
+/// ([`ifma`](super::ifma)), where additions are cheap against the bucket reduction; for G1 on
+/// lanes, the width for `2n` points over 127-bit halves ([`glv`](super::glv)).
+pub fn window_bits<P: 'static>(n: usize) -> usize {
+    let bits = usize::BITS - n.max(1).leading_zeros();
+    if !lanes_available() {
+        return portable_window_bits(n);
+    }
+    if std::any::TypeId::of::<P>() == std::any::TypeId::of::<ark_bn254::g1::Config>() {
+        return match bits {
+            0..=12 => 9,
             13..=14 => 10,
-            15..=19 => 11,
-            _ => 12,
+            15 => 11,
+            16 => 12,
+            17..=19 => 13,
+            _ => 15,
         };
     }
-    portable_window_bits(n)
+    match bits {
+        0..=11 => 8,
+        12 => 9,
+        13..=17 => 10,
+        18..=19 => 11,
+        _ => 12,
+    }
 }
 
 /// [`window_bits`] for the portable path.
@@ -82,7 +98,7 @@ pub fn lanes_available() -> bool {
 }
 
 /// `sum scalars[i] * bases[i]` over the shorter of the two slices, with `c =`
-/// [`window_bits`]`(n)` (arkworks' MSM below [`batch_affine_from`] points).
+/// [`window_bits`]`::<P>(n)` (arkworks' MSM below [`batch_affine_from`] points).
 pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[BigInt<4>]) -> Projective<P>
 where
     P::ScalarField: PrimeField<BigInt = BigInt<4>>,
@@ -91,7 +107,7 @@ where
     if n < batch_affine_from() {
         return Projective::<P>::msm_bigint(&bases[..n], &scalars[..n]);
     }
-    msm_with_window(&bases[..n], &scalars[..n], window_bits(n))
+    msm_with_window(&bases[..n], &scalars[..n], window_bits::<P>(n))
 }
 
 /// [`msm`] with an explicit window width `c` (2..=15), on eight lanes where this CPU has them.
@@ -132,28 +148,29 @@ where
     if n == 0 {
         return Projective::zero();
     }
-    let digits = SignedDigits::new::<P::ScalarField>(&scalars[..n], c);
     #[cfg(target_arch = "x86_64")]
     if lanes {
-        if let Some(sum) = on_lanes::<P, ark_bn254::g1::Config, 1>(&bases[..n], &digits, c)
-            .or_else(|| on_lanes::<P, ark_bn254::g2::Config, 2>(&bases[..n], &digits, c))
+        if let Some(sum) = g1_on_lanes::<P>(&bases[..n], &scalars[..n], c)
+            .or_else(|| g2_on_lanes::<P>(&bases[..n], &scalars[..n], c))
         {
             return sum;
         }
     }
     let _ = lanes;
-    let sums: Vec<Projective<P>> = (0..digits.windows)
+    let digits = SignedDigits::new::<P::ScalarField>(&scalars[..n], c);
+    let sums: Vec<Projective<P>> = (0..digits.widths.len())
         .into_par_iter()
-        .map(|w| window_sum(&bases[..n], digits.window(w), c))
+        .map(|w| window_sum(&bases[..n], digits.window(w), digits.widths[w]))
         .collect();
-    combine(&sums, c)
+    combine(&sums, &digits.widths)
 }
 
-/// `sum_w 2^(c w) sums[w]`: `c` doublings per window, highest first.
-fn combine<P: SWCurveConfig>(sums: &[Projective<P>], c: usize) -> Projective<P> {
+/// `sum_w 2^(start_w) sums[w]`: window `w`'s width in doublings below window `w + 1`, highest
+/// first.
+fn combine<P: SWCurveConfig>(sums: &[Projective<P>], widths: &[usize]) -> Projective<P> {
     let mut total = Projective::<P>::zero();
-    for sum in sums.iter().rev() {
-        for _ in 0..c {
+    for (sum, &width) in sums.iter().zip(widths).rev() {
+        for _ in 0..width {
             total.double_in_place();
         }
         total += sum;
@@ -161,21 +178,61 @@ fn combine<P: SWCurveConfig>(sums: &[Projective<P>], c: usize) -> Projective<P> 
     total
 }
 
-/// The MSM on eight lanes ([`ifma`](super::ifma)) when `P` is `Q` (BN254 G1 or G2); `None`
-/// otherwise.
+/// G1's MSM on eight lanes ([`ifma`](super::ifma)) after the GLV split ([`glv`](super::glv)):
+/// `2n` points `P_i, φ(P_i)` over 127-bit halves. `None` when `P` is not BN254 G1.
 #[cfg(target_arch = "x86_64")]
-fn on_lanes<P: SWCurveConfig, Q: super::ifma::Lanes<D>, const D: usize>(
+fn g1_on_lanes<P: SWCurveConfig>(
     bases: &[Affine<P>],
-    digits: &SignedDigits,
+    scalars: &[BigInt<4>],
     c: usize,
 ) -> Option<Projective<P>> {
-    use super::ifma::{Buckets, Point};
-    let bases = same_curve::<P, Q>(bases)?;
-    let points: Vec<Point<D>> = bases.par_iter().map(Point::from_affine).collect();
-    let sums: Vec<Projective<Q>> = (0..digits.windows)
+    use super::ifma::Point;
+    let bases = same_curve::<P, ark_bn254::g1::Config>(bases)?;
+    let mut points = vec![Point::<1>::IDENTITY; 2 * bases.len()];
+    points.par_chunks_mut(2).zip(bases).for_each(|(pair, p)| {
+        pair[0] = Point::from_affine(p);
+        if !p.is_zero() {
+            pair[1] = pair[0].with_x::<ark_bn254::g1::Config>(&(p.x * super::glv::BETA));
+        }
+    });
+    let digits = SignedDigits::glv(scalars, c);
+    cast(combine(
+        &lane_window_sums::<ark_bn254::g1::Config, 1>(&points, &digits),
+        &digits.widths,
+    ))
+}
+
+/// G2's MSM on eight lanes; `None` when `P` is not BN254 G2.
+#[cfg(target_arch = "x86_64")]
+fn g2_on_lanes<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    scalars: &[BigInt<4>],
+    c: usize,
+) -> Option<Projective<P>>
+where
+    P::ScalarField: PrimeField<BigInt = BigInt<4>>,
+{
+    use super::ifma::Point;
+    let bases = same_curve::<P, ark_bn254::g2::Config>(bases)?;
+    let points: Vec<Point<2>> = bases.par_iter().map(Point::from_affine).collect();
+    let digits = SignedDigits::new::<P::ScalarField>(scalars, c);
+    cast(combine(
+        &lane_window_sums::<ark_bn254::g2::Config, 2>(&points, &digits),
+        &digits.widths,
+    ))
+}
+
+/// Every window's `sum_i digits[i] * points[i]`, in lane-form buckets, windows in parallel.
+#[cfg(target_arch = "x86_64")]
+fn lane_window_sums<Q: super::ifma::Lanes<D>, const D: usize>(
+    points: &[super::ifma::Point<D>],
+    digits: &SignedDigits,
+) -> Vec<Projective<Q>> {
+    use super::ifma::Buckets;
+    (0..digits.widths.len())
         .into_par_iter()
         .map(|w| {
-            let mut acc = Buckets::<Q, D>::new(1 << (c - 1));
+            let mut acc = Buckets::<Q, D>::new(1 << (digits.widths[w] - 1));
             for (p, &d) in points.iter().zip(digits.window(w)) {
                 if d == 0 || p.is_identity() {
                     continue;
@@ -188,8 +245,7 @@ fn on_lanes<P: SWCurveConfig, Q: super::ifma::Lanes<D>, const D: usize>(
             }
             acc.finish_sum()
         })
-        .collect();
-    cast(combine(&sums, c))
+        .collect()
 }
 
 /// `sum` as a point of `P`, when `Q` is `P`.
@@ -212,18 +268,21 @@ pub(super) fn same_curve<P: SWCurveConfig, Q: SWCurveConfig>(
 }
 
 /// Every scalar's signed digits, window-major (`digits[w * n + i]`), the sign of the fold
-/// included.
+/// included. Windows are as equal in width as the bits allow (at most `c`, at least `c - 1`
+/// for most sizes): a top window of a bit or two would put every point in a bucket or two, where
+/// batches cannot form and points spill to projective additions.
 struct SignedDigits {
     digits: Vec<i16>,
     n: usize,
-    windows: usize,
+    widths: Vec<usize>,
 }
 
 impl SignedDigits {
     fn new<F: PrimeField<BigInt = BigInt<4>>>(scalars: &[BigInt<4>], c: usize) -> Self {
         let n = scalars.len();
         // Folded scalars are below p/2 < 2^253; one more bit keeps the top digit's carry.
-        let windows = (F::MODULUS_BIT_SIZE as usize).div_ceil(c);
+        let widths = balanced_widths(F::MODULUS_BIT_SIZE as usize, c);
+        let windows = widths.len();
         // Scalar-major first (each scalar's digits side by side, in parallel, no allocation
         // per scalar), then transposed window by window, in parallel.
         let mut by_scalar = vec![0i16; n * windows];
@@ -232,15 +291,45 @@ impl SignedDigits {
             .zip(scalars.par_iter())
             .for_each(|(out, s)| {
                 let (value, negative) = fold::<F>(s);
-                scalar_digits(&value, c, negative, out);
+                scalar_digits(&value, &widths, negative, out);
             });
+        Self::transpose(&by_scalar, n, widths)
+    }
+
+    /// The digits of the GLV halves ([`glv::decompose`](super::glv::decompose)) of every
+    /// scalar, `k1` of scalar `i` at `2i` and `k2` at `2i + 1`.
+    #[cfg(target_arch = "x86_64")]
+    fn glv(scalars: &[BigInt<4>], c: usize) -> Self {
+        let n = 2 * scalars.len();
+        // Halves are below 2^126; one more bit keeps the top digit's carry.
+        let widths = balanced_widths(super::glv::HALF_BITS + 1, c);
+        let windows = widths.len();
+        let mut by_scalar = vec![0i16; n * windows];
+        by_scalar
+            .par_chunks_mut(2 * windows)
+            .zip(scalars.par_iter())
+            .for_each(|(out, s)| {
+                let (k1, k2) = super::glv::decompose(s);
+                let (first, second) = out.split_at_mut(windows);
+                for (half, out) in [(k1, first), (k2, second)] {
+                    let m = half.unsigned_abs();
+                    let value = BigInt([m as u64, (m >> 64) as u64, 0, 0]);
+                    scalar_digits(&value, &widths, half < 0, out);
+                }
+            });
+        Self::transpose(&by_scalar, n, widths)
+    }
+
+    /// Window-major digits from scalar-major ones, in parallel.
+    fn transpose(by_scalar: &[i16], n: usize, widths: Vec<usize>) -> Self {
+        let windows = widths.len();
         let mut digits = vec![0i16; n * windows];
         digits.par_chunks_mut(n).enumerate().for_each(|(w, out)| {
             for (i, d) in out.iter_mut().enumerate() {
                 *d = by_scalar[i * windows + w];
             }
         });
-        SignedDigits { digits, n, windows }
+        SignedDigits { digits, n, widths }
     }
 
     fn window(&self, w: usize) -> &[i16] {
@@ -263,7 +352,13 @@ pub(super) fn fold<F: PrimeField<BigInt = BigInt<4>>>(s: &BigInt<4>) -> (BigInt<
 /// for window `w + 1`): in `(-2^(c-1), 2^(c-1)]`.
 #[inline(always)]
 pub(super) fn signed_digit(value: &BigInt<4>, w: usize, c: usize, carry: &mut i32) -> i32 {
-    let bits = window_bits_at(value, w * c, c) as i32 + *carry;
+    signed_digit_at(value, w * c, c, carry)
+}
+
+/// [`signed_digit`] of the `c`-bit window starting at bit `start`.
+#[inline(always)]
+fn signed_digit_at(value: &BigInt<4>, start: usize, c: usize, carry: &mut i32) -> i32 {
+    let bits = window_bits_at(value, start, c) as i32 + *carry;
     if bits > 1 << (c - 1) {
         *carry = 1;
         bits - (1 << c)
@@ -285,12 +380,22 @@ fn sub_assign(a: &mut BigInt<4>, b: &BigInt<4>) {
     }
 }
 
-/// Writes the signed base-`2^c` digits of `value` (below `2^(out.len() c - 1)`) into `out`,
-/// negated if `negative`.
-fn scalar_digits(value: &BigInt<4>, c: usize, negative: bool, out: &mut [i16]) {
-    let mut carry = 0i32;
-    for (w, slot) in out.iter_mut().enumerate() {
-        let d = signed_digit(value, w, c, &mut carry);
+/// `bits` cut into `ceil(bits / c)` windows as equal as can be, the wider ones lowest.
+fn balanced_widths(bits: usize, c: usize) -> Vec<usize> {
+    let windows = bits.div_ceil(c);
+    let (narrow, wider) = (bits / windows, bits % windows);
+    (0..windows)
+        .map(|w| narrow + usize::from(w < wider))
+        .collect()
+}
+
+/// Writes the signed digits of `value` (below `2^(sum(widths) - 1)`) in windows of `widths`
+/// bits into `out`, negated if `negative`.
+fn scalar_digits(value: &BigInt<4>, widths: &[usize], negative: bool, out: &mut [i16]) {
+    let (mut carry, mut start) = (0i32, 0);
+    for (slot, &width) in out.iter_mut().zip(widths) {
+        let d = signed_digit_at(value, start, width, &mut carry);
+        start += width;
         *slot = if negative { -d } else { d } as i16;
     }
     debug_assert_eq!(carry, 0, "the top window absorbs the carry");

@@ -182,3 +182,61 @@ fn repeated_points_double_and_opposite_points_cancel() {
     assert_eq!(msm::<ark_bn254::g1::Config>(&[], &[]), G1Projective::zero());
     let _ = G2Affine::identity();
 }
+
+// The GLV split of G1's scalars.
+#[test]
+fn glv_halves_recombine_to_the_scalar_and_stay_below_2_126() {
+    use ark_ec::scalar_mul::glv::GLVConfig;
+    use veil_prover::msm::glv::{decompose, HALF_BITS};
+    let lambda = <ark_bn254::g1::Config as GLVConfig>::LAMBDA;
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let half = Fr::MODULUS_MINUS_ONE_DIV_TWO;
+    let mut edges = vec![
+        Scalar::from(0u64),
+        Scalar::from(1u64),
+        half,
+        (-Fr::from(1u64)).into_bigint(),
+        lambda.into_bigint(),
+        (lambda * lambda).into_bigint(),
+        (-lambda).into_bigint(),
+        BigInt([0, 0, 0, 1 << 61]),
+        BigInt([u64::MAX, u64::MAX, 0, 0]),
+        // Above r: any 256-bit integer, read mod r.
+        BigInt([u64::MAX; 4]),
+        Fr::MODULUS,
+    ];
+    edges.extend((0..20_000).map(|_| Fr::rand(&mut rng).into_bigint()));
+    for k in edges {
+        let (k1, k2) = decompose(&k);
+        let (m1, m2) = (k1.unsigned_abs(), k2.unsigned_abs());
+        assert!(
+            m1 >> HALF_BITS == 0 && m2 >> HALF_BITS == 0,
+            "{k}: {k1}, {k2}"
+        );
+        let signed = |v: i128| {
+            let f = Fr::from(v.unsigned_abs());
+            if v < 0 {
+                -f
+            } else {
+                f
+            }
+        };
+        assert_eq!(
+            signed(k1) + signed(k2) * lambda,
+            Fr::from_le_bytes_mod_order(&k.to_bytes_le()),
+            "{k}"
+        );
+    }
+}
+
+#[test]
+fn the_endomorphism_is_lambda_times_the_point() {
+    use ark_ec::scalar_mul::glv::GLVConfig;
+    let lambda = <ark_bn254::g1::Config as GLVConfig>::LAMBDA;
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    for _ in 0..8 {
+        let p = G1Affine::rand(&mut rng);
+        let image = G1Affine::new(p.x * veil_prover::msm::glv::BETA, p.y);
+        assert_eq!(image, (p * lambda).into_affine());
+    }
+}
