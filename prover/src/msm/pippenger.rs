@@ -52,7 +52,7 @@ pub fn batch_affine_from() -> usize {
 /// The window width Veil uses for `n` points of curve `P`, tuned on BN254 G1 and G2 on one
 /// core (`cargo run --release -p veil-prover --example msm_windows`): narrower on eight lanes
 /// ([`ifma`](super::ifma)), where additions are cheap against the bucket reduction; for G1 on
-/// lanes, the width for `2n` points over 127-bit halves ([`glv`](super::glv)).
+/// lanes, the width for `2n` points over 126-bit halves ([`glv`](super::glv)).
 pub fn window_bits<P: 'static>(n: usize) -> usize {
     let bits = usize::BITS - n.max(1).leading_zeros();
     if !lanes_available() {
@@ -179,7 +179,7 @@ fn combine<P: SWCurveConfig>(sums: &[Projective<P>], widths: &[usize]) -> Projec
 }
 
 /// G1's MSM on eight lanes ([`ifma`](super::ifma)) after the GLV split ([`glv`](super::glv)):
-/// `2n` points `P_i, φ(P_i)` over 127-bit halves. `None` when `P` is not BN254 G1.
+/// `2n` points `P_i, φ(P_i)` over 126-bit halves. `None` when `P` is not BN254 G1.
 #[cfg(target_arch = "x86_64")]
 fn g1_on_lanes<P: SWCurveConfig>(
     bases: &[Affine<P>],
