@@ -15,27 +15,40 @@
 //! bound makes exact as `i128`. (A floor with 256 bits of `g` would not do: near `r` its `q`
 //! can be off by more than one, and `|k1|` reach `2^127`.)
 
-use ark_bn254::Fq;
-use ark_ff::{BigInt, MontFp};
+use ark_bn254::{g1, Fq};
+use ark_ec::scalar_mul::glv::GLVConfig;
+use ark_ff::BigInt;
 
-/// `β`, a cube root of unity in `Fq`: `φ(x, y) = (β x, y) = λ (x, y)` (ark-bn254's
-/// `ENDO_COEFFS`).
-pub const BETA: Fq =
-    MontFp!("21888242871839275220042445260109153167277707414472061641714758635765020556616");
+/// `β`, a cube root of unity in `Fq`: `φ(x, y) = (β x, y) = λ (x, y)` (ark-bn254's).
+pub const BETA: Fq = <g1::Config as GLVConfig>::ENDO_COEFFS[0];
+
+/// ark-bn254's basis, `(sign, |entry|)` for `n11, n12, n21, n22`: `(-A, B), (-B, -C)`.
+const BASIS: [(bool, BigInt<4>); 4] = <g1::Config as GLVConfig>::SCALAR_DECOMP_COEFFS;
+const _: () = assert!(!BASIS[0].0 && BASIS[1].0 && !BASIS[2].0 && !BASIS[3].0);
+const _: () = assert!(BASIS[1].1 .0[0] == BASIS[2].1 .0[0] && BASIS[1].1 .0[1] == BASIS[2].1 .0[1]);
+
+/// The basis: `A`, `B`, `C`.
+pub const A: u128 = low_128(&BASIS[0].1);
+/// See [`A`].
+pub const B: u128 = low_128(&BASIS[1].1);
+/// See [`A`].
+pub const C: u128 = low_128(&BASIS[3].1);
+
+/// The low 128 bits of `v`, which must be all of it.
+const fn low_128(v: &BigInt<4>) -> u128 {
+    assert!(v.0[2] == 0 && v.0[3] == 0);
+    v.0[0] as u128 | ((v.0[1] as u128) << 64)
+}
 
 /// `floor(2^320 C / r)`, little-endian limbs.
-const G1: [u64; 4] = [
+pub const G1: [u64; 4] = [
     0x149d_540f_d5e4_95cc,
     0x5398_fd03_00ff_6565,
     0x4cce_f014_a773_d2d2,
     0x2,
 ];
 /// `floor(2^320 B / r)`.
-const G2: [u64; 4] = [0x6eb9_c714_773a_6ef2, 0xd91d_232e_c7e0_b3d7, 0x2, 0];
-/// The basis: `A`, `B`, `C` (ark-bn254's `SCALAR_DECOMP_COEFFS`, signs as above).
-const A: u128 = 147_946_756_881_789_319_000_765_030_803_803_410_728;
-const B: u128 = 9_931_322_734_385_697_763;
-const C: u128 = 147_946_756_881_789_319_010_696_353_538_189_108_491;
+pub const G2: [u64; 4] = [0x6eb9_c714_773a_6ef2, 0xd91d_232e_c7e0_b3d7, 0x2, 0];
 
 /// Bits of `|k1|` and `|k2|`: below `2^126`.
 pub const HALF_BITS: usize = 126;
@@ -44,7 +57,7 @@ pub const HALF_BITS: usize = 126;
 pub fn decompose(k: &BigInt<4>) -> (i128, i128) {
     let q1 = rounded_quotient(k, &G1);
     let q2 = rounded_quotient(k, &G2);
-    let low = u128::from(k.0[0]) | (u128::from(k.0[1]) << 64);
+    let low = u128::from(k.0[0]) | (u128::from(k.0[1]) << 64); // k mod 2^128
     let k1 = low
         .wrapping_sub(q1.wrapping_mul(A))
         .wrapping_sub(q2.wrapping_mul(B));

@@ -240,3 +240,18 @@ fn the_endomorphism_is_lambda_times_the_point() {
         assert_eq!(image, (p * lambda).into_affine());
     }
 }
+
+#[test]
+fn the_glv_quotient_constants_are_their_definition() {
+    use num_bigint::BigUint;
+    use veil_prover::msm::glv::{A, B, C, G1, G2};
+    let r: BigUint = Fr::MODULUS.into();
+    let limbs = |g: [u64; 4]| -> BigUint { BigInt(g).into() };
+    assert_eq!(limbs(G1), (BigUint::from(C) << 320) / &r);
+    assert_eq!(limbs(G2), (BigUint::from(B) << 320) / &r);
+    // The basis spans the lattice of determinant r.
+    assert_eq!(
+        BigUint::from(A) * BigUint::from(C) + BigUint::from(B) * BigUint::from(B),
+        r
+    );
+}
