@@ -23,6 +23,7 @@ use veil_halo2::aggregate::{self, PeriodProof};
 use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
 use veil_halo2::snark_verifier_sdk::halo2::aggregation::AggregationConfigParams;
 use veil_halo2::statements::Halo2Statement;
+use veil_prover::backend::halo2::prover_params;
 use veil_verifier::proof::HALO2;
 use veil_verifier::totals::{AggregateReport, Totals, AGGREGATE_VERSION};
 
@@ -168,13 +169,14 @@ pub fn prove(
     let pk = stage(progress, "deriving the batch keys", 0, Unit::Steps, || {
         batch_key(&bp, &shape)
     })?;
+    let bp_prover = prover_params(bp.clone())?;
     progress.start("proving batches for folding", n as u64, Unit::Items);
     let done = AtomicU64::new(0);
     let snarks = batches
         .into_par_iter()
         .map(|(public, witness)| {
             crate::progress::check(progress)?;
-            let s = aggregate::batch_snark(&bp, &pk, &shape, public, witness)?;
+            let s = aggregate::batch_snark(&bp_prover, &pk, &shape, public, witness)?;
             progress.set(done.fetch_add(1, Ordering::Relaxed) + 1);
             Ok(s)
         })
@@ -193,8 +195,9 @@ pub fn prove(
     )?;
     keep_fold_key(&dir, &shape, n, &params_sha256, key.vk(), key.config);
     crate::progress::check(progress)?;
+    let ap_prover = prover_params(ap)?;
     let folded = stage(progress, "folding the batches", 0, Unit::Steps, || {
-        aggregate::aggregate(&ap, &key, snarks)
+        aggregate::aggregate(&ap_prover, &key, snarks)
     })?;
     let report = AggregateReport {
         veil: AGGREGATE_VERSION,

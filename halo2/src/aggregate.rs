@@ -20,8 +20,9 @@
 //! The circuit fixes the batch circuit's verifying key as constants, so a proof of any other
 //! circuit does not fold.
 
+use crate::commit::{Accelerated, AcceleratedShplonk};
 use crate::field::to_halo2;
-use crate::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
+use crate::kzg::{self, Params, ProverParams, ProvingKeyBn, VerifyingKeyBn};
 use crate::statements::Halo2Statement;
 use crate::{Error, Fp, Result};
 use halo2_base::gates::circuit::CircuitBuilderStage;
@@ -33,7 +34,7 @@ use halo2_proofs::halo2curves::CurveAffine;
 use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, verify_proof};
 use halo2_proofs::poly::commitment::Params as _;
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
-use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_proofs::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use rand::rngs::OsRng;
 use snark_verifier_sdk::halo2::aggregation::{
@@ -54,7 +55,7 @@ pub const ACCUMULATOR_LEN: usize = 4 * LIMBS;
 /// A batch proof snark-verifier can fold: SHPLONK with its Poseidon transcript, with the
 /// batch circuit's protocol (its verifying key, compiled).
 pub fn batch_snark(
-    params: &Params,
+    params: &ProverParams,
     pk: &ProvingKeyBn,
     shape: &TotalsShape,
     public: BatchPublic,
@@ -73,14 +74,14 @@ pub fn batch_snark(
 
 /// [`batch_snark`] without the native check: what a lying prover runs, for tests.
 pub fn batch_snark_unchecked(
-    params: &Params,
+    params: &ProverParams,
     pk: &ProvingKeyBn,
     circuit: <DisclosureTotals as Halo2Statement>::Circuit,
     instance: Vec<Fp>,
 ) -> Result<Snark> {
     let mut transcript =
         PoseidonTranscript::<NativeLoader, Vec<u8>>::from_spec(vec![], POSEIDON_SPEC.clone());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+    create_proof::<Accelerated, AcceleratedShplonk<'_>, _, _, _, _>(
         params,
         pk,
         &[circuit],
@@ -93,7 +94,7 @@ pub fn batch_snark_unchecked(
         source,
     })?;
     Ok(Snark::new(
-        protocol(params, pk.get_vk(), instance.len()),
+        protocol(params.kzg(), pk.get_vk(), instance.len()),
         vec![instance],
         transcript.finalize(),
     ))
@@ -352,7 +353,11 @@ pub struct PeriodProof {
 
 /// Folds a period's batch proofs, in chain order, into one proof. Refused when a batch is not
 /// of the key's circuit, the count differs from the key's, or the chain rules do not hold.
-pub fn aggregate(params: &Params, key: &AggregationKey, snarks: Vec<Snark>) -> Result<PeriodProof> {
+pub fn aggregate(
+    params: &ProverParams,
+    key: &AggregationKey,
+    snarks: Vec<Snark>,
+) -> Result<PeriodProof> {
     if snarks.len() != key.n {
         return Err(Error::Params(format!(
             "the aggregation key folds {} batches, given {}",
@@ -376,7 +381,7 @@ pub fn aggregate(params: &Params, key: &AggregationKey, snarks: Vec<Snark>) -> R
     let circuit = period_circuit(
         CircuitBuilderStage::Prover,
         key.config,
-        params,
+        params.kzg(),
         &key.shape,
         snarks,
     )

@@ -6,6 +6,8 @@
 //! ([`vk_digest`]) names it in a proof envelope. Proofs use the SHPLONK multi-opening and a
 //! Blake2b transcript. See `docs/halo2.md` for the file format and which public ceremonies fit.
 
+pub use crate::commit::ProverParams;
+use crate::commit::{Accelerated, AcceleratedShplonk};
 use crate::field::to_halo2;
 use crate::statements::call::CallCircuit;
 use crate::statements::Halo2Statement;
@@ -18,7 +20,7 @@ use halo2_proofs::plonk::{
 };
 use halo2_proofs::poly::commitment::{Params as _, ParamsProver as _};
 use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
-use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_proofs::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::{
     Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
@@ -242,9 +244,10 @@ pub fn instance(public_inputs: &[Fr]) -> Vec<Fp> {
 }
 
 /// Proves `public` with `witness`, after checking the statement natively (a broken rule is
-/// named, not proved). The blinding comes from the operating system.
+/// named, not proved). The blinding comes from the operating system; the commitments run on
+/// `params`' MSM ([`ProverParams`]).
 pub fn prove<S: Halo2Statement>(
-    params: &Params,
+    params: &ProverParams,
     pk: &ProvingKeyBn,
     shape: &S::Shape,
     public: S::Public,
@@ -257,13 +260,13 @@ pub fn prove<S: Halo2Statement>(
 
 /// Proves without the native check: what a lying prover runs, for tests.
 pub fn prove_unchecked<C: plonk::Circuit<Fp>>(
-    params: &Params,
+    params: &ProverParams,
     pk: &ProvingKeyBn,
     circuit: C,
     instance: &[Fp],
 ) -> Result<Vec<u8>> {
     let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+    create_proof::<Accelerated, AcceleratedShplonk<'_>, _, _, _, _>(
         params,
         pk,
         &[circuit],

@@ -9,11 +9,14 @@
 //!   order, as `veil_circuits::statements::Statement::public_inputs`.
 //! * [`kzg`]: universal parameters (read from a file, or an insecure local setup for tests),
 //!   key generation, proving and verifying (SHPLONK multi-opening, Blake2b transcript).
+//! * [`commit`]: the seam where a proof's commitments (its MSMs) run: halo2curves', or any
+//!   [`commit::G1Msm`] (Veil's, in `veil-prover`).
 #![deny(missing_docs)]
 
 #[cfg(feature = "aggregate")]
 pub mod aggregate;
 pub mod chips;
+pub mod commit;
 pub mod error;
 pub mod field;
 pub mod kzg;

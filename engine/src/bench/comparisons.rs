@@ -17,12 +17,13 @@ use veil_halo2::kzg;
 use veil_halo2::statements::Halo2Statement;
 use veil_noir::twins::NoirTwin;
 use veil_prover::backend::groth16::{self as g16};
+use veil_prover::backend::halo2::prover_params;
 
 /// A case under the halo2 backend: insecure universal parameters for the circuit's `2^k` rows
 /// (not timed: one file serves every circuit) and its keys (timed as its setup).
 pub(crate) struct Halo2Run {
     pub(crate) k: u32,
-    pub(crate) params: kzg::Params,
+    pub(crate) params: kzg::ProverParams,
     pub(crate) pk: kzg::ProvingKeyBn,
     pub(crate) keygen_s: f64,
 }
@@ -33,11 +34,12 @@ impl Halo2Run {
         let params = kzg::insecure_setup(k);
         let t = Instant::now();
         let pk = kzg::keygen::<S>(&params, shape)?;
+        let keygen_s = t.elapsed().as_secs_f64();
         Ok(Halo2Run {
             k,
-            params,
+            params: prover_params(params)?,
             pk,
-            keygen_s: t.elapsed().as_secs_f64(),
+            keygen_s,
         })
     }
 
@@ -50,7 +52,7 @@ impl Halo2Run {
     ) -> Result<BenchRecord> {
         let vk = self.pk.get_vk();
         let verify_s = time_verify(|| {
-            kzg::verify(&self.params, vk, inputs, proof)
+            kzg::verify(self.params.kzg(), vk, inputs, proof)
                 .map_err(|e| veil_verifier::VerifyError::Rejected(e.to_string()))
         })?;
         let raw = veil_halo2::halo2_proofs::SerdeFormat::RawBytes;
@@ -87,10 +89,13 @@ pub(crate) fn measure_aggregate(
     let params = kzg::insecure_setup(kb.max(aggregate::K));
     let (bp, ap) = (kzg::fit(&params, kb)?, kzg::fit(&params, aggregate::K)?);
     let pk = kzg::keygen::<DisclosureTotals>(&bp, shape)?;
+    let bp_prover = prover_params(bp.clone())?;
     let mut snarks = Vec::with_capacity(n);
     for (public, witness) in batches {
         check(progress)?;
-        snarks.push(aggregate::batch_snark(&bp, &pk, shape, public, witness)?);
+        snarks.push(aggregate::batch_snark(
+            &bp_prover, &pk, shape, public, witness,
+        )?);
     }
     let chain_bytes = snarks.iter().map(|s| s.proof.len()).sum();
     let t = Instant::now();
@@ -108,7 +113,7 @@ pub(crate) fn measure_aggregate(
     let keygen_s = t.elapsed().as_secs_f64();
     check(progress)?;
     let t = Instant::now();
-    let folded = aggregate::aggregate(&ap, &key, snarks)?;
+    let folded = aggregate::aggregate(&prover_params(ap.clone())?, &key, snarks)?;
     let prove_s = t.elapsed().as_secs_f64();
     let peak = peak_memory();
     let verify_s = time_verify(|| {

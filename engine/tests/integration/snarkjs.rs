@@ -102,7 +102,8 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     let pk = kzg::keygen::<UsageCall>(&p, &shape).unwrap();
     let (public, witness) = veil_testkit::vectors::call(0);
     let inputs = UsageCall::public_inputs(&public);
-    let proof = kzg::prove::<UsageCall>(&p, &pk, &shape, public, witness).unwrap();
+    let prover = veil_prover::backend::halo2::prover_params(p.clone()).unwrap();
+    let proof = kzg::prove::<UsageCall>(&prover, &pk, &shape, public, witness).unwrap();
     kzg::verify(&p, pk.get_vk(), &inputs, &proof).expect("a proof under the ceremony's τ");
 
     // The tier needs 2^12 rows; the file holds 2^11 powers.

@@ -39,10 +39,11 @@ fn fixture() -> &'static Fixture {
         let pk = kzg::keygen::<DisclosureTotals>(&params, &SHAPE).expect("keys");
         let chain = market(10).chain(&SHAPE, 1, 130, 180);
         assert_eq!(chain.len(), 3);
+        let prover = crate::prover(&params);
         let snarks = chain
             .iter()
             .cloned()
-            .map(|(p, w)| aggregate::batch_snark(&params, &pk, &SHAPE, p, w).expect("a batch"))
+            .map(|(p, w)| aggregate::batch_snark(&prover, &pk, &SHAPE, p, w).expect("a batch"))
             .collect();
         Fixture {
             params,
@@ -211,8 +212,9 @@ fn a_forged_batch_fails_the_folded_pairing() {
         edit(&mut p, &mut w);
         let instance = kzg::instance(&p.to_field_elements());
         let circuit = DisclosureTotals::circuit(&SHAPE, p, w);
-        let lie = aggregate::batch_snark_unchecked(&f.params, &f.pk, circuit, instance)
-            .expect("a lying prover still gets bytes out");
+        let lie =
+            aggregate::batch_snark_unchecked(&crate::prover(&f.params), &f.pk, circuit, instance)
+                .expect("a lying prover still gets bytes out");
         let mut snarks = f.snarks.clone();
         snarks[k] = lie;
         let (public, _) = fold(snarks, false);
@@ -230,7 +232,8 @@ fn a_period_proof_verifies_with_one_check() {
     let params = kzg::insecure_setup(K);
     let batch_params = kzg::fit(&params, f.params_k()).expect("fits");
     let key = aggregate::keygen(&params, &batch_params, f.pk.get_vk(), &SHAPE, 3).expect("keys");
-    let period = aggregate::aggregate(&params, &key, f.snarks.clone()).expect("folds");
+    let period =
+        aggregate::aggregate(&crate::prover(&params), &key, f.snarks.clone()).expect("folds");
     aggregate::verify(&params, key.vk(), &period).expect("one check");
     let mut moved = period.clone();
     let last = moved.public_inputs.len() - 1;
@@ -238,7 +241,7 @@ fn a_period_proof_verifies_with_one_check() {
     assert!(aggregate::verify(&params, key.vk(), &moved).is_err());
     let mut short = f.snarks.clone();
     short.pop();
-    assert!(aggregate::aggregate(&params, &key, short).is_err());
+    assert!(aggregate::aggregate(&crate::prover(&params), &key, short).is_err());
 }
 
 impl Fixture {

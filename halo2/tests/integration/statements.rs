@@ -70,7 +70,8 @@ fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     let params = kzg::insecure_setup(UsageCall::k(&shape).expect("k"));
     let pk = kzg::keygen::<UsageCall>(&params, &shape).expect("keys");
     let (p, w) = cases::honest_call(4, 2);
-    let proof = kzg::prove::<UsageCall>(&params, &pk, &shape, p, w.clone()).expect("proof");
+    let proof =
+        kzg::prove::<UsageCall>(&crate::prover(&params), &pk, &shape, p, w.clone()).expect("proof");
     let public = UsageCall::public_inputs(&p);
     kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
     for i in 0..public.len() {
@@ -129,7 +130,7 @@ fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     edit(&mut lp, &mut lw);
     let lie = UsageCall::circuit(&shape, lp, lw);
     let lie_public = kzg::instance(&UsageCall::public_inputs(&lp));
-    if let Ok(proof) = kzg::prove_unchecked(&params, &pk, lie, &lie_public) {
+    if let Ok(proof) = kzg::prove_unchecked(&crate::prover(&params), &pk, lie, &lie_public) {
         assert!(kzg::verify(&params, pk.get_vk(), &UsageCall::public_inputs(&lp), &proof).is_err());
     }
 }
@@ -227,7 +228,8 @@ fn dispute_holds_refuses_every_mutation_and_proves_with_kzg() {
     assert_mutations_refused::<DeliveryDispute>(&shape, &(p.clone(), w), &d::dispute_mutations());
     let params = kzg::insecure_setup(DeliveryDispute::k(&shape).expect("k"));
     let pk = kzg::keygen::<DeliveryDispute>(&params, &shape).expect("keys");
-    let proof = kzg::prove::<DeliveryDispute>(&params, &pk, &shape, p.clone(), w).expect("proof");
+    let proof = kzg::prove::<DeliveryDispute>(&crate::prover(&params), &pk, &shape, p.clone(), w)
+        .expect("proof");
     let public = DeliveryDispute::public_inputs(&p);
     kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
     let mut edited = public.clone();
@@ -242,7 +244,8 @@ fn opening_holds_refuses_every_mutation_and_proves_with_kzg() {
     assert_mutations_refused::<CiphertextOpening>(&shape, &(p.clone(), w), &o::opening_mutations());
     let params = kzg::insecure_setup(CiphertextOpening::k(&shape).expect("k"));
     let pk = kzg::keygen::<CiphertextOpening>(&params, &shape).expect("keys");
-    let proof = kzg::prove::<CiphertextOpening>(&params, &pk, &shape, p.clone(), w).expect("proof");
+    let proof = kzg::prove::<CiphertextOpening>(&crate::prover(&params), &pk, &shape, p.clone(), w)
+        .expect("proof");
     let public = CiphertextOpening::public_inputs(&p);
     kzg::verify(&params, pk.get_vk(), &public, &proof).expect("verifies");
     // A redacted element's keystream claimed (its reveal bit 0): refused.

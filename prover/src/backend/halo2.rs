@@ -9,16 +9,22 @@ use super::{Backend, BackendKind};
 use crate::Result;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
+use veil_halo2::kzg::{self, Params, ProverParams, ProvingKeyBn, VerifyingKeyBn};
 use veil_halo2::statements::Halo2Statement;
 use veil_verifier::proof::ProofEnvelope;
 use veil_verifier::VerifyError;
 
 /// A shape's keys and the parameters cut to its size.
 struct Keys {
-    params: Params,
+    params: ProverParams,
     pk: ProvingKeyBn,
     digest: String,
+}
+
+/// `params` proving on Veil's MSM ([`crate::msm::Cpu`]): what every halo2 proof of Veil's
+/// commits with.
+pub fn prover_params(params: Params) -> Result<ProverParams> {
+    Ok(ProverParams::new(params, Arc::new(crate::msm::Cpu))?)
 }
 
 /// A shape's slot: empty until its keys are derived.
@@ -59,6 +65,7 @@ impl Halo2Backend {
         let params = kzg::fit(&self.params, S::k(shape)?)?;
         let pk = kzg::keygen::<S>(&params, shape)?;
         let digest = kzg::vk_digest(pk.get_vk());
+        let params = prover_params(params)?;
         let keys = Arc::new(Keys { params, pk, digest });
         *slot = Some(keys.clone());
         Ok(keys)
@@ -110,7 +117,7 @@ impl<S: Halo2Statement> Backend<S> for Halo2Backend {
         }
         let keys = self.keys::<S>(shape)?;
         let bytes = proof.halo2_proof(&keys.digest)?;
-        kzg::verify(&keys.params, keys.pk.get_vk(), &public_inputs, &bytes)
+        kzg::verify(keys.params.kzg(), keys.pk.get_vk(), &public_inputs, &bytes)
             .map_err(|e| VerifyError::Rejected(e.to_string()).into())
     }
 }

@@ -145,6 +145,17 @@ impl Accelerator for Cpu {
     }
 }
 
+/// Veil's MSM behind halo2's commitments (`veil_halo2::commit`): every KZG commitment of a
+/// halo2 proof runs here.
+impl veil_halo2::commit::G1Msm for Cpu {
+    fn name(&self) -> &'static str {
+        Accelerator::name(self)
+    }
+    fn msm(&self, bases: &[G1Affine], scalars: &[Scalar]) -> G1Projective {
+        pippenger::msm(bases, scalars)
+    }
+}
+
 /// A fixed-base table for `bases` at the tuned window, if it fits `budget` bytes and is worth
 /// it: not below [`pippenger::batch_affine_from`] points, and not where its window is less than
 /// two bits wider than the ordinary MSM's (from `2^18` points both use 15 bits, so a table saves

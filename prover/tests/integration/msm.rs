@@ -255,3 +255,35 @@ fn the_glv_quotient_constants_are_their_definition() {
         r
     );
 }
+
+#[test]
+fn a_halo2_commitment_on_veils_msm_is_halo2s_own() {
+    use veil_halo2::halo2_proofs::halo2curves::ff::Field;
+    use veil_halo2::halo2_proofs::halo2curves::group::Curve;
+    use veil_halo2::halo2_proofs::poly::commitment::{Blind, Params as _, ParamsProver as _};
+    use veil_halo2::halo2_proofs::poly::EvaluationDomain;
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    // Below and above the size where the batch-affine path takes over.
+    for k in [5, 12] {
+        let params = veil_halo2::kzg::insecure_setup(k);
+        let prover = veil_prover::backend::halo2::prover_params(params.clone()).expect("converts");
+        assert_eq!(prover.msm_name(), "veil-cpu");
+        let domain = EvaluationDomain::<veil_halo2::Fp>::new(1, k);
+        let mut lagrange = domain.empty_lagrange();
+        for v in lagrange.iter_mut() {
+            *v = veil_halo2::Fp::random(&mut rng);
+        }
+        let coeff = domain.lagrange_to_coeff(lagrange.clone());
+        let blind = Blind::default();
+        assert_eq!(
+            prover.commit_lagrange(&lagrange, blind).to_affine(),
+            params.commit_lagrange(&lagrange, blind).to_affine(),
+            "2^{k}: Lagrange basis"
+        );
+        assert_eq!(
+            prover.commit(&coeff, blind).to_affine(),
+            params.commit(&coeff, blind).to_affine(),
+            "2^{k}: monomial basis"
+        );
+    }
+}
