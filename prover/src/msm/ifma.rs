@@ -559,19 +559,32 @@ impl<P: Lanes<D>, const D: usize> Buckets<P, D> {
 
     /// Adds what is pending, then `sum_k (k + 1) * bucket_k` by running sums.
     pub fn finish_sum(&mut self) -> Projective<P> {
+        let all = self.buckets.len();
+        self.finish_sums(&[0, all])[0]
+    }
+
+    /// Adds what is pending, then each segment's `sum_k (k + 1) * bucket_(start + k)`, for the
+    /// segments `[bounds[j], bounds[j + 1])`: several windows sharing one set of buckets (and so
+    /// one inversion per batch across all of them).
+    pub fn finish_sums(&mut self, bounds: &[usize]) -> Vec<Projective<P>> {
         while !self.pending.is_empty() || !self.waiting.is_empty() {
             self.flush();
         }
-        let mut running = Projective::<P>::zero();
-        let mut sum = Projective::<P>::zero();
-        for k in (0..self.buckets.len()).rev() {
-            if self.full[k] {
-                running += &self.buckets[k].affine::<P>();
-            }
-            self.spill.add_to(k, &mut running);
-            sum += &running;
-        }
-        sum
+        bounds
+            .windows(2)
+            .map(|segment| {
+                let mut running = Projective::<P>::zero();
+                let mut sum = Projective::<P>::zero();
+                for k in (segment[0]..segment[1]).rev() {
+                    if self.full[k] {
+                        running += &self.buckets[k].affine::<P>();
+                    }
+                    self.spill.add_to(k, &mut running);
+                    sum += &running;
+                }
+                sum
+            })
+            .collect()
     }
 }
 

@@ -222,29 +222,56 @@ where
     ))
 }
 
-/// Every window's `sum_i digits[i] * points[i]`, in lane-form buckets, windows in parallel.
+/// Every window's `sum_i digits[i] * points[i]`, in lane-form buckets. Narrow windows share
+/// one set of buckets ([`window_groups`]), so that a batch of additions spans several windows
+/// and one inversion serves up to [`batch_size`](super::batch::batch_size) of them; the groups
+/// run in parallel.
 #[cfg(target_arch = "x86_64")]
 fn lane_window_sums<Q: super::ifma::Lanes<D>, const D: usize>(
     points: &[super::ifma::Point<D>],
     digits: &SignedDigits,
 ) -> Vec<Projective<Q>> {
     use super::ifma::Buckets;
-    (0..digits.widths.len())
+    window_groups(&digits.widths, rayon::current_num_threads())
         .into_par_iter()
-        .map(|w| {
-            let mut acc = Buckets::<Q, D>::new(1 << (digits.widths[w] - 1));
-            for (p, &d) in points.iter().zip(digits.window(w)) {
-                if d == 0 || p.is_identity() {
+        .flat_map_iter(|windows| {
+            // Window `windows.start + j` owns buckets `[bounds[j], bounds[j + 1])`.
+            let mut bounds = vec![0];
+            for w in windows.clone() {
+                bounds.push(bounds[bounds.len() - 1] + (1 << (digits.widths[w] - 1)));
+            }
+            let mut acc = Buckets::<Q, D>::new(bounds[bounds.len() - 1]);
+            for (i, p) in points.iter().enumerate() {
+                if p.is_identity() {
                     continue;
                 }
-                if d > 0 {
-                    acc.add(d as usize - 1, *p);
-                } else {
-                    acc.add((-d) as usize - 1, p.neg());
+                for (j, w) in windows.clone().enumerate() {
+                    let d = digits.window(w)[i];
+                    if d > 0 {
+                        acc.add(bounds[j] + d as usize - 1, *p);
+                    } else if d < 0 {
+                        acc.add(bounds[j] + (-d) as usize - 1, p.neg());
+                    }
                 }
             }
-            acc.finish_sum()
+            acc.finish_sums(&bounds)
         })
+        .collect()
+}
+
+/// Buckets a group of windows shares at most: below it, narrow windows are grouped.
+pub const GROUP_BUCKETS: usize = 1 << 11;
+
+/// Consecutive windows grouped to share buckets: as many as fit [`GROUP_BUCKETS`] (a window
+/// wider than that alone), but no more than a thread's share (`windows / threads`, rounded
+/// up), so every thread has work.
+pub fn window_groups(widths: &[usize], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let widest = widths.iter().map(|&b| 1usize << b.saturating_sub(1)).max();
+    let fit = GROUP_BUCKETS / widest.unwrap_or(1).max(1);
+    let per_group = fit.clamp(1, widths.len().div_ceil(threads.max(1)).max(1));
+    (0..widths.len())
+        .step_by(per_group)
+        .map(|start| start..(start + per_group).min(widths.len()))
         .collect()
 }
 

@@ -287,3 +287,31 @@ fn a_halo2_commitment_on_veils_msm_is_halo2s_own() {
         );
     }
 }
+
+#[test]
+fn window_groups_cover_every_window_once_and_share_them_among_threads() {
+    use veil_prover::msm::pippenger::{window_groups, GROUP_BUCKETS};
+    for c in 2..=16 {
+        for windows in [1, 2, 7, 14, 20, 127] {
+            let widths: Vec<usize> = (0..windows).map(|w| c - w % 2).collect();
+            for threads in [1, 2, 3, 8] {
+                let groups = window_groups(&widths, threads);
+                let flat: Vec<usize> = groups.iter().flat_map(|g| g.clone()).collect();
+                assert_eq!(
+                    flat,
+                    (0..windows).collect::<Vec<_>>(),
+                    "c {c}, {windows} windows"
+                );
+                for g in &groups {
+                    // No group holds more than its thread's share of the windows.
+                    assert!(g.len() <= windows.div_ceil(threads), "c {c}: {g:?}");
+                    let buckets: usize = widths[g.clone()].iter().map(|b| 1 << (b - 1)).sum();
+                    assert!(
+                        g.len() == 1 || buckets <= GROUP_BUCKETS,
+                        "c {c}: {buckets} buckets"
+                    );
+                }
+            }
+        }
+    }
+}
