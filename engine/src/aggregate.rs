@@ -23,6 +23,7 @@ use veil_halo2::aggregate::{self, PeriodProof};
 use veil_halo2::kzg::{self, Params, ProvingKeyBn, VerifyingKeyBn};
 use veil_halo2::snark_verifier_sdk::halo2::aggregation::AggregationConfigParams;
 use veil_halo2::statements::Halo2Statement;
+use veil_halo2::Version;
 use veil_prover::backend::halo2::prover_params;
 use veil_verifier::proof::HALO2;
 use veil_verifier::totals::{AggregateReport, Totals, AGGREGATE_VERSION};
@@ -36,9 +37,10 @@ pub const KIND: &str = veil_verifier::totals::AGGREGATE_KIND;
 /// `log2` of the rows a fold runs at, whatever the batch size: the parameters it needs.
 pub const FOLD_K: u32 = aggregate::K;
 
-/// `fold-<key>-n<N>.json` in a params folder, beside the aggregation verifying key
-/// `fold-<key>-n<N>.vk` (halo2 raw bytes): derived once per batch shape and batch count from
-/// the folder's parameters, by whoever proved or verified there first.
+/// `fold-<key>-l2-n<N>.json` in a params folder, beside the aggregation verifying key
+/// `fold-<key>-l2-n<N>.vk` (halo2 raw bytes): derived once per batch shape, batch count and
+/// batch circuit layout from the folder's parameters, by whoever proved or verified there
+/// first. Layout 1's (the first batch circuits) are `fold-<key>-n<N>.*`, kept for its reports.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FoldKey {
@@ -54,8 +56,16 @@ pub struct FoldKey {
     pub config: AggregationConfigParams,
 }
 
-fn fold_key_paths(dir: &Path, shape: &TotalsShape, n: usize) -> (PathBuf, PathBuf) {
-    let stem = format!("fold-{}-n{n}", shape.id());
+fn fold_key_paths(
+    dir: &Path,
+    shape: &TotalsShape,
+    n: usize,
+    layout: Version,
+) -> (PathBuf, PathBuf) {
+    let stem = match layout {
+        Version::V1 => format!("fold-{}-n{n}", shape.id()),
+        v => format!("fold-{}-l{}-n{n}", shape.id(), v.number()),
+    };
     (
         dir.join(format!("{stem}.vk")),
         dir.join(format!("{stem}.json")),
@@ -72,7 +82,7 @@ fn keep_fold_key(
     vk: &VerifyingKeyBn,
     config: AggregationConfigParams,
 ) {
-    let (vk_path, info_path) = fold_key_paths(dir, shape, n);
+    let (vk_path, info_path) = fold_key_paths(dir, shape, n, Version::CURRENT);
     let info = FoldKey {
         veil: FOLD_KEY_VERSION,
         kind: "halo2-fold-key".into(),
@@ -89,14 +99,16 @@ fn keep_fold_key(
     }
 }
 
-/// The aggregation verifying key kept in the folder for these parameters, if any.
+/// The aggregation verifying key kept in the folder for these parameters and batch circuit
+/// layout, if any.
 fn kept_fold_key(
     dir: &Path,
     shape: &TotalsShape,
     n: usize,
     params_sha256: &str,
+    layout: Version,
 ) -> Option<VerifyingKeyBn> {
-    let (vk_path, info_path) = fold_key_paths(dir, shape, n);
+    let (vk_path, info_path) = fold_key_paths(dir, shape, n, layout);
     let text = std::fs::read_to_string(info_path).ok()?;
     let info: FoldKey = veil_circuits::format::parse(
         &text,
@@ -285,10 +297,16 @@ pub fn verify_value(
     // description), not the parameter file: an auditor may hold only kzg-bn254.json and the
     // fold-*.vk/.json files. Without it, the key is derived from the parameters (minutes).
     let info = crate::halo2_params::ParamsInfo::load(&dir)?;
-    let kept = kept_fold_key(&dir, &shape, n, &info.sha256).and_then(|vk| {
-        let points = veil_verifier::halo2::verifier_points(&dir, &info).ok()?;
-        Some((vk, points.params(aggregate::K)))
-    });
+    // The current layout's key, or the one of the layout the report was folded under.
+    let kept = Version::ALL
+        .into_iter()
+        .filter_map(|layout| kept_fold_key(&dir, &shape, n, &info.sha256, layout))
+        .find(|vk| kzg::vk_digest(vk) == report.vk_sha256)
+        .or_else(|| kept_fold_key(&dir, &shape, n, &info.sha256, Version::CURRENT))
+        .and_then(|vk| {
+            let points = veil_verifier::halo2::verifier_points(&dir, &info).ok()?;
+            Some((vk, points.params(aggregate::K)))
+        });
     let insecure = info.insecure_dev_setup;
     let (vk, ap) = match kept {
         Some(kept) => kept,

@@ -2,8 +2,9 @@
 //! `ParamsKZG`, `docs/halo2.md`) and [`INFO_FILE`], which says how large they are, their
 //! SHA-256, whether they come from the insecure local setup and the three points a verifier
 //! needs. Keys need no ceremony: they are derived from the parameters and the circuit; each
-//! shape's verifying key is written to `halo2/<key id>.vk` ([`vk_file`]) for verifiers, who
-//! need neither the parameter file nor a proving key ([`verifying_key`]).
+//! shape's verifying key is written to `halo2/<key id>.l2.vk` ([`vk_file`]) for verifiers, who
+//! need neither the parameter file nor a proving key ([`verifying_key`]); keys of the first
+//! circuit layout (`<key id>.vk`) stay, for the proofs made under it ([`verifying_key_named`]).
 
 use crate::error::refuse;
 use crate::files::{read_parsed, write_bytes, write_output};
@@ -14,8 +15,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use veil_halo2::kzg::{self, Params, VerifierPoints};
 pub use veil_halo2::ptau::{hermez_name, published_power, HERMEZ_FILES};
 use veil_halo2::statements::Halo2Statement;
+use veil_halo2::Version;
 pub use veil_verifier::halo2::{
-    vk_file, Halo2Key, ParamsInfo, PtauSource, INFO_FILE, INFO_VERSION, PARAMS_FILE,
+    vk_file, vk_file_at, Halo2Key, ParamsInfo, PtauSource, INFO_FILE, INFO_VERSION, PARAMS_FILE,
 };
 
 /// Loads the parameters of `dir`, checked against their description.
@@ -225,6 +227,47 @@ pub fn verifying_key<S: Halo2Statement>(
         .unwrap_or_else(|e| e.into_inner())
         .insert(id, loaded.clone());
     Ok(loaded)
+}
+
+/// The verifying key a halo2 proof of `shape` names by `digest`: the current layout's
+/// ([`verifying_key`]), or, when the proof was made under an older circuit layout, that
+/// layout's key: its file when the folder holds it (`vk_file_at`), else derived from the
+/// folder's parameters. When none has that digest, the current key (checking the proof against
+/// it then says which key the proof names).
+pub fn verifying_key_named<S: Halo2Statement>(
+    dir: &Path,
+    shape: &S::Shape,
+    digest: Option<&str>,
+) -> Result<(Arc<Halo2Key>, bool)> {
+    let current = verifying_key::<S>(dir, shape)?;
+    let Some(digest) = digest.filter(|d| *d != current.0.digest()) else {
+        return Ok(current);
+    };
+    let id = S::key_id(shape);
+    for version in Version::ALL.into_iter().filter(|v| *v != Version::CURRENT) {
+        if vk_file_at(dir, &id, version).exists() {
+            let (key, info) = Halo2Key::load_at(dir, &id, version)?;
+            if key.digest() == digest {
+                return Ok((Arc::new(key), info.insecure_dev_setup));
+            }
+        } else if dir.join(PARAMS_FILE).exists() {
+            let (params, info) = load(dir)?;
+            let k = S::k_at(shape, version)?;
+            if veil_halo2::halo2_proofs::poly::commitment::Params::k(&params) < k {
+                continue;
+            }
+            let params = kzg::fit(&params, k)?;
+            let vk = kzg::keygen_verifying_at::<S>(&params, shape, version)?;
+            if kzg::vk_digest(&vk) == digest {
+                let points = VerifierPoints::of(&params);
+                return Ok((
+                    Arc::new(Halo2Key::from_vk(vk, &points)),
+                    info.insecure_dev_setup,
+                ));
+            }
+        }
+    }
+    Ok(current)
 }
 
 /// Forgets the keys kept for `dir` (its parameters were replaced).

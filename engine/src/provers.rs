@@ -165,7 +165,11 @@ pub fn verify_any<S: R1csStatement + Halo2Statement>(
     env: &ProofEnvelope,
 ) -> crate::Result<bool> {
     if env.backend == veil_verifier::proof::HALO2 {
-        let (key, insecure) = crate::halo2_params::verifying_key::<S>(&params, shape)?;
+        let (key, insecure) = crate::halo2_params::verifying_key_named::<S>(
+            &params,
+            shape,
+            env.vk_sha256.as_deref(),
+        )?;
         let id = S::key_id(shape);
         if env.key != id {
             return Err(veil_verifier::VerifyError::Mismatch(format!(

@@ -76,7 +76,7 @@ pub fn batch_snark(
 pub fn batch_snark_unchecked(
     params: &ProverParams,
     pk: &ProvingKeyBn,
-    circuit: <DisclosureTotals as Halo2Statement>::Circuit,
+    circuit: crate::statements::OneRegion<<DisclosureTotals as Halo2Statement>::Layout>,
     instance: Vec<Fp>,
 ) -> Result<Snark> {
     let mut transcript =

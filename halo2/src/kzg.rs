@@ -12,6 +12,7 @@ use crate::field::to_halo2;
 use crate::statements::call::CallCircuit;
 use crate::statements::Halo2Statement;
 use crate::statements::OneRegion;
+use crate::version::Version;
 use crate::{Error, Fp, Result};
 use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine, G2Affine};
 use halo2_proofs::halo2curves::serde::SerdeObject as _;
@@ -123,39 +124,85 @@ pub fn keygen_verifying<S: Halo2Statement>(
     params: &Params,
     shape: &S::Shape,
 ) -> Result<VerifyingKeyBn> {
+    keygen_verifying_at::<S>(params, shape, Version::CURRENT)
+}
+
+/// [`keygen_verifying`] in layout `version`, from parameters of exactly `S::k_at(shape,
+/// version)` rows: the key a proof made under an older layout names.
+pub fn keygen_verifying_at<S: Halo2Statement>(
+    params: &Params,
+    shape: &S::Shape,
+    version: Version,
+) -> Result<VerifyingKeyBn> {
     S::validate(shape)?;
-    keygen_vk(params, &S::blank(shape)).map_err(|source| Error::Halo2 {
+    keygen_vk(params, &S::blank_at(shape, version)).map_err(|source| Error::Halo2 {
         what: "verifying key",
         source,
     })
 }
 
-/// How verifying keys are encoded: halo2's `VerifyingKey::write` with uncompressed points.
-/// [`vk_digest`] is the SHA-256 of exactly these bytes.
+/// How verifying keys are encoded: halo2's `VerifyingKey::write` with uncompressed points,
+/// behind [`VK_MARK`] and the layout's number from layout 2 on ([`vk_bytes`]).
 pub const VK_FORMAT: SerdeFormat = SerdeFormat::RawBytes;
 
-/// A verifying key in [`VK_FORMAT`].
-pub fn vk_bytes(vk: &VerifyingKeyBn) -> Vec<u8> {
-    vk.to_bytes(VK_FORMAT)
+/// The byte before a layout number in [`vk_bytes`]; halo2's own encoding starts with `0x02`.
+pub const VK_MARK: u8 = b'V';
+
+/// The layout a Veil verifying key was derived at, from its gates' names.
+pub fn vk_version(vk: &VerifyingKeyBn) -> Version {
+    let paired = vk
+        .cs()
+        .gates()
+        .iter()
+        .any(|g| g.name() == crate::chips::poseidon2::PAIR_GATE);
+    if paired {
+        Version::V2
+    } else {
+        Version::V1
+    }
 }
 
-/// Reads a verifying key of any Veil statement from [`vk_bytes`]. Every statement's circuit
-/// configures the same chips (`statements::Layout`), so one circuit type rebuilds the
-/// constraint system of all of them; the shape is in the key's fixed columns. The bytes must
-/// be exactly what [`vk_bytes`] writes, so that their digest names the key.
+/// A verifying key's bytes: [`VK_MARK`], its layout's number and halo2's encoding; a layout 1
+/// key is halo2's encoding alone (as every key was before layouts had numbers). The layout is
+/// in the bytes because halo2's encoding holds the key's commitments and selectors, not its
+/// gates: both layouts would read the same bytes, and a key read at the wrong layout is
+/// another circuit's. [`vk_digest`] is the SHA-256 of exactly these bytes.
+pub fn vk_bytes(vk: &VerifyingKeyBn) -> Vec<u8> {
+    let raw = vk.to_bytes(VK_FORMAT);
+    match vk_version(vk) {
+        Version::V1 => raw,
+        v => [&[VK_MARK, v.number() as u8][..], &raw].concat(),
+    }
+}
+
+/// Reads a verifying key of any Veil statement from [`vk_bytes`], at the layout they name.
+/// Every statement's circuit configures the same chips (`statements::Layout`), so one circuit
+/// type rebuilds the constraint system of all of them; the shape is in the key's fixed
+/// columns. The bytes must be exactly what [`vk_bytes`] writes, so that their digest names the
+/// key.
 pub fn read_vk(bytes: &[u8]) -> Result<VerifyingKeyBn> {
     let bad = |why: String| Error::Params(format!("not a halo2 verifying key: {why}"));
+    let (version, raw) = match bytes {
+        [VK_MARK, n, raw @ ..] => {
+            let v = Version::ALL
+                .into_iter()
+                .find(|v| v.number() == u32::from(*n) && *v != Version::V1)
+                .ok_or_else(|| bad(format!("layout {n}, which this build does not know")))?;
+            (v, raw)
+        }
+        raw => (Version::V1, raw),
+    };
     // halo2 reads `2^k` selector bits per selector: a forged `k` must not allocate without bound.
-    let k = bytes
+    let k = raw
         .get(1..5)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .ok_or_else(|| bad("too short".into()))?;
     if k > MAX_K {
         return Err(bad(format!("2^{k} rows (at most 2^{MAX_K})")));
     }
-    let vk = VerifyingKey::from_bytes::<OneRegion<CallCircuit>>(bytes, VK_FORMAT, ())
+    let vk = VerifyingKey::from_bytes::<OneRegion<CallCircuit>>(raw, VK_FORMAT, version)
         .map_err(|e| bad(e.to_string()))?;
-    if vk.to_bytes(VK_FORMAT) != bytes {
+    if vk_bytes(&vk) != bytes {
         return Err(bad("trailing or non-canonical bytes".into()));
     }
     Ok(vk)

@@ -22,11 +22,13 @@ pub mod field;
 pub mod kzg;
 pub mod ptau;
 pub mod statements;
+pub mod version;
 
 pub use error::{Error, Result};
 pub use halo2_proofs;
 #[cfg(feature = "aggregate")]
 pub use snark_verifier_sdk;
+pub use version::Version;
 
 /// BN254's scalar field as halo2 spells it.
 pub type Fp = halo2_proofs::halo2curves::bn256::Fr;

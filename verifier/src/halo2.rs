@@ -5,14 +5,17 @@
 //! * [`INFO_FILE`] (`kzg-bn254.json`, [`ParamsInfo`]): the parameters' size, hashes, whether
 //!   they are insecure, and the three points of them a verifier needs (`verifier_points`:
 //!   `[1]₁`, `[1]₂`, `[τ]₂`, compressed, hex);
-//! * one verifying key per shape, `halo2/<key id>.vk` ([`vk_file`]; halo2's raw encoding, whose
-//!   SHA-256 is the `vk_sha256` a proof envelope names).
+//! * one verifying key per shape and circuit layout, `halo2/<key id>.l2.vk` (layout 2, what keys
+//!   are derived at) or `halo2/<key id>.vk` (layout 1, the first circuits) (`vk_file`;
+//!   `veil_halo2::kzg::vk_bytes`, whose SHA-256 is the `vk_sha256` a proof envelope names).
 //!
 //! The parameter file itself (`kzg-bn254.params`, `2^k` powers) is needed only to prove and to
 //! derive keys.
 
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "halo2")]
+use std::path::PathBuf;
 
 /// The parameter file in a params folder (provers only).
 pub const PARAMS_FILE: &str = "kzg-bn254.params";
@@ -100,9 +103,22 @@ impl ParamsInfo {
     }
 }
 
-/// Where the verifying key of `key_id` lives in a params folder.
+/// Where the verifying key of `key_id` in the current layout lives in a params folder.
+#[cfg(feature = "halo2")]
 pub fn vk_file(dir: &Path, key_id: &str) -> PathBuf {
-    dir.join(VK_DIR).join(format!("{key_id}.vk"))
+    vk_file_at(dir, key_id, veil_halo2::Version::CURRENT)
+}
+
+/// Where the verifying key of `key_id` in layout `version` lives: layout 1's keys keep the
+/// name every key had before layouts had numbers, `<key id>.vk`; later ones are
+/// `<key id>.l<n>.vk`, so that a folder holds the keys of old proofs beside the new ones.
+#[cfg(feature = "halo2")]
+pub fn vk_file_at(dir: &Path, key_id: &str, version: veil_halo2::Version) -> PathBuf {
+    let name = match version {
+        veil_halo2::Version::V1 => format!("{key_id}.vk"),
+        v => format!("{key_id}.l{}.vk", v.number()),
+    };
+    dir.join(VK_DIR).join(name)
 }
 
 #[cfg(feature = "halo2")]
@@ -110,7 +126,7 @@ pub use key::Halo2Key;
 
 #[cfg(feature = "halo2")]
 mod key {
-    use super::{vk_file, ParamsInfo, INFO_FILE};
+    use super::{vk_file_at, ParamsInfo, INFO_FILE};
     use crate::proof::ProofEnvelope;
     use crate::{Result, VerifyError};
     use std::path::Path;
@@ -139,12 +155,21 @@ mod key {
             Halo2Key { vk, params, digest }
         }
 
-        /// The key of `key_id` in params folder `dir`, and whether the parameters are
-        /// insecure.
+        /// The key of `key_id` in params folder `dir` in the current layout, and whether the
+        /// parameters are insecure.
         pub fn load(dir: &Path, key_id: &str) -> Result<(Self, ParamsInfo)> {
+            Self::load_at(dir, key_id, veil_halo2::Version::CURRENT)
+        }
+
+        /// [`Self::load`] in layout `version` (the key an older proof names).
+        pub fn load_at(
+            dir: &Path,
+            key_id: &str,
+            version: veil_halo2::Version,
+        ) -> Result<(Self, ParamsInfo)> {
             let info = ParamsInfo::load(dir)?;
             let points = verifier_points(dir, &info)?;
-            let path = vk_file(dir, key_id);
+            let path = vk_file_at(dir, key_id, version);
             let bytes = std::fs::read(&path).map_err(|e| {
                 VerifyError::Keys(if e.kind() == std::io::ErrorKind::NotFound {
                     format!(

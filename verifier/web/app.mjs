@@ -64,6 +64,23 @@ async function keyBytes(name) {
   return new Uint8Array(await resp.arrayBuffer());
 }
 
+/**
+ * The halo2 verifying key a proof names: the current circuit layout's (`halo2/ID.l2.vk`), or,
+ * for a proof made under layout 1, that layout's key (`halo2/ID.vk`) when it has the digest the
+ * proof names. Otherwise the current one, which checkDigest then refuses by name.
+ */
+async function halo2Key(id, envelope) {
+  const current = await keyBytes(`halo2/${id}.l2.vk`);
+  if (!envelope?.vk_sha256 || verifier.sha256(current) === envelope.vk_sha256) return current;
+  try {
+    const first = await keyBytes(`halo2/${id}.vk`);
+    if (verifier.sha256(first) === envelope.vk_sha256) return first;
+  } catch {
+    // No layout 1 key: the current one is refused below, naming the digests.
+  }
+  return current;
+}
+
 /** The manifest entry of a key id, when a manifest is known. */
 const manifestEntry = (id) => keys.manifest?.keys?.[id] ?? null;
 
@@ -167,7 +184,7 @@ async function checkPreview() {
   let kzg = null;
   if (String(env.backend).startsWith("halo2")) {
     if (!verifier.halo2) throw new Refusal("this verifier was built without halo2");
-    const vk = await keyBytes(`halo2/${id}.vk`);
+    const vk = await halo2Key(id, env);
     keyNote = checkDigest(vk, id, env, false);
     const info = new TextDecoder().decode(await keyBytes("kzg-bn254.json"));
     try {

@@ -638,7 +638,7 @@ fn a_halo2_preview_has_groth16_public_inputs_and_verifies_by_its_backend() {
     );
     // A buyer holds only the verifier's files: kzg-bn254.json and the shape's key.
     let key = halo2["proof"]["key"].as_str().unwrap();
-    let vk = format!("halo2/{key}.vk");
+    let vk = format!("halo2/{key}.l2.vk");
     let buyer = w.p("params-halo2-buyer");
     std::fs::create_dir_all(buyer.join("halo2")).unwrap();
     for f in ["kzg-bn254.json", vk.as_str()] {

@@ -245,7 +245,7 @@ fn metered_calls_quota_replay_tier() {
 
 /// halo2 calls at the gateway: `veil meter call --backend halo2` proves, `veil meter verify`
 /// checks it by the backend its envelope names and spends its nullifier once; a gateway that
-/// holds only the verifier's files (`kzg-bn254.json` and `halo2/<key>.vk`, no parameter file)
+/// holds only the verifier's files (`kzg-bn254.json` and `halo2/<key>.l2.vk`, no parameter file)
 /// checks calls too; a gateway with no key for the backend names what it lacks.
 #[test]
 fn halo2_calls_pass_the_gateway_from_the_verifiers_files_alone() {
@@ -263,7 +263,7 @@ fn halo2_calls_pass_the_gateway_from_the_verifiers_files_alone() {
             "p",
         ],
     ));
-    assert!(setup.contains("halo2/usage-call-d16.vk"), "{setup}");
+    assert!(setup.contains("halo2/usage-call-d16.l2.vk"), "{setup}");
     let k = ok(&veil(d, &["meter", "keygen", "--out", "buyer.key"]));
     let k = k.split_whitespace().last().unwrap().to_string();
     ok(&veil(
@@ -344,7 +344,7 @@ fn halo2_calls_pass_the_gateway_from_the_verifiers_files_alone() {
 
     // The verifier's files alone.
     std::fs::create_dir_all(d.join("v/halo2")).unwrap();
-    for f in ["kzg-bn254.json", "halo2/usage-call-d16.vk"] {
+    for f in ["kzg-bn254.json", "halo2/usage-call-d16.l2.vk"] {
         std::fs::copy(d.join("p").join(f), d.join("v").join(f)).unwrap();
     }
     assert!(ok(&verify("b", "v")).contains("ACCEPTED"));

@@ -78,7 +78,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let ptau = js.tau(dir.path(), 11).unwrap();
+    let ptau = js.tau(dir.path(), 10).unwrap();
     let params = dir.path().join("params");
     std::fs::create_dir_all(&params).unwrap();
     let call = |ptau: &std::path::Path| {
@@ -94,7 +94,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     let done = call(&ptau).unwrap();
     let src = done.params.ptau.clone().expect("the source is recorded");
     assert!(!done.params.insecure_dev_setup);
-    assert_eq!((done.params.k, src.power), (11, 11));
+    assert_eq!((done.params.k, src.power), (10, 10));
     assert_eq!((src.blake2b.len(), src.sha256.len()), (128, 64));
 
     let (p, _) = veil_engine::halo2_params::load(&params).unwrap();
@@ -106,7 +106,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     let proof = kzg::prove::<UsageCall>(&prover, &pk, &shape, public, witness).unwrap();
     kzg::verify(&p, pk.get_vk(), &inputs, &proof).expect("a proof under the ceremony's τ");
 
-    // The tier needs 2^12 rows; the file holds 2^11 powers.
+    // The tier needs 2^11 rows; the file holds 2^10 powers.
     let e = setup::setup_halo2(
         "usage-tier",
         &ShapeOptions::default(),
@@ -117,7 +117,7 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("holds 2^11 powers") && e.contains("2^12"), "{e}");
+    assert!(e.contains("holds 2^10 powers") && e.contains("2^11"), "{e}");
 
     // One coordinate of [τ^5]₁ changed (section 2 follows the header: magic, version, count,
     // then header section id, size, body of 4 + 32 + 4 + 4 bytes, then id and size).
@@ -134,8 +134,8 @@ fn a_snarkjs_powers_of_tau_file_becomes_halo2_parameters() {
     // A file named like a published Hermez file must be it.
     for (name, refusal) in [
         (
-            "powersOfTau28_hez_final_11.ptau",
-            "is not the published powersOfTau28_hez_final_11.ptau",
+            "powersOfTau28_hez_final_10.ptau",
+            "is not the published powersOfTau28_hez_final_10.ptau",
         ),
         (
             "powersOfTau28_hez_final_30.ptau",

@@ -80,13 +80,13 @@ pub struct Chips {
 }
 
 impl Chips {
-    /// Configures all chips.
-    pub fn configure(meta: &mut ConstraintSystem<Fp>) -> Self {
+    /// Configures all chips, the permutations in `version`'s layout.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, version: crate::version::Version) -> Self {
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         Chips {
             main: MainGateConfig::configure(meta),
-            poseidon: Poseidon2Config::configure(meta),
+            poseidon: Poseidon2Config::configure(meta, version),
             range: RangeConfig::configure(meta),
             instance,
         }

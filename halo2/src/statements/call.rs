@@ -30,18 +30,18 @@ pub struct CallCircuit {
 }
 
 impl Halo2Statement for UsageCall {
-    type Circuit = OneRegion<CallCircuit>;
+    type Layout = CallCircuit;
     fn circuit(shape: &CallShape, _: CallPublic, witness: CallWitness) -> OneRegion<CallCircuit> {
-        OneRegion(CallCircuit {
+        OneRegion::current(CallCircuit {
             depth: shape.depth,
             witness: Some(witness),
         })
     }
-    fn blank(shape: &CallShape) -> OneRegion<CallCircuit> {
-        OneRegion(CallCircuit {
+    fn blank_layout(shape: &CallShape) -> CallCircuit {
+        CallCircuit {
             depth: shape.depth,
             witness: None,
-        })
+        }
     }
 }
 

@@ -25,18 +25,22 @@ pub struct DisputeCircuit {
 }
 
 impl Halo2Statement for DeliveryDispute {
-    type Circuit = OneRegion<DisputeCircuit>;
-    fn circuit(shape: &DisputeShape, _: DisputePublic, w: DisputeWitness) -> Self::Circuit {
-        OneRegion(DisputeCircuit {
+    type Layout = DisputeCircuit;
+    fn circuit(
+        shape: &DisputeShape,
+        _: DisputePublic,
+        w: DisputeWitness,
+    ) -> OneRegion<DisputeCircuit> {
+        OneRegion::current(DisputeCircuit {
             elements: shape.elements as usize,
             witness: Some(w),
         })
     }
-    fn blank(shape: &DisputeShape) -> Self::Circuit {
-        OneRegion(DisputeCircuit {
+    fn blank_layout(shape: &DisputeShape) -> DisputeCircuit {
+        DisputeCircuit {
             elements: shape.elements as usize,
             witness: None,
-        })
+        }
     }
 }
 

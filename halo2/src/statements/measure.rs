@@ -68,9 +68,9 @@ impl Assignment<Fp> for RowCount {
 }
 
 /// The smallest `k` whose `2^k` rows hold `circuit` and halo2's blinding rows.
-pub fn k_of<C: Circuit<Fp, Params = ()>>(circuit: &C) -> Result<u32, Error> {
+pub fn k_of<C: Circuit<Fp>>(circuit: &C) -> Result<u32, Error> {
     let mut cs = ConstraintSystem::default();
-    let config = C::configure(&mut cs);
+    let config = C::configure_with_params(&mut cs, circuit.params());
     let mut count = RowCount::default();
     C::FloorPlanner::synthesize(&mut count, circuit, config, cs.constants().clone())?;
     let need = count.rows + cs.blinding_factors() + 1;

@@ -11,6 +11,7 @@ pub mod tier;
 pub mod totals;
 
 use crate::chips::{Chips, Ctx};
+use crate::version::Version;
 use crate::Fp;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
@@ -28,21 +29,37 @@ pub trait Layout: Clone {
     fn lay_out(&self, chips: &Chips, ctx: &mut Ctx<'_>) -> Result<(), Error>;
 }
 
-/// A [`Layout`] as a halo2 circuit: the chips configured, the byte table loaded, one region.
+/// A [`Layout`] as a halo2 circuit in one layout [`Version`]: the chips configured, the byte
+/// table loaded, one region.
 #[derive(Clone, Debug)]
-pub struct OneRegion<L>(pub L);
+pub struct OneRegion<L>(pub L, pub Version);
+
+impl<L> OneRegion<L> {
+    /// `layout` in the current layout ([`Version::CURRENT`]).
+    pub fn current(layout: L) -> Self {
+        OneRegion(layout, Version::CURRENT)
+    }
+}
 
 impl<L: Layout> Circuit<Fp> for OneRegion<L> {
     type Config = Chips;
     type FloorPlanner = SimpleFloorPlanner;
-    type Params = ();
+    type Params = Version;
 
     fn without_witnesses(&self) -> Self {
-        OneRegion(self.0.without_witnesses())
+        OneRegion(self.0.without_witnesses(), self.1)
+    }
+
+    fn params(&self) -> Version {
+        self.1
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fp>, version: Version) -> Chips {
+        Chips::configure(meta, version)
     }
 
     fn configure(meta: &mut ConstraintSystem<Fp>) -> Chips {
-        Chips::configure(meta)
+        Chips::configure(meta, Version::CURRENT)
     }
 
     fn synthesize(&self, chips: Chips, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
@@ -56,16 +73,32 @@ impl<L: Layout> Circuit<Fp> for OneRegion<L> {
 
 /// A statement with a halo2 circuit.
 pub trait Halo2Statement: Statement {
-    /// The circuit.
-    type Circuit: Circuit<Fp, Params = ()> + Clone + Send + Sync;
-    /// The circuit with an assignment.
-    fn circuit(shape: &Self::Shape, public: Self::Public, witness: Self::Witness) -> Self::Circuit;
-    /// The circuit of a shape without values (key generation).
-    fn blank(shape: &Self::Shape) -> Self::Circuit;
-    /// `log2` of the rows the circuit of `shape` needs, measured by laying it out
-    /// ([`measure::k_of`]).
+    /// The circuit's layout.
+    type Layout: Layout + Send + Sync;
+    /// The circuit with an assignment, in the current layout.
+    fn circuit(
+        shape: &Self::Shape,
+        public: Self::Public,
+        witness: Self::Witness,
+    ) -> OneRegion<Self::Layout>;
+    /// The layout of a shape without values (key generation).
+    fn blank_layout(shape: &Self::Shape) -> Self::Layout;
+    /// The circuit of a shape without values in the current layout (key generation).
+    fn blank(shape: &Self::Shape) -> OneRegion<Self::Layout> {
+        Self::blank_at(shape, Version::CURRENT)
+    }
+    /// The circuit of a shape without values in layout `version` (an older key).
+    fn blank_at(shape: &Self::Shape, version: Version) -> OneRegion<Self::Layout> {
+        OneRegion(Self::blank_layout(shape), version)
+    }
+    /// `log2` of the rows the circuit of `shape` needs in the current layout, measured by
+    /// laying it out ([`measure::k_of`]).
     fn k(shape: &Self::Shape) -> crate::Result<u32> {
-        measure::k_of(&Self::blank(shape)).map_err(|source| crate::Error::Halo2 {
+        Self::k_at(shape, Version::CURRENT)
+    }
+    /// [`Self::k`] in layout `version`.
+    fn k_at(shape: &Self::Shape, version: Version) -> crate::Result<u32> {
+        measure::k_of(&Self::blank_at(shape, version)).map_err(|source| crate::Error::Halo2 {
             what: "layout",
             source,
         })

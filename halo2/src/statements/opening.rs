@@ -25,20 +25,24 @@ pub struct OpeningCircuit {
 }
 
 impl Halo2Statement for CiphertextOpening {
-    type Circuit = OneRegion<OpeningCircuit>;
-    fn circuit(shape: &OpeningShape, _: OpeningPublic, w: OpeningWitness) -> Self::Circuit {
-        OneRegion(OpeningCircuit {
+    type Layout = OpeningCircuit;
+    fn circuit(
+        shape: &OpeningShape,
+        _: OpeningPublic,
+        w: OpeningWitness,
+    ) -> OneRegion<OpeningCircuit> {
+        OneRegion::current(OpeningCircuit {
             samples: shape.samples,
             elements: shape.elements as usize,
             witness: Some(w),
         })
     }
-    fn blank(shape: &OpeningShape) -> Self::Circuit {
-        OneRegion(OpeningCircuit {
+    fn blank_layout(shape: &OpeningShape) -> OpeningCircuit {
+        OpeningCircuit {
             samples: shape.samples,
             elements: shape.elements as usize,
             witness: None,
-        })
+        }
     }
 }
 

@@ -38,22 +38,22 @@ pub struct PreviewCircuit {
 }
 
 impl Halo2Statement for PreviewMembership {
-    type Circuit = OneRegion<PreviewCircuit>;
+    type Layout = PreviewCircuit;
     fn circuit(
         shape: &PreviewShape,
         _: PreviewPublic,
         witness: PreviewWitness,
     ) -> OneRegion<PreviewCircuit> {
-        OneRegion(PreviewCircuit {
+        OneRegion::current(PreviewCircuit {
             shape: *shape,
             witness: Some(witness),
         })
     }
-    fn blank(shape: &PreviewShape) -> OneRegion<PreviewCircuit> {
-        OneRegion(PreviewCircuit {
+    fn blank_layout(shape: &PreviewShape) -> PreviewCircuit {
+        PreviewCircuit {
             shape: *shape,
             witness: None,
-        })
+        }
     }
 }
 

@@ -29,14 +29,14 @@ pub struct TierCircuit {
 }
 
 impl Halo2Statement for UsageTier {
-    type Circuit = OneRegion<TierCircuit>;
+    type Layout = TierCircuit;
     fn circuit(_: &TierShape, _: TierPublic, witness: TierWitness) -> OneRegion<TierCircuit> {
-        OneRegion(TierCircuit {
+        OneRegion::current(TierCircuit {
             witness: Some(witness),
         })
     }
-    fn blank(_: &TierShape) -> OneRegion<TierCircuit> {
-        OneRegion(TierCircuit { witness: None })
+    fn blank_layout(_: &TierShape) -> TierCircuit {
+        TierCircuit { witness: None }
     }
 }
 

@@ -31,22 +31,22 @@ pub struct TotalsCircuit {
 }
 
 impl Halo2Statement for DisclosureTotals {
-    type Circuit = OneRegion<TotalsCircuit>;
+    type Layout = TotalsCircuit;
     fn circuit(
         shape: &TotalsShape,
         public: BatchPublic,
         witness: BatchWitness,
     ) -> OneRegion<TotalsCircuit> {
-        OneRegion(TotalsCircuit {
+        OneRegion::current(TotalsCircuit {
             shape: *shape,
             assignment: Some((public, witness)),
         })
     }
-    fn blank(shape: &TotalsShape) -> OneRegion<TotalsCircuit> {
-        OneRegion(TotalsCircuit {
+    fn blank_layout(shape: &TotalsShape) -> TotalsCircuit {
+        TotalsCircuit {
             shape: *shape,
             assignment: None,
-        })
+        }
     }
 }
 

@@ -115,7 +115,9 @@ fn call_proves_and_verifies_with_kzg_and_binds_its_public_inputs() {
     long.push(0);
     assert!(kzg::read_vk(&long).is_err());
     let mut huge_k = vk_bytes.clone();
-    huge_k[1..5].copy_from_slice(&40u32.to_le_bytes());
+    // After the layout mark (2 bytes) and halo2's version byte.
+    assert_eq!(vk_bytes[..3], [kzg::VK_MARK, 2, 0x02]);
+    huge_k[3..7].copy_from_slice(&40u32.to_le_bytes());
     assert!(kzg::read_vk(&huge_k)
         .unwrap_err()
         .to_string()
@@ -150,12 +152,19 @@ fn tier_holds_and_refuses_every_miscount() {
 
 #[test]
 fn k_is_measured_and_grows_with_the_shape() {
-    let k = |depth| UsageCall::k(&CallShape { depth }).expect("k");
-    // 21 permutations of 65 rows at depth 16: 1,365 rows, so 2^11.
-    assert_eq!(k(16), 11);
-    assert!(k(4) <= k(16) && k(16) <= k(32));
-    assert_eq!(UsageTier::k(&TierShape::default()).expect("k"), 12);
-    // The shapes Veil sets up by default (docs/halo2.md).
+    use veil_halo2::Version;
+    let k = |depth, v| UsageCall::k_at(&CallShape { depth }, v).expect("k");
+    // 21 permutations at depth 16: 1,365 rows in layout 1 (2^11), 777 in layout 2 (2^10).
+    assert_eq!((k(16, Version::V1), k(16, Version::V2)), (11, 10));
+    assert!(k(4, Version::V2) <= k(16, Version::V2) && k(16, Version::V2) <= k(32, Version::V2));
+    assert_eq!(
+        UsageCall::k(&CallShape { depth: 16 }).expect("k"),
+        10,
+        "layout 2 is current"
+    );
+    let tier = |v| UsageTier::k_at(&TierShape::default(), v).expect("k");
+    assert_eq!((tier(Version::V1), tier(Version::V2)), (12, 11));
+    // The shapes Veil sets up by default (docs/halo2.md), in both layouts.
     use veil_circuits::statements::preview::PreviewShape;
     use veil_circuits::statements::totals::TotalsShape;
     use veil_circuits::statements::{DisclosureTotals, PreviewMembership};
@@ -164,14 +173,13 @@ fn k_is_measured_and_grows_with_the_shape() {
         samples,
         columns: 3,
     };
-    assert_eq!(PreviewMembership::k(&preview(1)).expect("k"), 11);
-    assert_eq!(PreviewMembership::k(&preview(8)).expect("k"), 13);
-    for (batch, k) in [(16, 13), (64, 14), (256, 16)] {
-        assert_eq!(
-            DisclosureTotals::k(&TotalsShape { batch, edges: 3 }).expect("k"),
-            k,
-            "B = {batch}"
-        );
+    for (samples, k1, k2) in [(1, 11, 10), (8, 13, 12)] {
+        let k = |v| PreviewMembership::k_at(&preview(samples), v).expect("k");
+        assert_eq!((k(Version::V1), k(Version::V2)), (k1, k2), "K = {samples}");
+    }
+    for (batch, k1, k2) in [(16, 13, 12), (64, 14, 14), (256, 16, 15)] {
+        let k = |v| DisclosureTotals::k_at(&TotalsShape { batch, edges: 3 }, v).expect("k");
+        assert_eq!((k(Version::V1), k(Version::V2)), (k1, k2), "B = {batch}");
     }
 }
 
@@ -284,4 +292,61 @@ fn opening_refuses_a_reveal_bit_of_two() {
     };
     assert!(run(1), "an honest opening of one more element");
     assert!(!run(2), "a reveal bit of 2");
+}
+
+/// The call circuit's layout-1 verifying key at depth 4 under the insecure setup, as the build
+/// before layouts had numbers derived it (`kzg::vk_digest`).
+const CALL_D4_LAYOUT_1_VK: &str =
+    "7574fa916a9d0c042094a9960cfe2b7c4438def136a6a882753cc07e40cd48f1";
+
+#[test]
+fn layout_1_keys_are_the_first_circuits_and_their_proofs_still_verify() {
+    use halo2_proofs::plonk::{keygen_pk, keygen_vk};
+    use veil_halo2::statements::OneRegion;
+    use veil_halo2::Version;
+    let shape = CallShape { depth: 4 };
+    let (p, w) = cases::honest_call(4, 1);
+    let public = UsageCall::public_inputs(&p);
+    let (k1, k2) = (
+        UsageCall::k_at(&shape, Version::V1).expect("k"),
+        UsageCall::k(&shape).expect("k"),
+    );
+    assert_eq!((k1, k2), (10, 9), "layout 2 halves the rows");
+
+    // Layout 1 is the first circuits, key for key.
+    let params1 = kzg::insecure_setup(k1);
+    let vk1 = kzg::keygen_verifying_at::<UsageCall>(&params1, &shape, Version::V1).expect("vk");
+    assert_eq!(kzg::vk_digest(&vk1), CALL_D4_LAYOUT_1_VK);
+    assert_eq!(kzg::vk_version(&vk1), Version::V1);
+    let bytes1 = kzg::vk_bytes(&vk1);
+    assert_eq!(bytes1[0], 0x02, "halo2's own encoding, no layout mark");
+    let read1 = kzg::read_vk(&bytes1).expect("a layout 1 key reads");
+    assert_eq!(kzg::vk_version(&read1), Version::V1);
+
+    // A proof made under layout 1 verifies with its key, and not with layout 2's.
+    let pk1 = keygen_pk(
+        &params1,
+        vk1.clone(),
+        &UsageCall::blank_at(&shape, Version::V1),
+    )
+    .expect("pk");
+    let circuit1 = OneRegion(UsageCall::circuit(&shape, p, w.clone()).0, Version::V1);
+    let proof1 = kzg::prove_unchecked(
+        &crate::prover(&params1),
+        &pk1,
+        circuit1,
+        &kzg::instance(&public),
+    )
+    .expect("a layout 1 proof");
+    kzg::verify(&params1, &read1, &public, &proof1).expect("verifies with the key it names");
+    let params2 = kzg::insecure_setup(k2);
+    let vk2 = keygen_vk(&params2, &UsageCall::blank(&shape)).expect("vk");
+    assert_eq!(kzg::vk_version(&vk2), Version::V2);
+    assert_ne!(kzg::vk_digest(&vk2), CALL_D4_LAYOUT_1_VK);
+    assert!(kzg::verify(&params2, &vk2, &public, &proof1).is_err());
+    // A layout the build does not know is refused by name.
+    let mut future = kzg::vk_bytes(&vk2);
+    future[1] = 9;
+    let e = kzg::read_vk(&future).unwrap_err().to_string();
+    assert!(e.contains("layout 9"), "{e}");
 }

@@ -1,6 +1,7 @@
 //! One snapshot of circuit sizes, statement x shape x backend (`tests/snapshots/sizes.json`):
-//! Groth16 constraints of each statement at the shapes Veil sets up, and UltraHonk gates of
-//! each Noir program. A change in a circuit changes a number here, in review, on purpose.
+//! Groth16 constraints of each statement at the shapes Veil sets up, the `2^k` rows of its
+//! halo2 circuit (in the current layout, and in layout 1 beside), and UltraHonk gates of each
+//! Noir program. A change in a circuit changes a number here, in review, on purpose.
 //! `VEIL_BLESS=1 cargo test -p veil-prover --test integration sizes` rewrites the file.
 
 use serde_json::{json, Map, Value};
@@ -11,6 +12,8 @@ use veil_circuits::statements::{
     CallShape, CiphertextOpening, DeliveryDispute, DisclosureTotals, DisputeShape, OpeningShape,
     PreviewMembership, R1csStatement, TierShape, UsageCall, UsageTier,
 };
+use veil_halo2::statements::Halo2Statement;
+use veil_halo2::Version;
 use veil_noir::toolchain::{self, artifact_path, PROGRAMS};
 use veil_prover::backend::groth16::constraint_matrices;
 use veil_prover::backend::ultrahonk::UltraHonk;
@@ -25,6 +28,50 @@ fn r1cs<S: R1csStatement>(shape: &S::Shape) -> (String, Value) {
         S::key_id(shape),
         json!({ "constraints": m.num_constraints, "public_inputs": m.num_instance - 1 }),
     )
+}
+
+fn halo2<S: Halo2Statement>(shape: &S::Shape) -> (String, Value) {
+    let k = |v| S::k_at(shape, v).unwrap();
+    (
+        S::key_id(shape),
+        json!({ "k": k(Version::CURRENT), "k_layout_1": k(Version::V1) }),
+    )
+}
+
+/// The halo2 circuits at the shapes `veil bench --full` proves.
+fn halo2_sizes() -> Map<String, Value> {
+    let preview = |samples| PreviewShape {
+        depth: 20,
+        samples,
+        columns: 3,
+    };
+    let mut m = Map::new();
+    for (k, v) in [
+        halo2::<PreviewMembership>(&preview(1)),
+        halo2::<PreviewMembership>(&preview(8)),
+        halo2::<UsageCall>(&CallShape { depth: 16 }),
+        halo2::<UsageTier>(&TierShape::default()),
+        halo2::<DisclosureTotals>(&TotalsShape {
+            batch: 16,
+            edges: 3,
+        }),
+        halo2::<DisclosureTotals>(&TotalsShape {
+            batch: 64,
+            edges: 3,
+        }),
+        halo2::<DisclosureTotals>(&TotalsShape {
+            batch: 256,
+            edges: 3,
+        }),
+        halo2::<DeliveryDispute>(&DisputeShape { elements: 8 }),
+        halo2::<CiphertextOpening>(&OpeningShape {
+            samples: 8,
+            elements: 8,
+        }),
+    ] {
+        m.insert(k, v);
+    }
+    m
 }
 
 fn groth16() -> Map<String, Value> {
@@ -92,6 +139,7 @@ fn circuit_sizes_match_the_snapshot() {
     let path = snapshot_path();
     let mut got = Map::new();
     got.insert("groth16".into(), Value::Object(groth16()));
+    got.insert("halo2".into(), Value::Object(halo2_sizes()));
     let honk = ultrahonk();
     if let Some(h) = &honk {
         got.insert("ultrahonk".into(), Value::Object(h.clone()));
