@@ -140,3 +140,73 @@ fn parameters_are_checked_against_their_description() {
         .to_string();
     assert!(e.contains("ceremony parameters for 2^9 rows"), "{e}");
 }
+
+/// A halo2 proof made under circuit layout 1 (before the paired partial rounds) still verifies
+/// through `provers::verify_any`: with layout 1's key file, or, without it, with the key
+/// derived from the folder's parameters; a current proof verifies with the current key; an
+/// envelope naming neither is refused by name.
+#[test]
+fn a_layout_1_proof_verifies_with_the_key_it_names() {
+    use veil_circuits::statements::{CallShape, Statement, UsageCall};
+    use veil_halo2::halo2_proofs::plonk::{keygen_pk, keygen_vk};
+    use veil_halo2::kzg;
+    use veil_halo2::statements::{Halo2Statement, OneRegion};
+    use veil_halo2::Version;
+    use veil_verifier::proof::ProofEnvelope;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let params = dir.path().join("params");
+    std::fs::create_dir_all(&params).expect("folder");
+    let shape = CallShape { depth: 16 };
+    let k1 = UsageCall::k_at(&shape, Version::V1).expect("k");
+    assert!(UsageCall::k(&shape).expect("k") < k1);
+    setup_insecure(&params, k1, false).expect("parameters for layout 1's rows");
+    let (p, w) = veil_testkit::vectors::call(0);
+    let public = UsageCall::public_inputs(&p);
+
+    // A layout 1 proof, as the build before layouts made it.
+    let (all, _) = load(&params).expect("parameters");
+    let p1 = kzg::fit(&all, k1).expect("fits");
+    let vk1 = keygen_vk(&p1, &UsageCall::blank_at(&shape, Version::V1)).expect("vk");
+    let digest1 = kzg::vk_digest(&vk1);
+    let pk1 = keygen_pk(&p1, vk1.clone(), &UsageCall::blank_at(&shape, Version::V1)).expect("pk");
+    let circuit = OneRegion(UsageCall::circuit(&shape, p, w.clone()).0, Version::V1);
+    let prover = veil_prover::backend::halo2::prover_params(p1).expect("prover");
+    let proof =
+        kzg::prove_unchecked(&prover, &pk1, circuit, &kzg::instance(&public)).expect("proof");
+    let shape_json = serde_json::to_value(shape).expect("json");
+    let envelope = |digest: String, proof: &[u8]| {
+        ProofEnvelope::halo2(
+            UsageCall::NAME,
+            UsageCall::key_id(&shape),
+            digest,
+            shape_json.clone(),
+            public.clone(),
+            proof,
+        )
+    };
+    let old = envelope(digest1.clone(), &proof);
+    let verify = |env: &ProofEnvelope| {
+        veil_engine::provers::verify_any::<UsageCall>(params.clone(), &shape, &p, env)
+    };
+    // No layout 1 key file: derived from the parameters.
+    let key_file =
+        veil_verifier::halo2::vk_file_at(&params, &UsageCall::key_id(&shape), Version::V1);
+    assert!(!key_file.exists());
+    verify(&old).expect("a layout 1 proof, its key derived");
+    // With the file (as a folder set up before layouts keeps it), and no parameter file.
+    std::fs::write(&key_file, kzg::vk_bytes(&vk1)).expect("layout 1 key");
+    std::fs::remove_file(params.join(PARAMS_FILE)).expect("parameters removed");
+    halo2_params::forget_keys(&params);
+    verify(&old).expect("a layout 1 proof, its key file");
+    let mut bent = proof.clone();
+    bent[100] ^= 1;
+    assert!(
+        verify(&envelope(digest1, &bent)).is_err(),
+        "a forged layout 1 proof"
+    );
+    // An envelope naming a key neither layout has: refused, naming both digests.
+    let e = verify(&envelope("00".repeat(32), &proof))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("another halo2 verifying key"), "{e}");
+}
