@@ -119,10 +119,7 @@ impl ProverParams {
 
 /// A scalar's canonical integer (halo2 keeps it in Montgomery form).
 fn canonical(x: &Fp) -> BigInt<4> {
-    let repr = x.to_repr();
-    BigInt(std::array::from_fn(|i| {
-        u64::from_le_bytes(repr[8 * i..8 * i + 8].try_into().expect("8 bytes"))
-    }))
+    BigInt(limbs(&x.to_repr()))
 }
 
 /// Four little-endian limbs from 32 bytes.

@@ -117,10 +117,10 @@ fn steps(version: Version) -> Vec<Step> {
     }
 }
 
-/// A cell of a row the test suite's lying prover bends ([`Poseidon2Config::permute_bent`]):
-/// the auxiliary cell `aux` (0..4) of row `row`, or the state cell `lane` of the row after
-/// it, moved by `delta`, with every later cell recomputed from it honestly, so that only the
-/// constraint binding that cell can refuse it.
+/// A cell the test suite's lying prover bends ([`Poseidon2Config::permute_bent`]): an
+/// auxiliary cell of row `row`, or a state cell of the row after it, moved by `delta`, with
+/// every later cell recomputed from it honestly, so that only the constraint binding that cell
+/// can refuse it.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub struct Bend {
