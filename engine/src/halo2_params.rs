@@ -243,31 +243,56 @@ pub fn verifying_key_named<S: Halo2Statement>(
     let Some(digest) = digest.filter(|d| *d != current.0.digest()) else {
         return Ok(current);
     };
-    let id = S::key_id(shape);
     for version in Version::ALL.into_iter().filter(|v| *v != Version::CURRENT) {
-        if vk_file_at(dir, &id, version).exists() {
-            let (key, info) = Halo2Key::load_at(dir, &id, version)?;
-            if key.digest() == digest {
-                return Ok((Arc::new(key), info.insecure_dev_setup));
-            }
-        } else if dir.join(PARAMS_FILE).exists() {
-            let (params, info) = load(dir)?;
-            let k = S::k_at(shape, version)?;
-            if veil_halo2::halo2_proofs::poly::commitment::Params::k(&params) < k {
-                continue;
-            }
-            let params = kzg::fit(&params, k)?;
-            let vk = kzg::keygen_verifying_at::<S>(&params, shape, version)?;
-            if kzg::vk_digest(&vk) == digest {
-                let points = VerifierPoints::of(&params);
-                return Ok((
-                    Arc::new(Halo2Key::from_vk(vk, &points)),
-                    info.insecure_dev_setup,
-                ));
+        if let Some(older) = older_key::<S>(dir, shape, version)? {
+            if older.0.digest() == digest {
+                return Ok(older);
             }
         }
     }
     Ok(current)
+}
+
+/// The key of `shape` in the older layout `version`: its file, or derived from the folder's
+/// parameters (`None` when there is neither, or they are too small). Kept like the current
+/// key, so that envelopes naming unknown digests do not derive it again and again.
+fn older_key<S: Halo2Statement>(
+    dir: &Path,
+    shape: &S::Shape,
+    version: Version,
+) -> Result<Option<(Arc<Halo2Key>, bool)>> {
+    let key_id = S::key_id(shape);
+    let id = (
+        dir.to_path_buf(),
+        format!("{key_id}@layout{}", version.number()),
+    );
+    let kept = KEYS.get_or_init(Default::default);
+    if let Some(k) = kept.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return Ok(Some(k.clone()));
+    }
+    let loaded = if vk_file_at(dir, &key_id, version).exists() {
+        let (key, info) = Halo2Key::load_at(dir, &key_id, version)?;
+        (Arc::new(key), info.insecure_dev_setup)
+    } else if dir.join(PARAMS_FILE).exists() {
+        let (params, info) = load(dir)?;
+        let k = S::k_at(shape, version)?;
+        if veil_halo2::halo2_proofs::poly::commitment::Params::k(&params) < k {
+            return Ok(None);
+        }
+        let params = kzg::fit(&params, k)?;
+        let vk = kzg::keygen_verifying_at::<S>(&params, shape, version)?;
+        let points = VerifierPoints::of(&params);
+        (
+            Arc::new(Halo2Key::from_vk(vk, &points)),
+            info.insecure_dev_setup,
+        )
+    } else {
+        return Ok(None);
+    };
+    kept.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, loaded.clone());
+    Ok(Some(loaded))
 }
 
 /// Forgets the keys kept for `dir` (its parameters were replaced).
